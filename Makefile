@@ -1,0 +1,39 @@
+# Thin wrappers; CMake does the work. `make run` and `make test` set up a fresh Debian 12 machine.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CMAKE_ARGS ?=
+CCACHE := $(shell command -v ccache 2>/dev/null)
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+
+.PHONY: all setup data configure build run train test bench clean
+
+all: build
+
+setup:
+	bash scripts/setup.sh
+
+data: setup
+	bash scripts/fetch-data.sh
+
+configure: setup
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Until the desktop application lands, `make run` trains the notebook's first model from the CLI.
+run: data build
+	$(BUILD_DIR)/app/mnist-train --arch LeNet --epochs 10 --batch-size 100 --lr 1e-2
+
+train: run
+
+test: data build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: data build
+	@echo "benchmarks: not yet written (see the speed issue)"
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,198 @@
+// mnist-train: the core, headless. Exit codes: 0 done, 1 data/training/IO error, 2 bad flags or
+// values, 130 stopped by Ctrl-C (after saving what was trained).
+#include "ConsoleReporter.h"
+
+#include "Error.h"
+#include "data/Dataset.h"
+#include "io/RunFolder.h"
+#include "models/ModelRegistry.h"
+#include "optim/LrScheduler.h"
+#include "train/Trainer.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+namespace {
+
+mnist::StopToken g_stop;
+
+extern "C" void onSigint(int)
+{
+    // A second Ctrl-C falls back to the default action and ends the process at once.
+    g_stop.requestStop();
+    std::signal(SIGINT, SIG_DFL);
+}
+
+nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult& r, const std::string& runDir)
+{
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const auto& m : r.epochs)
+        epochs.push_back({{"epoch", m.epoch},       {"train_loss", m.trainLoss}, {"valid_loss", m.validLoss},
+                          {"test_acc", m.testAccuracy}, {"lr", m.lr},            {"seconds", m.seconds},
+                          {"images_per_s", m.imagesPerSecond}});
+    return {{"arch", c.arch},
+            {"parameters", r.info.parameterCount},
+            {"device", r.info.device},
+            {"threads", r.info.threads},
+            {"best_test_acc", r.bestTestAccuracy},
+            {"best_epoch", r.bestEpoch},
+            {"final_test_acc", r.finalTestAccuracy},
+            {"train_images_per_s", r.trainImagesPerSecond},
+            {"stopped", r.stopped},
+            {"run_dir", runDir},
+            {"epochs", epochs}};
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"mnist-train: train the MNIST Studio networks from the command line"};
+    app.set_help_flag("-h,--help", "Show this help and exit");
+
+    std::string configPath, outDir;
+    bool json = false, listArchs = false;
+    int64_t printLrSteps = -1;
+    mnist::TrainConfig v; // holds the flags' values; only flags actually given are applied
+    std::vector<std::pair<CLI::Option*, std::function<void(mnist::TrainConfig&)>>> overrides;
+    const auto field = [&](CLI::Option* o, std::function<void(mnist::TrainConfig&)> apply) {
+        overrides.emplace_back(o, std::move(apply));
+        return o;
+    };
+    double gamma = 1.0;
+    bool shuffle = false, noShuffle = false;
+
+    app.add_option("--config", configPath, "Read settings from a JSON config file (flags override it)")->check(CLI::ExistingFile);
+    field(app.add_option("--data-dir", v.dataDir, "Folder with the four IDX files (default data/<dataset>)"),
+          [&](auto& c) { c.dataDir = v.dataDir; });
+    field(app.add_option("--dataset", v.dataset, "mnist | fashion-mnist | idx")->check(CLI::IsMember({"mnist", "fashion-mnist", "idx"})),
+          [&](auto& c) { c.dataset = v.dataset; });
+    field(app.add_option("--arch", v.arch, "Architecture (see --list-archs)"), [&](auto& c) { c.arch = v.arch; });
+    field(app.add_option("--epochs", v.epochs, "Number of epochs"), [&](auto& c) { c.epochs = v.epochs; });
+    field(app.add_option("--batch-size", v.batchSize, "Training batch size"), [&](auto& c) { c.batchSize = v.batchSize; });
+    field(app.add_option("--lr", v.lr, "Optimizer learning rate (base LR of cosine, warm-restarts, step, exponential)"),
+          [&](auto& c) { c.lr = v.lr; });
+    field(app.add_option("--optimizer", v.optimizer, "adam | adamw | sgd")->check(CLI::IsMember({"adam", "adamw", "sgd"})),
+          [&](auto& c) { c.optimizer = v.optimizer; });
+    field(app.add_option("--momentum", v.momentum, "SGD momentum"), [&](auto& c) { c.momentum = v.momentum; });
+    field(app.add_flag("--nesterov", v.nesterov, "SGD with Nesterov momentum"), [&](auto& c) { c.nesterov = v.nesterov; });
+    field(app.add_option("--weight-decay", v.weightDecay, "Weight decay"), [&](auto& c) { c.weightDecay = v.weightDecay; });
+    field(app.add_option("--seed", v.seed, "Random seed (default 1234)"), [&](auto& c) { c.seed = v.seed; });
+    field(app.add_option("--threads", v.threads, "CPU threads (0: all cores)"), [&](auto& c) { c.threads = v.threads; });
+    field(app.add_option("--device", v.device, "auto | cpu | cuda | cuda:N"), [&](auto& c) { c.device = v.device; });
+    auto* shuffleOpt = field(app.add_flag("--shuffle", shuffle, "Shuffle the training set every epoch"),
+                             [&](auto& c) { c.shuffle = true; });
+    field(app.add_flag("--no-shuffle", noShuffle, "Keep the notebook's fixed order (default)"), [&](auto& c) { c.shuffle = false; })
+        ->excludes(shuffleOpt);
+
+    auto& s = v.scheduler;
+    field(app.add_option("--scheduler", s.type, "none | cosine | cyclic | warm-restarts | one-cycle | step | exponential (stepped every iteration)")
+              ->check(CLI::IsMember(mnist::schedulerTypes())),
+          [&](auto& c) { c.scheduler.type = s.type; });
+    field(app.add_option("--t-max", s.tMax, "cosine: T_max in iterations"), [&](auto& c) { c.scheduler.tMax = s.tMax; });
+    field(app.add_option("--eta-min", s.etaMin, "cosine, warm-restarts: minimum LR"), [&](auto& c) { c.scheduler.etaMin = s.etaMin; });
+    field(app.add_option("--base-lr", s.baseLr, "cyclic: lower LR bound (the first iteration's LR)"),
+          [&](auto& c) { c.scheduler.baseLr = s.baseLr; });
+    field(app.add_option("--max-lr", s.maxLr, "cyclic, one-cycle: upper LR bound"), [&](auto& c) { c.scheduler.maxLr = s.maxLr; });
+    field(app.add_option("--step-size-up", s.stepSizeUp, "cyclic: iterations of the rising half"),
+          [&](auto& c) { c.scheduler.stepSizeUp = s.stepSizeUp; });
+    field(app.add_option("--step-size-down", s.stepSizeDown, "cyclic: iterations of the falling half (default: = up)"),
+          [&](auto& c) { c.scheduler.stepSizeDown = s.stepSizeDown; });
+    field(app.add_option("--mode", s.mode, "cyclic: triangular | triangular2 | exp_range (momentum cycling is off)"),
+          [&](auto& c) { c.scheduler.mode = s.mode; });
+    field(app.add_option("--gamma", gamma, "cyclic exp_range (default 1), step (0.1), exponential (0.9999)"),
+          [&](auto& c) { c.scheduler.gamma = gamma; });
+    field(app.add_option("--t0", s.t0, "warm-restarts: T_0, iterations of the first period"), [&](auto& c) { c.scheduler.t0 = s.t0; });
+    field(app.add_option("--t-mult", s.tMult, "warm-restarts: integer period multiplier"), [&](auto& c) { c.scheduler.tMult = s.tMult; });
+    field(app.add_option("--pct-start", s.pctStart, "one-cycle: fraction of iterations spent warming up"),
+          [&](auto& c) { c.scheduler.pctStart = s.pctStart; });
+    field(app.add_option("--anneal", s.anneal, "one-cycle: cos | linear"), [&](auto& c) { c.scheduler.anneal = s.anneal; });
+    field(app.add_option("--div-factor", s.divFactor, "one-cycle: initial LR = max_lr / div_factor"),
+          [&](auto& c) { c.scheduler.divFactor = s.divFactor; });
+    field(app.add_option("--final-div-factor", s.finalDivFactor, "one-cycle: final LR = initial LR / final_div_factor"),
+          [&](auto& c) { c.scheduler.finalDivFactor = s.finalDivFactor; });
+    field(app.add_option("--step-size", s.stepSize, "step: iterations between LR drops"), [&](auto& c) { c.scheduler.stepSize = s.stepSize; });
+
+    app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
+    app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
+    app.add_flag("--list-archs", listArchs, "List the architectures with their parameter counts and exit");
+    app.add_option("--print-lr-schedule", printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
+        ->check(CLI::NonNegativeNumber);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "mnist-train: " << e.what() << "\n(run mnist-train --help for the options)\n";
+        return 2;
+    }
+
+    try {
+        if (listArchs) {
+            for (const auto& a : mnist::architectures())
+                std::printf("%-12s %8lld  %s\n", a.name.c_str(),
+                            static_cast<long long>(mnist::parameterCount(*mnist::createNetwork(a.name))),
+                            a.description.c_str());
+            return 0;
+        }
+
+        mnist::TrainConfig config = configPath.empty() ? mnist::TrainConfig{} : mnist::loadTrainConfig(configPath);
+        for (auto& [opt, apply] : overrides)
+            if (opt->count() > 0)
+                apply(config);
+
+        if (printLrSteps >= 0) {
+            // One-cycle needs the run's length; the training file is assumed to hold 60,000 images.
+            const auto trainSize = static_cast<int64_t>(60000 * config.trainFraction);
+            const int64_t total = config.epochs * mnist::iterationsPerEpoch(trainSize, config.batchSize);
+            for (double lr : mnist::lrSequence(config.scheduler, config.lr, total, printLrSteps))
+                std::printf("%.17g\n", lr);
+            return 0;
+        }
+
+        mnist::Trainer trainer(config); // validates, checks the device
+        const std::string dataDir = mnist::resolveDataDir(config);
+        const mnist::DataSplits data = mnist::loadSplits(dataDir, config.trainFraction);
+
+        std::unique_ptr<mnist::RunFolder> folder;
+        if (!outDir.empty())
+            folder = std::make_unique<mnist::RunFolder>(outDir, config);
+
+        ConsoleReporter reporter(json ? stderr : stdout);
+        std::unique_ptr<mnist::RunRecorder> recorder;
+        mnist::TrainingObserver* observer = &reporter;
+        if (folder) {
+            recorder = std::make_unique<mnist::RunRecorder>(*folder, &reporter);
+            observer = recorder.get();
+        }
+
+        std::signal(SIGINT, onSigint);
+        mnist::TrainResult result = trainer.run(data, *observer, g_stop);
+        reporter.clearBar();
+        std::signal(SIGINT, SIG_DFL);
+
+        const nlohmann::json summary = summaryJson(config, result, outDir);
+        if (folder) {
+            folder->writeModel(*result.model);
+            folder->writeSummary(summary.dump(2));
+        }
+        std::fprintf(json ? stderr : stdout, "best test accuracy %.2f%% at epoch %lld; %.0f train images/s%s\n",
+                     result.bestTestAccuracy, static_cast<long long>(result.bestEpoch), result.trainImagesPerSecond,
+                     result.stopped ? " (stopped early)" : "");
+        if (json)
+            std::cout << summary.dump(2) << std::endl;
+        return result.stopped ? 130 : 0;
+    } catch (const mnist::ConfigError& e) {
+        std::cerr << "mnist-train: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "mnist-train: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,27 @@
+#pragma once
+// Reader for the IDX format of MNIST and Fashion-MNIST, plain or gzip-compressed (detected from
+// the content, not the name). Errors throw mnist::DataError naming the file and the problem.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+constexpr uint32_t kIdxImagesMagic = 0x00000803; // unsigned byte, 3 dimensions
+constexpr uint32_t kIdxLabelsMagic = 0x00000801; // unsigned byte, 1 dimension
+
+// Images as one contiguous row-major block: count x rows x cols bytes, 0 = background.
+struct IdxImages {
+    int64_t count = 0;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    std::vector<uint8_t> pixels;
+};
+
+// Reads an image file (magic 0x00000803). Rejects zero-sized dimensions and truncated data.
+IdxImages readIdxImages(const std::string& path);
+
+// Reads a label file (magic 0x00000801). Every label must lie in 0..maxLabel.
+std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel = 9);
+
+} // namespace mnist

@@ -1,0 +1,61 @@
+#pragma once
+// A run folder (see DESIGN.md): config.json, metrics.csv and lr.csv growing as the run goes,
+// model.safetensors (PyTorch state_dict names) and model.pt (LibTorch archive) at the end.
+#include "models/Network.h"
+#include "train/TrainConfig.h"
+#include "train/TrainingObserver.h"
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+namespace mnist {
+
+struct TrainResult;
+
+class RunFolder {
+public:
+    // Creates the folder (and parents) and writes config.json. Throws IoError when it cannot be
+    // created or written, or when it already holds a run (config.json present).
+    RunFolder(std::string dir, const TrainConfig& config);
+
+    const std::string& dir() const { return m_dir; }
+
+    // Appends one metrics.csv row and the epoch's LRs to lr.csv, flushed to disk, so a crash loses
+    // at most the running epoch.
+    void appendEpoch(const EpochMetrics& metrics, const std::vector<IterationPoint>& iterations);
+
+    // model.safetensors and model.pt, each written atomically.
+    void writeModel(const Network& model);
+
+    // summary.json: the JSON summary the CLI prints with --json.
+    void writeSummary(const std::string& json);
+
+private:
+    std::string m_dir;
+    std::ofstream m_metrics;
+    std::ofstream m_lr;
+};
+
+// A TrainingObserver that records a run into a RunFolder and forwards every event to `next`.
+class RunRecorder : public TrainingObserver {
+public:
+    RunRecorder(RunFolder& folder, TrainingObserver* next = nullptr) : m_folder(folder), m_next(next) {}
+    void onRunStarted(const RunInfo& info) override;
+    void onIteration(const IterationPoint& p) override;
+    void onEpoch(const EpochMetrics& m) override;
+
+private:
+    RunFolder& m_folder;
+    TrainingObserver* m_next;
+    std::vector<IterationPoint> m_epochPoints;
+};
+
+// The LibTorch archive of a network (what model.pt holds) and loading it back into `arch`.
+void saveModelArchive(const Network& model, const std::string& path);
+std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::string& path);
+
+// "yyyymmdd-hhmmss-ARCH": the default name of a run folder.
+std::string defaultRunName(const std::string& arch);
+
+} // namespace mnist

@@ -1,0 +1,145 @@
+#include "io/SafeTensors.h"
+
+#include "Error.h"
+#include "io/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstring>
+#include <fstream>
+#include <set>
+
+namespace mnist {
+namespace {
+
+struct DtypeName {
+    const char* name;
+    torch::ScalarType type;
+};
+constexpr DtypeName kDtypes[] = {
+    {"F32", torch::kFloat32}, {"F64", torch::kFloat64}, {"I64", torch::kInt64},
+    {"I32", torch::kInt32},   {"U8", torch::kUInt8},
+};
+
+const char* nameOf(torch::ScalarType t)
+{
+    for (const auto& d : kDtypes)
+        if (d.type == t)
+            return d.name;
+    return nullptr;
+}
+
+} // namespace
+
+std::map<std::string, torch::Tensor> readSafeTensors(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
+    in.seekg(0, std::ios::end);
+    const auto fileSize = static_cast<uint64_t>(in.tellg());
+    in.seekg(0);
+    unsigned char lenBytes[8];
+    if (fileSize < 8 || !in.read(reinterpret_cast<char*>(lenBytes), 8))
+        throw IoError(path + ": not a safetensors file (shorter than its 8-byte header length)");
+    uint64_t headerLen = 0;
+    for (int i = 7; i >= 0; --i)
+        headerLen = (headerLen << 8) | lenBytes[i];
+    if (headerLen > fileSize - 8 || headerLen > (100u << 20))
+        throw IoError(path + ": header length " + std::to_string(headerLen) + " exceeds the file (" +
+                      std::to_string(fileSize) + " bytes): truncated or not a safetensors file");
+    std::string header(headerLen, '\0');
+    in.read(header.data(), static_cast<std::streamsize>(headerLen));
+    nlohmann::json meta;
+    try {
+        meta = nlohmann::json::parse(header);
+    } catch (const std::exception& e) {
+        throw IoError(path + ": header is not valid JSON (" + e.what() + ")");
+    }
+    if (!meta.is_object())
+        throw IoError(path + ": header is not a JSON object");
+    const uint64_t dataSize = fileSize - 8 - headerLen;
+    std::vector<char> data(dataSize);
+    if (dataSize > 0 && !in.read(data.data(), static_cast<std::streamsize>(dataSize)))
+        throw IoError(path + ": cannot read tensor data");
+
+    std::map<std::string, torch::Tensor> out;
+    for (auto it = meta.begin(); it != meta.end(); ++it) {
+        if (it.key() == "__metadata__")
+            continue;
+        const std::string& name = it.key();
+        const auto& info = it.value();
+        try {
+            const std::string dtype = info.at("dtype").get<std::string>();
+            const auto shapeJson = info.at("shape").get<std::vector<int64_t>>();
+            const auto offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
+            const DtypeName* d = nullptr;
+            for (const auto& k : kDtypes)
+                if (dtype == k.name)
+                    d = &k;
+            if (!d)
+                throw IoError("unsupported dtype " + dtype + " (supported: F32, F64, I64, I32, U8)");
+            if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > dataSize)
+                throw IoError("data offsets outside the file's data (truncated file?)");
+            uint64_t numel = 1;
+            for (int64_t s : shapeJson) {
+                if (s < 0 || (s > 0 && numel > (uint64_t(1) << 40) / static_cast<uint64_t>(s)))
+                    throw IoError("invalid shape");
+                numel *= static_cast<uint64_t>(s);
+            }
+            const uint64_t bytes = numel * torch::elementSize(d->type);
+            if (bytes != offsets[1] - offsets[0])
+                throw IoError("shape and dtype need " + std::to_string(bytes) + " bytes but offsets give " +
+                              std::to_string(offsets[1] - offsets[0]));
+            torch::Tensor t = torch::empty(shapeJson, torch::TensorOptions().dtype(d->type));
+            if (bytes > 0)
+                std::memcpy(t.data_ptr(), data.data() + offsets[0], bytes);
+            out.emplace(name, t);
+        } catch (const IoError& e) {
+            throw IoError(path + ": tensor '" + name + "': " + e.what());
+        } catch (const std::exception& e) {
+            throw IoError(path + ": tensor '" + name + "' has a malformed entry (" + e.what() + ")");
+        }
+    }
+    return out;
+}
+
+void writeSafeTensors(const std::string& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata)
+{
+    nlohmann::json header = nlohmann::json::object();
+    if (!metadata.empty())
+        header["__metadata__"] = metadata;
+    std::vector<torch::Tensor> blobs;
+    std::set<std::string> seen;
+    uint64_t offset = 0;
+    for (const auto& [name, tensor] : tensors) {
+        if (!seen.insert(name).second)
+            throw IoError("cannot write " + path + ": duplicate tensor name '" + name + "'");
+        const char* dtype = nameOf(tensor.scalar_type());
+        if (!dtype)
+            throw IoError("cannot write " + path + ": tensor '" + name + "' has unsupported dtype " +
+                          std::string(c10::toString(tensor.scalar_type())));
+        torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
+        const uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
+        header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+        blobs.push_back(t);
+    }
+    std::string text = header.dump();
+    // Padding the header to 8 bytes keeps every tensor aligned for readers that map the file.
+    text.append((8 - text.size() % 8) % 8, ' ');
+    writeFileAtomically(path, [&](std::ostream& out) {
+        unsigned char len[8];
+        uint64_t n = text.size();
+        for (int i = 0; i < 8; ++i, n >>= 8)
+            len[i] = static_cast<unsigned char>(n & 0xff);
+        out.write(reinterpret_cast<const char*>(len), 8);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        for (const auto& t : blobs)
+            out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
+    });
+}
+
+} // namespace mnist

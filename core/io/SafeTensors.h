@@ -1,0 +1,24 @@
+#pragma once
+// A small reader and writer for the safetensors format (8-byte little-endian header length, JSON
+// header, raw little-endian data), as PyTorch users exchange weights. Supported dtypes: F32, F64,
+// I64, I32, U8 (enough for state_dicts; BatchNorm's num_batches_tracked is I64).
+#include <torch/types.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mnist {
+
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// Reads every tensor (CPU, contiguous). Throws IoError naming the file and the problem for a
+// missing, truncated or malformed file, an unsupported dtype or overlapping/out-of-range offsets.
+std::map<std::string, torch::Tensor> readSafeTensors(const std::string& path);
+
+// Writes the tensors (moved to the CPU) atomically. Names must be unique.
+void writeSafeTensors(const std::string& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+
+} // namespace mnist

@@ -1,0 +1,53 @@
+#pragma once
+// Everything that defines a training run. The GUI, the CLI and run folders (config.json) all use it.
+#include "optim/SchedulerConfig.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+struct TrainConfig {
+    std::string dataset = "mnist"; // mnist | fashion-mnist | idx (a folder given in dataDir)
+    std::string dataDir;           // folder with the four IDX files; empty: data/<dataset>
+    double trainFraction = 0.8;    // train = first 80% of the training file, valid = the rest
+
+    std::string arch = "LeNet";
+    int64_t epochs = 10;
+    int64_t batchSize = 100;
+    int64_t evalBatchSize = 1000; // valid/test batches (no gradients, so larger is faster)
+    double lr = 1e-2;
+
+    std::string optimizer = "adam"; // adam | adamw | sgd (PyTorch defaults otherwise)
+    double momentum = 0.9;          // sgd only
+    bool nesterov = false;          // sgd only; needs momentum > 0
+    double weightDecay = 0.0;       // adamw: decoupled (PyTorch's default 0.01 is not applied)
+
+    SchedulerConfig scheduler;
+
+    uint64_t seed = 1234;
+    int threads = 0;             // 0: all cores
+    std::string device = "auto"; // auto | cpu | cuda | cuda:N
+    bool shuffle = false;        // the notebook did not shuffle
+
+    // Every problem, in words; empty when the config can be run.
+    std::vector<std::string> validate() const;
+};
+
+void to_json(nlohmann::json& j, const TrainConfig& c);
+// Throws ConfigError for a wrong type or an unknown key (a typo must not be silently ignored).
+void from_json(const nlohmann::json& j, TrainConfig& c);
+
+std::string toJsonText(const TrainConfig& c);
+TrainConfig trainConfigFromJsonText(const std::string& text);
+// Reads a config file; throws ConfigError naming the file and the problem.
+TrainConfig loadTrainConfig(const std::string& path);
+void saveTrainConfig(const TrainConfig& c, const std::string& path);
+
+// validate() as one message, or nothing; used to refuse a run.
+void throwIfInvalid(const TrainConfig& c);
+
+} // namespace mnist

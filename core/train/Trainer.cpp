@@ -1,0 +1,245 @@
+#include "train/Trainer.h"
+
+#include "Error.h"
+#include "models/ModelRegistry.h"
+#include "optim/LrScheduler.h"
+#include "optim/OptimizerFactory.h"
+#include "train/Device.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+namespace mnist {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0)
+{
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string formatLr(double lr)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", lr);
+    return buf;
+}
+
+} // namespace
+
+int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
+{
+    return trainSize / batchSize + (trainSize % batchSize > 1 ? 1 : 0);
+}
+
+std::string resolveDataDir(const TrainConfig& config)
+{
+    if (!config.dataDir.empty())
+        return config.dataDir;
+    const std::string rel = "data/" + config.dataset;
+    std::error_code ec;
+    if (std::filesystem::is_directory(rel, ec))
+        return rel;
+#ifdef MNIST_STUDIO_SOURCE_DIR
+    const std::string inSource = std::string(MNIST_STUDIO_SOURCE_DIR) + "/" + rel;
+    if (std::filesystem::is_directory(inSource, ec))
+        return inSource;
+#endif
+    return rel;
+}
+
+torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device)
+{
+    return images.to(device).to(torch::kFloat32).div_(255.0).unsqueeze(1).contiguous();
+}
+
+Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize)
+{
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = model.is_training();
+    model.eval();
+    const int64_t n = images.size(0);
+    const auto device = images.device();
+    // Accumulated on the device and read once: a read per batch would stall a GPU.
+    torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+    torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+    for (int64_t start = 0; start < n; start += batchSize) {
+        const int64_t len = std::min(batchSize, n - start);
+        const torch::Tensor logits = model.forward(images.narrow(0, start, len));
+        const torch::Tensor y = labels.narrow(0, start, len);
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .to(torch::kFloat64);
+        correct += logits.argmax(1).eq(y).sum();
+    }
+    model.train(wasTraining);
+    Evaluation e;
+    e.meanLoss = lossSum.item<double>() / static_cast<double>(n);
+    e.accuracy = 100.0 * static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n);
+    return e;
+}
+
+Trainer::Trainer(TrainConfig config) : m_config(std::move(config))
+{
+    throwIfInvalid(m_config);
+    resolveDevice(m_config.device); // fail now, not after loading data
+}
+
+TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
+{
+    const TrainConfig& c = m_config;
+    const torch::Device device = resolveDevice(c.device);
+    const int threads = effectiveThreads(c.threads);
+    torch::set_num_threads(threads);
+    torch::manual_seed(c.seed);
+
+    const int64_t nTrain = data.train.size();
+    if (nTrain < 2 || data.valid.size() < 1 || data.test.size() < 1)
+        throw DataError("the train split needs at least 2 images and the valid and test splits at least 1");
+
+    TrainResult result;
+    result.model = createNetwork(c.arch);
+    Network& model = *result.model;
+    model.to(device);
+
+    // Images move to the device as float once; each batch is then a view or a gather.
+    const torch::Tensor trainX = imagesToInput(data.train.images, device);
+    const torch::Tensor trainY = data.train.labels.to(device);
+    const torch::Tensor validX = imagesToInput(data.valid.images, device);
+    const torch::Tensor validY = data.valid.labels.to(device);
+    const torch::Tensor testX = imagesToInput(data.test.images, device);
+    const torch::Tensor testY = data.test.labels.to(device);
+    if (trainX.size(2) != 28 || trainX.size(3) != 28)
+        throw DataError("the architectures expect 28x28 images; these are " + std::to_string(trainX.size(2)) + "x" +
+                        std::to_string(trainX.size(3)));
+
+    const int64_t iters = iterationsPerEpoch(nTrain, c.batchSize);
+    const auto optimizer = makeOptimizer(c, model.parameters());
+    const auto schedule = makeSchedule(c.scheduler, c.lr, iters * c.epochs);
+
+    RunInfo& info = result.info;
+    info.device = device.str();
+    info.threads = threads;
+    info.parameterCount = parameterCount(model);
+    info.trainSize = nTrain;
+    info.validSize = data.valid.size();
+    info.testSize = data.test.size();
+    info.iterationsPerEpoch = iters;
+    info.epochs = c.epochs;
+    observer.onRunStarted(info);
+
+    // On the CPU reading a loss back is free; on a GPU it waits for the queue to drain, so losses
+    // are collected on the device and read in bursts.
+    const size_t flushEvery = device.is_cuda() ? 50 : 1;
+    std::vector<torch::Tensor> pendingLoss;
+    std::vector<IterationPoint> pendingPoints;
+    double epochLossSum = 0;
+
+    auto flush = [&]() {
+        if (pendingLoss.empty())
+            return;
+        const torch::Tensor losses = torch::stack(pendingLoss).to(torch::kCPU, torch::kFloat64);
+        const double* v = losses.data_ptr<double>();
+        for (size_t i = 0; i < pendingPoints.size(); ++i) {
+            IterationPoint& p = pendingPoints[i];
+            p.loss = v[i];
+            if (!std::isfinite(p.loss))
+                throw TrainingError("the loss became " + std::string(std::isnan(p.loss) ? "NaN" : "infinite") +
+                                    " at epoch " + std::to_string(p.epoch) + ", iteration " +
+                                    std::to_string(p.iteration + 1) + " (learning rate " + formatLr(p.lr) +
+                                    "): training stopped; try a smaller learning rate");
+            epochLossSum += p.loss;
+            observer.onIteration(p);
+        }
+        pendingLoss.clear();
+        pendingPoints.clear();
+    };
+
+    double trainSeconds = 0;
+    int64_t trainImages = 0;
+    int64_t step = 0;
+    result.lrPerIteration.reserve(static_cast<size_t>(iters * c.epochs));
+
+    for (int64_t epoch = 1; epoch <= c.epochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        model.train();
+        epochLossSum = 0;
+        torch::Tensor order;
+        if (c.shuffle)
+            order = torch::randperm(nTrain, torch::TensorOptions().dtype(torch::kInt64)).to(device);
+
+        int64_t done = 0;
+        for (int64_t it = 0; it < iters; ++it) {
+            if (stop.stopRequested()) {
+                flush();
+                result.stopped = true;
+                break;
+            }
+            const int64_t start = it * c.batchSize;
+            const int64_t len = std::min(c.batchSize, nTrain - start);
+            torch::Tensor x, y;
+            if (c.shuffle) {
+                const torch::Tensor idx = order.narrow(0, start, len);
+                x = trainX.index_select(0, idx);
+                y = trainY.index_select(0, idx);
+            } else {
+                x = trainX.narrow(0, start, len);
+                y = trainY.narrow(0, start, len);
+            }
+            const double lr = schedule->lrAt(step);
+            setLearningRate(*optimizer, lr);
+            optimizer->zero_grad();
+            torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y);
+            loss.backward();
+            optimizer->step();
+
+            result.lrPerIteration.push_back(lr);
+            pendingLoss.push_back(loss.detach());
+            pendingPoints.push_back({step, epoch, it, lr, 0.0});
+            if (pendingLoss.size() >= flushEvery)
+                flush();
+            ++step;
+            done += len;
+        }
+        flush();
+        if (result.stopped)
+            break;
+        const double epochTrainSeconds = secondsSince(epochStart);
+        trainSeconds += epochTrainSeconds;
+        trainImages += done;
+
+        EpochMetrics m;
+        m.epoch = epoch;
+        m.trainLoss = epochLossSum / static_cast<double>(iters);
+        const Evaluation valid = evaluate(model, validX, validY, c.evalBatchSize);
+        const Evaluation test = evaluate(model, testX, testY, c.evalBatchSize);
+        m.validLoss = valid.meanLoss;
+        m.testAccuracy = test.accuracy;
+        m.lr = result.lrPerIteration.back();
+        m.seconds = secondsSince(epochStart);
+        m.imagesPerSecond = epochTrainSeconds > 0 ? static_cast<double>(done) / epochTrainSeconds : 0;
+        if (!std::isfinite(m.validLoss))
+            throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
+                                " after epoch " + std::to_string(epoch) + ": try a smaller learning rate");
+        result.epochs.push_back(m);
+        if (m.testAccuracy > result.bestTestAccuracy || result.bestEpoch == 0) {
+            result.bestTestAccuracy = m.testAccuracy;
+            result.bestEpoch = epoch;
+        }
+        result.finalTestAccuracy = m.testAccuracy;
+        observer.onEpoch(m);
+        if (stop.stopRequested() && epoch < c.epochs) {
+            result.stopped = true;
+            break;
+        }
+    }
+    result.trainImagesPerSecond = trainSeconds > 0 ? static_cast<double>(trainImages) / trainSeconds : 0;
+    model.eval();
+    return result;
+}
+
+} // namespace mnist

@@ -1,0 +1,60 @@
+#pragma once
+// The training engine: the notebook's train_test_MNIST on in-memory tensors. Synchronous and
+// thread-agnostic; all LibTorch calls of a run happen on the calling thread.
+#include "data/Dataset.h"
+#include "models/Network.h"
+#include "train/StopToken.h"
+#include "train/TrainConfig.h"
+#include "train/TrainingObserver.h"
+
+#include <memory>
+
+namespace mnist {
+
+struct TrainResult {
+    std::vector<EpochMetrics> epochs;
+    std::vector<double> lrPerIteration; // LR used at every iteration (the notebook's monitor_lr)
+    double bestTestAccuracy = 0;
+    int64_t bestEpoch = 0;               // 1-based; 0 when no epoch finished
+    double finalTestAccuracy = 0;
+    double trainImagesPerSecond = 0;     // over all finished epochs
+    bool stopped = false;                // stopped on request before the last epoch ended
+    std::shared_ptr<Network> model;      // the trained network (on the training device)
+    RunInfo info;
+};
+
+// Iterations of one epoch: ceil(trainSize / batchSize), except that a last batch of a single image
+// is skipped (BatchNorm1d cannot train on one sample).
+int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize);
+
+// Folder of a config's dataset: dataDir when set, else data/<dataset> under the working folder or,
+// failing that, under the source tree's data/.
+std::string resolveDataDir(const TrainConfig& config);
+
+class Trainer {
+public:
+    // Validates the config (ConfigError listing every problem) and resolves the device.
+    explicit Trainer(TrainConfig config);
+
+    // Trains on `data`. Throws TrainingError on a NaN/Inf loss (naming epoch and iteration),
+    // ConfigError for a bad config. A stop request ends the run within one iteration; the result
+    // then holds the epochs that finished.
+    TrainResult run(const DataSplits& data, TrainingObserver& observer, const StopToken& stop);
+
+    const TrainConfig& config() const { return m_config; }
+
+private:
+    TrainConfig m_config;
+};
+
+// Mean loss and accuracy (percent) of `model` over a split, in eval mode without gradients.
+struct Evaluation {
+    double meanLoss = 0;
+    double accuracy = 0;
+};
+Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize);
+
+// uint8 [N,H,W] -> float [N,1,H,W] in [0,1] on `device`.
+torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device);
+
+} // namespace mnist

