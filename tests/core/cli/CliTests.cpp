@@ -1,4 +1,5 @@
 // mnist-train end to end: the real binary on generated data.
+#include "io/RunFolder.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"

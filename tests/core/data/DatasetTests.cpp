@@ -51,7 +51,7 @@ TEST_CASE("Loading a dataset folder reports what is missing", "[data]")
     SECTION("a split that leaves validation empty")
     {
         fixtures::writeSyntheticDataset(dir.path().string(), 20, 10);
-        CHECK_THROWS_AS(mnist::loadSplits(dir.path().string(), 0.99), mnist::DataError);
+        CHECK_THROWS_AS(mnist::loadSplits(dir.path().string(), 0.01), mnist::DataError);
     }
 }
 
