@@ -3,7 +3,9 @@
 #include "ConsoleReporter.h"
 
 #include "Error.h"
+#include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
+#include "data/IdxWriter.h"
 #include "io/RunFolder.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
@@ -26,6 +28,48 @@ extern "C" void onSigint(int)
     // A second Ctrl-C falls back to the default action and ends the process at once.
     g_stop.requestStop();
     std::signal(SIGINT, SIG_DFL);
+}
+
+// "A,B" -> two numbers; false when the text is not exactly that.
+bool parsePair(const std::string& text, double& a, double& b)
+{
+    const auto comma = text.find(',');
+    if (comma == std::string::npos)
+        return false;
+    try {
+        size_t used = 0;
+        a = std::stod(text.substr(0, comma), &used);
+        if (used != comma)
+            return false;
+        const std::string rest = text.substr(comma + 1);
+        b = std::stod(rest, &used);
+        return used == rest.size();
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+const auto kPairCheck = CLI::Validator(
+    [](std::string& text) {
+        double a, b;
+        return parsePair(text, a, b) ? std::string() : "expected two numbers separated by a comma, e.g. 0.8,1.2";
+    },
+    "A,B");
+
+// Writes the first `count` training images after the random transforms (before Normalize) as
+// an IDX file, rounded to 0..255.
+void exportAugmented(const mnist::TrainConfig& config, int64_t count, const std::string& path)
+{
+    const mnist::Dataset train = mnist::splitNotebook(mnist::loadIdxFolder(mnist::resolveDataDir(config), true),
+                                                      mnist::loadIdxFolder(mnist::resolveDataDir(config), false),
+                                                      config.trainFraction).train;
+    if (count > train.size())
+        throw mnist::ConfigError("--export-augmented " + std::to_string(count) + " exceeds the " +
+                                 std::to_string(train.size()) + " training images");
+    const torch::Tensor x = mnist::imagesToInput(train.images.narrow(0, 0, count), torch::kCPU);
+    const mnist::BatchAugmenter augmenter(config.augment);
+    const torch::Tensor out = augmenter.augment(x, mnist::makeCpuGenerator(config.seed));
+    mnist::writeIdxImages(path, out.mul(255.0).round().clamp(0, 255).to(torch::kUInt8).squeeze(1));
 }
 
 nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult& r, const std::string& runDir)
@@ -118,6 +162,32 @@ int main(int argc, char** argv)
           [&](auto& c) { c.scheduler.finalDivFactor = s.finalDivFactor; });
     field(app.add_option("--step-size", s.stepSize, "step: iterations between LR drops"), [&](auto& c) { c.scheduler.stepSize = s.stepSize; });
 
+    auto& a = v.augment;
+    std::string augmentPreset, cropScale, cropRatio, eraseScale, eraseRatio, normalize, rotateInterp;
+    field(app.add_option("--augment", augmentPreset, "notebook (crop scale 0.8-1.2 + rotation 30) | none")
+              ->check(CLI::IsMember({"notebook", "none"})),
+          [&](auto& c) { c.augment = augmentPreset == "notebook" ? mnist::notebookAugmentation() : mnist::AugmentConfig{}; });
+    field(app.add_option("--crop-scale", cropScale, "RandomResizedCrop scale range A,B (enables it)")->check(kPairCheck),
+          [&](auto& c) { c.augment.crop = true; parsePair(cropScale, c.augment.cropScaleMin, c.augment.cropScaleMax); });
+    field(app.add_option("--crop-ratio", cropRatio, "RandomResizedCrop aspect ratio range A,B (default 0.75,1.3333)")->check(kPairCheck),
+          [&](auto& c) { parsePair(cropRatio, c.augment.cropRatioMin, c.augment.cropRatioMax); });
+    field(app.add_option("--rotate", a.degrees, "RandomRotation: angle uniform in [-DEG, DEG] (enables it)"),
+          [&](auto& c) { c.augment.rotate = true; c.augment.degrees = a.degrees; });
+    field(app.add_option("--rotate-interp", rotateInterp, "nearest (default) | bilinear")->check(CLI::IsMember({"nearest", "bilinear"})),
+          [&](auto& c) { c.augment.rotateBilinear = rotateInterp == "bilinear"; });
+    field(app.add_option("--erase", a.eraseP, "RandomErasing with probability P (enables it)"),
+          [&](auto& c) { c.augment.erase = true; c.augment.eraseP = a.eraseP; });
+    field(app.add_option("--erase-scale", eraseScale, "RandomErasing area fraction range A,B (default 0.02,0.2)")->check(kPairCheck),
+          [&](auto& c) { parsePair(eraseScale, c.augment.eraseScaleMin, c.augment.eraseScaleMax); });
+    field(app.add_option("--erase-ratio", eraseRatio, "RandomErasing aspect ratio range A,B (default 0.3,3.3)")->check(kPairCheck),
+          [&](auto& c) { parsePair(eraseRatio, c.augment.eraseRatioMin, c.augment.eraseRatioMax); });
+    field(app.add_option("--normalize", normalize, "Normalize(MEAN, STD) on every split, e.g. 0.5,0.5")->check(kPairCheck),
+          [&](auto& c) { c.augment.normalize = true; parsePair(normalize, c.augment.mean, c.augment.std); });
+    int64_t exportAugmentedCount = -1;
+    app.add_option("--export-augmented", exportAugmentedCount,
+                   "Write the first N training images after augmentation (before Normalize) to the IDX file given by --out, and exit")
+        ->check(CLI::PositiveNumber);
+
     app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
     app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
     app.add_flag("--list-archs", listArchs, "List the architectures with their parameter counts and exit");
@@ -153,6 +223,15 @@ int main(int argc, char** argv)
             const int64_t total = config.epochs * mnist::iterationsPerEpoch(trainSize, config.batchSize);
             for (double lr : mnist::lrSequence(config.scheduler, config.lr, total, printLrSteps))
                 std::printf("%.17g\n", lr);
+            return 0;
+        }
+
+        if (exportAugmentedCount > 0) {
+            if (outDir.empty())
+                throw mnist::ConfigError("--export-augmented needs --out FILE");
+            mnist::throwIfInvalid(config);
+            exportAugmented(config, exportAugmentedCount, outDir);
+            std::fprintf(stderr, "wrote %lld augmented images to %s\n", static_cast<long long>(exportAugmentedCount), outDir.c_str());
             return 0;
         }
 

@@ -46,6 +46,8 @@ std::vector<std::string> TrainConfig::validate() const
         p.push_back(why);
     for (auto& s : validateScheduler(scheduler))
         p.push_back(s);
+    for (auto& s : augment.validate())
+        p.push_back(s);
     return p;
 }
 
@@ -67,7 +69,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
         {"arch", c.arch},           {"epochs", c.epochs},          {"batch_size", c.batchSize},
         {"eval_batch_size", c.evalBatchSize}, {"lr", c.lr},       {"optimizer", c.optimizer},
         {"momentum", c.momentum},   {"nesterov", c.nesterov},      {"weight_decay", c.weightDecay},
-        {"scheduler", c.scheduler}, {"seed", c.seed},              {"threads", c.threads},
+        {"scheduler", c.scheduler}, {"augment", c.augment}, {"seed", c.seed},              {"threads", c.threads},
         {"device", c.device},       {"shuffle", c.shuffle},
     };
 }
@@ -94,6 +96,7 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
             else if (k == "nesterov") c.nesterov = v.get<bool>();
             else if (k == "weight_decay") c.weightDecay = v.get<double>();
             else if (k == "scheduler") c.scheduler = v.get<SchedulerConfig>();
+            else if (k == "augment") c.augment = v.get<AugmentConfig>();
             else if (k == "seed") c.seed = v.get<uint64_t>();
             else if (k == "threads") c.threads = v.get<int>();
             else if (k == "device") c.device = v.get<std::string>();

@@ -1,5 +1,6 @@
 #pragma once
 // Everything that defines a training run. The GUI, the CLI and run folders (config.json) all use it.
+#include "augment/AugmentConfig.h"
 #include "optim/SchedulerConfig.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -27,6 +28,7 @@ struct TrainConfig {
     double weightDecay = 0.0;       // adamw: decoupled (PyTorch's default 0.01 is not applied)
 
     SchedulerConfig scheduler;
+    AugmentConfig augment; // training batches only; Normalize applies to every split
 
     uint64_t seed = 1234;
     int threads = 0;             // 0: all cores

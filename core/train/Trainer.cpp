@@ -1,6 +1,7 @@
 #include "train/Trainer.h"
 
 #include "Error.h"
+#include "augment/BatchAugmenter.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
 #include "optim/OptimizerFactory.h"
@@ -106,12 +107,17 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     Network& model = *result.model;
     model.to(device);
 
-    // Images move to the device as float once; each batch is then a view or a gather.
-    const torch::Tensor trainX = imagesToInput(data.train.images, device);
+    // Images move to the device as float once; each batch is then a view or a gather. Normalize
+    // applies to every split; without random transforms the training images are normalised once too.
+    const BatchAugmenter augmenter(c.augment);
+    const bool augmentBatches = c.augment.randomActive();
+    torch::Tensor trainX = imagesToInput(data.train.images, device);
+    if (!augmentBatches)
+        trainX = augmenter.normalize(trainX);
     const torch::Tensor trainY = data.train.labels.to(device);
-    const torch::Tensor validX = imagesToInput(data.valid.images, device);
+    const torch::Tensor validX = augmenter.normalize(imagesToInput(data.valid.images, device));
     const torch::Tensor validY = data.valid.labels.to(device);
-    const torch::Tensor testX = imagesToInput(data.test.images, device);
+    const torch::Tensor testX = augmenter.normalize(imagesToInput(data.test.images, device));
     const torch::Tensor testY = data.test.labels.to(device);
     if (trainX.size(2) != 28 || trainX.size(3) != 28)
         throw DataError("the architectures expect 28x28 images; these are " + std::to_string(trainX.size(2)) + "x" +
@@ -174,6 +180,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
 
         int64_t done = 0;
         for (int64_t it = 0; it < iters; ++it) {
+            stop.waitWhilePaused();
             if (stop.stopRequested()) {
                 flush();
                 result.stopped = true;
@@ -190,6 +197,8 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
                 x = trainX.narrow(0, start, len);
                 y = trainY.narrow(0, start, len);
             }
+            if (augmentBatches)
+                x = augmenter.normalize(augmenter.augment(x));
             const double lr = schedule->lrAt(step);
             setLearningRate(*optimizer, lr);
             optimizer->zero_grad();

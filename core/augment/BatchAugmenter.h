@@ -1,0 +1,60 @@
+#pragma once
+// Training-time augmentation of a whole batch on its device, with torchvision's random
+// distributions: per-image parameters are drawn as tensors, crop and rotation are fused into one
+// affine resampling (affine_grid + grid_sample), erasing is a mask. No per-image host loop.
+#include "augment/AugmentConfig.h"
+
+#include <ATen/core/Generator.h>
+#include <c10/util/Optional.h>
+#include <torch/types.h>
+
+namespace mnist {
+
+// RandomResizedCrop boxes in pixels, one per image ([N] int64 each), as torchvision's get_params
+// would choose them (accepted: the box came from one of the 10 attempts, not the centre fallback).
+struct CropBoxes {
+    torch::Tensor top, left, height, width;
+    torch::Tensor accepted; // bool [N]
+};
+
+// RandomErasing rectangles ([N] int64 each); `applied` is false where the coin said no or all
+// 10 attempts failed (the image is then unchanged).
+struct EraseBoxes {
+    torch::Tensor top, left, height, width;
+    torch::Tensor applied; // bool [N]
+};
+
+class BatchAugmenter {
+public:
+    explicit BatchAugmenter(AugmentConfig config);
+
+    // Random transforms (crop, rotation, erasing) of x: float [N, 1, H, W] in [0, 1]. Returns x
+    // itself when none is on. Draws from `gen` (the device's default generator when absent).
+    torch::Tensor augment(const torch::Tensor& x, c10::optional<at::Generator> gen = c10::nullopt) const;
+
+    // (x - mean) / std when Normalize is on, else x.
+    torch::Tensor normalize(const torch::Tensor& x) const;
+
+    const AugmentConfig& config() const { return m_config; }
+
+    // The parameter draws, exposed so tests can check their distributions.
+    CropBoxes sampleCrops(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& device,
+                          c10::optional<at::Generator> gen) const;
+    EraseBoxes sampleErasures(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& device,
+                              c10::optional<at::Generator> gen) const;
+
+private:
+    AugmentConfig m_config;
+};
+
+// Resamples each image of x [N, C, H, W] through an affine map from output to source: a rotation by
+// angleRadians [N] about the centre (counter-clockwise on screen) followed by the crop box with
+// scale (sx, sy) [N] and centre (cx, cy) [N] in normalised coordinates (1, 1, 0, 0 = whole image).
+// Pixels from outside the image are 0.
+torch::Tensor affineResample(const torch::Tensor& x, const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
+                             const torch::Tensor& cy, const torch::Tensor& angleRadians, bool bilinear);
+
+// A CPU generator seeded with `seed`, for reproducible previews and exports.
+at::Generator makeCpuGenerator(uint64_t seed);
+
+} // namespace mnist
