@@ -33,7 +33,7 @@ test: data build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: data build
-	@echo "benchmarks: not yet written (see the speed issue)"
+	$(BUILD_DIR)/bench/mnist-bench
 
 clean:
 	rm -rf $(BUILD_DIR)

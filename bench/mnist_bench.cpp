@@ -1,0 +1,149 @@
+// mnist-bench: training, evaluation and augmentation throughput of the core on this machine,
+// printed as a table beside the figures of the notebook's own PyTorch pipeline measured on the
+// same kind of machine, and written to bench/results/latest.json.
+#include "augment/BatchAugmenter.h"
+#include "data/Dataset.h"
+#include "models/ModelRegistry.h"
+#include "train/Device.h"
+#include "train/Trainer.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/resource.h>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+    std::string arch;
+    int64_t batch;
+    bool augment;
+    int64_t trainImages; // a partial epoch keeps the suite short
+    const char* peerTrain;
+    const char* peerEval;
+};
+
+std::string cpuModel()
+{
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0)
+            return line.substr(line.find(':') + 2);
+    return "unknown";
+}
+
+double peakRssMiB()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
+{
+    mnist::DataSplits s;
+    s.train = {all.train.images.narrow(0, 0, train), all.train.labels.narrow(0, 0, train)};
+    s.valid = {all.valid.images.narrow(0, 0, 500), all.valid.labels.narrow(0, 0, 500)};
+    s.test = {all.test.images.narrow(0, 0, 500), all.test.labels.narrow(0, 0, 500)};
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const std::string device = argc > 1 ? argv[1] : "auto";
+    const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
+    mnist::DataSplits data;
+    try {
+        data = mnist::loadSplits(dataDir);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mnist-bench: %s\n(run scripts/fetch-data.sh or make bench)\n", e.what());
+        return 1;
+    }
+    const torch::Device dev = mnist::resolveDevice(device);
+    const int threads = mnist::effectiveThreads(0);
+    torch::set_num_threads(threads);
+
+    const std::vector<Case> cases = {
+        {"LeNet", 100, false, 12000, "5,000-5,800", "7,000-9,600"},
+        {"LeNet", 100, true, 12000, "~3,200", ""},
+        {"LeNetDeep", 100, false, 6000, "~4,100-4,400", "~11,000"},
+        {"LeNetDeep", 100, true, 6000, "", ""},
+        {"SimpleNet", 250, false, 2500, "~920", "~1,900-2,000"},
+        {"SimpleNet", 250, true, 2500, "", ""},
+    };
+
+    nlohmann::json results = nlohmann::json::array();
+    std::printf("\n| case | train images/s | eval images/s | peer train | peer eval |\n|---|---|---|---|---|\n");
+    for (const Case& c : cases) {
+        mnist::TrainConfig config;
+        config.arch = c.arch;
+        config.batchSize = c.batch;
+        config.epochs = 1;
+        config.lr = 1e-3;
+        config.device = device;
+        config.threads = threads;
+        if (c.augment)
+            config.augment = mnist::notebookAugmentation();
+        struct Quiet : mnist::TrainingObserver {} quiet;
+        mnist::StopToken stop;
+        // A short warm-up run first: the first iterations pay for allocations and kernel selection.
+        mnist::Trainer(config).run(subset(data, c.batch * 5), quiet, stop);
+        const mnist::TrainResult r = mnist::Trainer(config).run(subset(data, c.trainImages), quiet, stop);
+        const double trainRate = r.epochs.at(0).imagesPerSecond;
+
+        // Evaluation: the 10,000 test images in batches of 1,000, no gradients.
+        const torch::Tensor testX = mnist::imagesToInput(data.test.images, dev);
+        const torch::Tensor testY = data.test.labels.to(dev);
+        mnist::evaluate(*r.model, testX.narrow(0, 0, 1000), testY.narrow(0, 0, 1000), 1000);
+        const auto t0 = Clock::now();
+        mnist::evaluate(*r.model, testX, testY, 1000);
+        const double evalRate = 10000.0 / std::chrono::duration<double>(Clock::now() - t0).count();
+
+        const std::string name = c.arch + ", batch " + std::to_string(c.batch) + (c.augment ? " + notebook augmentation" : "");
+        std::printf("| %s | %.0f | %s | %s | %s |\n", name.c_str(), trainRate,
+                    c.augment ? "" : std::to_string(static_cast<int>(evalRate)).c_str(), c.peerTrain, c.peerEval);
+        std::fflush(stdout);
+        results.push_back({{"case", name}, {"arch", c.arch}, {"batch", c.batch}, {"augment", c.augment},
+                           {"train_images_per_s", trainRate}, {"eval_images_per_s", c.augment ? nlohmann::json() : nlohmann::json(evalRate)}});
+    }
+
+    // Augmentation alone: the notebook's transforms over 20,000 training images, batches of 100.
+    const mnist::BatchAugmenter augmenter(mnist::notebookAugmentation());
+    const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, 0, 20000), dev);
+    augmenter.augment(x.narrow(0, 0, 100));
+    const auto t0 = Clock::now();
+    for (int64_t start = 0; start < 20000; start += 100)
+        augmenter.augment(x.narrow(0, start, 100));
+    if (dev.is_cuda())
+        torch::cuda::synchronize();
+    const double augRate = 20000.0 / std::chrono::duration<double>(Clock::now() - t0).count();
+    std::printf("| augmentation only (notebook transforms) | %.0f | | 6,400-7,300 | |\n", augRate);
+    const double rss = peakRssMiB();
+    std::printf("\npeak resident memory: %.0f MiB\n", rss);
+
+    nlohmann::json out = {
+        {"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}, {"threads", threads},
+                     {"libtorch", TORCH_VERSION}, {"device", dev.str()}}},
+        {"cases", results},
+        {"augmentation_only_images_per_s", augRate},
+        {"peak_rss_mib", rss},
+    };
+    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s\n", cpuModel().c_str(),
+                std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str());
+    const std::string resultsDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/bench/results";
+    std::filesystem::create_directories(resultsDir);
+    std::ofstream(resultsDir + "/latest.json") << out.dump(2) << "\n";
+    std::printf("written to bench/results/latest.json\n");
+    return 0;
+}
