@@ -6,6 +6,7 @@
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
 #include "data/IdxWriter.h"
+#include "io/Checkpoint.h"
 #include "io/RunFolder.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
@@ -85,6 +86,8 @@ nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult
             {"threads", r.info.threads},
             {"best_test_acc", r.bestTestAccuracy},
             {"best_epoch", r.bestEpoch},
+            {"test_acc_at_best_valid", r.testAccuracyAtBestValid},
+            {"best_valid_epoch", r.bestValidEpoch},
             {"final_test_acc", r.finalTestAccuracy},
             {"train_images_per_s", r.trainImagesPerSecond},
             {"stopped", r.stopped},
@@ -188,6 +191,10 @@ int main(int argc, char** argv)
                    "Write the first N training images after augmentation (before Normalize) to the IDX file given by --out, and exit")
         ->check(CLI::PositiveNumber);
 
+    std::string resumeDir;
+    app.add_option("--resume", resumeDir, "Continue the run in RUN_DIR from its last checkpoint (flags such as --epochs still apply)")
+        ->check(CLI::ExistingDirectory);
+
     app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
     app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
     app.add_flag("--list-archs", listArchs, "List the architectures with their parameter counts and exit");
@@ -212,7 +219,11 @@ int main(int argc, char** argv)
             return 0;
         }
 
-        mnist::TrainConfig config = configPath.empty() ? mnist::TrainConfig{} : mnist::loadTrainConfig(configPath);
+        if (!resumeDir.empty() && (!configPath.empty() || !outDir.empty()))
+            throw mnist::ConfigError("--resume takes the run folder's own config.json and writes into it: drop --config and --out");
+        mnist::TrainConfig config = !resumeDir.empty() ? mnist::loadTrainConfig(resumeDir + "/config.json")
+                                    : configPath.empty() ? mnist::TrainConfig{}
+                                                         : mnist::loadTrainConfig(configPath);
         for (auto& [opt, apply] : overrides)
             if (opt->count() > 0)
                 apply(config);
@@ -240,8 +251,23 @@ int main(int argc, char** argv)
         const mnist::DataSplits data = mnist::loadSplits(dataDir, config.trainFraction);
 
         std::unique_ptr<mnist::RunFolder> folder;
-        if (!outDir.empty())
+        if (!resumeDir.empty()) {
+            const std::string checkpoint = resumeDir + "/checkpoint.pt";
+            const mnist::CheckpointState saved = mnist::readCheckpointSummary(checkpoint);
+            if (saved.epoch >= config.epochs)
+                throw mnist::ConfigError(resumeDir + " already finished " + std::to_string(saved.epoch) +
+                                         " epochs; pass --epochs N with N > " + std::to_string(saved.epoch) + " to train on");
+            folder = std::make_unique<mnist::RunFolder>(resumeDir, config, mnist::RunFolder::Mode::Resume);
+            const int64_t iters = mnist::iterationsPerEpoch(data.train.size(), config.batchSize);
+            folder->rewriteHistory(saved.metrics, mnist::lrSequence(config.scheduler, config.lr, iters * config.epochs, saved.step));
+            trainer.setResumeCheckpoint(checkpoint);
+            trainer.setCheckpointDir(resumeDir);
+            outDir = resumeDir;
+            std::fprintf(stderr, "resuming %s after epoch %lld\n", resumeDir.c_str(), static_cast<long long>(saved.epoch));
+        } else if (!outDir.empty()) {
             folder = std::make_unique<mnist::RunFolder>(outDir, config);
+            trainer.setCheckpointDir(outDir);
+        }
 
         ConsoleReporter reporter(json ? stderr : stdout);
         std::unique_ptr<mnist::RunRecorder> recorder;
@@ -261,8 +287,11 @@ int main(int argc, char** argv)
             folder->writeModel(*result.model);
             folder->writeSummary(summary.dump(2));
         }
-        std::fprintf(json ? stderr : stdout, "best test accuracy %.2f%% at epoch %lld; %.0f train images/s%s\n",
-                     result.bestTestAccuracy, static_cast<long long>(result.bestEpoch), result.trainImagesPerSecond,
+        std::fprintf(json ? stderr : stdout,
+                     "best test accuracy %.2f%% at epoch %lld (notebook's metric); %.2f%% at the lowest valid loss, epoch %lld; "
+                     "%.0f train images/s%s\n",
+                     result.bestTestAccuracy, static_cast<long long>(result.bestEpoch), result.testAccuracyAtBestValid,
+                     static_cast<long long>(result.bestValidEpoch), result.trainImagesPerSecond,
                      result.stopped ? " (stopped early)" : "");
         if (json)
             std::cout << summary.dump(2) << std::endl;

@@ -36,33 +36,76 @@ void checkStream(std::ofstream& out, const std::string& path)
 
 } // namespace
 
-RunFolder::RunFolder(std::string dir, const TrainConfig& config) : m_dir(std::move(dir))
+namespace {
+constexpr const char* kMetricsHeader = "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s";
+constexpr const char* kLrHeader = "iteration,lr";
+} // namespace
+
+RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_dir(std::move(dir))
 {
     std::error_code ec;
+    if (mode == Mode::Resume) {
+        if (!fs::exists(fs::path(m_dir) / "config.json"))
+            throw IoError(m_dir + " is not a run folder (no config.json)");
+        saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
+        return; // the CSV files are reopened by rewriteHistory()
+    }
     fs::create_directories(m_dir, ec);
     if (ec || !fs::is_directory(m_dir))
         throw IoError("cannot create run folder " + m_dir + ": " + (ec ? ec.message() : "not a folder"));
     if (fs::exists(fs::path(m_dir) / "config.json"))
         throw IoError("run folder " + m_dir + " already holds a run (config.json exists); choose another --out");
     saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
-    m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(),
-                              "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s");
-    m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), "iteration,lr");
+    m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsHeader);
+    m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrHeader);
 }
 
-void RunFolder::appendEpoch(const EpochMetrics& m, const std::vector<IterationPoint>& iterations)
+namespace {
+
+std::string metricsRow(const EpochMetrics& m)
 {
     char row[256];
     std::snprintf(row, sizeof row, "%lld,%.9g,%.9g,%.4f,%.17g,%.3f,%.1f\n", static_cast<long long>(m.epoch), m.trainLoss,
                   m.validLoss, m.testAccuracy, m.lr, m.seconds, m.imagesPerSecond);
-    for (const auto& p : iterations) {
-        char line[64];
-        std::snprintf(line, sizeof line, "%lld,%.17g\n", static_cast<long long>(p.step), p.lr);
-        m_lr << line;
-    }
+    return row;
+}
+
+std::string lrRow(int64_t step, double lr)
+{
+    char line[64];
+    std::snprintf(line, sizeof line, "%lld,%.17g\n", static_cast<long long>(step), lr);
+    return line;
+}
+
+} // namespace
+
+void RunFolder::appendEpoch(const EpochMetrics& m, const std::vector<IterationPoint>& iterations)
+{
+    for (const auto& p : iterations)
+        m_lr << lrRow(p.step, p.lr);
     checkStream(m_lr, m_dir + "/lr.csv");
-    m_metrics << row;
+    m_metrics << metricsRow(m);
     checkStream(m_metrics, m_dir + "/metrics.csv");
+}
+
+void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration)
+{
+    const std::string metricsPath = (fs::path(m_dir) / "metrics.csv").string();
+    const std::string lrPath = (fs::path(m_dir) / "lr.csv").string();
+    writeFileAtomically(metricsPath, [&](std::ostream& out) {
+        out << kMetricsHeader << '\n';
+        for (const auto& m : epochs)
+            out << metricsRow(m);
+    });
+    writeFileAtomically(lrPath, [&](std::ostream& out) {
+        out << kLrHeader << '\n';
+        for (size_t i = 0; i < lrPerIteration.size(); ++i)
+            out << lrRow(static_cast<int64_t>(i), lrPerIteration[i]);
+    });
+    m_metrics = std::ofstream(metricsPath, std::ios::app);
+    m_lr = std::ofstream(lrPath, std::ios::app);
+    if (!m_metrics || !m_lr)
+        throw IoError("cannot reopen the CSV files of " + m_dir + ": " + std::strerror(errno));
 }
 
 void RunFolder::writeModel(const Network& model)

@@ -17,13 +17,20 @@ class RunFolder {
 public:
     // Creates the folder (and parents) and writes config.json. Throws IoError when it cannot be
     // created or written, or when it already holds a run (config.json present).
-    RunFolder(std::string dir, const TrainConfig& config);
+    enum class Mode { Create, Resume };
+    // Resume: the folder must hold a run; config.json is rewritten (e.g. with more epochs) and the
+    // CSV files are restored with rewriteHistory().
+    RunFolder(std::string dir, const TrainConfig& config, Mode mode = Mode::Create);
 
     const std::string& dir() const { return m_dir; }
 
     // Appends one metrics.csv row and the epoch's LRs to lr.csv, flushed to disk, so a crash loses
     // at most the running epoch.
     void appendEpoch(const EpochMetrics& metrics, const std::vector<IterationPoint>& iterations);
+
+    // Replaces metrics.csv and lr.csv with the epochs of a checkpoint (dropping rows of an epoch that
+    // was interrupted) and the LR of every iteration they cover.
+    void rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration);
 
     // model.safetensors and model.pt, each written atomically.
     void writeModel(const Network& model);

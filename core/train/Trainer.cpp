@@ -2,6 +2,8 @@
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
+#include "io/Checkpoint.h"
+#include "io/StateDict.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
 #include "optim/OptimizerFactory.h"
@@ -168,9 +170,39 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     double trainSeconds = 0;
     int64_t trainImages = 0;
     int64_t step = 0;
+    int64_t firstEpoch = 1;
+    double bestValidLoss = 0;
     result.lrPerIteration.reserve(static_cast<size_t>(iters * c.epochs));
 
-    for (int64_t epoch = 1; epoch <= c.epochs; ++epoch) {
+    const auto noteEpoch = [&](const EpochMetrics& m) {
+        result.epochs.push_back(m);
+        if (m.testAccuracy > result.bestTestAccuracy || result.bestEpoch == 0) {
+            result.bestTestAccuracy = m.testAccuracy;
+            result.bestEpoch = m.epoch;
+        }
+        if (m.validLoss < bestValidLoss || result.bestValidEpoch == 0) {
+            bestValidLoss = m.validLoss;
+            result.bestValidEpoch = m.epoch;
+            result.testAccuracyAtBestValid = m.testAccuracy;
+        }
+        result.finalTestAccuracy = m.testAccuracy;
+    };
+
+    if (!m_resumePath.empty()) {
+        const CheckpointState saved = loadCheckpoint(m_resumePath, model, *optimizer);
+        if (saved.step != saved.epoch * iters)
+            throw ConfigError(m_resumePath + ": the checkpoint has " + std::to_string(saved.step) + " iterations for " +
+                              std::to_string(saved.epoch) + " epochs, but this config runs " + std::to_string(iters) +
+                              " per epoch (batch size or data changed?)");
+        for (const EpochMetrics& m : saved.metrics)
+            noteEpoch(m);
+        step = saved.step;
+        firstEpoch = saved.epoch + 1;
+        for (int64_t s = 0; s < step; ++s)
+            result.lrPerIteration.push_back(schedule->lrAt(s));
+    }
+
+    for (int64_t epoch = firstEpoch; epoch <= c.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         model.train();
         epochLossSum = 0;
@@ -234,12 +266,16 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         if (!std::isfinite(m.validLoss))
             throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
                                 " after epoch " + std::to_string(epoch) + ": try a smaller learning rate");
-        result.epochs.push_back(m);
-        if (m.testAccuracy > result.bestTestAccuracy || result.bestEpoch == 0) {
-            result.bestTestAccuracy = m.testAccuracy;
-            result.bestEpoch = epoch;
+        const int64_t previousBestValid = result.bestValidEpoch;
+        noteEpoch(m);
+        if (!m_checkpointDir.empty()) {
+            // Best weights first: a crash between the two writes then never leaves a checkpoint
+            // that is newer than best.safetensors.
+            if (result.bestValidEpoch != previousBestValid)
+                saveWeights(model, m_checkpointDir + "/best.safetensors");
+            saveCheckpoint(m_checkpointDir + "/checkpoint.pt", model, *optimizer,
+                           {epoch, step, result.epochs, bestValidLoss, result.bestValidEpoch});
         }
-        result.finalTestAccuracy = m.testAccuracy;
         observer.onEpoch(m);
         if (stop.stopRequested() && epoch < c.epochs) {
             result.stopped = true;

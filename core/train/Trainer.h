@@ -14,8 +14,10 @@ namespace mnist {
 struct TrainResult {
     std::vector<EpochMetrics> epochs;
     std::vector<double> lrPerIteration; // LR used at every iteration (the notebook's monitor_lr)
-    double bestTestAccuracy = 0;
+    double bestTestAccuracy = 0;         // the notebook's metric: best test accuracy over epochs
     int64_t bestEpoch = 0;               // 1-based; 0 when no epoch finished
+    double testAccuracyAtBestValid = 0;  // the honest metric: test accuracy at the lowest valid loss
+    int64_t bestValidEpoch = 0;
     double finalTestAccuracy = 0;
     double trainImagesPerSecond = 0;     // over all finished epochs
     bool stopped = false;                // stopped on request before the last epoch ended
@@ -43,8 +45,19 @@ public:
 
     const TrainConfig& config() const { return m_config; }
 
+    // Writes checkpoint.pt (every finished epoch) and best.safetensors (weights at the lowest valid
+    // loss, PyTorch names) into `runDir`.
+    void setCheckpointDir(std::string runDir) { m_checkpointDir = std::move(runDir); }
+
+    // Continues from a checkpoint.pt: the epochs it holds are reported again through the result (not
+    // the observer) and training goes on from the next one. With the same config on the CPU the
+    // final metrics equal those of an uninterrupted run.
+    void setResumeCheckpoint(std::string path) { m_resumePath = std::move(path); }
+
 private:
     TrainConfig m_config;
+    std::string m_checkpointDir;
+    std::string m_resumePath;
 };
 
 // Mean loss and accuracy (percent) of `model` over a split, in eval mode without gradients.

@@ -1,0 +1,134 @@
+#include "io/Checkpoint.h"
+
+#include "Error.h"
+#include "io/AtomicFile.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace mnist {
+namespace {
+
+constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kMetricColumns = 7;
+
+torch::Tensor metricsToTensor(const std::vector<EpochMetrics>& metrics)
+{
+    torch::Tensor t = torch::zeros({static_cast<int64_t>(metrics.size()), kMetricColumns}, torch::kFloat64);
+    auto a = t.accessor<double, 2>();
+    for (size_t i = 0; i < metrics.size(); ++i) {
+        const EpochMetrics& m = metrics[i];
+        const double row[kMetricColumns] = {static_cast<double>(m.epoch), m.trainLoss, m.validLoss, m.testAccuracy,
+                                            m.lr, m.seconds, m.imagesPerSecond};
+        for (int64_t c = 0; c < kMetricColumns; ++c)
+            a[static_cast<int64_t>(i)][c] = row[c];
+    }
+    return t;
+}
+
+std::vector<EpochMetrics> metricsFromTensor(const torch::Tensor& t)
+{
+    std::vector<EpochMetrics> out;
+    auto a = t.accessor<double, 2>();
+    for (int64_t i = 0; i < t.size(0); ++i)
+        out.push_back({static_cast<int64_t>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6]});
+    return out;
+}
+
+// A fresh tensor per key: reading into a tensor that already holds archive storage fails.
+torch::Tensor readTensor(torch::serialize::InputArchive& archive, const char* key)
+{
+    torch::Tensor t;
+    archive.read(key, t);
+    return t;
+}
+
+} // namespace
+
+void saveCheckpoint(const std::string& path, const Network& model, const torch::optim::Optimizer& optimizer,
+                    const CheckpointState& state)
+{
+    writePathAtomically(path, [&](const std::string& tmp) {
+        torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
+        model.save(modelArchive);
+        optimizer.save(optimizerArchive);
+        archive.write("model", modelArchive);
+        archive.write("optimizer", optimizerArchive);
+        archive.write("format_version", torch::tensor(kFormatVersion));
+        archive.write("epoch", torch::tensor(state.epoch));
+        archive.write("step", torch::tensor(state.step));
+        archive.write("best_valid_loss", torch::tensor(state.bestValidLoss, torch::kFloat64));
+        archive.write("best_valid_epoch", torch::tensor(state.bestValidEpoch));
+        archive.write("metrics", metricsToTensor(state.metrics));
+        {
+            auto gen = at::detail::getDefaultCPUGenerator();
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            archive.write("cpu_rng_state", gen.get_state());
+        }
+        archive.save_to(tmp);
+    });
+}
+
+CheckpointState readCheckpointSummary(const std::string& path)
+{
+    if (!std::filesystem::exists(path))
+        throw IoError(path + ": no checkpoint (the run finished no epoch yet, or this is not a run folder)");
+    CheckpointState s;
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        torch::Tensor t;
+        t = readTensor(archive, "epoch");
+        s.epoch = t.item<int64_t>();
+        t = readTensor(archive, "step");
+        s.step = t.item<int64_t>();
+        t = readTensor(archive, "metrics");
+        s.metrics = metricsFromTensor(t.to(torch::kFloat64).contiguous());
+    } catch (const std::exception& e) {
+        throw IoError(path + ": damaged checkpoint (" + std::string(e.what()).substr(0, 300) + ")");
+    }
+    return s;
+}
+
+CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer)
+{
+    if (!std::filesystem::exists(path))
+        throw IoError(path + ": no checkpoint (the run finished no epoch yet, or this is not a run folder)");
+    CheckpointState s;
+    try {
+        torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
+        archive.load_from(path);
+        torch::Tensor t;
+        t = readTensor(archive, "format_version");
+        if (t.item<int64_t>() != kFormatVersion)
+            throw IoError(path + ": checkpoint format " + std::to_string(t.item<int64_t>()) + " is not supported");
+        archive.read("model", modelArchive);
+        model.load(modelArchive);
+        archive.read("optimizer", optimizerArchive);
+        optimizer.load(optimizerArchive);
+        t = readTensor(archive, "epoch");
+        s.epoch = t.item<int64_t>();
+        t = readTensor(archive, "step");
+        s.step = t.item<int64_t>();
+        t = readTensor(archive, "best_valid_loss");
+        s.bestValidLoss = t.item<double>();
+        t = readTensor(archive, "best_valid_epoch");
+        s.bestValidEpoch = t.item<int64_t>();
+        t = readTensor(archive, "metrics");
+        s.metrics = metricsFromTensor(t.to(torch::kFloat64).contiguous());
+        t = readTensor(archive, "cpu_rng_state");
+        auto gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_state(t);
+    } catch (const IoError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw IoError(path + ": damaged checkpoint or one of another architecture (" +
+                      std::string(e.what()).substr(0, 300) + ")");
+    }
+    return s;
+}
+
+} // namespace mnist
