@@ -7,9 +7,12 @@
 #include "data/Dataset.h"
 #include "data/IdxWriter.h"
 #include "io/Checkpoint.h"
+#include "io/OnnxExport.h"
+#include "io/StateDict.h"
 #include "io/RunFolder.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
+#include "train/Device.h"
 #include "train/Trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -71,6 +74,54 @@ void exportAugmented(const mnist::TrainConfig& config, int64_t count, const std:
     const mnist::BatchAugmenter augmenter(config.augment);
     const torch::Tensor out = augmenter.augment(x, mnist::makeCpuGenerator(config.seed));
     mnist::writeIdxImages(path, out.mul(255.0).round().clamp(0, 255).to(torch::kUInt8).squeeze(1));
+}
+
+// --evaluate: test accuracy and confusion counts of saved weights (.safetensors with PyTorch names,
+// or a LibTorch archive .pt). Returns the network for a following --export-onnx.
+std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config, const std::string& weights, bool json)
+{
+    std::shared_ptr<mnist::Network> net;
+    if (weights.size() > 3 && weights.substr(weights.size() - 3) == ".pt") {
+        net = mnist::loadModelArchive(config.arch, weights);
+    } else {
+        net = mnist::createNetwork(config.arch);
+        mnist::loadWeights(*net, weights);
+    }
+    const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
+    const torch::Device device = mnist::resolveDevice(config.device);
+    net->to(device);
+    const torch::Tensor x = mnist::BatchAugmenter(config.augment).normalize(mnist::imagesToInput(test.images, device));
+    const torch::Tensor y = test.labels.to(device);
+    const std::vector<int64_t> confusion = mnist::confusionMatrix(*net, x, y, config.evalBatchSize);
+    int64_t correct = 0;
+    for (int k = 0; k < 10; ++k)
+        correct += confusion[static_cast<size_t>(k * 11)];
+    const double accuracy = 100.0 * static_cast<double>(correct) / static_cast<double>(test.size());
+    if (json) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (int t = 0; t < 10; ++t)
+            rows.push_back(std::vector<int64_t>(confusion.begin() + t * 10, confusion.begin() + t * 10 + 10));
+        std::cout << nlohmann::json{{"arch", config.arch}, {"weights", weights}, {"test_acc", accuracy},
+                                    {"correct", correct}, {"total", test.size()}, {"confusion", rows}}
+                         .dump(2)
+                  << std::endl;
+    } else {
+        std::printf("%s, %s: test accuracy %.2f%% (%lld/%lld)\nconfusion counts (rows: true label, columns: predicted)\n",
+                    config.arch.c_str(), weights.c_str(), accuracy, static_cast<long long>(correct),
+                    static_cast<long long>(test.size()));
+        std::printf("     ");
+        for (int p = 0; p < 10; ++p)
+            std::printf("%6d", p);
+        std::printf("\n");
+        for (int t = 0; t < 10; ++t) {
+            std::printf("%4d ", t);
+            for (int p = 0; p < 10; ++p)
+                std::printf("%6lld", static_cast<long long>(confusion[static_cast<size_t>(t * 10 + p)]));
+            std::printf("\n");
+        }
+    }
+    net->to(torch::kCPU);
+    return net;
 }
 
 nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult& r, const std::string& runDir)
@@ -191,6 +242,10 @@ int main(int argc, char** argv)
                    "Write the first N training images after augmentation (before Normalize) to the IDX file given by --out, and exit")
         ->check(CLI::PositiveNumber);
 
+    std::string evaluatePath, onnxPath;
+    app.add_option("--evaluate", evaluatePath, "Evaluate saved weights (.safetensors with PyTorch names, or .pt) on the test set and exit")
+        ->check(CLI::ExistingFile);
+    app.add_option("--export-onnx", onnxPath, "Write the trained (or --evaluate'd) model as ONNX (opset 13, input 'input', output 'logits')");
     std::string resumeDir;
     app.add_option("--resume", resumeDir, "Continue the run in RUN_DIR from its last checkpoint (flags such as --epochs still apply)")
         ->check(CLI::ExistingDirectory);
@@ -236,6 +291,18 @@ int main(int argc, char** argv)
                 std::printf("%.17g\n", lr);
             return 0;
         }
+
+        if (!evaluatePath.empty()) {
+            mnist::throwIfInvalid(config);
+            const auto net = evaluateWeights(config, evaluatePath, json);
+            if (!onnxPath.empty()) {
+                mnist::exportOnnx(*net, onnxPath, config.augment);
+                std::fprintf(stderr, "wrote %s\n", onnxPath.c_str());
+            }
+            return 0;
+        }
+        if (!onnxPath.empty() && !mnist::onnxExportAvailable())
+            throw mnist::ConfigError("--export-onnx: this build has no ONNX support (install libonnx-dev and rebuild)");
 
         if (exportAugmentedCount > 0) {
             if (outDir.empty())
@@ -286,6 +353,11 @@ int main(int argc, char** argv)
         if (folder) {
             folder->writeModel(*result.model);
             folder->writeSummary(summary.dump(2));
+        }
+        if (!onnxPath.empty()) {
+            result.model->to(torch::kCPU);
+            mnist::exportOnnx(*result.model, onnxPath, config.augment);
+            std::fprintf(stderr, "wrote %s\n", onnxPath.c_str());
         }
         std::fprintf(json ? stderr : stdout,
                      "best test accuracy %.2f%% at epoch %lld (notebook's metric); %.2f%% at the lowest valid loss, epoch %lld; "

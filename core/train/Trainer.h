@@ -67,6 +67,9 @@ struct Evaluation {
 };
 Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize);
 
+// Counts of (true label, predicted label) over a split: row-major 10 x 10, in eval mode.
+std::vector<int64_t> confusionMatrix(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize);
+
 // uint8 [N,H,W] -> float [N,1,H,W] in [0,1] on `device`.
 torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device);
 
