@@ -237,3 +237,37 @@ TEST_CASE("mnist-train refuses bad flags and values with exit code 2 and data er
         CHECK_THAT(r.err, Contains("train-images-idx3-ubyte") && Contains("truncated"));
     }
 }
+
+TEST_CASE("mnist-train --evaluate scores saved weights and exports them to ONNX", "[cli][onnx]")
+{
+    TempDir dir;
+    const std::string data = dir.file("data");
+    std::filesystem::create_directories(data);
+    fixtures::writeSyntheticDataset(data, 300, 100);
+    const std::string run = dir.file("run");
+    REQUIRE(runCli("--data-dir " + data + " --epochs 1 --batch-size 30 --lr 1e-3 --normalize 0.5,0.5 --out " + run, dir).exitCode == 0);
+    const auto summary = nlohmann::json::parse(std::ifstream(run + "/summary.json"));
+
+    const CliResult r = runCli("--data-dir " + data + " --normalize 0.5,0.5 --evaluate " + run + "/model.safetensors --json "
+                               "--export-onnx " + dir.file("m.onnx"), dir);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto report = nlohmann::json::parse(r.out);
+    CHECK(report.at("test_acc").get<double>() == Approx(summary.at("final_test_acc").get<double>()));
+    int64_t total = 0;
+    for (const auto& row : report.at("confusion"))
+        for (const auto& v : row)
+            total += v.get<int64_t>();
+    CHECK(total == 100);
+    CHECK(std::filesystem::file_size(dir.file("m.onnx")) > 100000);
+
+    // The LibTorch archive scores the same; a finished run cannot be resumed without more epochs.
+    const CliResult pt = runCli("--data-dir " + data + " --normalize 0.5,0.5 --evaluate " + run + "/model.pt --json", dir);
+    CHECK(nlohmann::json::parse(pt.out).at("test_acc") == report.at("test_acc"));
+    const CliResult done = runCli("--resume " + run, dir);
+    CHECK(done.exitCode == 2);
+    CHECK_THAT(done.err, Contains("--epochs"));
+    const CliResult wrong = runCli("--data-dir " + data + " --arch LeNetDeep --evaluate " + run + "/model.safetensors", dir);
+    CHECK(wrong.exitCode == 1);
+    CHECK_THAT(wrong.err, Contains("do not fit"));
+}
