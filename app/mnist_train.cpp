@@ -10,6 +10,7 @@
 #include "io/OnnxExport.h"
 #include "io/StateDict.h"
 #include "io/RunFolder.h"
+#include "io/RunIndex.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
 #include "train/Device.h"
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -250,6 +252,9 @@ int main(int argc, char** argv)
     app.add_option("--resume", resumeDir, "Continue the run in RUN_DIR from its last checkpoint (flags such as --epochs still apply)")
         ->check(CLI::ExistingDirectory);
 
+    bool noSave = false;
+    app.add_flag("--no-save", noSave, "Write no run folder (by default a run goes to $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs)");
+
     app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
     app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
     app.add_flag("--list-archs", listArchs, "List the architectures with their parameter counts and exit");
@@ -331,8 +336,15 @@ int main(int argc, char** argv)
             trainer.setCheckpointDir(resumeDir);
             outDir = resumeDir;
             std::fprintf(stderr, "resuming %s after epoch %lld\n", resumeDir.c_str(), static_cast<long long>(saved.epoch));
-        } else if (!outDir.empty()) {
+        } else if (!noSave) {
+            if (outDir.empty()) {
+                const std::string base = mnist::defaultRunsDir() + "/" + mnist::defaultRunName(config.arch);
+                outDir = base;
+                for (int k = 2; std::filesystem::exists(outDir); ++k)
+                    outDir = base + "-" + std::to_string(k);
+            }
             folder = std::make_unique<mnist::RunFolder>(outDir, config);
+            std::fprintf(stderr, "run folder: %s\n", outDir.c_str());
             trainer.setCheckpointDir(outDir);
         }
 

@@ -1,0 +1,123 @@
+#include "io/RunIndex.h"
+
+#include "Error.h"
+#include "io/AtomicFile.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace mnist {
+
+std::string defaultRunsDir()
+{
+    if (const char* dir = std::getenv("MNIST_STUDIO_RUNS_DIR"); dir && *dir)
+        return dir;
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+        return std::string(xdg) + "/mnist-studio/runs";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/runs";
+}
+
+std::vector<EpochMetrics> readMetricsCsv(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw IoError(path + ": cannot open");
+    std::string line;
+    if (!std::getline(in, line) || line.rfind("epoch,", 0) != 0)
+        throw IoError(path + ": not a metrics.csv (header missing)");
+    std::vector<EpochMetrics> out;
+    int lineNo = 1;
+    while (std::getline(in, line)) {
+        ++lineNo;
+        if (line.empty())
+            continue;
+        std::istringstream row(line);
+        std::string cell;
+        std::vector<double> v;
+        while (std::getline(row, cell, ',')) {
+            try {
+                size_t used = 0;
+                v.push_back(std::stod(cell, &used));
+                if (used != cell.size())
+                    throw std::invalid_argument(cell);
+            } catch (const std::exception&) {
+                throw IoError(path + ":" + std::to_string(lineNo) + ": '" + cell + "' is not a number");
+            }
+        }
+        if (v.size() != 7)
+            throw IoError(path + ":" + std::to_string(lineNo) + ": expected 7 columns, found " + std::to_string(v.size()));
+        out.push_back({static_cast<int64_t>(v[0]), v[1], v[2], v[3], v[4], v[5], v[6]});
+    }
+    return out;
+}
+
+RunRecord readRun(const std::string& dir)
+{
+    RunRecord r;
+    r.dir = dir;
+    r.name = fs::path(dir).filename().string();
+    try {
+        r.config = loadTrainConfig((fs::path(dir) / "config.json").string());
+        r.epochs = readMetricsCsv((fs::path(dir) / "metrics.csv").string());
+    } catch (const std::exception& e) {
+        r.damaged = true;
+        r.problem = e.what();
+        return r;
+    }
+    for (const EpochMetrics& m : r.epochs) {
+        if (r.bestEpoch == 0 || m.testAccuracy > r.bestTestAccuracy) {
+            r.bestTestAccuracy = m.testAccuracy;
+            r.bestEpoch = m.epoch;
+        }
+        if (r.bestValidEpoch == 0 || m.validLoss < r.epochs[static_cast<size_t>(r.bestValidEpoch - 1)].validLoss) {
+            r.bestValidEpoch = m.epoch;
+            r.testAccuracyAtBestValid = m.testAccuracy;
+        }
+        r.finalTestAccuracy = m.testAccuracy;
+        r.seconds += m.seconds;
+    }
+    std::error_code ec;
+    r.finished = fs::exists(fs::path(dir) / "model.safetensors", ec);
+    r.resumable = fs::exists(fs::path(dir) / "checkpoint.pt", ec) && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;
+    return r;
+}
+
+std::vector<RunRecord> listRuns(const std::string& runsDir)
+{
+    std::vector<RunRecord> runs;
+    std::error_code ec;
+    if (!fs::is_directory(runsDir, ec))
+        return runs;
+    for (const auto& entry : fs::directory_iterator(runsDir, ec)) {
+        if (!entry.is_directory(ec))
+            continue;
+        if (!fs::exists(entry.path() / "config.json", ec) && !fs::exists(entry.path() / "metrics.csv", ec))
+            continue;
+        runs.push_back(readRun(entry.path().string()));
+    }
+    std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.name > b.name; });
+    return runs;
+}
+
+void writeRunsCsv(const std::string& path, const std::vector<RunRecord>& runs)
+{
+    writeFileAtomically(path, [&](std::ostream& out) {
+        out << "run,epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s\n";
+        char row[320];
+        for (const RunRecord& r : runs)
+            for (const EpochMetrics& m : r.epochs) {
+                std::snprintf(row, sizeof row, ",%lld,%.9g,%.9g,%.4f,%.17g,%.3f,%.1f\n", static_cast<long long>(m.epoch),
+                              m.trainLoss, m.validLoss, m.testAccuracy, m.lr, m.seconds, m.imagesPerSecond);
+                // Run names are folder names; quote them in case one holds a comma.
+                out << '"' << r.name << '"' << row;
+            }
+    });
+}
+
+} // namespace mnist
