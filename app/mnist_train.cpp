@@ -152,6 +152,7 @@ nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult
 
 int main(int argc, char** argv)
 {
+    mnist::useCooperativeOpenMpThreads(argv);
     CLI::App app{"mnist-train: train the MNIST Studio networks from the command line"};
     app.set_help_flag("-h,--help", "Show this help and exit");
 

@@ -61,6 +61,7 @@ mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
 
 int main(int argc, char** argv)
 {
+    mnist::useCooperativeOpenMpThreads(argv); // as the applications do; OMP_WAIT_POLICY=ACTIVE to compare
     const std::string device = argc > 1 ? argv[1] : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
     mnist::DataSplits data;
@@ -132,15 +133,17 @@ int main(int argc, char** argv)
     const double rss = peakRssMiB();
     std::printf("\npeak resident memory: %.0f MiB\n", rss);
 
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
     nlohmann::json out = {
         {"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}, {"threads", threads},
+                     {"omp_wait_policy", policy ? policy : "default"},
                      {"libtorch", TORCH_VERSION}, {"device", dev.str()}}},
         {"cases", results},
         {"augmentation_only_images_per_s", augRate},
         {"peak_rss_mib", rss},
     };
-    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s\n", cpuModel().c_str(),
-                std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str());
+    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s\n", cpuModel().c_str(),
+                std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(), policy ? policy : "(default)");
     const std::string resultsDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/bench/results";
     std::filesystem::create_directories(resultsDir);
     std::ofstream(resultsDir + "/latest.json") << out.dump(2) << "\n";
