@@ -23,11 +23,13 @@ configure: setup
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until the desktop application lands, `make run` trains the notebook's first model from the CLI.
+# The desktop application, with MNIST and LeNet ready (or the last session's set-up): one click on Train.
 run: data build
-	$(BUILD_DIR)/app/mnist-train --arch LeNet --epochs 10 --batch-size 100 --lr 1e-2
+	$(BUILD_DIR)/app/mnist-studio
 
-train: run
+# The notebook's first model from the headless CLI.
+train: data build
+	$(BUILD_DIR)/app/mnist-train --arch LeNet --epochs 10 --batch-size 100 --lr 1e-2
 
 test: data build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

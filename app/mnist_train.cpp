@@ -14,6 +14,7 @@
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
 #include "train/Device.h"
+#include "train/Threading.h"
 #include "train/Trainer.h"
 
 #include <CLI/CLI.hpp>

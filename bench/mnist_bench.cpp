@@ -5,6 +5,7 @@
 #include "data/Dataset.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
+#include "train/Threading.h"
 #include "train/Trainer.h"
 
 #include <nlohmann/json.hpp>

@@ -4,9 +4,7 @@
 
 #include <torch/cuda.h>
 
-#include <cstdlib>
 #include <thread>
-#include <unistd.h>
 
 namespace mnist {
 namespace {
@@ -62,14 +60,6 @@ std::vector<std::string> availableDevices()
         for (size_t i = 0; i < torch::cuda::device_count(); ++i)
             out.push_back("cuda:" + std::to_string(i));
     return out;
-}
-
-void useCooperativeOpenMpThreads(char** argv)
-{
-    if (std::getenv("OMP_WAIT_POLICY") != nullptr)
-        return;
-    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    ::execv("/proc/self/exe", argv); // returns only on failure: then run on with the default policy
 }
 
 int effectiveThreads(int requested)

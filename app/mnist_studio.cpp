@@ -1,0 +1,161 @@
+// mnist-studio: the desktop application. Options set up the window (and can start a run and take
+// a screenshot, which is how the README's pictures are made under Xvfb).
+#include "MainWindow.h"
+#include "AugmentationPreview.h"
+#include "ConfigPanel.h"
+#include "NotebookRecipes.h"
+
+#include "train/Threading.h"
+#include "train/TrainConfig.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QTimer>
+
+#include <cstdio>
+#include <exception>
+#include <type_traits>
+
+namespace {
+
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "mnist-studio: %s\n", qPrintable(message));
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    mnist::useCooperativeOpenMpThreads(argv); // before Qt or LibTorch start any thread
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("MnistStudio"));
+    QApplication::setApplicationName(QStringLiteral("mnist-studio"));
+    QApplication::setApplicationDisplayName(QStringLiteral("MNIST Studio"));
+    QApplication::setApplicationVersion(QStringLiteral(MNIST_STUDIO_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train the notebook's light CNNs on MNIST and watch them learn."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configOpt(QStringLiteral("config"), QStringLiteral("Start from this set-up (the JSON of config.json)."), QStringLiteral("FILE"));
+    const QCommandLineOption recipeOpt(QStringLiteral("recipe"), QStringLiteral("Start from the notebook's recipe N (1-based, as in the Recipes menu)."), QStringLiteral("N"));
+    const QCommandLineOption datasetOpt(QStringLiteral("dataset"), QStringLiteral("mnist, fashion-mnist or idx."), QStringLiteral("NAME"));
+    const QCommandLineOption dataDirOpt(QStringLiteral("data-dir"), QStringLiteral("Folder with the four IDX files."), QStringLiteral("DIR"));
+    const QCommandLineOption archOpt(QStringLiteral("arch"), QStringLiteral("Architecture, e.g. LeNet or LeNetDeep."), QStringLiteral("NAME"));
+    const QCommandLineOption epochsOpt(QStringLiteral("epochs"), QStringLiteral("Number of epochs."), QStringLiteral("N"));
+    const QCommandLineOption batchOpt(QStringLiteral("batch-size"), QStringLiteral("Training batch size."), QStringLiteral("N"));
+    const QCommandLineOption lrOpt(QStringLiteral("lr"), QStringLiteral("Learning rate."), QStringLiteral("X"));
+    const QCommandLineOption deviceOpt(QStringLiteral("device"), QStringLiteral("auto, cpu, cuda or cuda:N."), QStringLiteral("DEVICE"));
+    const QCommandLineOption threadsOpt(QStringLiteral("threads"), QStringLiteral("CPU threads (0: all cores)."), QStringLiteral("N"));
+    const QCommandLineOption freshOpt(QStringLiteral("no-restore"), QStringLiteral("Neither restore nor save the last set-up and window layout."));
+    const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
+    const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
+    const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
+    const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
+    const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
+    parser.addOptions({configOpt, recipeOpt, datasetOpt, dataDirOpt, archOpt, epochsOpt, batchOpt, lrOpt, deviceOpt,
+                       threadsOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, sizeOpt, shotOpt, delayOpt});
+    parser.process(app);
+
+    studio::MainWindow window(!parser.isSet(freshOpt));
+    mnist::TrainConfig config = window.configPanel()->config();
+    try {
+        if (parser.isSet(configOpt))
+            config = mnist::loadTrainConfig(parser.value(configOpt).toStdString());
+    } catch (const std::exception& e) {
+        return fail(QString::fromStdString(e.what()));
+    }
+    if (parser.isSet(recipeOpt)) {
+        bool ok = false;
+        const int n = parser.value(recipeOpt).toInt(&ok);
+        const auto& recipes = studio::notebookRecipes();
+        if (!ok || n < 1 || n > recipes.size())
+            return fail(QStringLiteral("--recipe must be between 1 and %1").arg(recipes.size()));
+        config = studio::applyRecipe(recipes[n - 1], config);
+    }
+    auto intValue = [&](const QCommandLineOption& opt, auto& target) {
+        if (!parser.isSet(opt))
+            return true;
+        bool ok = false;
+        const qlonglong v = parser.value(opt).toLongLong(&ok);
+        if (ok)
+            target = static_cast<std::remove_reference_t<decltype(target)>>(v);
+        return ok;
+    };
+    if (parser.isSet(datasetOpt))
+        config.dataset = parser.value(datasetOpt).toStdString();
+    if (parser.isSet(dataDirOpt))
+        config.dataDir = QDir(parser.value(dataDirOpt)).absolutePath().toStdString();
+    if (parser.isSet(archOpt))
+        config.arch = parser.value(archOpt).toStdString();
+    if (parser.isSet(deviceOpt))
+        config.device = parser.value(deviceOpt).toStdString();
+    if (parser.isSet(lrOpt)) {
+        bool ok = false;
+        config.lr = parser.value(lrOpt).toDouble(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--lr expects a number"));
+    }
+    if (!intValue(epochsOpt, config.epochs) || !intValue(batchOpt, config.batchSize) || !intValue(threadsOpt, config.threads))
+        return fail(QStringLiteral("--epochs, --batch-size and --threads expect whole numbers"));
+    window.configPanel()->setConfig(config);
+
+    if (parser.isSet(noRecordOpt))
+        window.setRunsFolder(QString());
+    else if (parser.isSet(runsOpt))
+        window.setRunsFolder(parser.value(runsOpt));
+    if (parser.isSet(sizeOpt)) {
+        const QStringList wh = parser.value(sizeOpt).split(QLatin1Char('x'));
+        if (wh.size() != 2 || wh[0].toInt() <= 0 || wh[1].toInt() <= 0)
+            return fail(QStringLiteral("--size expects WIDTHxHEIGHT, e.g. 1600x1000"));
+        window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    if (parser.isSet(tabOpt)) {
+        const QString tab = parser.value(tabOpt);
+        if (tab == QLatin1String("preview"))
+            window.showTab(studio::MainWindow::Tab::AugmentationPreview);
+        else if (tab == QLatin1String("recipes"))
+            window.showRecipes();
+        else if (tab != QLatin1String("training"))
+            return fail(QStringLiteral("--tab expects training, preview or recipes"));
+    }
+    window.show();
+
+    if (parser.isSet(autostartOpt)) {
+        QTimer::singleShot(0, &window, [&window, &parser, &tabOpt] {
+            if (!window.configPanel()->isValid()) {
+                std::fprintf(stderr, "mnist-studio: the set-up is not valid: %s\n",
+                             qPrintable(window.configPanel()->problems().join(QStringLiteral("; "))));
+                return;
+            }
+            window.startTraining();
+            // Training switches to the dashboard; a tab asked for on the command line wins.
+            if (parser.value(tabOpt) == QLatin1String("preview"))
+                window.showTab(studio::MainWindow::Tab::AugmentationPreview);
+        });
+    }
+    if (parser.isSet(shotOpt)) {
+        bool ok = false;
+        const double delay = parser.value(delayOpt).toDouble(&ok);
+        if (!ok || delay < 0)
+            return fail(QStringLiteral("--screenshot-delay expects a number of seconds"));
+        const QString file = parser.value(shotOpt);
+        QTimer::singleShot(static_cast<int>(delay * 1000), &window, [&window, file] {
+            const QString dir = QFileInfo(file).absolutePath();
+            QDir().mkpath(dir);
+            if (!window.grab().save(file))
+                std::fprintf(stderr, "mnist-studio: could not write %s\n", qPrintable(file));
+            else
+                std::fprintf(stderr, "mnist-studio: wrote %s\n", qPrintable(file));
+            window.close();
+        });
+    }
+    return QApplication::exec();
+}

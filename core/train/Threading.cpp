@@ -1,0 +1,16 @@
+#include "train/Threading.h"
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace mnist {
+
+void useCooperativeOpenMpThreads(char** argv)
+{
+    if (std::getenv("OMP_WAIT_POLICY") != nullptr)
+        return;
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv("/proc/self/exe", argv); // returns only on failure: then run on with the default policy
+}
+
+} // namespace mnist

@@ -1,0 +1,25 @@
+// The GUI tests' main: one QApplication for every test, offscreen unless told otherwise, and
+// QSettings redirected to a temporary folder so that no test reads or writes a user's settings.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QSettings>
+#include <QTemporaryDir>
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("MnistStudioTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("mnist_ui_tests"));
+    QTemporaryDir settingsDir;
+    if (!settingsDir.isValid())
+        return 1;
+    for (const auto format : {QSettings::NativeFormat, QSettings::IniFormat}) {
+        QSettings::setPath(format, QSettings::UserScope, settingsDir.path());
+        QSettings::setPath(format, QSettings::SystemScope, settingsDir.path());
+    }
+    return Catch::Session().run(argc, argv);
+}

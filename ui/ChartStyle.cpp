@@ -1,0 +1,43 @@
+#include "ChartStyle.h"
+
+#include <QChart>
+#include <QFont>
+
+#include <algorithm>
+
+namespace studio {
+
+QColor seriesColor(SeriesRole role)
+{
+    switch (role) {
+    case SeriesRole::TrainLoss: return QColor(0x1f, 0x77, 0xb4);
+    case SeriesRole::ValidLoss: return QColor(0xe6, 0x7e, 0x00);
+    case SeriesRole::TestAccuracy: return QColor(0x2c, 0xa0, 0x2c);
+    case SeriesRole::LearningRate: return QColor(0x8e, 0x44, 0xad);
+    case SeriesRole::IterationLoss: return QColor(0x1f, 0x77, 0xb4, 80);
+    case SeriesRole::IterationLossSmoothed: return QColor(0x0b, 0x3c, 0x6e);
+    }
+    return Qt::black;
+}
+
+QPen seriesPen(SeriesRole role)
+{
+    QPen pen(seriesColor(role));
+    pen.setWidthF(role == SeriesRole::IterationLoss ? 1.0 : 2.0);
+    pen.setCosmetic(true);
+    return pen;
+}
+
+void styleCompactChart(QChart* chart)
+{
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setBackgroundRoundness(0);
+    chart->legend()->hide();
+    chart->setAnimationOptions(QChart::NoAnimation);
+    QFont title = chart->titleFont();
+    title.setPointSizeF(std::max(7.0, title.pointSizeF() * 0.9));
+    title.setBold(false);
+    chart->setTitleFont(title);
+}
+
+} // namespace studio

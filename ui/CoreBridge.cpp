@@ -1,0 +1,125 @@
+#include "CoreBridge.h"
+
+#include "Error.h"
+#include "augment/AugmentPreview.h"
+#include "data/Dataset.h"
+#include "models/ModelRegistry.h"
+#include "train/Device.h"
+#include "train/Trainer.h"
+
+#include <torch/nn/module.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace studio {
+
+const std::vector<ArchitectureSummary>& architectureSummaries()
+{
+    static const std::vector<ArchitectureSummary> summaries = [] {
+        std::vector<ArchitectureSummary> out;
+        for (const auto& info : mnist::architectures()) {
+            ArchitectureSummary s;
+            s.name = info.name;
+            s.description = info.description;
+            try {
+                const auto net = mnist::createNetwork(info.name);
+                s.parameters = mnist::parameterCount(*net);
+                std::ostringstream tree;
+                tree << *net;
+                s.layers = tree.str();
+            } catch (const std::exception&) {
+                // A network that cannot be built still appears; training it reports the error.
+            }
+            out.push_back(std::move(s));
+        }
+        return out;
+    }();
+    return summaries;
+}
+
+std::vector<std::string> deviceNames()
+{
+    try {
+        return mnist::availableDevices();
+    } catch (const std::exception&) {
+        return {"cpu"};
+    }
+}
+
+int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
+{
+    if (trainSize <= 0 || batchSize <= 0)
+        return 0;
+    return mnist::iterationsPerEpoch(trainSize, batchSize);
+}
+
+int64_t nominalTrainSize(const mnist::TrainConfig& config)
+{
+    if (!(config.trainFraction > 0 && config.trainFraction < 1))
+        return 0;
+    return static_cast<int64_t>(std::floor(60000.0 * config.trainFraction));
+}
+
+std::string dataFolderFor(const mnist::TrainConfig& config)
+{
+    return mnist::resolveDataDir(config);
+}
+
+std::string explainDataProblem(const mnist::TrainConfig& config, const std::string& coreMessage)
+{
+    std::error_code ec;
+    const std::string folder = dataFolderFor(config);
+    const auto absolute = std::filesystem::absolute(folder, ec);
+    const std::string name = config.dataset == "fashion-mnist" ? "Fashion-MNIST" : config.dataset == "mnist" ? "MNIST" : "IDX";
+    std::ostringstream out;
+    out << "The " << name << " data could not be read from " << (ec ? folder : absolute.string()) << ".\n"
+        << coreMessage << "\n"
+        << "The folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+           "t10k-labels-idx1-ubyte (plain or .gz).";
+    if (config.dataset != "idx")
+        out << " Get " << name << " with `make run` (or `bash scripts/fetch-data.sh`) in the source folder"
+            << (config.dataDir.empty() ? ", which puts it in data/" + config.dataset + "/" : std::string())
+            << ", or pick an IDX folder.";
+    return out.str();
+}
+
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const std::string& folder)
+{
+    return std::make_shared<const mnist::Dataset>(mnist::loadIdxFolder(folder, true));
+}
+
+int64_t imageCount(const mnist::Dataset& images)
+{
+    return images.size();
+}
+
+std::vector<PreviewImage> previewImages(const mnist::Dataset& images, const std::vector<int64_t>& indices,
+                                        const mnist::AugmentConfig& augment, uint64_t seed)
+{
+    const mnist::AugmentPreview preview = mnist::previewAugmentation(images, indices, augment, seed);
+    std::vector<PreviewImage> out;
+    out.reserve(preview.samples.size());
+    for (const auto& s : preview.samples) {
+        PreviewImage p;
+        p.index = s.index;
+        p.label = s.label;
+        p.rows = static_cast<int>(preview.rows);
+        p.cols = static_cast<int>(preview.cols);
+        p.original = s.original;
+        p.augmented = s.augmented;
+        if (!p.original.empty()) {
+            const auto [lo, hi] = std::minmax_element(p.original.begin(), p.original.end());
+            p.originalMin = *lo;
+            p.originalMax = *hi;
+        }
+        p.augmentedMin = s.augmentedMin;
+        p.augmentedMax = s.augmentedMax;
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+} // namespace studio

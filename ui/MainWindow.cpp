@@ -1,0 +1,436 @@
+#include "MainWindow.h"
+
+#include "AugmentationPreview.h"
+#include "ConfigPanel.h"
+#include "MetaTypes.h"
+#include "NotebookRecipes.h"
+#include "RecipeList.h"
+#include "TrainingDashboard.h"
+#include "TrainingWorker.h"
+
+#include "io/RunIndex.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QThread>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace studio {
+namespace {
+
+const char* const kConfigKey = "setup/config";
+const char* const kGeometryKey = "window/geometry";
+const char* const kStateKey = "window/state";
+const char* const kSplitterKey = "window/splitter";
+const char* const kRecordKey = "runs/record";
+const char* const kRunsFolderKey = "runs/folder";
+
+} // namespace
+
+MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent), m_useSettings(useSettings)
+{
+    registerMetaTypes();
+    m_runsFolder = QString::fromStdString(mnist::defaultRunsDir());
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("MNIST Studio"));
+
+    m_panel = new ConfigPanel;
+    auto* panelScroll = new QScrollArea;
+    panelScroll->setWidget(m_panel);
+    panelScroll->setWidgetResizable(true);
+    panelScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    panelScroll->setMinimumWidth(m_panel->sizeHint().width() + 24);
+    m_recipes = new RecipeList;
+    m_leftTabs = new QTabWidget;
+    m_leftTabs->setObjectName(QStringLiteral("leftTabs"));
+    m_leftTabs->addTab(panelScroll, tr("Set-up"));
+    m_leftTabs->addTab(m_recipes, tr("Notebook recipes"));
+
+    // Controls and the error banner above the dashboard.
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(4, 4, 4, 4);
+    auto* controls = new QHBoxLayout;
+    m_train = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Train"));
+    m_train->setObjectName(QStringLiteral("trainButton"));
+    m_train->setDefault(true);
+    m_pause = new QPushButton(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"));
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_pause->setCheckable(true);
+    m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"));
+    m_stop->setObjectName(QStringLiteral("stopButton"));
+    connect(m_train, &QPushButton::clicked, this, &MainWindow::startTraining);
+    connect(m_pause, &QPushButton::toggled, this, &MainWindow::setPaused);
+    connect(m_stop, &QPushButton::clicked, this, &MainWindow::stopTraining);
+    m_runLabel = new QLabel;
+    m_runLabel->setObjectName(QStringLiteral("runLabel"));
+    m_runLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    controls->addWidget(m_train);
+    controls->addWidget(m_pause);
+    controls->addWidget(m_stop);
+    controls->addSpacing(12);
+    controls->addWidget(m_runLabel, 1);
+    rightLayout->addLayout(controls);
+
+    // Errors appear here rather than in a modal dialog: the run has ended, nothing needs an answer.
+    m_errorBanner = new QFrame;
+    m_errorBanner->setObjectName(QStringLiteral("errorBanner"));
+    m_errorBanner->setStyleSheet(QStringLiteral("#errorBanner { background: #fdecea; border: 1px solid #e57373; border-radius: 3px; }"
+                                                "#errorBanner QLabel { color: #8b1a1a; }"));
+    auto* bannerLayout = new QHBoxLayout(m_errorBanner);
+    m_errorLabel = new QLabel;
+    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* dismiss = new QToolButton;
+    dismiss->setText(QStringLiteral("✕"));
+    dismiss->setToolTip(tr("Dismiss"));
+    dismiss->setAutoRaise(true);
+    connect(dismiss, &QToolButton::clicked, m_errorBanner, &QWidget::hide);
+    bannerLayout->addWidget(m_errorLabel, 1);
+    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
+    m_errorBanner->hide();
+    rightLayout->addWidget(m_errorBanner);
+
+    m_dashboard = new TrainingDashboard;
+    m_preview = new AugmentationPreview;
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->addTab(m_dashboard, tr("Training"));
+    m_tabs->addTab(m_preview, tr("Augmentation preview"));
+    rightLayout->addWidget(m_tabs, 1);
+    // The settings the preview shows sit next to it.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, panelScroll](int) {
+        if (m_tabs->currentWidget() == m_preview) {
+            m_leftTabs->setCurrentIndex(0);
+            panelScroll->ensureWidgetVisible(m_panel->augmentSection(), 0, 0);
+        }
+    });
+
+    m_splitter = new QSplitter(Qt::Horizontal);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(m_leftTabs);
+    m_splitter->addWidget(right);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setCollapsible(1, false);
+    setCentralWidget(m_splitter);
+
+    buildMenus();
+
+    connect(m_panel, &ConfigPanel::configChanged, this, [this] {
+        m_preview->setConfig(m_panel->config());
+        updateControls();
+    });
+    connect(m_panel, &ConfigPanel::validityChanged, this, &MainWindow::updateControls);
+    connect(m_recipes, &RecipeList::recipeChosen, this, &MainWindow::loadRecipe);
+
+    if (m_useSettings)
+        restoreSettings();
+    else
+        resize(1500, 950);
+    m_preview->setConfig(m_panel->config());
+    updateControls();
+    statusBar()->showMessage(tr("Ready"));
+}
+
+MainWindow::~MainWindow()
+{
+    stopAndJoin();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open set-up…"), QKeySequence::Open, this, &MainWindow::openConfig);
+    file->addAction(tr("&Save set-up as…"), QKeySequence::SaveAs, this, &MainWindow::saveConfig);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    m_trainAction = run->addAction(tr("&Train"), QKeySequence(Qt::CTRL | Qt::Key_Return), this, &MainWindow::startTraining);
+    m_pauseAction = run->addAction(tr("&Pause"));
+    m_pauseAction->setCheckable(true);
+    connect(m_pauseAction, &QAction::toggled, m_pause, &QPushButton::setChecked);
+    m_stopAction = run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, &MainWindow::stopTraining);
+    run->addSeparator();
+    m_recordAction = run->addAction(tr("&Record runs (config, metrics, LR, model) under runs/"));
+    m_recordAction->setCheckable(true);
+    m_recordAction->setChecked(true);
+
+    QMenu* recipes = menuBar()->addMenu(tr("Re&cipes"));
+    const auto& all = notebookRecipes();
+    for (int i = 0; i < all.size(); ++i)
+        recipes->addAction(QStringLiteral("%1   [%2]").arg(all[i].title, all[i].result), this, [this, i] { loadRecipe(i); });
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Training dashboard"), this, [this] { showTab(Tab::Dashboard); });
+    view->addAction(tr("&Augmentation preview"), this, [this] { showTab(Tab::AugmentationPreview); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About MNIST Studio"), this, [this] {
+        QMessageBox::about(this, tr("About MNIST Studio"),
+                           tr("<p><b>MNIST Studio</b> %1</p><p>Trains the notebook's light CNNs on MNIST with LibTorch "
+                              "and shows them learn.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+QString MainWindow::errorText() const
+{
+    return m_errorBanner->isVisibleTo(const_cast<MainWindow*>(this)) ? m_errorLabel->text() : QString();
+}
+
+void MainWindow::setRunsFolder(const QString& folder)
+{
+    m_recordAction->setChecked(!folder.isEmpty());
+    if (!folder.isEmpty())
+        m_runsFolder = folder;
+    m_recordAction->setText(tr("&Record runs (config, metrics, LR, model) under %1/").arg(m_runsFolder));
+}
+
+QString MainWindow::runsFolder() const
+{
+    return m_recordAction->isChecked() ? m_runsFolder : QString();
+}
+
+void MainWindow::loadRecipe(int index)
+{
+    const auto& all = notebookRecipes();
+    if (index < 0 || index >= all.size())
+        return;
+    m_panel->setConfig(applyRecipe(all[index], m_panel->config()));
+    statusBar()->showMessage(tr("Loaded the notebook's recipe: %1 (notebook: %2)").arg(all[index].title, all[index].result));
+}
+
+void MainWindow::showTab(Tab tab)
+{
+    m_tabs->setCurrentWidget(tab == Tab::Dashboard ? static_cast<QWidget*>(m_dashboard) : m_preview);
+}
+
+void MainWindow::showRecipes()
+{
+    m_leftTabs->setCurrentWidget(m_recipes);
+}
+
+void MainWindow::updateControls()
+{
+    const bool training = isTraining();
+    const bool valid = m_panel->isValid();
+    m_train->setEnabled(valid && !training);
+    m_trainAction->setEnabled(valid && !training);
+    m_train->setToolTip(valid ? tr("Start training with this set-up")
+                              : tr("The set-up has problems:\n• %1").arg(m_panel->problems().join(QStringLiteral("\n• "))));
+    m_pause->setEnabled(training);
+    m_pauseAction->setEnabled(training);
+    m_stop->setEnabled(training);
+    m_stopAction->setEnabled(training);
+    if (!training) {
+        const QSignalBlocker block(m_pause);
+        const QSignalBlocker blockAction(m_pauseAction);
+        m_pause->setChecked(false);
+        m_pause->setText(tr("Pause"));
+        m_pauseAction->setChecked(false);
+    }
+    if (!training && !valid)
+        m_runLabel->setText(tr("Fix the set-up to train: %1").arg(m_panel->problems().value(0)));
+    else if (!training)
+        m_runLabel->setText(QString());
+}
+
+void MainWindow::showError(const QString& text)
+{
+    m_errorLabel->setText(text);
+    m_errorBanner->show();
+}
+
+void MainWindow::startTraining()
+{
+    if (isTraining() || !m_panel->isValid())
+        return;
+    const mnist::TrainConfig config = m_panel->config();
+    m_errorBanner->hide();
+    if (m_useSettings)
+        saveSettings(); // the set-up survives a crash of the run
+
+    m_lastSummary = RunSummary{};
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("trainingThread"));
+    auto* worker = new TrainingWorker(config, runsFolder());
+    worker->moveToThread(m_thread);
+    m_worker = worker;
+
+    m_dashboard->startRun(config);
+    connect(m_thread, &QThread::started, worker, &TrainingWorker::run);
+    connect(worker, &TrainingWorker::dataLoading, this, [this](const QString& folder) {
+        m_dashboard->setDataLoading(folder);
+        statusBar()->showMessage(tr("Loading data from %1 …").arg(folder));
+    });
+    connect(worker, &TrainingWorker::runStarted, this, [this, config](const mnist::RunInfo& info) {
+        m_dashboard->setRunInfo(info);
+        m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 train / %6 valid / %7 test images")
+                                .arg(QString::fromStdString(config.arch))
+                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.parameterCount)))
+                                .arg(QString::fromStdString(info.device))
+                                .arg(info.threads)
+                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.trainSize)))
+                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.validSize)))
+                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.testSize))));
+        statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
+    });
+    connect(worker, &TrainingWorker::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);
+    connect(worker, &TrainingWorker::epochFinished, m_dashboard, &TrainingDashboard::appendEpoch);
+    connect(worker, &TrainingWorker::failed, this, &MainWindow::showError);
+    connect(worker, &TrainingWorker::finished, this, [this](const RunSummary& s) {
+        m_lastSummary = s;
+        m_dashboard->finishRun(s);
+    });
+    // Direct: quit() is thread-safe, and a queued call could not run while the GUI thread waits
+    // for the thread in closeEvent().
+    connect(worker, &TrainingWorker::finished, m_thread, &QThread::quit, Qt::DirectConnection);
+    connect(m_thread, &QThread::finished, worker, &QObject::deleteLater);
+    connect(m_thread, &QThread::finished, this, &MainWindow::onThreadFinished);
+
+    m_tabs->setCurrentWidget(m_dashboard);
+    m_thread->start();
+    updateControls();
+    statusBar()->showMessage(tr("Starting …"));
+    Q_EMIT trainingStarted();
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    if (!m_worker)
+        return;
+    m_worker->setPaused(paused);
+    m_dashboard->setPaused(paused);
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+    {
+        const QSignalBlocker block(m_pauseAction);
+        m_pauseAction->setChecked(paused);
+    }
+    statusBar()->showMessage(paused ? tr("Paused") : tr("Training"));
+}
+
+void MainWindow::stopTraining()
+{
+    if (!m_worker)
+        return;
+    m_worker->requestStop();
+    m_stop->setEnabled(false);
+    statusBar()->showMessage(tr("Stopping after the current iteration …"));
+}
+
+void MainWindow::onThreadFinished()
+{
+    if (!m_thread)
+        return; // already joined by stopAndJoin()
+    m_thread->wait();
+    m_thread->deleteLater();
+    m_thread = nullptr;
+    updateControls();
+    const RunSummary s = m_lastSummary;
+    statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
+    Q_EMIT trainingFinished(s);
+}
+
+void MainWindow::stopAndJoin()
+{
+    if (!m_thread)
+        return;
+    if (m_worker)
+        m_worker->requestStop();
+    m_thread->wait();
+    QThread* thread = m_thread;
+    m_thread = nullptr;
+    thread->disconnect(this);
+    delete thread;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (isTraining())
+        statusBar()->showMessage(tr("Stopping the run …"));
+    stopAndJoin();
+    if (m_useSettings)
+        saveSettings();
+    event->accept();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(kConfigKey), QString::fromStdString(mnist::toJsonText(m_panel->config())));
+    settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(kStateKey), saveState());
+    settings.setValue(QLatin1String(kSplitterKey), m_splitter->saveState());
+    settings.setValue(QLatin1String(kRecordKey), m_recordAction->isChecked());
+    settings.setValue(QLatin1String(kRunsFolderKey), m_runsFolder);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray()))
+        resize(1500, 950);
+    restoreState(settings.value(QLatin1String(kStateKey)).toByteArray());
+    m_splitter->restoreState(settings.value(QLatin1String(kSplitterKey)).toByteArray());
+    m_runsFolder = settings.value(QLatin1String(kRunsFolderKey), m_runsFolder).toString();
+    setRunsFolder(settings.value(QLatin1String(kRecordKey), true).toBool() ? m_runsFolder : QString());
+    const QString json = settings.value(QLatin1String(kConfigKey)).toString();
+    if (json.isEmpty())
+        return;
+    try {
+        m_panel->setConfig(mnist::trainConfigFromJsonText(json.toStdString()));
+    } catch (const std::exception& e) {
+        // A set-up saved by another version: start from the defaults rather than refuse to open.
+        statusBar()->showMessage(tr("The last set-up could not be restored: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
+void MainWindow::openConfig()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open set-up"), QString(), tr("Set-up (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        m_panel->setConfig(mnist::loadTrainConfig(path.toStdString()));
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::saveConfig()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save set-up"), QStringLiteral("config.json"),
+                                                      tr("Set-up (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        mnist::saveTrainConfig(m_panel->config(), path.toStdString());
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace studio

@@ -1,0 +1,106 @@
+#pragma once
+// The application window: set-up panel and notebook recipes on the left; the live dashboard and
+// the augmentation preview on the right; Train / Pause / Stop. One run at a time, each on its
+// own QThread with a TrainingWorker; the window never waits on a run except when it closes.
+#include "RunSummary.h"
+#include "train/TrainConfig.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QLabel;
+class QPushButton;
+class QSplitter;
+class QTabWidget;
+class QThread;
+
+namespace studio {
+
+class AugmentationPreview;
+class ConfigPanel;
+class RecipeList;
+class TrainingDashboard;
+class TrainingWorker;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class Tab { Dashboard, AugmentationPreview };
+
+    // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
+    // close; without it the user's settings are neither read nor written.
+    explicit MainWindow(bool useSettings = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ConfigPanel* configPanel() const { return m_panel; }
+    TrainingDashboard* dashboard() const { return m_dashboard; }
+    AugmentationPreview* augmentationPreview() const { return m_preview; }
+    RecipeList* recipeList() const { return m_recipes; }
+    QPushButton* trainButton() const { return m_train; }
+    QPushButton* pauseButton() const { return m_pause; }
+    QPushButton* stopButton() const { return m_stop; }
+
+    bool isTraining() const { return m_thread != nullptr; }
+    // The error banner's text; empty when hidden.
+    QString errorText() const;
+
+    // Where runs are recorded (a sub-folder per run); empty: not recorded.
+    void setRunsFolder(const QString& folder);
+    QString runsFolder() const;
+
+    void loadRecipe(int index);
+    void showTab(Tab tab);
+    // Brings the notebook recipes (left) to the front.
+    void showRecipes();
+
+public Q_SLOTS:
+    void startTraining();
+    void setPaused(bool paused);
+    void stopTraining();
+
+Q_SIGNALS:
+    void trainingStarted();
+    // The run ended and its thread has been joined.
+    void trainingFinished(const studio::RunSummary& summary);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void updateControls();
+    void showError(const QString& text);
+    void onThreadFinished();
+    void stopAndJoin();
+    void saveSettings() const;
+    void restoreSettings();
+    void openConfig();
+    void saveConfig();
+
+    ConfigPanel* m_panel = nullptr;
+    RecipeList* m_recipes = nullptr;
+    TrainingDashboard* m_dashboard = nullptr;
+    AugmentationPreview* m_preview = nullptr;
+    QTabWidget* m_leftTabs = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QSplitter* m_splitter = nullptr;
+    QPushButton* m_train = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_stop = nullptr;
+    QLabel* m_runLabel = nullptr;
+    QWidget* m_errorBanner = nullptr;
+    QLabel* m_errorLabel = nullptr;
+    QAction* m_recordAction = nullptr;
+    QAction* m_trainAction = nullptr;
+    QAction* m_pauseAction = nullptr;
+    QAction* m_stopAction = nullptr;
+
+    QThread* m_thread = nullptr;
+    QPointer<TrainingWorker> m_worker;
+    RunSummary m_lastSummary;
+    QString m_runsFolder; // the core's defaultRunsDir() unless the user chose another
+    bool m_useSettings = true;
+};
+
+} // namespace studio

@@ -1,0 +1,18 @@
+#include "MetaTypes.h"
+
+namespace studio {
+
+void registerMetaTypes()
+{
+    static const bool once = [] {
+        qRegisterMetaType<mnist::IterationPoint>("mnist::IterationPoint");
+        qRegisterMetaType<mnist::EpochMetrics>("mnist::EpochMetrics");
+        qRegisterMetaType<mnist::RunInfo>("mnist::RunInfo");
+        qRegisterMetaType<studio::RunSummary>("studio::RunSummary");
+        qRegisterMetaType<QVector<mnist::IterationPoint>>("QVector<mnist::IterationPoint>");
+        return true;
+    }();
+    (void)once;
+}
+
+} // namespace studio

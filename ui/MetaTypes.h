@@ -1,0 +1,19 @@
+#pragma once
+// The core's plain structs travel through queued signals between the worker thread and the GUI
+// thread, so Qt's meta-type system must know them.
+#include "RunSummary.h"
+#include "train/TrainingObserver.h"
+
+#include <QMetaType>
+#include <QVector>
+
+Q_DECLARE_METATYPE(mnist::IterationPoint)
+Q_DECLARE_METATYPE(mnist::EpochMetrics)
+Q_DECLARE_METATYPE(mnist::RunInfo)
+
+namespace studio {
+
+// Registers the types above (and QVector<IterationPoint>) once; safe to call repeatedly.
+void registerMetaTypes();
+
+} // namespace studio

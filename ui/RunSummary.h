@@ -1,0 +1,22 @@
+#pragma once
+// How a run ended, as the GUI needs it (the core's TrainResult holds LibTorch objects).
+#include <QMetaType>
+
+#include <cstdint>
+
+namespace studio {
+
+struct RunSummary {
+    bool stopped = false;           // ended on request before the last epoch
+    bool failed = false;            // ended by an error (reported through failed() before)
+    int64_t epochsDone = 0;
+    double bestTestAccuracy = 0;    // percent
+    int64_t bestEpoch = 0;          // 1-based; 0 when no epoch finished
+    double finalTestAccuracy = 0;   // percent
+    double trainImagesPerSecond = 0;
+};
+
+} // namespace studio
+
+// Declared here, not in MetaTypes.h: every file that sees the struct in a signal sees this too.
+Q_DECLARE_METATYPE(studio::RunSummary)

@@ -1,0 +1,52 @@
+#pragma once
+// Runs one training run on the thread it is moved to and re-emits the core's observer events as
+// queued Qt signals. Iteration points are handed over in batches, at most ~30 a second, and none
+// is dropped; the GUI thread never waits on the run.
+#include "MetaTypes.h"
+#include "train/StopToken.h"
+#include "train/TrainConfig.h"
+
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+namespace studio {
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    // `runFolder`: where to record the run (config.json, metrics.csv, lr.csv, the model); empty
+    // records nothing. `minBatchIntervalMs`: the shortest time between two iterationsReady().
+    explicit TrainingWorker(mnist::TrainConfig config, QString runFolder = {}, int minBatchIntervalMs = 33,
+                            QObject* parent = nullptr);
+
+    // Thread-safe; may be called from any thread while run() executes.
+    void requestStop();
+    void setPaused(bool paused);
+    bool paused() const { return m_stop.paused(); }
+
+    // The CPU threads a run with threads = 0 ("automatic") trains with: all cores but one.
+    static int automaticThreads();
+
+public Q_SLOTS:
+    // Loads the data and trains; returns when the run ends. Emits finished() last, always.
+    void run();
+
+Q_SIGNALS:
+    void dataLoading(const QString& folder);
+    void runStarted(const mnist::RunInfo& info);
+    void iterationsReady(const QVector<mnist::IterationPoint>& points);
+    void epochFinished(const mnist::EpochMetrics& metrics);
+    void failed(const QString& message);
+    void finished(const studio::RunSummary& summary);
+
+private:
+    friend class WorkerObserver;
+
+    mnist::TrainConfig m_config;
+    QString m_runFolder;
+    int m_minBatchIntervalMs;
+    mnist::StopToken m_stop;
+};
+
+} // namespace studio
