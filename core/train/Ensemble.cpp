@@ -1,0 +1,52 @@
+#include "train/Ensemble.h"
+
+#include "Error.h"
+#include "augment/BatchAugmenter.h"
+#include "data/Dataset.h"
+#include "io/StateDict.h"
+#include "models/ModelRegistry.h"
+#include "train/Device.h"
+#include "train/Trainer.h"
+
+#include <torch/torch.h>
+
+namespace mnist {
+
+EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const std::string& dataDir, const std::string& device)
+{
+    if (runDirs.empty())
+        throw ConfigError("an ensemble needs at least one run folder");
+    std::vector<TrainConfig> configs;
+    for (const auto& dir : runDirs)
+        configs.push_back(loadTrainConfig(dir + "/config.json"));
+    const std::string folder = dataDir.empty() ? resolveDataDir(configs.front()) : dataDir;
+    const Dataset test = loadIdxFolder(folder, false);
+    const torch::Device dev = resolveDevice(device);
+    const torch::Tensor raw = imagesToInput(test.images, dev);
+    const torch::Tensor labels = test.labels.to(dev);
+
+    EnsembleResult result;
+    result.testSize = test.size();
+    torch::NoGradGuard noGrad;
+    torch::Tensor sum = torch::zeros({test.size(), 10}, torch::TensorOptions().device(dev));
+    for (size_t k = 0; k < runDirs.size(); ++k) {
+        const TrainConfig& c = configs[k];
+        const auto model = createNetwork(c.arch);
+        loadWeights(*model, runDirs[k] + "/model.safetensors");
+        model->to(dev);
+        model->eval();
+        const torch::Tensor x = BatchAugmenter(c.augment).normalize(raw);
+        torch::Tensor probs = torch::empty({test.size(), 10}, torch::TensorOptions().device(dev));
+        for (int64_t start = 0; start < test.size(); start += 1000) {
+            const int64_t len = std::min<int64_t>(1000, test.size() - start);
+            probs.narrow(0, start, len).copy_(torch::softmax(model->forward(x.narrow(0, start, len)), 1));
+        }
+        sum += probs;
+        const double acc = 100.0 * probs.argmax(1).eq(labels).sum().item<double>() / static_cast<double>(test.size());
+        result.members.push_back({runDirs[k], c.arch, acc});
+    }
+    result.testAccuracy = 100.0 * sum.argmax(1).eq(labels).sum().item<double>() / static_cast<double>(test.size());
+    return result;
+}
+
+} // namespace mnist
