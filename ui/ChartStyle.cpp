@@ -2,8 +2,10 @@
 
 #include <QChart>
 #include <QFont>
+#include <QLogValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace studio {
 
@@ -38,6 +40,25 @@ void styleCompactChart(QChart* chart)
     title.setPointSizeF(std::max(7.0, title.pointSizeF() * 0.9));
     title.setBold(false);
     chart->setTitleFont(title);
+}
+
+double logSafe(double v)
+{
+    return std::isfinite(v) && v > kLogFloor ? v : kLogFloor;
+}
+
+// The decades around [lo, hi], so that a log axis always has labelled ticks at both ends.
+void setLogRange(QLogValueAxis* axis, double lo, double hi)
+{
+    lo = logSafe(lo);
+    hi = std::max(logSafe(hi), lo);
+    double a = std::pow(10.0, std::floor(std::log10(lo)));
+    double b = std::pow(10.0, std::ceil(std::log10(hi)));
+    if (b <= a)
+        b = a * 10;
+    // A hair beyond the decades: Qt places the first label at ceil(log10(min)), which rounding
+    // can push past an exact power of ten and leave the axis end unlabelled.
+    axis->setRange(a * 0.999, b * 1.001);
 }
 
 } // namespace studio

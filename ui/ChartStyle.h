@@ -5,6 +5,7 @@
 #include <QPen>
 
 class QChart;
+class QLogValueAxis;
 
 namespace studio {
 
@@ -15,5 +16,12 @@ QPen seriesPen(SeriesRole role);
 
 // Small margins, a small title, no legend, no animation.
 void styleCompactChart(QChart* chart);
+
+// A log axis cannot show zero, negative or non-finite values: they are drawn at this floor.
+constexpr double kLogFloor = 1e-6;
+double logSafe(double v);
+
+// The decades around [lo, hi] (after logSafe), so that a log axis has labelled ticks at both ends.
+void setLogRange(QLogValueAxis* axis, double lo, double hi);
 
 } // namespace studio

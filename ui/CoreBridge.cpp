@@ -2,9 +2,14 @@
 
 #include "Error.h"
 #include "augment/AugmentPreview.h"
+#include "augment/BatchAugmenter.h"
+#include "io/OnnxExport.h"
+#include "io/RunFolder.h"
+#include "io/StateDict.h"
 #include "data/Dataset.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
+#include "train/TrainConfig.h"
 #include "train/Trainer.h"
 
 #include <torch/nn/module.h>
@@ -119,6 +124,65 @@ std::vector<PreviewImage> previewImages(const mnist::Dataset& images, const std:
         p.augmentedMax = s.augmentedMax;
         out.push_back(std::move(p));
     }
+    return out;
+}
+
+bool onnxExportAvailable()
+{
+    return mnist::onnxExportAvailable();
+}
+
+std::string runWeightsFile(const std::string& runDir)
+{
+    std::error_code ec;
+    for (const char* name : {"model.safetensors", "best.safetensors"}) {
+        const auto path = std::filesystem::path(runDir) / name;
+        if (std::filesystem::exists(path, ec))
+            return path.string();
+    }
+    return {};
+}
+
+void exportRunModel(const std::string& runDir, const std::string& path, ModelFormat format)
+{
+    const mnist::TrainConfig config = mnist::loadTrainConfig(runDir + "/config.json");
+    const std::string weights = runWeightsFile(runDir);
+    if (weights.empty())
+        throw mnist::IoError(runDir + " holds no weights (neither model.safetensors nor best.safetensors): "
+                                      "the run ended before its first epoch");
+    // Through the network rather than a file copy: the export is checked against the architecture
+    // and every format is written by the core's atomic writers.
+    const auto net = mnist::createNetwork(config.arch);
+    mnist::loadWeights(*net, weights);
+    net->eval();
+    switch (format) {
+    case ModelFormat::SafeTensors: mnist::saveWeights(*net, path); break;
+    case ModelFormat::LibTorchArchive: mnist::saveModelArchive(*net, path); break;
+    case ModelFormat::Onnx: mnist::exportOnnx(*net, path, config.augment); break;
+    }
+}
+
+WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const std::string& weightsPath)
+{
+    std::shared_ptr<mnist::Network> net;
+    if (weightsPath.size() > 3 && weightsPath.compare(weightsPath.size() - 3, 3, ".pt") == 0) {
+        net = mnist::loadModelArchive(config.arch, weightsPath);
+    } else {
+        net = mnist::createNetwork(config.arch);
+        mnist::loadWeights(*net, weightsPath);
+    }
+    const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
+    const torch::Device device = mnist::resolveDevice(config.device);
+    net->to(device);
+    // The same preprocessing as training's evaluation (and the CLI's --evaluate).
+    const torch::Tensor x = mnist::BatchAugmenter(config.augment).normalize(mnist::imagesToInput(test.images, device));
+    const torch::Tensor y = test.labels.to(device);
+    WeightsEvaluation out;
+    out.confusion = mnist::confusionMatrix(*net, x, y, std::max<int64_t>(config.evalBatchSize, 1));
+    for (int k = 0; k < 10; ++k)
+        out.correct += out.confusion[static_cast<std::size_t>(k * 11)];
+    out.total = test.size();
+    out.accuracy = out.total > 0 ? 100.0 * static_cast<double>(out.correct) / static_cast<double>(out.total) : 0;
     return out;
 }
 

@@ -65,4 +65,37 @@ struct PreviewImage {
 std::vector<PreviewImage> previewImages(const mnist::Dataset& images, const std::vector<int64_t>& indices,
                                         const mnist::AugmentConfig& augment, uint64_t seed);
 
+// The formats a run's model can be exported to.
+enum class ModelFormat {
+    SafeTensors,     // PyTorch state_dict names, loadable with load_state_dict
+    LibTorchArchive, // what model.pt holds and the app and CLI load back
+    Onnx             // opset 13, input "input" [N,1,28,28], output "logits"; Normalize folded in
+};
+
+// Whether this build can write ONNX.
+bool onnxExportAvailable();
+
+// The weights a run folder holds: model.safetensors, or best.safetensors for a run that ended
+// before writing its model (e.g. a crash); empty when neither exists.
+std::string runWeightsFile(const std::string& runDir);
+
+// Writes the model of the run in `runDir` (its config.json's architecture and augmentation, the
+// weights of runWeightsFile()) to `path` in `format`, atomically. Throws mnist::IoError (naming
+// the path) or mnist::ConfigError; a failed write leaves no file at `path`.
+void exportRunModel(const std::string& runDir, const std::string& path, ModelFormat format);
+
+// Test accuracy and confusion counts of a weights file on a dataset's test split.
+struct WeightsEvaluation {
+    double accuracy = 0;  // percent
+    int64_t correct = 0;
+    int64_t total = 0;
+    std::vector<int64_t> confusion; // 10 x 10 row-major: (true label, predicted label)
+};
+
+// Loads `weightsPath` (.safetensors with PyTorch names, or a LibTorch .pt archive) into
+// config.arch and evaluates it on the test split of config's dataset, normalised as config.augment
+// says, on config.device. Throws IoError listing missing/unexpected names for a file of another
+// architecture, DataError when the test set cannot be read. Any thread.
+WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const std::string& weightsPath);
+
 } // namespace studio

@@ -1,10 +1,16 @@
 #include "MainWindow.h"
 
 #include "AugmentationPreview.h"
+#include "ChartExport.h"
 #include "ConfigPanel.h"
+#include "CoreBridge.h"
+#include "EvaluateWeightsDialog.h"
 #include "MetaTypes.h"
 #include "NotebookRecipes.h"
 #include "RecipeList.h"
+#include "RunBrowser.h"
+#include "RunComparisonChart.h"
+#include "RunFiles.h"
 #include "TrainingDashboard.h"
 #include "TrainingWorker.h"
 
@@ -12,9 +18,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QChartView>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -33,6 +42,7 @@
 #include <QVBoxLayout>
 
 #include <exception>
+#include <functional>
 
 namespace studio {
 namespace {
@@ -113,10 +123,15 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
 
     m_dashboard = new TrainingDashboard;
     m_preview = new AugmentationPreview;
+    m_browser = new RunBrowser;
+    m_browser->setRunsFolder(m_runsFolder);
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->addTab(m_dashboard, tr("Training"));
     m_tabs->addTab(m_preview, tr("Augmentation preview"));
+    m_tabs->addTab(m_browser, tr("Runs"));
+    connect(m_browser, &RunBrowser::openRequested, this, &MainWindow::openRun);
+    connect(m_browser, &RunBrowser::resumeRequested, this, &MainWindow::resumeRun);
     rightLayout->addWidget(m_tabs, 1);
     // The settings the preview shows sit next to it.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this, panelScroll](int) {
@@ -164,6 +179,38 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Open set-up…"), QKeySequence::Open, this, &MainWindow::openConfig);
     file->addAction(tr("&Save set-up as…"), QKeySequence::SaveAs, this, &MainWindow::saveConfig);
     file->addSeparator();
+    file->addAction(tr("&Evaluate weights…"), this, &MainWindow::showEvaluateWeights);
+    QMenu* charts = file->addMenu(tr("Export &chart"));
+    const QList<QPair<QString, std::function<QChartView*()>>> views = {
+        {tr("Per-epoch chart"), [this] { return m_dashboard->epochChartView(); }},
+        {tr("Learning-rate chart"), [this] { return m_dashboard->lrChartView(); }},
+        {tr("Loss-per-iteration chart"), [this] { return m_dashboard->lossChartView(); }},
+        {tr("Run comparison chart"), [this] { return m_browser->comparison()->chartView(); }}};
+    const QStringList baseNames = {QStringLiteral("epochs"), QStringLiteral("learning-rate"),
+                                   QStringLiteral("loss-per-iteration"), QStringLiteral("compared-runs")};
+    for (int i = 0; i < views.size(); ++i) {
+        const auto view = views[i].second;
+        const QString base = baseNames[i];
+        charts->addAction(tr("%1 as PNG…").arg(views[i].first), this, [this, view, base] { exportChart(view(), base, false); });
+        charts->addAction(tr("%1 as SVG…").arg(views[i].first), this, [this, view, base] { exportChart(view(), base, true); });
+    }
+    file->addAction(tr("Export &metrics of the selected runs (CSV)…"), this, [this] {
+        if (m_browser->selectedRunDirs().isEmpty()) {
+            showTab(Tab::Runs);
+            showError(tr("Select one or more runs in the Runs tab to export their metrics."));
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export metrics"), QStringLiteral("runs.csv"), tr("CSV (*.csv)"));
+        QString error;
+        if (!path.isEmpty() && !m_browser->exportMetricsCsv(m_browser->selectedRunDirs(), path, &error))
+            showError(error);
+    });
+    QMenu* model = file->addMenu(tr("Export &model"));
+    model->addAction(tr("Safetensors (PyTorch state_dict)…"), this, [this] { exportModelInteractively(static_cast<int>(ModelFormat::SafeTensors)); });
+    model->addAction(tr("LibTorch archive (.pt)…"), this, [this] { exportModelInteractively(static_cast<int>(ModelFormat::LibTorchArchive)); });
+    model->addAction(tr("ONNX…"), this, [this] { exportModelInteractively(static_cast<int>(ModelFormat::Onnx)); })
+        ->setEnabled(onnxExportAvailable());
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -185,6 +232,7 @@ void MainWindow::buildMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Training dashboard"), this, [this] { showTab(Tab::Dashboard); });
     view->addAction(tr("&Augmentation preview"), this, [this] { showTab(Tab::AugmentationPreview); });
+    view->addAction(tr("&Runs"), this, [this] { showTab(Tab::Runs); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MNIST Studio"), this, [this] {
@@ -205,6 +253,8 @@ void MainWindow::setRunsFolder(const QString& folder)
     m_recordAction->setChecked(!folder.isEmpty());
     if (!folder.isEmpty())
         m_runsFolder = folder;
+    if (m_browser)
+        m_browser->setRunsFolder(m_runsFolder);
     m_recordAction->setText(tr("&Record runs (config, metrics, LR, model) under %1/").arg(m_runsFolder));
 }
 
@@ -224,7 +274,12 @@ void MainWindow::loadRecipe(int index)
 
 void MainWindow::showTab(Tab tab)
 {
-    m_tabs->setCurrentWidget(tab == Tab::Dashboard ? static_cast<QWidget*>(m_dashboard) : m_preview);
+    QWidget* page = m_dashboard;
+    if (tab == Tab::AugmentationPreview)
+        page = m_preview;
+    else if (tab == Tab::Runs)
+        page = m_browser;
+    m_tabs->setCurrentWidget(page);
 }
 
 void MainWindow::showRecipes()
@@ -267,19 +322,74 @@ void MainWindow::startTraining()
 {
     if (isTraining() || !m_panel->isValid())
         return;
-    const mnist::TrainConfig config = m_panel->config();
-    m_errorBanner->hide();
     if (m_useSettings)
         saveSettings(); // the set-up survives a crash of the run
+    startWorker(m_panel->config(), QString());
+}
 
+void MainWindow::resumeRun(const QString& runDir)
+{
+    if (isTraining()) {
+        showError(tr("A run is training: resume %1 when it ends.").arg(QFileInfo(runDir).fileName()));
+        return;
+    }
+    const mnist::RunRecord record = mnist::readRun(runDir.toStdString());
+    if (record.damaged) {
+        showError(tr("%1 cannot be resumed: %2").arg(QFileInfo(runDir).fileName(), QString::fromStdString(record.problem)));
+        return;
+    }
+    if (!record.resumable) {
+        showError(tr("%1 cannot be resumed: it has no checkpoint or no epochs left (%2 of %3 done).")
+                      .arg(QFileInfo(runDir).fileName())
+                      .arg(record.epochs.size())
+                      .arg(record.config.epochs));
+        return;
+    }
+    startWorker(record.config, runDir);
+}
+
+void MainWindow::openRun(const QString& runDir)
+{
+    if (isTraining()) {
+        showError(tr("The dashboard shows the run in progress: open %1 when it ends.").arg(QFileInfo(runDir).fileName()));
+        return;
+    }
+    const mnist::RunRecord record = mnist::readRun(runDir.toStdString());
+    if (record.damaged) {
+        showError(tr("%1 cannot be opened: %2").arg(QFileInfo(runDir).fileName(), QString::fromStdString(record.problem)));
+        return;
+    }
+    QVector<double> lrs;
+    QString problem;
+    // Without lr.csv the epochs still show; the LR chart stays empty.
+    if (!readLrCsv(QDir(runDir).filePath(QStringLiteral("lr.csv")), &lrs, &problem))
+        statusBar()->showMessage(problem);
+    m_errorBanner->hide();
+    m_dashboard->showRecordedRun(QString::fromStdString(record.name), record.config,
+                                 QVector<mnist::EpochMetrics>(record.epochs.begin(), record.epochs.end()), lrs);
+    m_lastRunDir = runDir;
+    showTab(Tab::Dashboard);
+    statusBar()->showMessage(tr("Showing the recorded run %1").arg(QString::fromStdString(record.name)));
+}
+
+void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& resumeDir)
+{
+    m_errorBanner->hide();
     m_lastSummary = RunSummary{};
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("trainingThread"));
     auto* worker = new TrainingWorker(config, runsFolder());
+    if (!resumeDir.isEmpty())
+        worker->setResumeFolder(resumeDir);
     worker->moveToThread(m_thread);
     m_worker = worker;
 
     m_dashboard->startRun(config);
+    connect(worker, &TrainingWorker::runFolderReady, this, [this](const QString& dir) {
+        m_lastRunDir = dir;
+        m_browser->setActiveRun(dir);
+    });
+    connect(worker, &TrainingWorker::historyRestored, m_dashboard, &TrainingDashboard::restoreHistory);
     connect(m_thread, &QThread::started, worker, &TrainingWorker::run);
     connect(worker, &TrainingWorker::dataLoading, this, [this](const QString& folder) {
         m_dashboard->setDataLoading(folder);
@@ -313,7 +423,7 @@ void MainWindow::startTraining()
     m_tabs->setCurrentWidget(m_dashboard);
     m_thread->start();
     updateControls();
-    statusBar()->showMessage(tr("Starting …"));
+    statusBar()->showMessage(resumeDir.isEmpty() ? tr("Starting …") : tr("Resuming %1 …").arg(QFileInfo(resumeDir).fileName()));
     Q_EMIT trainingStarted();
 }
 
@@ -349,6 +459,8 @@ void MainWindow::onThreadFinished()
     m_thread->deleteLater();
     m_thread = nullptr;
     updateControls();
+    m_browser->setActiveRun(QString());
+    m_browser->refreshWhenShown(); // the run just recorded appears (or grows)
     const RunSummary s = m_lastSummary;
     statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
     Q_EMIT trainingFinished(s);
@@ -431,6 +543,57 @@ void MainWindow::saveConfig()
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
+}
+
+EvaluateWeightsDialog* MainWindow::evaluateWeightsDialog()
+{
+    if (!m_evaluate)
+        m_evaluate = new EvaluateWeightsDialog(this);
+    m_evaluate->setDatasetConfig(m_panel->config());
+    return m_evaluate;
+}
+
+void MainWindow::showEvaluateWeights()
+{
+    EvaluateWeightsDialog* dialog = evaluateWeightsDialog();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+QString MainWindow::modelRunDir() const
+{
+    const QStringList selected = m_browser->selectedRunDirs();
+    if (selected.size() == 1)
+        return selected.front();
+    return m_lastRunDir;
+}
+
+void MainWindow::exportModelInteractively(int format)
+{
+    const QString dir = modelRunDir();
+    if (dir.isEmpty()) {
+        showTab(Tab::Runs);
+        showError(tr("Select a run in the Runs tab (or train one) to export its model."));
+        return;
+    }
+    const auto f = static_cast<ModelFormat>(format);
+    const QString suffix = f == ModelFormat::SafeTensors ? QStringLiteral(".safetensors")
+                           : f == ModelFormat::LibTorchArchive ? QStringLiteral(".pt") : QStringLiteral(".onnx");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the model of %1").arg(QFileInfo(dir).fileName()),
+                                                      QFileInfo(dir).fileName() + suffix, tr("Model (*%1)").arg(suffix));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (m_browser->exportModel(dir, path, f, &error))
+        statusBar()->showMessage(tr("Wrote %1").arg(path));
+    else
+        showError(error);
+}
+
+void MainWindow::exportChart(QChartView* view, const QString& baseName, bool svg)
+{
+    exportChartInteractively(view, baseName, svg, this);
 }
 
 } // namespace studio

@@ -9,6 +9,7 @@
 #include <QPointer>
 
 class QAction;
+class QChartView;
 class QLabel;
 class QPushButton;
 class QSplitter;
@@ -19,14 +20,16 @@ namespace studio {
 
 class AugmentationPreview;
 class ConfigPanel;
+class EvaluateWeightsDialog;
 class RecipeList;
+class RunBrowser;
 class TrainingDashboard;
 class TrainingWorker;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Tab { Dashboard, AugmentationPreview };
+    enum class Tab { Dashboard, AugmentationPreview, Runs };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -37,6 +40,9 @@ public:
     TrainingDashboard* dashboard() const { return m_dashboard; }
     AugmentationPreview* augmentationPreview() const { return m_preview; }
     RecipeList* recipeList() const { return m_recipes; }
+    RunBrowser* runBrowser() const { return m_browser; }
+    // File → Evaluate weights…; created on first use, set to the current set-up's dataset.
+    EvaluateWeightsDialog* evaluateWeightsDialog();
     QPushButton* trainButton() const { return m_train; }
     QPushButton* pauseButton() const { return m_pause; }
     QPushButton* stopButton() const { return m_stop; }
@@ -58,6 +64,11 @@ public Q_SLOTS:
     void startTraining();
     void setPaused(bool paused);
     void stopTraining();
+    // Shows a recorded run's curves and LR in the dashboard (not while training).
+    void openRun(const QString& runDir);
+    // Continues a recorded run from its checkpoint, with the dashboard starting from its epochs.
+    void resumeRun(const QString& runDir);
+    void showEvaluateWeights();
 
 Q_SIGNALS:
     void trainingStarted();
@@ -77,11 +88,18 @@ private:
     void restoreSettings();
     void openConfig();
     void saveConfig();
+    void startWorker(const mnist::TrainConfig& config, const QString& resumeDir);
+    // The run whose model File → Export model writes: the browser's selection, else the last run.
+    QString modelRunDir() const;
+    void exportModelInteractively(int format);
+    void exportChart(QChartView* view, const QString& baseName, bool svg);
 
     ConfigPanel* m_panel = nullptr;
     RecipeList* m_recipes = nullptr;
     TrainingDashboard* m_dashboard = nullptr;
     AugmentationPreview* m_preview = nullptr;
+    RunBrowser* m_browser = nullptr;
+    EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
     QTabWidget* m_tabs = nullptr;
     QSplitter* m_splitter = nullptr;
@@ -99,6 +117,7 @@ private:
     QThread* m_thread = nullptr;
     QPointer<TrainingWorker> m_worker;
     RunSummary m_lastSummary;
+    QString m_lastRunDir; // the folder of the latest run of this session
     QString m_runsFolder; // the core's defaultRunsDir() unless the user chose another
     bool m_useSettings = true;
 };

@@ -10,6 +10,7 @@ void registerMetaTypes()
         qRegisterMetaType<mnist::RunInfo>("mnist::RunInfo");
         qRegisterMetaType<studio::RunSummary>("studio::RunSummary");
         qRegisterMetaType<QVector<mnist::IterationPoint>>("QVector<mnist::IterationPoint>");
+        qRegisterMetaType<QVector<mnist::EpochMetrics>>("QVector<mnist::EpochMetrics>");
         return true;
     }();
     (void)once;

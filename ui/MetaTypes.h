@@ -13,7 +13,7 @@ Q_DECLARE_METATYPE(mnist::RunInfo)
 
 namespace studio {
 
-// Registers the types above (and QVector<IterationPoint>) once; safe to call repeatedly.
+// Registers the types above (and QVector<IterationPoint>, QVector<EpochMetrics>) once; safe to call repeatedly.
 void registerMetaTypes();
 
 } // namespace studio

@@ -1,5 +1,6 @@
 #include "TrainingDashboard.h"
 
+#include "ChartExport.h"
 #include "ChartStyle.h"
 #include "Decimate.h"
 
@@ -28,28 +29,6 @@
 
 namespace studio {
 namespace {
-
-// A log axis cannot show zero or negative values: they are drawn at this floor instead.
-constexpr double kLogFloor = 1e-6;
-
-double logSafe(double v)
-{
-    return std::isfinite(v) && v > kLogFloor ? v : kLogFloor;
-}
-
-// The decades around [lo, hi], so that a log axis always has labelled ticks at both ends.
-void setLogRange(QLogValueAxis* axis, double lo, double hi)
-{
-    lo = logSafe(lo);
-    hi = std::max(logSafe(hi), lo);
-    double a = std::pow(10.0, std::floor(std::log10(lo)));
-    double b = std::pow(10.0, std::ceil(std::log10(hi)));
-    if (b <= a)
-        b = a * 10;
-    // A hair beyond the decades: Qt places the first label at ceil(log10(min)), which rounding
-    // can push past an exact power of ten and leave the axis end unlabelled.
-    axis->setRange(a * 0.999, b * 1.001);
-}
 
 QString duration(qint64 ms)
 {
@@ -237,6 +216,7 @@ QWidget* TrainingDashboard::buildEpochChart()
     m_epochView->setObjectName(QStringLiteral("epochChart"));
     m_epochView->setRenderHint(QPainter::Antialiasing);
     m_epochView->setMinimumSize(360, 240);
+    addChartExportMenu(m_epochView, QStringLiteral("epochs"));
     return m_epochView;
 }
 
@@ -280,6 +260,7 @@ QWidget* TrainingDashboard::buildLrChart()
     m_lrView->setObjectName(QStringLiteral("lrChart"));
     m_lrView->setRenderHint(QPainter::Antialiasing);
     m_lrView->setMinimumSize(260, 200);
+    addChartExportMenu(m_lrView, QStringLiteral("learning-rate"));
     layout->addWidget(m_lrView, 1);
     return box;
 }
@@ -337,6 +318,7 @@ QWidget* TrainingDashboard::buildLossChart()
     m_lossView->setObjectName(QStringLiteral("lossChart"));
     m_lossView->setRenderHint(QPainter::Antialiasing);
     m_lossView->setMinimumSize(300, 200);
+    addChartExportMenu(m_lossView, QStringLiteral("loss-per-iteration"));
     layout->addWidget(m_lossView, 1);
     return box;
 }
@@ -347,6 +329,7 @@ void TrainingDashboard::startRun(const mnist::TrainConfig& config)
     m_info = mnist::RunInfo{};
     m_info.epochs = config.epochs;
     m_points.clear();
+    m_historyLr.clear();
     m_smoothed.clear();
     m_emaState = 0;
     m_epochStart = 0;
@@ -426,6 +409,46 @@ void TrainingDashboard::recomputeSmoothing()
 
 void TrainingDashboard::appendEpoch(const mnist::EpochMetrics& m)
 {
+    addEpochRow(m);
+    redrawEpochs();
+    redrawIterations();
+    updateProgress();
+}
+
+void TrainingDashboard::restoreHistory(const QVector<mnist::EpochMetrics>& epochs, const QVector<double>& lrPerIteration)
+{
+    m_historyLr = lrPerIteration;
+    for (const auto& m : epochs)
+        addEpochRow(m);
+    redrawEpochs();
+    redrawIterations();
+    updateProgress();
+}
+
+void TrainingDashboard::showRecordedRun(const QString& name, const mnist::TrainConfig& config,
+                                        const QVector<mnist::EpochMetrics>& epochs, const QVector<double>& lrPerIteration)
+{
+    startRun(config);
+    m_tick->stop();
+    m_info.epochs = config.epochs;
+    // lr.csv holds every iteration of the finished epochs; an interrupted epoch's extra rows (a
+    // crash between the two files' writes) are ignored by the integer division.
+    if (!epochs.isEmpty())
+        m_info.iterationsPerEpoch = lrPerIteration.size() / epochs.size();
+    restoreHistory(epochs, lrPerIteration);
+    m_state = State::Finished;
+    QString best;
+    if (m_bestEpochIndex >= 0)
+        best = tr(", best test accuracy %1% (epoch %2)")
+                   .arg(number(m_epochs[m_bestEpochIndex].testAccuracy, 2))
+                   .arg(m_epochs[m_bestEpochIndex].epoch);
+    m_endText = tr("Recorded run %1: %2 of %3 epochs").arg(name).arg(epochs.size()).arg(config.epochs) + best + QLatin1Char('.');
+    m_progressBar->setValue(static_cast<int>(1000 * epochs.size() / std::max<int64_t>(config.epochs, 1)));
+    updateProgress();
+}
+
+void TrainingDashboard::addEpochRow(const mnist::EpochMetrics& m)
+{
     m_epochs.append(m);
     // The evaluation that ends an epoch trains nothing: the live rate restarts with the next epoch.
     m_rateSamples.clear();
@@ -460,9 +483,6 @@ void TrainingDashboard::appendEpoch(const mnist::EpochMetrics& m)
     m_trainLoss->append(static_cast<double>(m.epoch), logSafe(m.trainLoss));
     m_validLoss->append(static_cast<double>(m.epoch), logSafe(m.validLoss));
     m_testAccuracy->append(static_cast<double>(m.epoch), m.testAccuracy);
-    redrawEpochs();
-    redrawIterations();
-    updateProgress();
 }
 
 void TrainingDashboard::redrawEpochs()
@@ -511,18 +531,24 @@ void TrainingDashboard::redrawIterations()
     m_redrawTimer->stop();
     m_sinceRedraw.restart();
     const auto n = static_cast<std::size_t>(m_points.size());
-    if (n == 0)
+    const auto h = static_cast<std::size_t>(m_historyLr.size());
+    if (n + h == 0)
         return;
-    const auto stepX = [this](std::size_t i) { return static_cast<double>(m_points[static_cast<int>(i)].step); };
+    // Iteration i of the whole run: a recorded LR before this session, a live point after it.
+    const auto lrAt = [this, h](std::size_t i) {
+        return i < h ? m_historyLr[static_cast<int>(i)] : m_points[static_cast<int>(i - h)].lr;
+    };
+    const auto runX = [this, h](std::size_t i) {
+        return i < h ? static_cast<double>(i) : static_cast<double>(m_points[static_cast<int>(i - h)].step);
+    };
 
     // LR: the current epoch (x = iteration within it, the notebook's view) or the whole run.
     if (lrShowsWholeRun()) {
-        m_lrSeries->replace(decimateMinMax(
-            n, stepX, [this](std::size_t i) { return m_points[static_cast<int>(i)].lr; }, kMaxDrawnPoints));
+        m_lrSeries->replace(decimateMinMax(n + h, runX, lrAt, kMaxDrawnPoints));
         m_lrX->setTitleText(tr("Iteration (whole run)"));
-        m_lrX->setRange(0, std::max(1.0, static_cast<double>(m_points.back().step)));
+        m_lrX->setRange(0, std::max(1.0, runX(n + h - 1)));
         setNiceTicks(m_lrX, m_lrX->max(), 5);
-    } else {
+    } else if (n > 0) {
         const int start = std::min(m_epochStart, static_cast<int>(n) - 1);
         m_lrSeries->replace(decimateMinMax(
             n - static_cast<std::size_t>(start),
@@ -533,6 +559,16 @@ void TrainingDashboard::redrawIterations()
                                                               : static_cast<double>(m_points.back().iteration);
         m_lrX->setRange(0, std::max(1.0, perEpoch));
         setNiceTicks(m_lrX, m_lrX->max(), 5);
+    } else {
+        // Only recorded iterations: the last recorded epoch.
+        const auto perEpoch = static_cast<std::size_t>(std::clamp<int64_t>(m_info.iterationsPerEpoch, 1, static_cast<int64_t>(h)));
+        const std::size_t start = h - perEpoch;
+        m_lrSeries->replace(decimateMinMax(
+            perEpoch, [](std::size_t i) { return static_cast<double>(i); },
+            [this, start](std::size_t i) { return m_historyLr[static_cast<int>(start + i)]; }, kMaxDrawnPoints));
+        m_lrX->setTitleText(tr("Iteration of epoch %1").arg(m_epochs.isEmpty() ? 1 : m_epochs.back().epoch));
+        m_lrX->setRange(0, std::max(1.0, static_cast<double>(perEpoch - 1)));
+        setNiceTicks(m_lrX, m_lrX->max(), 5);
     }
     double lrHi = 0;
     for (const QPointF& p : m_lrSeries->points())
@@ -540,6 +576,12 @@ void TrainingDashboard::redrawIterations()
     m_lrY->setRange(0, lrHi > 0 ? lrHi * 1.08 : 1);
     m_lrY->applyNiceNumbers();
 
+    if (n == 0) {
+        m_lossRaw->clear();
+        m_lossSmooth->clear();
+        return;
+    }
+    const auto stepX = [this](std::size_t i) { return static_cast<double>(m_points[static_cast<int>(i)].step); };
     m_lossRaw->replace(decimateMinMax(
         n, stepX, [this](std::size_t i) { return logSafe(m_points[static_cast<int>(i)].loss); }, kMaxDrawnPoints));
     m_lossSmooth->replace(decimateMinMax(
@@ -619,13 +661,16 @@ void TrainingDashboard::updateProgress()
     }
     const int64_t perEpoch = std::max<int64_t>(m_info.iterationsPerEpoch, 1);
     const int64_t total = perEpoch * std::max<int64_t>(m_info.epochs, 1);
-    const int64_t done = m_points.size();
+    const int64_t live = m_points.size();
+    const int64_t done = live + m_historyLr.size();
     const qint64 active = activeMs();
     QStringList parts;
-    if (done > 0) {
+    if (live > 0) {
         const auto& last = m_points.back();
         parts << tr("Epoch %1/%2").arg(last.epoch).arg(m_info.epochs)
               << tr("iteration %1/%2").arg(count(last.iteration + 1), count(perEpoch));
+    } else if (!m_epochs.isEmpty()) {
+        parts << tr("Epoch %1/%2").arg(m_epochs.back().epoch + 1).arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
     } else {
         parts << tr("Epoch 1/%1").arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
     }
@@ -640,9 +685,10 @@ void TrainingDashboard::updateProgress()
     if (imagesPerSecond > 0)
         parts << tr("%1 images/s").arg(count(std::llround(imagesPerSecond)));
     parts << tr("elapsed %1").arg(duration(active));
-    if (done > 0 && done < total)
+    // The rate of this session only: recorded iterations took no time here.
+    if (live > 0 && done < total)
         parts << tr("remaining ~%1").arg(duration(static_cast<qint64>(static_cast<double>(active) *
-                                                                       static_cast<double>(total - done) / static_cast<double>(done))));
+                                                                       static_cast<double>(total - done) / static_cast<double>(live))));
     if (m_bestEpochIndex >= 0)
         parts << tr("best test accuracy %1% (epoch %2)")
                      .arg(number(m_epochs[m_bestEpochIndex].testAccuracy, 2))

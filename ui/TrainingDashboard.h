@@ -46,8 +46,18 @@ public:
     void setPaused(bool paused);
     void finishRun(const RunSummary& summary);
 
+    // Epochs and per-iteration LRs recorded before this session (a resumed run): shown first, the
+    // new points continue after them. Call after startRun(), before the first new point.
+    void restoreHistory(const QVector<mnist::EpochMetrics>& epochs, const QVector<double>& lrPerIteration);
+    // Shows a recorded run (its metrics.csv and lr.csv) instead of a live one. The loss per
+    // iteration is not recorded, so that chart stays empty.
+    void showRecordedRun(const QString& name, const mnist::TrainConfig& config, const QVector<mnist::EpochMetrics>& epochs,
+                         const QVector<double>& lrPerIteration);
+
     // Everything received, in order.
     const QVector<mnist::IterationPoint>& iterations() const { return m_points; }
+    // LRs of the iterations before this session (restoreHistory(), showRecordedRun()).
+    const QVector<double>& historyLr() const { return m_historyLr; }
     const QVector<mnist::EpochMetrics>& epochs() const { return m_epochs; }
     // The EMA of the iteration losses (TensorBoard's debiased smoothing), one per iteration.
     const QVector<double>& smoothedLoss() const { return m_smoothed; }
@@ -61,10 +71,16 @@ public:
     bool lrShowsWholeRun() const;
     void setLrShowsWholeRun(bool wholeRun);
 
+    // The charts, for exports.
+    QChartView* epochChartView() const { return m_epochView; }
+    QChartView* lrChartView() const { return m_lrView; }
+    QChartView* lossChartView() const { return m_lossView; }
+
 private:
     QWidget* buildEpochChart();
     QWidget* buildLrChart();
     QWidget* buildLossChart();
+    void addEpochRow(const mnist::EpochMetrics& metrics);
     void redrawEpochs();
     void redrawIterations();
     void scheduleIterationRedraw();
@@ -77,6 +93,7 @@ private:
     mnist::TrainConfig m_config;
     mnist::RunInfo m_info;
     QVector<mnist::IterationPoint> m_points;
+    QVector<double> m_historyLr; // iterations 0..size()-1, before m_points
     QVector<double> m_smoothed;
     double m_emaState = 0;
     double m_emaWeight = 0.95;

@@ -3,7 +3,9 @@
 #include "CoreBridge.h"
 #include "Error.h"
 #include "data/Dataset.h"
+#include "io/Checkpoint.h"
 #include "io/RunFolder.h"
+#include "optim/LrScheduler.h"
 #include "train/Trainer.h"
 
 #include <QDir>
@@ -107,7 +109,25 @@ void TrainingWorker::run()
 
         std::unique_ptr<mnist::RunFolder> record;
         std::unique_ptr<mnist::RunRecorder> recorder;
-        if (!m_runFolder.isEmpty()) {
+        if (!m_resumeFolder.isEmpty()) {
+            // As mnist-train --resume does: the checkpoint decides where the run goes on from.
+            const std::string dir = m_resumeFolder.toStdString();
+            const std::string checkpoint = dir + "/checkpoint.pt";
+            const mnist::CheckpointState saved = mnist::readCheckpointSummary(checkpoint);
+            if (saved.epoch >= m_config.epochs)
+                throw mnist::ConfigError(dir + " already finished " + std::to_string(saved.epoch) + " of its " +
+                                         std::to_string(m_config.epochs) + " epochs: nothing to resume");
+            record = std::make_unique<mnist::RunFolder>(dir, m_config, mnist::RunFolder::Mode::Resume);
+            const int64_t iters = mnist::iterationsPerEpoch(data.train.size(), m_config.batchSize);
+            const std::vector<double> lrs = mnist::lrSequence(m_config.scheduler, m_config.lr, iters * m_config.epochs, saved.step);
+            record->rewriteHistory(saved.metrics, lrs);
+            trainer.setResumeCheckpoint(checkpoint);
+            trainer.setCheckpointDir(dir);
+            recorder = std::make_unique<mnist::RunRecorder>(*record, &observer);
+            Q_EMIT runFolderReady(m_resumeFolder);
+            Q_EMIT historyRestored(QVector<mnist::EpochMetrics>(saved.metrics.begin(), saved.metrics.end()),
+                                   QVector<double>(lrs.begin(), lrs.end()));
+        } else if (!m_runFolder.isEmpty()) {
             const QString base = QDir(m_runFolder).filePath(QString::fromStdString(mnist::defaultRunName(m_config.arch)));
             QString dir = base;
             for (int k = 2; QFileInfo::exists(dir); ++k)
@@ -115,6 +135,7 @@ void TrainingWorker::run()
             record = std::make_unique<mnist::RunFolder>(dir.toStdString(), m_config);
             trainer.setCheckpointDir(dir.toStdString());
             recorder = std::make_unique<mnist::RunRecorder>(*record, &observer);
+            Q_EMIT runFolderReady(dir);
         }
         mnist::TrainingObserver& sink = recorder ? static_cast<mnist::TrainingObserver&>(*recorder) : observer;
 

@@ -25,6 +25,11 @@ public:
     void setPaused(bool paused);
     bool paused() const { return m_stop.paused(); }
 
+    // Continue the run recorded in `runDir` from its checkpoint.pt instead of starting a new one
+    // (the config must be that run's, possibly with more epochs); the folder's CSV files are cut
+    // back to the checkpoint and grow from there. Call before run().
+    void setResumeFolder(const QString& runDir) { m_resumeFolder = runDir; }
+
     // The CPU threads a run with threads = 0 ("automatic") trains with: all cores but one.
     static int automaticThreads();
 
@@ -35,6 +40,10 @@ public Q_SLOTS:
 Q_SIGNALS:
     void dataLoading(const QString& folder);
     void runStarted(const mnist::RunInfo& info);
+    // The folder this run is recorded in (a new one, or the resumed one).
+    void runFolderReady(const QString& dir);
+    // A resumed run's earlier epochs and the LR of each iteration they covered, before runStarted().
+    void historyRestored(const QVector<mnist::EpochMetrics>& epochs, const QVector<double>& lrPerIteration);
     void iterationsReady(const QVector<mnist::IterationPoint>& points);
     void epochFinished(const mnist::EpochMetrics& metrics);
     void failed(const QString& message);
@@ -45,6 +54,7 @@ private:
 
     mnist::TrainConfig m_config;
     QString m_runFolder;
+    QString m_resumeFolder;
     int m_minBatchIntervalMs;
     mnist::StopToken m_stop;
 };

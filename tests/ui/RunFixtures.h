@@ -1,0 +1,28 @@
+#pragma once
+// Run folders and weight files made with the core, for the run browser and import tests. The only
+// test file that compiles LibTorch headers; the tests themselves see plain declarations.
+#include "train/TrainConfig.h"
+#include "train/TrainingObserver.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace uitest {
+
+// A run folder written by the core's RunFolder: config.json, then per epoch one metrics.csv row
+// and `iterationsPerEpoch` lr.csv rows (lr = the epoch's lr).
+void writeRunFolder(const std::string& dir, const mnist::TrainConfig& config, const std::vector<mnist::EpochMetrics>& epochs,
+                    int iterationsPerEpoch = 3);
+
+// Freshly initialised weights of `arch` (seeded), saved with the PyTorch names.
+void saveFreshWeights(const std::string& arch, const std::string& path, uint64_t seed = 7);
+
+// The core's evaluate() accuracy (percent) of a weights file on the test set of `dataDir`,
+// without normalisation.
+double coreTestAccuracy(const std::string& arch, const std::string& weights, const std::string& dataDir);
+
+// Epoch metrics with the given test accuracies and valid losses (same length).
+std::vector<mnist::EpochMetrics> makeEpochs(const std::vector<double>& testAccuracy, const std::vector<double>& validLoss);
+
+} // namespace uitest

@@ -1,0 +1,196 @@
+#include "EvaluateWeightsDialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <exception>
+
+namespace studio {
+
+EvaluateWeightsDialog::EvaluateWeightsDialog(QWidget* parent) : QDialog(parent)
+{
+    setObjectName(QStringLiteral("evaluateWeightsDialog"));
+    setWindowTitle(tr("Evaluate weights"));
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    auto* pathRow = new QHBoxLayout;
+    m_path = new QLineEdit(this);
+    m_path->setObjectName(QStringLiteral("weightsPath"));
+    m_path->setPlaceholderText(tr("model.safetensors (PyTorch state_dict names) or a LibTorch .pt"));
+    auto* browse = new QPushButton(tr("Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, &EvaluateWeightsDialog::browse);
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(browse);
+    form->addRow(tr("Weights:"), pathRow);
+    m_arch = new QComboBox(this);
+    m_arch->setObjectName(QStringLiteral("weightsArch"));
+    for (const auto& a : architectureSummaries())
+        m_arch->addItem(QString::fromStdString(a.name));
+    form->addRow(tr("Architecture:"), m_arch);
+    m_normalize = new QCheckBox(tr("Normalize the inputs (as the model was trained)"), this);
+    form->addRow(QString(), m_normalize);
+    m_dataset = new QLabel(this);
+    m_dataset->setWordWrap(true);
+    form->addRow(tr("Test set:"), m_dataset);
+    layout->addLayout(form);
+
+    m_run = new QPushButton(tr("Evaluate"), this);
+    m_run->setObjectName(QStringLiteral("evaluateButton"));
+    m_run->setDefault(true);
+    connect(m_run, &QPushButton::clicked, this, &EvaluateWeightsDialog::evaluate);
+    layout->addWidget(m_run, 0, Qt::AlignLeft);
+    m_resultLabel = new QLabel(this);
+    m_resultLabel->setObjectName(QStringLiteral("evaluationResult"));
+    m_resultLabel->setWordWrap(true);
+    m_resultLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_resultLabel);
+
+    m_confusion = new QTableWidget(10, 10, this);
+    m_confusion->setObjectName(QStringLiteral("confusionTable"));
+    m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_confusion->setToolTip(tr("Rows: true label; columns: predicted label"));
+    QStringList labels;
+    for (int k = 0; k < 10; ++k)
+        labels << QString::number(k);
+    m_confusion->setHorizontalHeaderLabels(labels);
+    m_confusion->setVerticalHeaderLabels(labels);
+    m_confusion->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_confusion->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    layout->addWidget(new QLabel(tr("Confusion counts (rows: true label, columns: predicted):"), this));
+    layout->addWidget(m_confusion, 1);
+
+    auto* close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(close);
+
+    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &EvaluateWeightsDialog::onFinished);
+    resize(640, 560);
+}
+
+EvaluateWeightsDialog::~EvaluateWeightsDialog()
+{
+    // The evaluation owns copies of everything it uses; waiting only keeps the thread pool tidy.
+    m_watcher.waitForFinished();
+}
+
+void EvaluateWeightsDialog::setDatasetConfig(const mnist::TrainConfig& config)
+{
+    m_config = config;
+    setArchitecture(QString::fromStdString(config.arch));
+    m_normalize->setChecked(config.augment.normalize);
+    m_normalize->setText(tr("Normalize the inputs with mean %1, std %2 (as the model was trained)")
+                             .arg(config.augment.mean)
+                             .arg(config.augment.std));
+    m_dataset->setText(QDir::toNativeSeparators(QString::fromStdString(dataFolderFor(config))));
+}
+
+void EvaluateWeightsDialog::setWeightsPath(const QString& path)
+{
+    m_path->setText(path);
+}
+
+void EvaluateWeightsDialog::setArchitecture(const QString& arch)
+{
+    const int i = m_arch->findText(arch);
+    if (i >= 0)
+        m_arch->setCurrentIndex(i);
+}
+
+void EvaluateWeightsDialog::browse()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Weights to evaluate"), m_path->text(),
+                                                      tr("Weights (*.safetensors *.pt);;All files (*)"));
+    if (!path.isEmpty())
+        m_path->setText(path);
+}
+
+void EvaluateWeightsDialog::evaluate()
+{
+    if (isBusy())
+        return;
+    const QString path = m_path->text().trimmed();
+    if (path.isEmpty()) {
+        m_ok = false;
+        m_resultLabel->setText(tr("Choose a weights file first."));
+        Q_EMIT evaluationFinished(false);
+        return;
+    }
+    mnist::TrainConfig config = m_config;
+    config.arch = m_arch->currentText().toStdString();
+    config.augment.normalize = m_normalize->isChecked();
+    const std::string weights = path.toStdString();
+    m_run->setEnabled(false);
+    m_resultLabel->setText(tr("Evaluating %1 as %2 …").arg(QFileInfo(path).fileName(), m_arch->currentText()));
+    // 10,000 images take about a second on a small CPU: not on the GUI thread.
+    m_watcher.setFuture(QtConcurrent::run([config, weights]() {
+        Outcome out;
+        try {
+            out.evaluation = evaluateWeightsFile(config, weights);
+            out.ok = true;
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        } catch (...) {
+            out.error = QStringLiteral("unknown error");
+        }
+        return out;
+    }));
+}
+
+void EvaluateWeightsDialog::onFinished()
+{
+    const Outcome out = m_watcher.result();
+    m_run->setEnabled(true);
+    m_ok = out.ok;
+    m_resultLabel->setStyleSheet(out.ok ? QString() : QStringLiteral("color: #8b1a1a;"));
+    if (!out.ok) {
+        m_resultLabel->setText(tr("The weights could not be evaluated: %1").arg(out.error));
+        m_result = WeightsEvaluation{};
+        m_confusion->clearContents();
+        Q_EMIT evaluationFinished(false);
+        return;
+    }
+    m_result = out.evaluation;
+    m_resultLabel->setText(tr("Test accuracy %1% (%2 of %3 images)")
+                          .arg(QLocale(QLocale::English).toString(out.evaluation.accuracy, 'f', 2))
+                          .arg(out.evaluation.correct)
+                          .arg(out.evaluation.total));
+    for (int t = 0; t < 10; ++t)
+        for (int p = 0; p < 10; ++p) {
+            auto* item = new QTableWidgetItem(QString::number(out.evaluation.confusion[static_cast<std::size_t>(t * 10 + p)]));
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (t == p) {
+                QFont f = item->font();
+                f.setBold(true);
+                item->setFont(f);
+            }
+            m_confusion->setItem(t, p, item);
+        }
+    Q_EMIT evaluationFinished(true);
+}
+
+QString EvaluateWeightsDialog::resultText() const
+{
+    return m_resultLabel->text();
+}
+
+int EvaluateWeightsDialog::confusionCell(int trueLabel, int predicted) const
+{
+    const QTableWidgetItem* item = m_confusion->item(trueLabel, predicted);
+    return item ? item->text().toInt() : -1;
+}
+
+} // namespace studio

@@ -1,0 +1,115 @@
+#pragma once
+// Every run of a runs folder: architecture, recipe, accuracies (the notebook's best and the honest
+// one at the lowest valid loss), duration, epochs. Open one in the dashboard, resume it, overlay
+// several on a comparison chart, rename, delete, export their metrics (CSV) or a model. Damaged
+// runs stay listed, in red, with the problem in a tooltip.
+#include "CoreBridge.h"
+#include "io/RunIndex.h"
+
+#include <QStringList>
+#include <QWidget>
+
+#include <functional>
+#include <vector>
+
+class QLabel;
+class QPushButton;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace studio {
+
+class RunComparisonChart;
+
+class RunBrowser : public QWidget {
+    Q_OBJECT
+public:
+    // Asked before deleting; gets the run names, returns true to delete. The default asks in a
+    // message box; tests replace it so that nothing waits on a modal dialog.
+    using Confirmation = std::function<bool(const QStringList& runNames)>;
+
+    enum Column { NameColumn, DateColumn, ArchColumn, RecipeColumn, BestColumn, HonestColumn, FinalColumn,
+                  DurationColumn, EpochsColumn, ColumnCount };
+
+    explicit RunBrowser(QWidget* parent = nullptr);
+
+    void setRunsFolder(const QString& folder);
+    QString runsFolder() const { return m_folder; }
+
+    // The runs as last listed, newest first (damaged ones included).
+    const std::vector<mnist::RunRecord>& runs() const { return m_runs; }
+    QTreeWidget* list() const { return m_list; }
+    RunComparisonChart* comparison() const { return m_comparison; }
+
+    QStringList selectedRunDirs() const;
+    void selectRuns(const QStringList& dirs);
+    // The record of a listed run folder, or nullptr.
+    const mnist::RunRecord* run(const QString& dir) const;
+
+    // The folder a run in progress writes to: it is not renamed, deleted or resumed meanwhile.
+    void setActiveRun(const QString& dir);
+
+    // Each returns false and shows the reason in the browser's message line (and in `error`).
+    // Renames the run's folder to `newName` (no '/', not an existing folder).
+    bool renameRun(const QString& dir, const QString& newName, QString* error = nullptr);
+    // Deletes the run folders after the confirmation; false when declined or failed.
+    bool deleteRuns(const QStringList& dirs, QString* error = nullptr);
+    void setDeleteConfirmation(Confirmation confirm) { m_confirmDelete = std::move(confirm); }
+    // Every epoch of the runs in one CSV (run,epoch,train_loss,...), written atomically.
+    bool exportMetricsCsv(const QStringList& dirs, const QString& path, QString* error = nullptr);
+    // The run's model in `format` (see CoreBridge.h), written atomically.
+    bool exportModel(const QString& dir, const QString& path, ModelFormat format, QString* error = nullptr);
+
+    // The message line (errors and results of the last action); empty when hidden.
+    QString messageText() const;
+
+public Q_SLOTS:
+    // Lists the runs folder again, keeping the selection where the runs still exist.
+    void refresh();
+    // refresh() now when shown, else the next time the browser is shown.
+    void refreshWhenShown();
+
+Q_SIGNALS:
+    void openRequested(const QString& dir);
+    void resumeRequested(const QString& dir);
+    // After a refresh, rename or delete.
+    void runsChanged();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void fillItem(QTreeWidgetItem* item, const mnist::RunRecord& run) const;
+    void onSelectionChanged();
+    void showMessage(const QString& text, bool error);
+    bool failWith(const QString& text, QString* error);
+    void showContextMenu(const QPoint& at);
+    // The interactive versions: dialogs for names and paths.
+    void openSelected();
+    void resumeSelected();
+    void renameSelected();
+    void deleteSelected();
+    void exportCsvSelected();
+    void exportModelSelected(ModelFormat format);
+
+    QString m_folder;
+    QString m_activeRun;
+    bool m_stale = true;
+    std::vector<mnist::RunRecord> m_runs;
+    Confirmation m_confirmDelete;
+
+    QTreeWidget* m_list = nullptr;
+    RunComparisonChart* m_comparison = nullptr;
+    QLabel* m_folderLabel = nullptr;
+    QLabel* m_message = nullptr;
+    QPushButton* m_refresh = nullptr;
+    QPushButton* m_open = nullptr;
+    QPushButton* m_resume = nullptr;
+    QPushButton* m_rename = nullptr;
+    QPushButton* m_delete = nullptr;
+    QPushButton* m_exportCsv = nullptr;
+    QToolButton* m_exportModel = nullptr;
+};
+
+} // namespace studio
