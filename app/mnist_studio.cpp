@@ -56,7 +56,7 @@ int main(int argc, char** argv)
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation or recipes."), QStringLiteral("TAB"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
@@ -123,10 +123,12 @@ int main(int argc, char** argv)
             window.showTab(studio::MainWindow::Tab::AugmentationPreview);
         else if (tab == QLatin1String("runs"))
             window.showTab(studio::MainWindow::Tab::Runs);
+        else if (tab == QLatin1String("evaluation"))
+            window.showTab(studio::MainWindow::Tab::Evaluation);
         else if (tab == QLatin1String("recipes"))
             window.showRecipes();
         else if (tab != QLatin1String("training"))
-            return fail(QStringLiteral("--tab expects training, preview, runs or recipes"));
+            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation or recipes"));
     }
     window.show();
 

@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <set>
 
 namespace {
 
@@ -35,7 +36,7 @@ mnist::StopToken g_stop;
 extern "C" void onSigint(int)
 {
     // A second Ctrl-C falls back to the default action and ends the process at once.
-    g_stop.requestStop();
+    g_stop.requestStopFromSignal();
     std::signal(SIGINT, SIG_DFL);
 }
 
@@ -291,6 +292,14 @@ int main(int argc, char** argv)
 
         if (!resumeDir.empty() && (!configPath.empty() || !outDir.empty()))
             throw mnist::ConfigError("--resume takes the run folder's own config.json and writes into it: drop --config and --out");
+        if (!resumeDir.empty()) {
+            // Anything but these would make the checkpoint describe another run than config.json.
+            const std::set<std::string> allowed = {"--epochs", "--threads", "--device", "--data-dir"};
+            for (auto& [opt, apply] : overrides)
+                if (opt->count() > 0 && !allowed.count(opt->get_name()))
+                    throw mnist::ConfigError(opt->get_name() + " cannot change a run being resumed (only --epochs, --threads, "
+                                             "--device and --data-dir can)");
+        }
         if (!recipeName.empty() && (!configPath.empty() || !resumeDir.empty()))
             throw mnist::ConfigError("--recipe is a starting set-up: it cannot be combined with --config or --resume");
         mnist::TrainConfig config = !resumeDir.empty()      ? mnist::loadTrainConfig(resumeDir + "/config.json")
@@ -357,8 +366,15 @@ int main(int argc, char** argv)
             if (saved.epoch >= config.epochs)
                 throw mnist::ConfigError(resumeDir + " already finished " + std::to_string(saved.epoch) +
                                          " epochs; pass --epochs N with N > " + std::to_string(saved.epoch) + " to train on");
-            folder = std::make_unique<mnist::RunFolder>(resumeDir, config, mnist::RunFolder::Mode::Resume);
             const int64_t iters = mnist::iterationsPerEpoch(data.train.size(), config.batchSize);
+            if (saved.step != saved.epoch * iters)
+                throw mnist::ConfigError(resumeDir + ": the checkpoint covers " + std::to_string(saved.step) + " iterations in " +
+                                         std::to_string(saved.epoch) + " epochs but this data gives " + std::to_string(iters) +
+                                         " per epoch: is it the same dataset?");
+            const mnist::TrainConfig original = mnist::loadTrainConfig(resumeDir + "/config.json");
+            if (config.scheduler.type == "one-cycle" && config.epochs != original.epochs)
+                throw mnist::ConfigError("one-cycle spans the whole run: --epochs cannot change when resuming it");
+            folder = std::make_unique<mnist::RunFolder>(resumeDir, config, mnist::RunFolder::Mode::Resume);
             folder->rewriteHistory(saved.metrics, mnist::lrSequence(config.scheduler, config.lr, iters * config.epochs, saved.step));
             trainer.setResumeCheckpoint(checkpoint);
             trainer.setCheckpointDir(resumeDir);

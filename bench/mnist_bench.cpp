@@ -3,6 +3,7 @@
 // same kind of machine, and written to bench/results/latest.json.
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
+#include "io/AtomicFile.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
 #include "train/Threading.h"
@@ -60,9 +61,21 @@ mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
 
 } // namespace
 
+int runBench(int argc, char** argv);
+
 int main(int argc, char** argv)
 {
     mnist::useCooperativeOpenMpThreads(argv); // as the applications do; OMP_WAIT_POLICY=ACTIVE to compare
+    try {
+        return runBench(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mnist-bench: %s\n", e.what());
+        return 1;
+    }
+}
+
+int runBench(int argc, char** argv)
+{
     const std::string device = argc > 1 ? argv[1] : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
     mnist::DataSplits data;
@@ -147,7 +160,7 @@ int main(int argc, char** argv)
                 std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(), policy ? policy : "(default)");
     const std::string resultsDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/bench/results";
     std::filesystem::create_directories(resultsDir);
-    std::ofstream(resultsDir + "/latest.json") << out.dump(2) << "\n";
+    mnist::writeFileAtomically(resultsDir + "/latest.json", [&](std::ostream& o) { o << out.dump(2) << "\n"; });
     std::printf("written to bench/results/latest.json\n");
     return 0;
 }

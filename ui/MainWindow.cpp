@@ -5,6 +5,7 @@
 #include "ConfigPanel.h"
 #include "CoreBridge.h"
 #include "EvaluateWeightsDialog.h"
+#include "EvaluationView.h"
 #include "MetaTypes.h"
 #include "NotebookRecipes.h"
 #include "RecipeList.h"
@@ -130,6 +131,9 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_tabs->addTab(m_dashboard, tr("Training"));
     m_tabs->addTab(m_preview, tr("Augmentation preview"));
     m_tabs->addTab(m_browser, tr("Runs"));
+    m_evaluation = new EvaluationView;
+    m_evaluation->setRunProvider([this] { return modelRunDir(); });
+    m_tabs->addTab(m_evaluation, tr("Evaluation"));
     connect(m_browser, &RunBrowser::openRequested, this, &MainWindow::openRun);
     connect(m_browser, &RunBrowser::resumeRequested, this, &MainWindow::resumeRun);
     rightLayout->addWidget(m_tabs, 1);
@@ -233,6 +237,7 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Training dashboard"), this, [this] { showTab(Tab::Dashboard); });
     view->addAction(tr("&Augmentation preview"), this, [this] { showTab(Tab::AugmentationPreview); });
     view->addAction(tr("&Runs"), this, [this] { showTab(Tab::Runs); });
+    view->addAction(tr("&Evaluation"), this, [this] { showTab(Tab::Evaluation); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MNIST Studio"), this, [this] {
@@ -279,6 +284,8 @@ void MainWindow::showTab(Tab tab)
         page = m_preview;
     else if (tab == Tab::Runs)
         page = m_browser;
+    else if (tab == Tab::Evaluation)
+        page = m_evaluation;
     m_tabs->setCurrentWidget(page);
 }
 
@@ -376,6 +383,7 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
 {
     m_errorBanner->hide();
     m_lastSummary = RunSummary{};
+    m_currentRunDir.clear();
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("trainingThread"));
     auto* worker = new TrainingWorker(config, runsFolder());
@@ -387,6 +395,7 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
     m_dashboard->startRun(config);
     connect(worker, &TrainingWorker::runFolderReady, this, [this](const QString& dir) {
         m_lastRunDir = dir;
+        m_currentRunDir = dir;
         m_browser->setActiveRun(dir);
     });
     connect(worker, &TrainingWorker::historyRestored, m_dashboard, &TrainingDashboard::restoreHistory);
@@ -461,6 +470,10 @@ void MainWindow::onThreadFinished()
     updateControls();
     m_browser->setActiveRun(QString());
     m_browser->refreshWhenShown(); // the run just recorded appears (or grows)
+    // The finished run's model, evaluated from its folder: the worker's network never crosses
+    // threads. Deferred until the Evaluation tab is shown, so runs nobody inspects cost nothing.
+    if (!m_currentRunDir.isEmpty() && !runWeightsFile(m_currentRunDir.toStdString()).empty())
+        m_evaluation->setLatestRun(m_currentRunDir);
     const RunSummary s = m_lastSummary;
     statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
     Q_EMIT trainingFinished(s);

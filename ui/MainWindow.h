@@ -21,6 +21,7 @@ namespace studio {
 class AugmentationPreview;
 class ConfigPanel;
 class EvaluateWeightsDialog;
+class EvaluationView;
 class RecipeList;
 class RunBrowser;
 class TrainingDashboard;
@@ -29,7 +30,7 @@ class TrainingWorker;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Tab { Dashboard, AugmentationPreview, Runs };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -41,6 +42,7 @@ public:
     AugmentationPreview* augmentationPreview() const { return m_preview; }
     RecipeList* recipeList() const { return m_recipes; }
     RunBrowser* runBrowser() const { return m_browser; }
+    EvaluationView* evaluationView() const { return m_evaluation; }
     // File → Evaluate weights…; created on first use, set to the current set-up's dataset.
     EvaluateWeightsDialog* evaluateWeightsDialog();
     QPushButton* trainButton() const { return m_train; }
@@ -99,6 +101,7 @@ private:
     TrainingDashboard* m_dashboard = nullptr;
     AugmentationPreview* m_preview = nullptr;
     RunBrowser* m_browser = nullptr;
+    EvaluationView* m_evaluation = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
     QTabWidget* m_tabs = nullptr;
@@ -118,6 +121,7 @@ private:
     QPointer<TrainingWorker> m_worker;
     RunSummary m_lastSummary;
     QString m_lastRunDir; // the folder of the latest run of this session
+    QString m_currentRunDir; // the folder the run in progress records to; empty: not recorded
     QString m_runsFolder; // the core's defaultRunsDir() unless the user chose another
     bool m_useSettings = true;
 };

@@ -70,9 +70,9 @@ CropBoxes BatchAugmenter::sampleCrops(int64_t n, int64_t height, int64_t width, 
     const double inRatio = static_cast<double>(width) / static_cast<double>(height);
     double fw = static_cast<double>(width), fh = static_cast<double>(height);
     if (inRatio < c.cropRatioMin)
-        fh = std::round(fw / c.cropRatioMin);
+        fh = std::nearbyint(fw / c.cropRatioMin); // Python's round(): halves to even
     else if (inRatio > c.cropRatioMax)
-        fw = std::round(fh * c.cropRatioMax);
+        fw = std::nearbyint(fh * c.cropRatioMax);
 
     CropBoxes b;
     b.accepted = ok.any(1);

@@ -70,6 +70,27 @@ private:
     gzFile m_file = nullptr;
 };
 
+void readGrowing(GzInput& in, std::vector<uint8_t>& out, size_t bytes, const std::string& what)
+{
+    constexpr size_t kChunk = size_t(64) << 20;
+    out.clear();
+    while (out.size() < bytes) {
+        const size_t start = out.size();
+        const size_t n = std::min(kChunk, bytes - start);
+        out.resize(start + n);
+        try {
+            in.read(out.data() + start, n, what);
+        } catch (const DataError& e) {
+            const std::string msg = e.what();
+            // Report the truncation against the whole expected size, not the chunk.
+            if (msg.find("truncated") != std::string::npos)
+                throw DataError(msg.substr(0, msg.find(": file is truncated")) + ": file is truncated: expected " +
+                                std::to_string(bytes) + " bytes of " + what + ", found fewer");
+            throw;
+        }
+    }
+}
+
 std::string hex(uint32_t v)
 {
     char buf[16];
@@ -126,8 +147,8 @@ IdxImages readIdxImages(const std::string& path)
                             " images (" + std::to_string(bytes) + " bytes) but only " +
                             std::to_string(onDisk - 16) + " bytes follow");
     }
-    images.pixels.resize(bytes);
-    in.read(images.pixels.data(), bytes, "pixel data");
+    // Grown as data arrives, so a damaged .gz announcing gigabytes fails on truncation, not on allocation.
+    readGrowing(in, images.pixels, bytes, "pixel data");
     return images;
 }
 
@@ -140,8 +161,8 @@ std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel)
         throw DataError(path + ": zero-sized dimension (0 labels)");
     if (count > (1u << 30))
         throw DataError(path + ": implausible label count " + std::to_string(count));
-    std::vector<uint8_t> labels(count);
-    in.read(labels.data(), count, "labels");
+    std::vector<uint8_t> labels;
+    readGrowing(in, labels, count, "labels");
     for (size_t i = 0; i < labels.size(); ++i)
         if (labels[i] > maxLabel)
             throw DataError(path + ": label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +

@@ -78,7 +78,7 @@ CheckpointState readCheckpointSummary(const std::string& path)
     CheckpointState s;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        archive.load_from(path, torch::kCPU);
         torch::Tensor t;
         t = readTensor(archive, "epoch");
         s.epoch = t.item<int64_t>();
@@ -99,7 +99,9 @@ CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::o
     CheckpointState s;
     try {
         torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
-        archive.load_from(path);
+        // Tensors load onto the model's device, whatever device wrote the checkpoint.
+        const auto params = model.parameters();
+        archive.load_from(path, params.empty() ? torch::Device(torch::kCPU) : params.front().device());
         torch::Tensor t;
         t = readTensor(archive, "format_version");
         if (t.item<int64_t>() != kFormatVersion)

@@ -154,7 +154,7 @@ std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::st
     auto model = createNetwork(arch);
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        archive.load_from(path, torch::kCPU); // an archive written on a GPU opens on any machine
         model->load(archive);
     } catch (const c10::Error& e) {
         throw IoError(path + ": not a LibTorch archive of " + arch + " (" + e.what_without_backtrace() + ")");

@@ -19,6 +19,10 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
     std::vector<TrainConfig> configs;
     for (const auto& dir : runDirs)
         configs.push_back(loadTrainConfig(dir + "/config.json"));
+    for (size_t k = 1; k < configs.size(); ++k)
+        if (configs[k].dataset != configs[0].dataset)
+            throw ConfigError(runDirs[k] + " was trained on " + configs[k].dataset + ", " + runDirs[0] + " on " +
+                              configs[0].dataset + ": an ensemble needs one dataset");
     const std::string folder = dataDir.empty() ? resolveDataDir(configs.front()) : dataDir;
     const Dataset test = loadIdxFolder(folder, false);
     const torch::Device dev = resolveDevice(device);

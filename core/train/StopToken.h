@@ -14,6 +14,8 @@ public:
         std::lock_guard<std::mutex> lock(m_mutex);
         m_changed.notify_all();
     }
+    // Safe inside a signal handler: only an atomic store (a paused trainer notices at its next wake-up).
+    void requestStopFromSignal() { m_stop.store(true); }
     bool stopRequested() const { return m_stop.load(std::memory_order_relaxed); }
 
     // While paused the trainer blocks between two iterations; a stop request also ends the pause.

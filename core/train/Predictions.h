@@ -1,0 +1,37 @@
+#pragma once
+// Per-image predictions of a saved model on a dataset's test split, for the evaluation views
+// (confusion matrix, misclassified gallery). Plain std types only: the GUI includes this header
+// without LibTorch.
+#include "train/TrainConfig.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+struct TestPredictions {
+    int rows = 28, cols = 28;             // size of one image
+    int classes = 10;                     // confusion is classes x classes
+    std::vector<int> labels;              // true label per test image, in file order
+    std::vector<int> predicted;           // argmax of the logits per image
+    std::vector<float> confidence;        // max softmax probability per image, in [0, 1]
+    std::vector<float> probabilities;     // size() * classes softmax probabilities, row-major
+    std::vector<int64_t> confusion;       // classes x classes row-major: (true label, predicted)
+    std::vector<uint8_t> images;          // size() * rows * cols raw pixels (0 = black), row-major
+
+    int64_t size() const { return static_cast<int64_t>(labels.size()); }
+    int64_t correct() const;              // sum of the confusion diagonal
+    double accuracy() const;              // percent; 0 for an empty set
+    // Correct / row total of class k in percent; -1 when the test set holds no image of class k.
+    double classAccuracy(int k) const;
+};
+
+// Loads `weightsPath` (.safetensors with PyTorch names, or a LibTorch .pt archive) into
+// config.arch and predicts every image of the test split of resolveDataDir(config), normalised as
+// config.augment says, on config.device, in batches of config.evalBatchSize. Throws IoError for
+// weights of another architecture, DataError when the test set cannot be read or holds a label
+// outside 0..9. Any thread; uses no global state but LibTorch's.
+TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config);
+
+} // namespace mnist
