@@ -3,6 +3,7 @@
 #include <QChart>
 #include <QFont>
 #include <QLogValueAxis>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -59,6 +60,23 @@ void setLogRange(QLogValueAxis* axis, double lo, double hi)
     // A hair beyond the decades: Qt places the first label at ceil(log10(min)), which rounding
     // can push past an exact power of ten and leave the axis end unlabelled.
     axis->setRange(a * 0.999, b * 1.001);
+}
+
+void setAccuracyRange(QValueAxis* axis, double accLo, double accHi)
+{
+    const double lo = std::floor(accLo * 2) / 2, hi = std::ceil(accHi * 2) / 2;
+    axis->setRange(std::max(0.0, lo), std::min(100.0, std::max(hi, lo + 0.5)));
+    const double span = axis->max() - axis->min();
+    double step = 10;
+    for (double candidate : {0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0})
+        if (span / candidate <= 6) {
+            step = candidate;
+            break;
+        }
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(step < 0.5 ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
 }
 
 } // namespace studio

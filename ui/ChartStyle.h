@@ -6,6 +6,7 @@
 
 class QChart;
 class QLogValueAxis;
+class QValueAxis;
 
 namespace studio {
 
@@ -23,5 +24,9 @@ double logSafe(double v);
 
 // The decades around [lo, hi] (after logSafe), so that a log axis has labelled ticks at both ends.
 void setLogRange(QLogValueAxis* axis, double lo, double hi);
+
+// Test accuracy (percent) from lo to hi on a linear axis, widened to at least half a percent, with
+// ticks at round values (0.1, 0.25, 0.5, 1, 2.5, 5, 10): at 99% the interesting part is the last percent.
+void setAccuracyRange(QValueAxis* axis, double lo, double hi);
 
 } // namespace studio

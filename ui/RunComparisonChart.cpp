@@ -125,20 +125,7 @@ void RunComparisonChart::setRuns(const std::vector<mnist::RunRecord>& runs)
     m_epochAxis->setTickAnchor(0);
     m_epochAxis->setTickInterval(std::max(1.0, std::ceil(static_cast<double>(lastEpoch) / 10.0)));
     setLogRange(m_lossAxis, lossLo, lossHi);
-    const double lo = std::floor(accLo * 2) / 2, hi = std::ceil(accHi * 2) / 2;
-    m_accuracyAxis->setRange(std::max(0.0, lo), std::min(100.0, std::max(hi, lo + 0.5)));
-    // Ticks at round values, as on the dashboard: the interesting part is the last percent.
-    const double span = m_accuracyAxis->max() - m_accuracyAxis->min();
-    double step = 10;
-    for (double candidate : {0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0})
-        if (span / candidate <= 6) {
-            step = candidate;
-            break;
-        }
-    m_accuracyAxis->setTickType(QValueAxis::TicksDynamic);
-    m_accuracyAxis->setTickAnchor(0);
-    m_accuracyAxis->setTickInterval(step);
-    m_accuracyAxis->setLabelFormat(step < 0.5 ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
+    setAccuracyRange(m_accuracyAxis, accLo, accHi);
 }
 
 QStringList RunComparisonChart::legendNames() const

@@ -501,23 +501,7 @@ void TrainingDashboard::redrawEpochs()
     }
     setLogRange(m_trainAxis, trainLo, trainHi);
     setLogRange(m_validAxis, validLo, validHi);
-    // Accuracy on a linear axis: at 99% the interesting part is the last percent.
-    double lo = std::floor(accLo * 2) / 2, hi = std::ceil(accHi * 2) / 2;
-    if (hi - lo < 0.5)
-        hi = lo + 0.5;
-    m_accuracyAxis->setRange(std::max(0.0, lo), std::min(100.0, std::max(hi, lo + 0.5)));
-    // Ticks at round values (0.25, 0.5, 1, 2.5, 5, 10 ...), five or so.
-    const double span = m_accuracyAxis->max() - m_accuracyAxis->min();
-    double step = 10;
-    for (double candidate : {0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0})
-        if (span / candidate <= 6) {
-            step = candidate;
-            break;
-        }
-    m_accuracyAxis->setTickType(QValueAxis::TicksDynamic);
-    m_accuracyAxis->setTickAnchor(0);
-    m_accuracyAxis->setTickInterval(step);
-    m_accuracyAxis->setLabelFormat(step < 0.5 ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
+    setAccuracyRange(m_accuracyAxis, accLo, accHi);
     const double epochs = static_cast<double>(std::max<int64_t>({m_info.epochs, m_config.epochs,
                                                                    static_cast<int64_t>(m_epochs.size())}));
     if (epochs > 1) {

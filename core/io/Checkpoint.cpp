@@ -45,6 +45,27 @@ torch::Tensor readTensor(torch::serialize::InputArchive& archive, const char* ke
     return t;
 }
 
+// The version, progress and metrics of an opened checkpoint (everything but weights and RNG).
+CheckpointState readProgress(torch::serialize::InputArchive& archive, const std::string& path)
+{
+    const int64_t version = readTensor(archive, "format_version").item<int64_t>();
+    if (version != kFormatVersion)
+        throw IoError(path + ": checkpoint format " + std::to_string(version) + " is not supported");
+    CheckpointState s;
+    s.epoch = readTensor(archive, "epoch").item<int64_t>();
+    s.step = readTensor(archive, "step").item<int64_t>();
+    s.bestValidLoss = readTensor(archive, "best_valid_loss").item<double>();
+    s.bestValidEpoch = readTensor(archive, "best_valid_epoch").item<int64_t>();
+    s.metrics = metricsFromTensor(readTensor(archive, "metrics").to(torch::kFloat64).contiguous());
+    return s;
+}
+
+void requireFile(const std::string& path)
+{
+    if (!std::filesystem::exists(path))
+        throw IoError(path + ": no checkpoint (the run finished no epoch yet, or this is not a run folder)");
+}
+
 } // namespace
 
 void saveCheckpoint(const std::string& path, const Network& model, const torch::optim::Optimizer& optimizer,
@@ -73,19 +94,14 @@ void saveCheckpoint(const std::string& path, const Network& model, const torch::
 
 CheckpointState readCheckpointSummary(const std::string& path)
 {
-    if (!std::filesystem::exists(path))
-        throw IoError(path + ": no checkpoint (the run finished no epoch yet, or this is not a run folder)");
+    requireFile(path);
     CheckpointState s;
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(path, torch::kCPU);
-        torch::Tensor t;
-        t = readTensor(archive, "epoch");
-        s.epoch = t.item<int64_t>();
-        t = readTensor(archive, "step");
-        s.step = t.item<int64_t>();
-        t = readTensor(archive, "metrics");
-        s.metrics = metricsFromTensor(t.to(torch::kFloat64).contiguous());
+        s = readProgress(archive, path);
+    } catch (const IoError&) {
+        throw;
     } catch (const std::exception& e) {
         throw IoError(path + ": damaged checkpoint (" + std::string(e.what()).substr(0, 300) + ")");
     }
@@ -94,36 +110,22 @@ CheckpointState readCheckpointSummary(const std::string& path)
 
 CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer)
 {
-    if (!std::filesystem::exists(path))
-        throw IoError(path + ": no checkpoint (the run finished no epoch yet, or this is not a run folder)");
+    requireFile(path);
     CheckpointState s;
     try {
         torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
         // Tensors load onto the model's device, whatever device wrote the checkpoint.
         const auto params = model.parameters();
         archive.load_from(path, params.empty() ? torch::Device(torch::kCPU) : params.front().device());
-        torch::Tensor t;
-        t = readTensor(archive, "format_version");
-        if (t.item<int64_t>() != kFormatVersion)
-            throw IoError(path + ": checkpoint format " + std::to_string(t.item<int64_t>()) + " is not supported");
+        s = readProgress(archive, path);
         archive.read("model", modelArchive);
         model.load(modelArchive);
         archive.read("optimizer", optimizerArchive);
         optimizer.load(optimizerArchive);
-        t = readTensor(archive, "epoch");
-        s.epoch = t.item<int64_t>();
-        t = readTensor(archive, "step");
-        s.step = t.item<int64_t>();
-        t = readTensor(archive, "best_valid_loss");
-        s.bestValidLoss = t.item<double>();
-        t = readTensor(archive, "best_valid_epoch");
-        s.bestValidEpoch = t.item<int64_t>();
-        t = readTensor(archive, "metrics");
-        s.metrics = metricsFromTensor(t.to(torch::kFloat64).contiguous());
-        t = readTensor(archive, "cpu_rng_state");
+        const torch::Tensor rng = readTensor(archive, "cpu_rng_state").to(torch::kCPU);
         auto gen = at::detail::getDefaultCPUGenerator();
         std::lock_guard<std::mutex> lock(gen.mutex());
-        gen.set_state(t);
+        gen.set_state(rng);
     } catch (const IoError&) {
         throw;
     } catch (const std::exception& e) {
