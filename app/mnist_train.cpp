@@ -86,13 +86,7 @@ void exportAugmented(const mnist::TrainConfig& config, int64_t count, const std:
 // or a LibTorch archive .pt). Returns the network for a following --export-onnx.
 std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config, const std::string& weights, bool json)
 {
-    std::shared_ptr<mnist::Network> net;
-    if (weights.size() > 3 && weights.substr(weights.size() - 3) == ".pt") {
-        net = mnist::loadModelArchive(config.arch, weights);
-    } else {
-        net = mnist::createNetwork(config.arch);
-        mnist::loadWeights(*net, weights);
-    }
+    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config.arch, weights);
     const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
     const torch::Device device = mnist::resolveDevice(config.device);
     net->to(device);

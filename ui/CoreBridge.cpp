@@ -164,13 +164,7 @@ void exportRunModel(const std::string& runDir, const std::string& path, ModelFor
 
 WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const std::string& weightsPath)
 {
-    std::shared_ptr<mnist::Network> net;
-    if (weightsPath.size() > 3 && weightsPath.compare(weightsPath.size() - 3, 3, ".pt") == 0) {
-        net = mnist::loadModelArchive(config.arch, weightsPath);
-    } else {
-        net = mnist::createNetwork(config.arch);
-        mnist::loadWeights(*net, weightsPath);
-    }
+    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config.arch, weightsPath);
     const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
     const torch::Device device = mnist::resolveDevice(config.device);
     net->to(device);

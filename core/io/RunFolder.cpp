@@ -162,6 +162,15 @@ std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::st
     return model;
 }
 
+std::shared_ptr<Network> loadNetwork(const std::string& arch, const std::string& path)
+{
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".pt") == 0)
+        return loadModelArchive(arch, path);
+    auto net = createNetwork(arch);
+    loadWeights(*net, path);
+    return net;
+}
+
 std::string defaultRunName(const std::string& arch)
 {
     const std::time_t now = std::time(nullptr);

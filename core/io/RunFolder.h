@@ -62,6 +62,10 @@ private:
 void saveModelArchive(const Network& model, const std::string& path);
 std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::string& path);
 
+// A network of `arch` with saved weights: a LibTorch archive when the name ends in ".pt",
+// otherwise safetensors with PyTorch state_dict names. On the CPU.
+std::shared_ptr<Network> loadNetwork(const std::string& arch, const std::string& path);
+
 // "yyyymmdd-hhmmss-ARCH": the default name of a run folder.
 std::string defaultRunName(const std::string& arch);
 

@@ -43,13 +43,7 @@ double TestPredictions::classAccuracy(int k) const
 
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config)
 {
-    std::shared_ptr<Network> net;
-    if (weightsPath.size() > 3 && weightsPath.compare(weightsPath.size() - 3, 3, ".pt") == 0) {
-        net = loadModelArchive(config.arch, weightsPath);
-    } else {
-        net = createNetwork(config.arch);
-        loadWeights(*net, weightsPath);
-    }
+    const std::shared_ptr<Network> net = loadNetwork(config.arch, weightsPath);
     const Dataset test = loadIdxFolder(resolveDataDir(config), false);
     const torch::Device device = resolveDevice(config.device);
     net->to(device);
