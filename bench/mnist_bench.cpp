@@ -1,6 +1,7 @@
 // mnist-bench: training, evaluation and augmentation throughput of the core on this machine,
 // printed as a table beside the figures of the notebook's own PyTorch pipeline measured on the
 // same kind of machine, and written to bench/results/latest.json.
+#include "SourceDir.h"
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
 #include "io/AtomicFile.h"

@@ -1,5 +1,6 @@
 #include "train/Trainer.h"
 
+#include "SourceDir.h"
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "io/Checkpoint.h"

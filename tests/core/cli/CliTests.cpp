@@ -1,4 +1,5 @@
 // mnist-train end to end: the real binary on generated data.
+#include "TestPaths.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
 #include "io/StateDict.h"

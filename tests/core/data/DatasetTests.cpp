@@ -1,3 +1,4 @@
+#include "TestPaths.h"
 #include "Error.h"
 #include "data/Dataset.h"
 

@@ -1,3 +1,4 @@
+#include "TestPaths.h"
 #include "Error.h"
 #include "io/Checkpoint.h"
 #include "io/RunFolder.h"

@@ -1,4 +1,5 @@
 // ONNX export checked by ONNX's own checker and run by an independent runtime (OpenCV's DNN module).
+#include "TestPaths.h"
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "io/OnnxExport.h"

@@ -1,3 +1,4 @@
+#include "TestPaths.h"
 #include "io/RunFolder.h"
 #include "io/RunIndex.h"
 
