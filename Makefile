@@ -5,8 +5,6 @@ JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 CCACHE := $(shell command -v ccache 2>/dev/null)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
-# Paths relative to the checkout, so that a second checkout (or worktree) reuses the cache.
-export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all setup data configure build run train test bench clean
 
