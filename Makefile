@@ -6,7 +6,7 @@ CMAKE_ARGS ?=
 CCACHE := $(shell command -v ccache 2>/dev/null)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all setup data configure build run train test bench clean
+.PHONY: all setup data configure build run train test bench package clean
 
 all: build
 
@@ -36,6 +36,11 @@ test: data build
 
 bench: data build
 	$(BUILD_DIR)/bench/mnist-bench
+
+# A Debian package (build/mnist-studio_<version>_amd64.deb), then checks it unpacked in a throwaway root.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+	bash scripts/check-package.sh $$(ls -t $(BUILD_DIR)/mnist-studio_*.deb | head -n1)
 
 clean:
 	rm -rf $(BUILD_DIR)

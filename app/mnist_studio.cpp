@@ -12,6 +12,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 #include <QPushButton>
 #include <QTimer>
 
@@ -37,6 +38,10 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("mnist-studio"));
     QApplication::setApplicationDisplayName(QStringLiteral("MNIST Studio"));
     QApplication::setApplicationVersion(QStringLiteral(MNIST_STUDIO_VERSION));
+    // Matches the installed desktop entry, so that Wayland docks show the right icon and name.
+    const QString appId = QStringLiteral("io.github.mniststudio.MnistStudio");
+    QGuiApplication::setDesktopFileName(appId);
+    QApplication::setWindowIcon(QIcon::fromTheme(appId, QIcon(QStringLiteral(":/icons/%1.svg").arg(appId))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Train the notebook's light CNNs on MNIST and watch them learn."));
