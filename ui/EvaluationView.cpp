@@ -267,8 +267,23 @@ void EvaluationView::onFinished()
         Q_EMIT evaluationFinished(false);
         return;
     }
-    m_config = out.config;
-    m_predictions = out.predictions;
+    present(out.config, out.predictions);
+    Q_EMIT evaluationFinished(true);
+}
+
+void EvaluationView::showPredictions(const mnist::TrainConfig& config,
+                                     std::shared_ptr<const mnist::TestPredictions> predictions, const QString& title)
+{
+    if (!predictions || m_watcher.isRunning())
+        return;
+    m_currentTitle = title;
+    present(config, std::move(predictions));
+}
+
+void EvaluationView::present(const mnist::TrainConfig& config, std::shared_ptr<const mnist::TestPredictions> predictions)
+{
+    m_config = config;
+    m_predictions = std::move(predictions);
     const auto& p = *m_predictions;
     fillClassBoxes();
     m_model->setPredictions(m_predictions, m_config.dataset);
@@ -281,7 +296,6 @@ void EvaluationView::onFinished()
                    .arg(p.size())
                    .arg(p.size() - p.correct()),
                false);
-    Q_EMIT evaluationFinished(true);
 }
 
 void EvaluationView::showStatus(const QString& text, bool error)

@@ -42,6 +42,10 @@ public:
     // Evaluates a weights file with a config's architecture, dataset and Normalize; `title` names
     // it in the status line.
     void evaluateWeights(const mnist::TrainConfig& config, const QString& weightsPath, const QString& title);
+    // Predictions made elsewhere (the training run's test pass after an epoch), shown at once
+    // unless an evaluation the user asked for is running.
+    void showPredictions(const mnist::TrainConfig& config, std::shared_ptr<const mnist::TestPredictions> predictions,
+                         const QString& title);
     // A run just finished: evaluated now when the tab is visible, else the next time it is shown.
     void setLatestRun(const QString& runDir);
 
@@ -95,6 +99,7 @@ private:
     };
     void start(const Request& request);
     void onFinished();
+    void present(const mnist::TrainConfig& config, std::shared_ptr<const mnist::TestPredictions> predictions);
     void evaluateSelected();
     void showStatus(const QString& text, bool error);
     void fillConfusion();

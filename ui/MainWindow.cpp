@@ -418,6 +418,11 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
     });
     connect(worker, &TrainingWorker::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);
     connect(worker, &TrainingWorker::epochFinished, m_dashboard, &TrainingDashboard::appendEpoch);
+    connect(worker, &TrainingWorker::testPredictionsReady, this,
+            [this, config](qint64 epoch, const std::shared_ptr<const mnist::TestPredictions>& predictions) {
+                const QString run = m_currentRunDir.isEmpty() ? tr("This run") : QFileInfo(m_currentRunDir).fileName();
+                m_evaluation->showPredictions(config, predictions, tr("%1 after epoch %2").arg(run).arg(epoch));
+            });
     connect(worker, &TrainingWorker::failed, this, &MainWindow::showError);
     connect(worker, &TrainingWorker::finished, this, [this](const RunSummary& s) {
         m_lastSummary = s;

@@ -9,6 +9,7 @@ void registerMetaTypes()
         qRegisterMetaType<mnist::EpochMetrics>("mnist::EpochMetrics");
         qRegisterMetaType<mnist::RunInfo>("mnist::RunInfo");
         qRegisterMetaType<studio::RunSummary>("studio::RunSummary");
+        qRegisterMetaType<std::shared_ptr<const mnist::TestPredictions>>("std::shared_ptr<const mnist::TestPredictions>");
         qRegisterMetaType<QVector<mnist::IterationPoint>>("QVector<mnist::IterationPoint>");
         qRegisterMetaType<QVector<mnist::EpochMetrics>>("QVector<mnist::EpochMetrics>");
         return true;

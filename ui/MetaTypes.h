@@ -7,9 +7,13 @@
 #include <QMetaType>
 #include <QVector>
 
+#include <memory>
+
 Q_DECLARE_METATYPE(mnist::IterationPoint)
 Q_DECLARE_METATYPE(mnist::EpochMetrics)
 Q_DECLARE_METATYPE(mnist::RunInfo)
+// Shared, not copied: a test set's predictions carry its images (7.8 MB for MNIST).
+Q_DECLARE_METATYPE(std::shared_ptr<const mnist::TestPredictions>)
 
 namespace studio {
 

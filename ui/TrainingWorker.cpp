@@ -38,6 +38,13 @@ public:
             flush();
     }
 
+    // The evaluation tab follows the run epoch by epoch from the trainer's own test pass.
+    bool wantsTestPredictions() const override { return true; }
+    void onTestPredictions(int64_t epoch, const mnist::TestPredictions& p) override
+    {
+        Q_EMIT m_worker.testPredictionsReady(epoch, std::make_shared<const mnist::TestPredictions>(p));
+    }
+
     void onEpoch(const mnist::EpochMetrics& m) override
     {
         // Every point of the epoch reaches the GUI before the epoch's metrics.

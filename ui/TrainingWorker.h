@@ -45,6 +45,8 @@ Q_SIGNALS:
     // A resumed run's earlier epochs and the LR of each iteration they covered, before runStarted().
     void historyRestored(const QVector<mnist::EpochMetrics>& epochs, const QVector<double>& lrPerIteration);
     void iterationsReady(const QVector<mnist::IterationPoint>& points);
+    // The test set's per-image predictions after `epoch`, just before epochFinished().
+    void testPredictionsReady(qint64 epoch, const std::shared_ptr<const mnist::TestPredictions>& predictions);
     void epochFinished(const mnist::EpochMetrics& metrics);
     void failed(const QString& message);
     void finished(const studio::RunSummary& summary);

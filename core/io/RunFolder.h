@@ -51,6 +51,13 @@ public:
     void onRunStarted(const RunInfo& info) override;
     void onIteration(const IterationPoint& p) override;
     void onEpoch(const EpochMetrics& m) override;
+    // Passed through to `next`: the folder records no per-image results.
+    bool wantsTestPredictions() const override { return m_next && m_next->wantsTestPredictions(); }
+    void onTestPredictions(int64_t epoch, const TestPredictions& p) override
+    {
+        if (m_next)
+            m_next->onTestPredictions(epoch, p);
+    }
 
 private:
     RunFolder& m_folder;

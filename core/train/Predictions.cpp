@@ -41,43 +41,22 @@ double TestPredictions::classAccuracy(int k) const
     return 100.0 * static_cast<double>(confusion[static_cast<std::size_t>(k * classes + k)]) / static_cast<double>(row);
 }
 
-TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config)
+TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch::Tensor& labels, const torch::Tensor& images)
 {
-    const std::shared_ptr<Network> net = loadNetwork(config.arch, weightsPath);
-    const Dataset test = loadIdxFolder(resolveDataDir(config), false);
-    const torch::Device device = resolveDevice(config.device);
-    net->to(device);
-    net->eval();
-    torch::NoGradGuard noGrad;
-
+    const torch::Tensor p = outputs.probabilities.to(torch::kCPU, torch::kFloat32).contiguous();
+    const torch::Tensor pred = outputs.predicted.to(torch::kCPU, torch::kInt64).contiguous();
+    const torch::Tensor l64 = labels.to(torch::kCPU, torch::kInt64).contiguous();
+    const int64_t n = l64.numel();
     TestPredictions out;
-    const int64_t n = test.size();
-    out.rows = static_cast<int>(test.images.size(1));
-    out.cols = static_cast<int>(test.images.size(2));
-    const torch::Tensor labels = test.labels.to(torch::kInt64).contiguous();
-    // Same input pipeline as training's evaluation, so the counts equal evaluate()'s.
-    const torch::Tensor x = BatchAugmenter(config.augment).normalize(imagesToInput(test.images, device));
-    const int64_t batch = std::max<int64_t>(config.evalBatchSize, 1);
-    std::vector<torch::Tensor> probs;
-    std::vector<torch::Tensor> preds;
-    for (int64_t start = 0; start < n; start += batch) {
-        const int64_t len = std::min(batch, n - start);
-        const torch::Tensor logits = net->forward(x.narrow(0, start, len));
-        // argmax of the logits rather than of the softmax: rounding cannot then create a tie that
-        // differs from what evaluate() and confusionMatrix() count.
-        preds.push_back(logits.argmax(1).to(torch::kCPU));
-        probs.push_back(torch::softmax(logits, 1).to(torch::kCPU, torch::kFloat32));
-    }
-    const torch::Tensor p = n > 0 ? torch::cat(probs).contiguous() : torch::zeros({0, 10});
-    const torch::Tensor pred = n > 0 ? torch::cat(preds).to(torch::kInt64).contiguous() : torch::zeros({0}, torch::kInt64);
-    out.classes = static_cast<int>(p.size(1));
-
+    out.rows = static_cast<int>(images.size(1));
+    out.cols = static_cast<int>(images.size(2));
+    out.classes = p.dim() == 2 ? static_cast<int>(p.size(1)) : 10;
     out.labels.resize(static_cast<std::size_t>(n));
     out.predicted.resize(static_cast<std::size_t>(n));
     out.confidence.resize(static_cast<std::size_t>(n));
     out.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
     out.confusion.assign(static_cast<std::size_t>(out.classes * out.classes), 0);
-    const int64_t* l = labels.data_ptr<int64_t>();
+    const int64_t* l = l64.data_ptr<int64_t>();
     const int64_t* q = pred.data_ptr<int64_t>();
     for (int64_t i = 0; i < n; ++i) {
         if (l[i] < 0 || l[i] >= out.classes)
@@ -89,11 +68,33 @@ TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig
         out.confidence[s] = out.probabilities[s * static_cast<std::size_t>(out.classes) + static_cast<std::size_t>(q[i])];
         ++out.confusion[static_cast<std::size_t>(l[i] * out.classes + q[i])];
     }
-    const torch::Tensor pixels = test.images.to(torch::kUInt8).contiguous();
+    const torch::Tensor pixels = images.to(torch::kCPU, torch::kUInt8).contiguous();
     out.images.resize(static_cast<std::size_t>(pixels.numel()));
     if (pixels.numel() > 0)
         std::memcpy(out.images.data(), pixels.data_ptr<uint8_t>(), out.images.size());
     return out;
+}
+
+TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config)
+{
+    const std::shared_ptr<Network> net = loadNetwork(config.arch, weightsPath);
+    const Dataset test = loadIdxFolder(resolveDataDir(config), false);
+    const torch::Device device = resolveDevice(config.device);
+    net->to(device);
+    const torch::Tensor labels = test.labels.to(torch::kInt64).contiguous();
+    // Checked before the forward passes: the loss of evaluate() would fail on such a label with
+    // LibTorch's message instead of ours.
+    const torch::Tensor bad = labels.lt(0).logical_or(labels.gt(9)).nonzero();
+    if (bad.numel() > 0) {
+        const int64_t i = bad[0][0].item<int64_t>();
+        throw DataError("test label " + std::to_string(labels[i].item<int64_t>()) + " of image " + std::to_string(i) +
+                        " is outside 0..9");
+    }
+    // Same input pipeline and forward passes as training's evaluation, so the counts equal its accuracy.
+    const torch::Tensor x = BatchAugmenter(config.augment).normalize(imagesToInput(test.images, device));
+    PerImageOutputs outputs;
+    evaluate(*net, x, labels.to(device), std::max<int64_t>(config.evalBatchSize, 1), &outputs);
+    return makeTestPredictions(outputs, labels, test.images);
 }
 
 } // namespace mnist

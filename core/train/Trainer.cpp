@@ -61,7 +61,8 @@ torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& de
     return images.to(device).to(torch::kFloat32).div_(255.0).unsqueeze(1).contiguous();
 }
 
-Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize)
+Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize,
+                    PerImageOutputs* perImage)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
@@ -71,16 +72,27 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
     // Accumulated on the device and read once: a read per batch would stall a GPU.
     torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
     torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+    std::vector<torch::Tensor> predicted, probabilities;
     for (int64_t start = 0; start < n; start += batchSize) {
         const int64_t len = std::min(batchSize, n - start);
         const torch::Tensor logits = model.forward(images.narrow(0, start, len));
         const torch::Tensor y = labels.narrow(0, start, len);
+        if (perImage) {
+            // Kept on the device until the end: one copy back, not one per batch.
+            predicted.push_back(logits.argmax(1));
+            probabilities.push_back(torch::softmax(logits, 1).to(torch::kFloat32));
+        }
         lossSum += torch::nn::functional::cross_entropy(
                        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .to(torch::kFloat64);
         correct += logits.argmax(1).eq(y).sum();
     }
     model.train(wasTraining);
+    if (perImage) {
+        perImage->predicted = n > 0 ? torch::cat(predicted).to(torch::kCPU, torch::kInt64).contiguous()
+                                    : torch::zeros({0}, torch::kInt64);
+        perImage->probabilities = n > 0 ? torch::cat(probabilities).to(torch::kCPU).contiguous() : torch::zeros({0, 10});
+    }
     Evaluation e;
     e.meanLoss = lossSum.item<double>() / static_cast<double>(n);
     e.accuracy = 100.0 * static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n);
@@ -274,7 +286,9 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         m.epoch = epoch;
         m.trainLoss = epochLossSum / static_cast<double>(iters);
         const Evaluation valid = evaluate(model, validX, validY, c.evalBatchSize);
-        const Evaluation test = evaluate(model, testX, testY, c.evalBatchSize);
+        PerImageOutputs testOutputs;
+        const bool keepPredictions = observer.wantsTestPredictions();
+        const Evaluation test = evaluate(model, testX, testY, c.evalBatchSize, keepPredictions ? &testOutputs : nullptr);
         m.validLoss = valid.meanLoss;
         m.testAccuracy = test.accuracy;
         m.lr = result.lrPerIteration.back();
@@ -293,6 +307,8 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
             saveCheckpoint(m_checkpointDir + "/checkpoint.pt", model, *optimizer,
                            {epoch, step, result.epochs, bestValidLoss, result.bestValidEpoch});
         }
+        if (keepPredictions)
+            observer.onTestPredictions(epoch, makeTestPredictions(testOutputs, data.test.labels, data.test.images));
         observer.onEpoch(m);
         if (stop.stopRequested() && epoch < c.epochs) {
             result.stopped = true;

@@ -3,6 +3,7 @@
 // thread-agnostic; all LibTorch calls of a run happen on the calling thread.
 #include "data/Dataset.h"
 #include "models/Network.h"
+#include "train/Predictions.h"
 #include "train/StopToken.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
@@ -65,7 +66,18 @@ struct Evaluation {
     double meanLoss = 0;
     double accuracy = 0;
 };
-Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize);
+// Per-image results of an evaluation, on the CPU: argmax of the logits (int64, N) and the softmax
+// probabilities (float, N x classes).
+struct PerImageOutputs {
+    torch::Tensor predicted;
+    torch::Tensor probabilities;
+};
+// `perImage`, when given, receives every image's prediction from the same forward passes.
+Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize,
+                    PerImageOutputs* perImage = nullptr);
+// The evaluation views' struct from per-image outputs, the labels and the raw uint8 images
+// (N x rows x cols). Throws DataError for a label outside 0..classes-1.
+TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch::Tensor& labels, const torch::Tensor& images);
 
 // Counts of (true label, predicted label) over a split: row-major 10 x 10, in eval mode.
 std::vector<int64_t> confusionMatrix(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize);

@@ -1,5 +1,7 @@
 #pragma once
 // What a run reports while it trains. Plain structs, so the UI can use them without LibTorch.
+#include "train/Predictions.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,6 +47,11 @@ public:
     // back every iteration would stall the GPU).
     virtual void onIteration(const IterationPoint&) {}
     virtual void onEpoch(const EpochMetrics&) {}
+    // Observers that show per-image results (the GUI's confusion matrix and gallery) return true:
+    // the trainer then keeps the test pass's predictions, which costs a copy of the test set per
+    // epoch, and calls onTestPredictions() just before onEpoch().
+    virtual bool wantsTestPredictions() const { return false; }
+    virtual void onTestPredictions(int64_t /*epoch*/, const TestPredictions&) {}
 };
 
 } // namespace mnist

@@ -83,6 +83,47 @@ TEST_CASE("Training on a small dataset lowers the loss and learns the classes", 
         CHECK(rec.points[i].step == static_cast<int64_t>(i));
 }
 
+TEST_CASE("An observer that asks for them gets every epoch's test predictions, consistent with its accuracy", "[train]")
+{
+    struct PredictionRecorder : Recorder {
+        std::vector<int64_t> predictionEpochs;
+        mnist::TestPredictions last;
+        bool wantsTestPredictions() const override { return true; }
+        void onTestPredictions(int64_t epoch, const mnist::TestPredictions& p) override
+        {
+            // Delivered before the epoch's metrics.
+            CHECK(epochs.size() == static_cast<size_t>(epoch - 1));
+            predictionEpochs.push_back(epoch);
+            last = p;
+        }
+    };
+    mnist::TrainConfig config = smallConfig();
+    config.epochs = 2;
+    mnist::Trainer trainer(config);
+    PredictionRecorder rec;
+    mnist::StopToken stop;
+    const mnist::DataSplits& data = syntheticSplits();
+    const mnist::TrainResult r = trainer.run(data, rec, stop);
+
+    REQUIRE(rec.predictionEpochs == std::vector<int64_t>{1, 2});
+    const mnist::TestPredictions& p = rec.last;
+    REQUIRE(p.size() == data.test.size());
+    int64_t total = 0;
+    for (int64_t c : p.confusion)
+        total += c;
+    CHECK(total == data.test.size());
+    CHECK(p.accuracy() == Approx(r.epochs.back().testAccuracy));
+    REQUIRE(p.images.size() == static_cast<size_t>(data.test.size() * 28 * 28));
+    CHECK(p.images[0] == data.test.images[0][0][0].item<uint8_t>());
+    for (int64_t i = 0; i < p.size(); ++i) {
+        CHECK(p.labels[static_cast<size_t>(i)] == data.test.labels[i].item<int64_t>());
+        float rowSum = 0;
+        for (int k = 0; k < p.classes; ++k)
+            rowSum += p.probabilities[static_cast<size_t>(i * p.classes + k)];
+        CHECK(rowSum == Approx(1.0f).margin(1e-4));
+    }
+}
+
 TEST_CASE("Two CPU runs with the same seed give identical metrics", "[train]")
 {
     auto c = smallConfig();
