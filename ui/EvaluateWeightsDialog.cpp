@@ -1,4 +1,5 @@
 #include "EvaluateWeightsDialog.h"
+#include "ConfusionTable.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -59,18 +60,10 @@ EvaluateWeightsDialog::EvaluateWeightsDialog(QWidget* parent) : QDialog(parent)
     m_resultLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_resultLabel);
 
-    m_confusion = new QTableWidget(10, 10, this);
+    m_confusion = new ConfusionTable(this);
     m_confusion->setObjectName(QStringLiteral("confusionTable"));
-    m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_confusion->setToolTip(tr("Rows: true label; columns: predicted label"));
-    QStringList labels;
-    for (int k = 0; k < 10; ++k)
-        labels << QString::number(k);
-    m_confusion->setHorizontalHeaderLabels(labels);
-    m_confusion->setVerticalHeaderLabels(labels);
-    m_confusion->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_confusion->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layout->addWidget(new QLabel(tr("Confusion counts (rows: true label, columns: predicted):"), this));
+    layout->addWidget(new QLabel(tr("Confusion counts (rows: true label, columns: predicted; last: per-class accuracy):"), this));
     layout->addWidget(m_confusion, 1);
 
     auto* close = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -159,7 +152,7 @@ void EvaluateWeightsDialog::onFinished()
     if (!out.ok) {
         m_resultLabel->setText(tr("The weights could not be evaluated: %1").arg(out.error));
         m_result = WeightsEvaluation{};
-        m_confusion->clearContents();
+        m_confusion->clearCounts();
         Q_EMIT evaluationFinished(false);
         return;
     }
@@ -168,17 +161,7 @@ void EvaluateWeightsDialog::onFinished()
                           .arg(QLocale(QLocale::English).toString(out.evaluation.accuracy, 'f', 2))
                           .arg(out.evaluation.correct)
                           .arg(out.evaluation.total));
-    for (int t = 0; t < 10; ++t)
-        for (int p = 0; p < 10; ++p) {
-            auto* item = new QTableWidgetItem(QString::number(out.evaluation.confusion[static_cast<std::size_t>(t * 10 + p)]));
-            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (t == p) {
-                QFont f = item->font();
-                f.setBold(true);
-                item->setFont(f);
-            }
-            m_confusion->setItem(t, p, item);
-        }
+    m_confusion->setCounts(out.evaluation.confusion, 10);
     Q_EMIT evaluationFinished(true);
 }
 
@@ -189,8 +172,7 @@ QString EvaluateWeightsDialog::resultText() const
 
 int EvaluateWeightsDialog::confusionCell(int trueLabel, int predicted) const
 {
-    const QTableWidgetItem* item = m_confusion->item(trueLabel, predicted);
-    return item ? item->text().toInt() : -1;
+    return m_confusion->count(trueLabel, predicted);
 }
 
 } // namespace studio

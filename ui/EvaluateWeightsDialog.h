@@ -14,9 +14,10 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QTableWidget;
 
 namespace studio {
+
+class ConfusionTable;
 
 class EvaluateWeightsDialog : public QDialog {
     Q_OBJECT
@@ -63,7 +64,7 @@ private:
     QLabel* m_dataset = nullptr;
     QPushButton* m_run = nullptr;
     QLabel* m_resultLabel = nullptr;
-    QTableWidget* m_confusion = nullptr;
+    ConfusionTable* m_confusion = nullptr;
 };
 
 } // namespace studio

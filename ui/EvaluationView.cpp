@@ -1,4 +1,5 @@
 #include "EvaluationView.h"
+#include "ConfusionTable.h"
 
 #include "ClassNames.h"
 #include "CoreBridge.h"
@@ -31,19 +32,6 @@
 namespace studio {
 
 namespace {
-
-QColor blend(const QColor& from, const QColor& to, double t)
-{
-    t = std::clamp(t, 0.0, 1.0);
-    return QColor::fromRgbF(static_cast<float>(from.redF() + (to.redF() - from.redF()) * t),
-                            static_cast<float>(from.greenF() + (to.greenF() - from.greenF()) * t),
-                            static_cast<float>(from.blueF() + (to.blueF() - from.blueF()) * t));
-}
-
-QString percent(double value)
-{
-    return QLocale(QLocale::English).toString(value, 'f', 1) + QLatin1Char('%');
-}
 
 // A run recorded on a GPU machine still opens on one without: its device falls back to the CPU.
 mnist::TrainConfig onAvailableDevice(mnist::TrainConfig config)
@@ -84,13 +72,9 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     auto* axes = new QLabel(tr("Rows: true class; columns: predicted class; last column: per-class accuracy."), matrixBox);
     axes->setWordWrap(true);
     matrixLayout->addWidget(axes);
-    m_confusion = new QTableWidget(10, 11, matrixBox);
+    m_confusion = new ConfusionTable(matrixBox);
     m_confusion->setObjectName(QStringLiteral("evaluationConfusion"));
-    m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_confusion->setSelectionMode(QAbstractItemView::SingleSelection);
     m_confusion->setToolTip(tr("Click a cell to show its images in the gallery"));
-    m_confusion->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_confusion->verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     connect(m_confusion, &QTableWidget::cellClicked, this, [this](int row, int column) {
         if (column < AccuracyColumn)
             filterToCell(row, column);
@@ -319,8 +303,7 @@ void EvaluationView::fillClassBoxes()
     QStringList headers;
     for (int k = 0; k < 10; ++k)
         headers << labelHeader(k);
-    m_confusion->setVerticalHeaderLabels(headers);
-    m_confusion->setHorizontalHeaderLabels(headers + QStringList{tr("Accuracy")});
+    m_confusion->setClassLabels(headers);
     for (QComboBox* box : {m_trueFilter, m_predictedFilter}) {
         const QSignalBlocker block(box);
         const int current = box->currentData().isValid() ? box->currentData().toInt() : -1;
@@ -334,52 +317,20 @@ void EvaluationView::fillClassBoxes()
 
 void EvaluationView::fillConfusion()
 {
-    m_confusion->clearContents();
-    if (!m_predictions)
-        return;
-    const auto& p = *m_predictions;
-    const int n = std::min(p.classes, 10);
-    const QColor white(255, 255, 255), good(46, 125, 50), bad(198, 40, 40);
-    for (int t = 0; t < n; ++t) {
-        int64_t rowTotal = 0;
-        for (int c = 0; c < p.classes; ++c)
-            rowTotal += p.confusion[static_cast<std::size_t>(t * p.classes + c)];
-        for (int c = 0; c < n; ++c) {
-            const int64_t count = p.confusion[static_cast<std::size_t>(t * p.classes + c)];
-            auto* item = new QTableWidgetItem(QString::number(count));
-            item->setTextAlignment(Qt::AlignCenter);
-            const double share = rowTotal > 0 ? static_cast<double>(count) / static_cast<double>(rowTotal) : 0.0;
-            // sqrt: a few mistakes in a cell still show, next to a diagonal of hundreds.
-            const double shade = t == c ? share : std::sqrt(share);
-            item->setBackground(blend(white, t == c ? good : bad, shade));
-            item->setForeground(shade > 0.55 ? QColor(Qt::white) : QColor(Qt::black));
-            item->setToolTip(tr("True %1, predicted %2: %3 images (%4 of the class)")
-                                 .arg(labelHeader(t), labelHeader(c))
-                                 .arg(count)
-                                 .arg(percent(100.0 * share)));
-            m_confusion->setItem(t, c, item);
-        }
-        const double acc = p.classAccuracy(t);
-        auto* item = new QTableWidgetItem(acc < 0 ? QStringLiteral("—") : percent(acc));
-        item->setTextAlignment(Qt::AlignCenter);
-        QFont f = item->font();
-        f.setBold(true);
-        item->setFont(f);
-        item->setToolTip(tr("Share of the %1 test images of %2 predicted correctly").arg(rowTotal).arg(labelHeader(t)));
-        m_confusion->setItem(t, AccuracyColumn, item);
-    }
+    if (m_predictions)
+        m_confusion->setCounts(m_predictions->confusion, m_predictions->classes);
+    else
+        m_confusion->clearCounts();
 }
 
 int EvaluationView::confusionCell(int trueLabel, int predicted) const
 {
-    const QTableWidgetItem* item = m_confusion->item(trueLabel, predicted);
-    return item ? item->text().toInt() : -1;
+    return m_confusion->count(trueLabel, predicted);
 }
 
 QString EvaluationView::classAccuracyText(int label) const
 {
-    const QTableWidgetItem* item = m_confusion->item(label, AccuracyColumn);
-    return item ? item->text() : QString();
+    return m_confusion->accuracyText(label);
 }
 
 void EvaluationView::setTrueClassFilter(int label)

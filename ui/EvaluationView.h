@@ -19,17 +19,17 @@ class QComboBox;
 class QLabel;
 class QListView;
 class QPushButton;
-class QTableWidget;
 
 namespace studio {
 
+class ConfusionTable;
 class MisclassifiedModel;
 
 class EvaluationView : public QWidget {
     Q_OBJECT
 public:
     // Column of the per-class accuracy, after the ten predicted classes.
-    static constexpr int AccuracyColumn = 10;
+    static constexpr int AccuracyColumn = 10; // ConfusionTable::AccuracyColumn
 
     explicit EvaluationView(QWidget* parent = nullptr);
     ~EvaluationView() override;
@@ -70,7 +70,7 @@ public:
     std::vector<int> galleryImages() const;
     QString galleryCaption(int row) const;
 
-    QTableWidget* confusionTable() const { return m_confusion; }
+    ConfusionTable* confusionTable() const { return m_confusion; }
     QListView* gallery() const { return m_gallery; }
     QComboBox* trueFilterBox() const { return m_trueFilter; }
     QComboBox* predictedFilterBox() const { return m_predictedFilter; }
@@ -117,7 +117,7 @@ private:
 
     QPushButton* m_evaluateSelected = nullptr;
     QLabel* m_status = nullptr;
-    QTableWidget* m_confusion = nullptr;
+    ConfusionTable* m_confusion = nullptr;
     QComboBox* m_trueFilter = nullptr;
     QComboBox* m_predictedFilter = nullptr;
     QComboBox* m_order = nullptr;

@@ -1,6 +1,7 @@
 #include "UiTestSupport.h"
 
 #include "ConfigPanel.h"
+#include "ConfusionTable.h"
 #include "EvaluationView.h"
 #include "RunBrowser.h"
 #include "RunFixtures.h"
