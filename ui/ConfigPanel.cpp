@@ -151,10 +151,11 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent)
     setConfig(mnist::TrainConfig{});
 }
 
-NumberEdit* ConfigPanel::numberEdit(const char* objectName, const QString& tip)
+NumberEdit* ConfigPanel::numberEdit(const char* objectName, const QString& fieldName, const QString& tip)
 {
     auto* e = new NumberEdit(this);
     e->setObjectName(QLatin1String(objectName));
+    e->setProperty(kFieldName, fieldName);
     e->setToolTip(tip);
     connect(e, &NumberEdit::valueEdited, this, &ConfigPanel::fieldChanged);
     return e;
@@ -211,9 +212,9 @@ QWidget* ConfigPanel::buildDataGroup()
     dirRow->addWidget(browse);
     form->addRow(tr("Folder"), dirRow);
 
-    m_trainFraction = numberEdit("trainFraction", tr("Train = the first part of the training file, valid = the rest "
-                                                     "(the notebook: 0.8, i.e. 48,000 / 12,000)"));
-    m_trainFraction->setProperty(kFieldName, tr("train fraction"));
+    m_trainFraction = numberEdit("trainFraction", tr("train fraction"),
+                                 tr("Train = the first part of the training file, valid = the rest "
+                                    "(the notebook: 0.8, i.e. 48,000 / 12,000)"));
     form->addRow(tr("Train fraction"), m_trainFraction);
     return group;
 }
@@ -269,9 +270,9 @@ QWidget* ConfigPanel::buildTrainingGroup()
     connect(m_optimizer, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
     form->addRow(tr("Optimizer"), m_optimizer);
 
-    m_lr = numberEdit("lr", tr("The optimizer's learning rate; the base LR of the cosine, warm-restarts, step and "
-                               "exponential schedules"));
-    m_lr->setProperty(kFieldName, tr("learning rate"));
+    m_lr = numberEdit("lr", tr("learning rate"),
+                      tr("The optimizer's learning rate; the base LR of the cosine, warm-restarts, step and "
+                         "exponential schedules"));
     form->addRow(tr("Learning rate"), m_lr);
     m_lrNote = new QLabel(group);
     m_lrNote->setObjectName(QStringLiteral("lrNote"));
@@ -283,8 +284,7 @@ QWidget* ConfigPanel::buildTrainingGroup()
     m_momentumRow = new QWidget(group);
     auto* momentumLayout = new QHBoxLayout(m_momentumRow);
     momentumLayout->setContentsMargins(0, 0, 0, 0);
-    m_momentum = numberEdit("momentum");
-    m_momentum->setProperty(kFieldName, tr("momentum"));
+    m_momentum = numberEdit("momentum", tr("momentum"));
     m_nesterov = new QCheckBox(tr("Nesterov"), m_momentumRow);
     m_nesterov->setObjectName(QStringLiteral("nesterov"));
     connect(m_nesterov, &QCheckBox::toggled, this, &ConfigPanel::fieldChanged);
@@ -292,8 +292,7 @@ QWidget* ConfigPanel::buildTrainingGroup()
     momentumLayout->addWidget(m_nesterov);
     form->addRow(tr("Momentum"), m_momentumRow);
 
-    m_weightDecay = numberEdit("weightDecay");
-    m_weightDecay->setProperty(kFieldName, tr("weight decay"));
+    m_weightDecay = numberEdit("weightDecay", tr("weight decay"));
     form->addRow(tr("Weight decay"), m_weightDecay);
 
     m_epochs = spinBox("epochs", 0, 100000);
@@ -364,17 +363,14 @@ QWidget* ConfigPanel::buildSchedulerGroup()
         auto* form = page("cosinePage");
         m_tMax = spinBox("tMax", 0, maxInt, tr("Iterations of a half cosine; past T_max the LR rises again, as in PyTorch"));
         form->addRow(tr("T_max"), m_tMax);
-        m_cosineEtaMin = numberEdit("cosineEtaMin");
-        m_cosineEtaMin->setProperty(kFieldName, QStringLiteral("eta_min"));
+        m_cosineEtaMin = numberEdit("cosineEtaMin", QStringLiteral("eta_min"));
         form->addRow(tr("eta_min"), m_cosineEtaMin);
     }
     {
         auto* form = page("cyclicPage");
-        m_baseLr = numberEdit("baseLr", tr("CyclicLR starts here, whatever the optimizer's learning rate"));
-        m_baseLr->setProperty(kFieldName, QStringLiteral("base_lr"));
+        m_baseLr = numberEdit("baseLr", QStringLiteral("base_lr"), tr("CyclicLR starts here, whatever the optimizer's learning rate"));
         form->addRow(tr("base_lr"), m_baseLr);
-        m_cyclicMaxLr = numberEdit("cyclicMaxLr");
-        m_cyclicMaxLr->setProperty(kFieldName, QStringLiteral("max_lr"));
+        m_cyclicMaxLr = numberEdit("cyclicMaxLr", QStringLiteral("max_lr"));
         form->addRow(tr("max_lr"), m_cyclicMaxLr);
         m_stepSizeUp = spinBox("stepSizeUp", 0, maxInt, tr("Iterations from base_lr up to max_lr"));
         form->addRow(tr("step_size_up"), m_stepSizeUp);
@@ -387,28 +383,23 @@ QWidget* ConfigPanel::buildSchedulerGroup()
             m_cyclicMode->addItem(QLatin1String(m), QLatin1String(m));
         connect(m_cyclicMode, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
         form->addRow(tr("mode"), m_cyclicMode);
-        m_cyclicGamma = numberEdit("cyclicGamma", tr("exp_range only: the amplitude shrinks by gamma^iteration"));
-        m_cyclicGamma->setProperty(kFieldName, QStringLiteral("gamma"));
+        m_cyclicGamma = numberEdit("cyclicGamma", QStringLiteral("gamma"), tr("exp_range only: the amplitude shrinks by gamma^iteration"));
         form->addRow(tr("gamma"), m_cyclicGamma);
     }
     {
         auto* form = page("warmRestartsPage");
         m_t0 = spinBox("t0", 0, maxInt, tr("Iterations of the first cycle"));
         form->addRow(tr("T_0"), m_t0);
-        m_tMult = numberEdit("tMult", tr("Each cycle is T_mult times longer than the previous one (an integer >= 1)"));
-        m_tMult->setProperty(kFieldName, QStringLiteral("T_mult"));
+        m_tMult = numberEdit("tMult", QStringLiteral("T_mult"), tr("Each cycle is T_mult times longer than the previous one (an integer >= 1)"));
         form->addRow(tr("T_mult"), m_tMult);
-        m_restartEtaMin = numberEdit("restartEtaMin");
-        m_restartEtaMin->setProperty(kFieldName, QStringLiteral("eta_min"));
+        m_restartEtaMin = numberEdit("restartEtaMin", QStringLiteral("eta_min"));
         form->addRow(tr("eta_min"), m_restartEtaMin);
     }
     {
         auto* form = page("oneCyclePage");
-        m_oneCycleMaxLr = numberEdit("oneCycleMaxLr");
-        m_oneCycleMaxLr->setProperty(kFieldName, QStringLiteral("max_lr"));
+        m_oneCycleMaxLr = numberEdit("oneCycleMaxLr", QStringLiteral("max_lr"));
         form->addRow(tr("max_lr"), m_oneCycleMaxLr);
-        m_pctStart = numberEdit("pctStart", tr("Fraction of the run spent rising to max_lr"));
-        m_pctStart->setProperty(kFieldName, QStringLiteral("pct_start"));
+        m_pctStart = numberEdit("pctStart", QStringLiteral("pct_start"), tr("Fraction of the run spent rising to max_lr"));
         form->addRow(tr("pct_start"), m_pctStart);
         m_anneal = new QComboBox(this);
         m_anneal->setObjectName(QStringLiteral("anneal"));
@@ -416,25 +407,21 @@ QWidget* ConfigPanel::buildSchedulerGroup()
         m_anneal->addItem(QStringLiteral("linear"), QStringLiteral("linear"));
         connect(m_anneal, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
         form->addRow(tr("anneal_strategy"), m_anneal);
-        m_divFactor = numberEdit("divFactor", tr("Starts at max_lr / div_factor"));
-        m_divFactor->setProperty(kFieldName, QStringLiteral("div_factor"));
+        m_divFactor = numberEdit("divFactor", QStringLiteral("div_factor"), tr("Starts at max_lr / div_factor"));
         form->addRow(tr("div_factor"), m_divFactor);
-        m_finalDivFactor = numberEdit("finalDivFactor");
-        m_finalDivFactor->setProperty(kFieldName, QStringLiteral("final_div_factor"));
+        m_finalDivFactor = numberEdit("finalDivFactor", QStringLiteral("final_div_factor"));
         form->addRow(tr("final_div_factor"), m_finalDivFactor);
     }
     {
         auto* form = page("stepPage");
         m_stepSize = spinBox("stepSize", 0, maxInt, tr("Iterations between two multiplications by gamma"));
         form->addRow(tr("step_size"), m_stepSize);
-        m_stepGamma = numberEdit("stepGamma");
-        m_stepGamma->setProperty(kFieldName, QStringLiteral("gamma"));
+        m_stepGamma = numberEdit("stepGamma", QStringLiteral("gamma"));
         form->addRow(tr("gamma"), m_stepGamma);
     }
     {
         auto* form = page("exponentialPage");
-        m_expGamma = numberEdit("expGamma", tr("The LR is multiplied by gamma after every iteration"));
-        m_expGamma->setProperty(kFieldName, QStringLiteral("gamma"));
+        m_expGamma = numberEdit("expGamma", QStringLiteral("gamma"), tr("The LR is multiplied by gamma after every iteration"));
         form->addRow(tr("gamma"), m_expGamma);
     }
     // Only the chosen scheduler's parameters are shown.
@@ -479,23 +466,18 @@ QWidget* ConfigPanel::buildAugmentGroup()
         auto [box, form] = checkable("cropGroup", tr("Random resized crop"),
                                      tr("torchvision RandomResizedCrop(28, scale, ratio), resized back bilinearly"));
         m_crop = box;
-        m_cropScaleMin = numberEdit("cropScaleMin");
-        m_cropScaleMin->setProperty(kFieldName, tr("crop scale minimum"));
-        m_cropScaleMax = numberEdit("cropScaleMax");
-        m_cropScaleMax->setProperty(kFieldName, tr("crop scale maximum"));
+        m_cropScaleMin = numberEdit("cropScaleMin", tr("crop scale minimum"));
+        m_cropScaleMax = numberEdit("cropScaleMax", tr("crop scale maximum"));
         pairRow(form, tr("Scale (area)"), m_cropScaleMin, m_cropScaleMax);
-        m_cropRatioMin = numberEdit("cropRatioMin");
-        m_cropRatioMin->setProperty(kFieldName, tr("crop ratio minimum"));
-        m_cropRatioMax = numberEdit("cropRatioMax");
-        m_cropRatioMax->setProperty(kFieldName, tr("crop ratio maximum"));
+        m_cropRatioMin = numberEdit("cropRatioMin", tr("crop ratio minimum"));
+        m_cropRatioMax = numberEdit("cropRatioMax", tr("crop ratio maximum"));
         pairRow(form, tr("Aspect ratio"), m_cropRatioMin, m_cropRatioMax);
     }
     {
         auto [box, form] = checkable("rotateGroup", tr("Random rotation"),
                                      tr("torchvision RandomRotation(degrees): angle ~ U(-degrees, degrees), fill 0"));
         m_rotate = box;
-        m_degrees = numberEdit("degrees");
-        m_degrees->setProperty(kFieldName, tr("rotation degrees"));
+        m_degrees = numberEdit("degrees", tr("rotation degrees"));
         m_bilinear = new QCheckBox(tr("Bilinear (torchvision: nearest)"), box);
         m_bilinear->setObjectName(QStringLiteral("rotateBilinear"));
         connect(m_bilinear, &QCheckBox::toggled, this, &ConfigPanel::fieldChanged);
@@ -508,28 +490,21 @@ QWidget* ConfigPanel::buildAugmentGroup()
         auto [box, form] = checkable("eraseGroup", tr("Random erasing"),
                                      tr("torchvision RandomErasing(p, scale, ratio, value 0)"));
         m_erase = box;
-        m_eraseP = numberEdit("eraseP");
-        m_eraseP->setProperty(kFieldName, tr("erasing probability"));
+        m_eraseP = numberEdit("eraseP", tr("erasing probability"));
         form->addRow(tr("Probability"), m_eraseP);
-        m_eraseScaleMin = numberEdit("eraseScaleMin");
-        m_eraseScaleMin->setProperty(kFieldName, tr("erasing scale minimum"));
-        m_eraseScaleMax = numberEdit("eraseScaleMax");
-        m_eraseScaleMax->setProperty(kFieldName, tr("erasing scale maximum"));
+        m_eraseScaleMin = numberEdit("eraseScaleMin", tr("erasing scale minimum"));
+        m_eraseScaleMax = numberEdit("eraseScaleMax", tr("erasing scale maximum"));
         pairRow(form, tr("Scale (area)"), m_eraseScaleMin, m_eraseScaleMax);
-        m_eraseRatioMin = numberEdit("eraseRatioMin");
-        m_eraseRatioMin->setProperty(kFieldName, tr("erasing ratio minimum"));
-        m_eraseRatioMax = numberEdit("eraseRatioMax");
-        m_eraseRatioMax->setProperty(kFieldName, tr("erasing ratio maximum"));
+        m_eraseRatioMin = numberEdit("eraseRatioMin", tr("erasing ratio minimum"));
+        m_eraseRatioMax = numberEdit("eraseRatioMax", tr("erasing ratio maximum"));
         pairRow(form, tr("Aspect ratio"), m_eraseRatioMin, m_eraseRatioMax);
     }
     {
         auto [box, form] = checkable("normalizeGroup", tr("Normalize"),
                                      tr("(x - mean) / std on every split; (0.5, 0.5) maps [0, 1] to [-1, 1]"));
         m_normalize = box;
-        m_mean = numberEdit("mean");
-        m_mean->setProperty(kFieldName, tr("normalize mean"));
-        m_std = numberEdit("std");
-        m_std->setProperty(kFieldName, tr("normalize std"));
+        m_mean = numberEdit("mean", tr("normalize mean"));
+        m_std = numberEdit("std", tr("normalize std"));
         auto* row = new QHBoxLayout;
         row->addWidget(new QLabel(tr("mean")));
         row->addWidget(m_mean);

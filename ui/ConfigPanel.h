@@ -53,7 +53,8 @@ private:
     QWidget* buildTrainingGroup();
     QWidget* buildSchedulerGroup();
     QWidget* buildAugmentGroup();
-    NumberEdit* numberEdit(const char* objectName, const QString& tip = {});
+    // `fieldName` names the field in validation messages.
+    NumberEdit* numberEdit(const char* objectName, const QString& fieldName, const QString& tip = {});
     QSpinBox* spinBox(const char* objectName, int min, int max, const QString& tip = {});
     QLabel* problemLabel(const char* objectName);
 
