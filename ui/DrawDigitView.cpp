@@ -202,7 +202,7 @@ bool DrawDigitView::useRun(const QString& runDir, bool follow)
     const QString dir = QDir(runDir).absolutePath();
     try {
         setModel(loadRunDigitModel(dir.toStdString()),
-                 tr("%1 of run %2").arg(follow ? tr("the latest weights") : tr("the weights"), QFileInfo(dir).fileName()));
+                 tr("%1 of run %2").arg(follow ? tr("The latest weights") : tr("The weights"), QFileInfo(dir).fileName()));
         m_followedRun = follow ? dir : QString();
         m_weightsPath.clear();
         return true;
