@@ -76,7 +76,7 @@ QStringList filesIn(const TempDir& dir)
 
 } // namespace
 
-TEST_CASE("ui: the downloader fetches, verifies and stores the four files where the core reads them", "[ui][download]")
+TEST_CASE("the downloader fetches, verifies and stores the four files where the core reads them", "[ui][download]")
 {
     Mirror mirror;
     LocalHttpServer server;
@@ -108,7 +108,7 @@ TEST_CASE("ui: the downloader fetches, verifies and stores the four files where 
     CHECK(server.requestCount() == before);
 }
 
-TEST_CASE("ui: a corrupt file fails its checksum and leaves nothing behind", "[ui][download]")
+TEST_CASE("a corrupt file fails its checksum and leaves nothing behind", "[ui][download]")
 {
     Mirror mirror;
     LocalHttpServer server;
@@ -140,7 +140,7 @@ TEST_CASE("ui: a corrupt file fails its checksum and leaves nothing behind", "[u
     }
 }
 
-TEST_CASE("ui: a transfer cut short of its Content-Length is reported as truncated, with no file left", "[ui][download]")
+TEST_CASE("a transfer cut short of its Content-Length is reported as truncated, with no file left", "[ui][download]")
 {
     Mirror mirror;
     LocalHttpServer server;
@@ -155,7 +155,7 @@ TEST_CASE("ui: a transfer cut short of its Content-Length is reported as truncat
     CHECK(filesIn(target).isEmpty());
 }
 
-TEST_CASE("ui: a 404 names the status and falls through to the next mirror", "[ui][download]")
+TEST_CASE("a 404 names the status and falls through to the next mirror", "[ui][download]")
 {
     Mirror mirror;
     LocalHttpServer server;
@@ -185,7 +185,7 @@ TEST_CASE("ui: a 404 names the status and falls through to the next mirror", "[u
     }
 }
 
-TEST_CASE("ui: cancelling a slow download in its dialog leaves no partial file and says cancelled", "[ui][download]")
+TEST_CASE("cancelling a slow download in its dialog leaves no partial file and says cancelled", "[ui][download]")
 {
     Mirror mirror;
     LocalHttpServer server;
@@ -214,7 +214,7 @@ TEST_CASE("ui: cancelling a slow download in its dialog leaves no partial file a
     CHECK(dialog.cancelButton()->text() == QStringLiteral("Close"));
 }
 
-TEST_CASE("ui: a missing dataset is offered for download, with the size, a folder choice and Cancel", "[ui][download]")
+TEST_CASE("a missing dataset is offered for download, with the size, a folder choice and Cancel", "[ui][download]")
 {
     auto w = uitest::makeWindow();
     QString text, info;
@@ -240,7 +240,7 @@ TEST_CASE("ui: a missing dataset is offered for download, with the size, a folde
     CHECK_FALSE(w->isTraining());
 }
 
-TEST_CASE("ui: the standard sources are torchvision's mirrors, and the mirror override replaces them", "[ui][download]")
+TEST_CASE("the standard sources are torchvision's mirrors, and the mirror override replaces them", "[ui][download]")
 {
     const auto mnist = studio::standardSource(QStringLiteral("mnist"));
     REQUIRE(mnist.mirrors.size() == 2);

@@ -73,7 +73,7 @@ void drawSeven(QWidget* pad)
 
 } // namespace
 
-TEST_CASE("ui: a stroke drawn on the pad reaches the model as a centred 28x28 image; Clear resets", "[ui][draw]")
+TEST_CASE("a stroke drawn on the pad reaches the model as a centred 28x28 image, and Clear resets", "[ui][draw]")
 {
     DrawRun run;
     auto w = uitest::makeWindow();
@@ -141,7 +141,7 @@ TEST_CASE("ui: a stroke drawn on the pad reaches the model as a centred 28x28 im
         CHECK(view->barValue(k) == 0);
 }
 
-TEST_CASE("ui: an opened picture of any size is preprocessed and classified with the run's class names", "[ui][draw]")
+TEST_CASE("an opened picture of any size is preprocessed and classified with the run's class names", "[ui][draw]")
 {
     DrawRun run("fashion-mnist", true);
     TempDir pictures;
