@@ -6,7 +6,6 @@
 // kept gzipped: the MD5s stay checkable, they take 11 MB instead of 55 MB, and the core reads .gz.
 #include <QByteArray>
 #include <QCryptographicHash>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QObject>
 #include <QPointer>
