@@ -3,6 +3,8 @@
 #include "MainWindow.h"
 #include "AugmentationPreview.h"
 #include "ConfigPanel.h"
+#include "DrawDigitView.h"
+#include "EvaluationView.h"
 #include "NotebookRecipes.h"
 
 #include "train/Threading.h"
@@ -61,12 +63,14 @@ int main(int argc, char** argv)
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation and Draw a digit tabs use."), QStringLiteral("DIR"));
+    const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
     parser.addOptions({configOpt, recipeOpt, datasetOpt, dataDirOpt, archOpt, epochsOpt, batchOpt, lrOpt, deviceOpt,
-                       threadsOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, sizeOpt, shotOpt, delayOpt});
+                       threadsOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt});
     parser.process(app);
 
     studio::MainWindow window(!parser.isSet(freshOpt));
@@ -130,12 +134,26 @@ int main(int argc, char** argv)
             window.showTab(studio::MainWindow::Tab::Runs);
         else if (tab == QLatin1String("evaluation"))
             window.showTab(studio::MainWindow::Tab::Evaluation);
+        else if (tab == QLatin1String("draw"))
+            window.showTab(studio::MainWindow::Tab::DrawDigit);
         else if (tab == QLatin1String("recipes"))
             window.showRecipes();
         else if (tab != QLatin1String("training"))
-            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation or recipes"));
+            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw or recipes"));
     }
+    if (parser.isSet(runOpt)) {
+        const QString dir = QDir(parser.value(runOpt)).absolutePath();
+        window.evaluationView()->evaluateRun(dir);
+        if (!window.drawDigitView()->useRun(dir))
+            return fail(window.drawDigitView()->statusText());
+    }
+    if (parser.isSet(imageOpt) && !window.drawDigitView()->openImage(parser.value(imageOpt)))
+        return fail(window.drawDigitView()->statusText());
     window.show();
+    // A first start without the data asks to download it; a run started from the command line
+    // asks when it starts, and a screenshot never waits for an answer.
+    if (!parser.isSet(autostartOpt) && !parser.isSet(shotOpt))
+        QTimer::singleShot(0, &window, [&window] { window.ensureDataAvailable(); });
 
     if (parser.isSet(autostartOpt)) {
         QTimer::singleShot(0, &window, [&window, &parser, &tabOpt] {

@@ -9,6 +9,7 @@
 #include "data/Dataset.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
+#include "train/Predictions.h"
 #include "train/TrainConfig.h"
 #include "train/Trainer.h"
 
@@ -178,6 +179,31 @@ WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const st
     out.total = test.size();
     out.accuracy = out.total > 0 ? 100.0 * static_cast<double>(out.correct) / static_cast<double>(out.total) : 0;
     return out;
+}
+
+DigitModel loadRunDigitModel(const std::string& runDir)
+{
+    const std::string weights = runWeightsFile(runDir);
+    if (weights.empty())
+        throw mnist::IoError(runDir + " holds no weights yet (neither model.safetensors nor best.safetensors): "
+                                      "they appear when its first epoch ends");
+    return loadDigitModel(mnist::loadTrainConfig(runDir + "/config.json"), weights);
+}
+
+DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath)
+{
+    DigitModel m;
+    m.config = config;
+    m.weightsPath = weightsPath;
+    m.classifier = std::make_shared<const mnist::ImageClassifier>(config.arch, weightsPath, config.augment);
+    return m;
+}
+
+std::vector<float> classifyDigit(const DigitModel& model, const std::vector<uint8_t>& pixels28)
+{
+    if (!model.classifier)
+        return {};
+    return model.classifier->probabilities(pixels28, 28, 28);
 }
 
 } // namespace studio

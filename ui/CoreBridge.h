@@ -12,6 +12,7 @@
 
 namespace mnist {
 struct Dataset;
+class ImageClassifier;
 }
 
 namespace studio {
@@ -97,5 +98,21 @@ struct WeightsEvaluation {
 // says, on config.device. Throws IoError listing missing/unexpected names for a file of another
 // architecture, DataError when the test set cannot be read. Any thread.
 WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const std::string& weightsPath);
+
+// A model loaded for the drawing pad: one image at a time, on the CPU (a single small forward pass
+// would gain nothing on a GPU that a run may be using).
+struct DigitModel {
+    std::shared_ptr<const mnist::ImageClassifier> classifier; // null: none loaded
+    mnist::TrainConfig config;  // its architecture, dataset (class names) and Normalize
+    std::string weightsPath;
+};
+
+// The model of a run folder: its config.json and runWeightsFile(). Throws mnist::IoError when the
+// folder holds no weights yet, ConfigError for an unreadable config.json.
+DigitModel loadRunDigitModel(const std::string& runDir);
+// A weights file of config.arch, normalised as config.augment says. Throws what loadNetwork throws.
+DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath);
+// Class probabilities of one preprocessed 28 x 28 digit (bytes, 0 = background); sums to 1.
+std::vector<float> classifyDigit(const DigitModel& model, const std::vector<uint8_t>& pixels28);
 
 } // namespace studio

@@ -4,6 +4,9 @@
 #include "ChartExport.h"
 #include "ConfigPanel.h"
 #include "CoreBridge.h"
+#include "DataDownloader.h"
+#include "DownloadDialog.h"
+#include "DrawDigitView.h"
 #include "EvaluateWeightsDialog.h"
 #include "EvaluationView.h"
 #include "MetaTypes.h"
@@ -15,6 +18,7 @@
 #include "TrainingDashboard.h"
 #include "TrainingWorker.h"
 
+#include "data/DataLocations.h"
 #include "io/RunIndex.h"
 
 #include <QAction>
@@ -40,6 +44,7 @@
 #include <QTabWidget>
 #include <QThread>
 #include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <exception>
@@ -134,6 +139,10 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_evaluation = new EvaluationView;
     m_evaluation->setRunProvider([this] { return modelRunDir(); });
     m_tabs->addTab(m_evaluation, tr("Evaluation"));
+    m_draw = new DrawDigitView;
+    m_draw->setCurrentRunProvider([this] { return isTraining() && !m_currentRunDir.isEmpty() ? m_currentRunDir : m_lastRunDir; });
+    m_draw->setSelectedRunProvider([this] { return modelRunDir(); });
+    m_tabs->addTab(m_draw, tr("Draw a digit"));
     connect(m_browser, &RunBrowser::openRequested, this, &MainWindow::openRun);
     connect(m_browser, &RunBrowser::resumeRequested, this, &MainWindow::resumeRun);
     rightLayout->addWidget(m_tabs, 1);
@@ -158,6 +167,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
 
     connect(m_panel, &ConfigPanel::configChanged, this, [this] {
         m_preview->setConfig(m_panel->config());
+        m_draw->setDefaultConfig(m_panel->config());
         updateControls();
     });
     connect(m_panel, &ConfigPanel::validityChanged, this, &MainWindow::updateControls);
@@ -168,6 +178,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     else
         resize(1500, 950);
     m_preview->setConfig(m_panel->config());
+    m_draw->setDefaultConfig(m_panel->config());
     updateControls();
     statusBar()->showMessage(tr("Ready"));
 }
@@ -238,6 +249,7 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Augmentation preview"), this, [this] { showTab(Tab::AugmentationPreview); });
     view->addAction(tr("&Runs"), this, [this] { showTab(Tab::Runs); });
     view->addAction(tr("&Evaluation"), this, [this] { showTab(Tab::Evaluation); });
+    view->addAction(tr("&Draw a digit"), this, [this] { showTab(Tab::DrawDigit); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MNIST Studio"), this, [this] {
@@ -286,6 +298,8 @@ void MainWindow::showTab(Tab tab)
         page = m_browser;
     else if (tab == Tab::Evaluation)
         page = m_evaluation;
+    else if (tab == Tab::DrawDigit)
+        page = m_draw;
     m_tabs->setCurrentWidget(page);
 }
 
@@ -328,6 +342,8 @@ void MainWindow::showError(const QString& text)
 void MainWindow::startTraining()
 {
     if (isTraining() || !m_panel->isValid())
+        return;
+    if (!ensureDataAvailable())
         return;
     if (m_useSettings)
         saveSettings(); // the set-up survives a crash of the run
@@ -397,6 +413,7 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
         m_lastRunDir = dir;
         m_currentRunDir = dir;
         m_browser->setActiveRun(dir);
+        m_draw->currentRunChanged(dir);
     });
     connect(worker, &TrainingWorker::historyRestored, m_dashboard, &TrainingDashboard::restoreHistory);
     connect(m_thread, &QThread::started, worker, &TrainingWorker::run);
@@ -423,6 +440,8 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
                 const QString run = m_currentRunDir.isEmpty() ? tr("This run") : QFileInfo(m_currentRunDir).fileName();
                 m_evaluation->showPredictions(config, predictions, tr("%1 after epoch %2").arg(run).arg(epoch));
             });
+    // The epoch's checkpoint (best.safetensors) is written before the worker reports it.
+    connect(worker, &TrainingWorker::epochFinished, this, [this] { m_draw->runWeightsChanged(m_currentRunDir); });
     connect(worker, &TrainingWorker::failed, this, &MainWindow::showError);
     connect(worker, &TrainingWorker::finished, this, [this](const RunSummary& s) {
         m_lastSummary = s;
@@ -479,6 +498,8 @@ void MainWindow::onThreadFinished()
     // threads. Deferred until the Evaluation tab is shown, so runs nobody inspects cost nothing.
     if (!m_currentRunDir.isEmpty() && !runWeightsFile(m_currentRunDir.toStdString()).empty())
         m_evaluation->setLatestRun(m_currentRunDir);
+    if (!m_currentRunDir.isEmpty())
+        m_draw->runWeightsChanged(m_currentRunDir);
     const RunSummary s = m_lastSummary;
     statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
     Q_EMIT trainingFinished(s);
@@ -561,6 +582,67 @@ void MainWindow::saveConfig()
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
+}
+
+bool MainWindow::ensureDataAvailable()
+{
+    const mnist::TrainConfig c = m_panel->config();
+    if (!c.dataDir.empty() || (c.dataset != "mnist" && c.dataset != "fashion-mnist") || mnist::hasIdxFiles(mnist::resolveDataDir(c)))
+        return true;
+    return offerDataDownload(QString::fromStdString(c.dataset));
+}
+
+bool MainWindow::offerDataDownload(const QString& dataset)
+{
+    const DatasetSource source = standardSource(dataset);
+    const QString target = QString::fromStdString(mnist::userDatasetDir(dataset.toStdString()));
+    QMessageBox box(QMessageBox::Question, tr("%1 is missing").arg(source.title), tr("%1 is not on this computer.").arg(source.title),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("dataMissingDialog"));
+    box.setInformativeText(tr("Download it (%1) from %2 into %3, or choose a folder that holds its four IDX files "
+                              "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+                              "t10k-labels-idx1-ubyte; plain or .gz).")
+                               .arg(formatBytes(source.totalBytes()), QUrl(source.mirrors.value(0)).host(), target));
+    QPushButton* download = box.addButton(tr("Download (%1)").arg(formatBytes(source.totalBytes())), QMessageBox::AcceptRole);
+    download->setObjectName(QStringLiteral("dataDownloadButton"));
+    download->setEnabled(!source.mirrors.isEmpty());
+    QPushButton* choose = box.addButton(tr("Choose folder…"), QMessageBox::ActionRole);
+    choose->setObjectName(QStringLiteral("dataChooseFolderButton"));
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(download);
+    box.exec();
+
+    if (box.clickedButton() == download) {
+        DataDownloader downloader(source, target);
+        DownloadDialog dialog(&downloader, this);
+        downloader.start();
+        if (downloader.state() == DataDownloader::State::Running)
+            dialog.exec();
+        if (downloader.state() == DataDownloader::State::Finished) {
+            statusBar()->showMessage(tr("%1 downloaded into %2").arg(source.title, target));
+            updateControls();
+            return true;
+        }
+        if (downloader.state() == DataDownloader::State::Failed)
+            showError(tr("%1 could not be downloaded. %2").arg(source.title, downloader.errorText()));
+        else
+            statusBar()->showMessage(tr("Download cancelled"));
+        return false;
+    }
+    if (box.clickedButton() == choose) {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder with %1").arg(source.title));
+        if (dir.isEmpty())
+            return false;
+        if (!mnist::hasIdxFiles(dir.toStdString())) {
+            showError(tr("%1 does not hold the four IDX files of %2.").arg(dir, source.title));
+            return false;
+        }
+        mnist::TrainConfig c = m_panel->config();
+        c.dataDir = QDir(dir).absolutePath().toStdString();
+        m_panel->setConfig(c);
+        return true;
+    }
+    return false;
 }
 
 EvaluateWeightsDialog* MainWindow::evaluateWeightsDialog()

@@ -20,6 +20,7 @@ namespace studio {
 
 class AugmentationPreview;
 class ConfigPanel;
+class DrawDigitView;
 class EvaluateWeightsDialog;
 class EvaluationView;
 class RecipeList;
@@ -30,7 +31,7 @@ class TrainingWorker;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -43,6 +44,7 @@ public:
     RecipeList* recipeList() const { return m_recipes; }
     RunBrowser* runBrowser() const { return m_browser; }
     EvaluationView* evaluationView() const { return m_evaluation; }
+    DrawDigitView* drawDigitView() const { return m_draw; }
     // File → Evaluate weights…; created on first use, set to the current set-up's dataset.
     EvaluateWeightsDialog* evaluateWeightsDialog();
     QPushButton* trainButton() const { return m_train; }
@@ -56,6 +58,13 @@ public:
     // Where runs are recorded (a sub-folder per run); empty: not recorded.
     void setRunsFolder(const QString& folder);
     QString runsFolder() const;
+
+    // When the set-up's MNIST or Fashion-MNIST is on none of the data folders the core searches,
+    // asks whether to download it, choose a folder or cancel; true when the data is there after.
+    bool ensureDataAvailable();
+    // The question itself ("MNIST is not on this computer. Download / Choose folder… / Cancel"),
+    // modal; true when the data was downloaded or a folder holding it was chosen.
+    bool offerDataDownload(const QString& dataset);
 
     void loadRecipe(int index);
     void showTab(Tab tab);
@@ -102,6 +111,7 @@ private:
     AugmentationPreview* m_preview = nullptr;
     RunBrowser* m_browser = nullptr;
     EvaluationView* m_evaluation = nullptr;
+    DrawDigitView* m_draw = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
     QTabWidget* m_tabs = nullptr;

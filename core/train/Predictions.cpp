@@ -41,6 +41,17 @@ double TestPredictions::classAccuracy(int k) const
     return 100.0 * static_cast<double>(confusion[static_cast<std::size_t>(k * classes + k)]) / static_cast<double>(row);
 }
 
+namespace {
+
+// The one place single images and the test set are turned into network inputs, so that a drawn
+// digit is normalised exactly as the images the model was evaluated on.
+torch::Tensor modelInput(const torch::Tensor& images, const AugmentConfig& augment, const torch::Device& device)
+{
+    return BatchAugmenter(augment).normalize(imagesToInput(images, device));
+}
+
+} // namespace
+
 TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch::Tensor& labels, const torch::Tensor& images)
 {
     const torch::Tensor p = outputs.probabilities.to(torch::kCPU, torch::kFloat32).contiguous();
@@ -91,10 +102,37 @@ TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig
                         " is outside 0..9");
     }
     // Same input pipeline and forward passes as training's evaluation, so the counts equal its accuracy.
-    const torch::Tensor x = BatchAugmenter(config.augment).normalize(imagesToInput(test.images, device));
+    const torch::Tensor x = modelInput(test.images, config.augment, device);
     PerImageOutputs outputs;
     evaluate(*net, x, labels.to(device), std::max<int64_t>(config.evalBatchSize, 1), &outputs);
     return makeTestPredictions(outputs, labels, test.images);
+}
+
+struct ImageClassifier::Impl {
+    std::shared_ptr<Network> net;
+    AugmentConfig augment;
+};
+
+ImageClassifier::ImageClassifier(const std::string& arch, const std::string& weightsPath, const AugmentConfig& augment)
+    : m_impl(std::make_unique<Impl>())
+{
+    m_impl->net = loadNetwork(arch, weightsPath);
+    m_impl->net->eval();
+    m_impl->augment = augment;
+}
+
+ImageClassifier::~ImageClassifier() = default;
+
+std::vector<float> ImageClassifier::probabilities(const std::vector<uint8_t>& pixels, int rows, int cols) const
+{
+    if (rows <= 0 || cols <= 0 || pixels.size() != static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols))
+        throw DataError("an image of " + std::to_string(pixels.size()) + " bytes is not " + std::to_string(rows) + " x " +
+                        std::to_string(cols));
+    torch::NoGradGuard noGrad;
+    const torch::Tensor image = torch::from_blob(const_cast<uint8_t*>(pixels.data()), {1, rows, cols}, torch::kUInt8);
+    const torch::Tensor logits = m_impl->net->forward(modelInput(image, m_impl->augment, torch::Device(torch::kCPU)));
+    const torch::Tensor p = torch::softmax(logits, 1).to(torch::kFloat32).contiguous();
+    return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
 
 } // namespace mnist

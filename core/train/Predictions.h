@@ -5,6 +5,7 @@
 #include "train/TrainConfig.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,28 @@ struct TestPredictions {
 // weights of another architecture, DataError when the test set cannot be read or holds a label
 // outside 0..9. Any thread; uses no global state but LibTorch's.
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config);
+
+// A saved model kept in memory to classify one image at a time (the drawing pad): loaded once on
+// the CPU, then each call is one forward pass of a single image, well under a millisecond for the
+// notebook's networks, so callers need no thread of their own.
+class ImageClassifier {
+public:
+    // Loads `weightsPath` (.safetensors or LibTorch .pt, see loadNetwork) into `arch`. Inputs are
+    // prepared exactly like predictTestSet()'s: bytes / 255, then Normalize when `augment` says.
+    // Throws IoError for weights of another architecture, ConfigError for an unknown one.
+    ImageClassifier(const std::string& arch, const std::string& weightsPath, const AugmentConfig& augment);
+    ~ImageClassifier();
+    ImageClassifier(const ImageClassifier&) = delete;
+    ImageClassifier& operator=(const ImageClassifier&) = delete;
+
+    // Softmax probabilities (one per class, summing to 1) of a rows x cols image of bytes,
+    // 0 = background as in the IDX files. Throws DataError when pixels.size() != rows * cols.
+    // Not for concurrent calls on one object.
+    std::vector<float> probabilities(const std::vector<uint8_t>& pixels, int rows = 28, int cols = 28) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 } // namespace mnist

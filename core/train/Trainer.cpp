@@ -1,6 +1,5 @@
 #include "train/Trainer.h"
 
-#include "SourceDir.h"
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "io/Checkpoint.h"
@@ -38,22 +37,6 @@ std::string formatLr(double lr)
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
 {
     return trainSize / batchSize + (trainSize % batchSize > 1 ? 1 : 0);
-}
-
-std::string resolveDataDir(const TrainConfig& config)
-{
-    if (!config.dataDir.empty())
-        return config.dataDir;
-    const std::string rel = "data/" + config.dataset;
-    std::error_code ec;
-    if (std::filesystem::is_directory(rel, ec))
-        return rel;
-#ifdef MNIST_STUDIO_SOURCE_DIR
-    const std::string inSource = std::string(MNIST_STUDIO_SOURCE_DIR) + "/" + rel;
-    if (std::filesystem::is_directory(inSource, ec))
-        return inSource;
-#endif
-    return rel;
 }
 
 torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device)

@@ -1,6 +1,7 @@
 #pragma once
 // The training engine: the notebook's train_test_MNIST on in-memory tensors. Synchronous and
 // thread-agnostic; all LibTorch calls of a run happen on the calling thread.
+#include "data/DataLocations.h" // resolveDataDir(), which callers of the trainer use
 #include "data/Dataset.h"
 #include "models/Network.h"
 #include "train/Predictions.h"
@@ -29,10 +30,6 @@ struct TrainResult {
 // Iterations of one epoch: ceil(trainSize / batchSize), except that a last batch of a single image
 // is skipped (BatchNorm1d cannot train on one sample).
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize);
-
-// Folder of a config's dataset: dataDir when set, else data/<dataset> under the working folder or,
-// failing that, under the source tree's data/.
-std::string resolveDataDir(const TrainConfig& config);
 
 class Trainer {
 public:

@@ -1,0 +1,84 @@
+#include "data/DataLocations.h"
+
+#include "SourceDir.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace mnist {
+
+namespace {
+
+// Only a program run from its build folder (tests, `make run`) looks into the source tree it was
+// built from; an installed one (the .deb) keeps to the user's data folder.
+bool runningFromBuildTree()
+{
+    std::error_code ec;
+    const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
+    return !ec && exe.rfind(std::string(MNIST_STUDIO_BINARY_DIR) + "/", 0) == 0;
+}
+
+} // namespace
+
+std::string userDataDir()
+{
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+        return std::string(xdg) + "/mnist-studio/data";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/data";
+}
+
+std::string userDatasetDir(const std::string& dataset)
+{
+    return userDataDir() + "/" + dataset;
+}
+
+std::vector<std::string> dataDirCandidates(const TrainConfig& config)
+{
+    if (!config.dataDir.empty())
+        return {config.dataDir};
+    const std::string rel = "data/" + config.dataset;
+    std::vector<std::string> out{rel};
+    if (runningFromBuildTree())
+        out.push_back(std::string(MNIST_STUDIO_SOURCE_DIR) + "/" + rel);
+    out.push_back(userDatasetDir(config.dataset));
+    if (config.dataset == "fashion-mnist")
+        out.push_back("/usr/share/datasets/fashion-mnist");
+    return out;
+}
+
+bool hasIdxFiles(const std::string& folder)
+{
+    for (const char* prefix : {"train", "t10k"})
+        for (const char* kind : {"images-idx3", "labels-idx1"}) {
+            bool found = false;
+            for (const char* sep : {"-", "."})
+                for (const char* ext : {"", ".gz"}) {
+                    std::error_code ec;
+                    found = found || fs::is_regular_file(fs::path(folder) / (std::string(prefix) + sep + kind + "-ubyte" + ext), ec);
+                }
+            if (!found)
+                return false;
+        }
+    return true;
+}
+
+std::string resolveDataDir(const TrainConfig& config)
+{
+    const std::vector<std::string> candidates = dataDirCandidates(config);
+    if (!config.dataDir.empty())
+        return config.dataDir;
+    for (const auto& dir : candidates)
+        if (hasIdxFiles(dir))
+            return dir;
+    for (const auto& dir : candidates) {
+        std::error_code ec;
+        if (fs::is_directory(dir, ec))
+            return dir;
+    }
+    return candidates.front();
+}
+
+} // namespace mnist

@@ -1,0 +1,33 @@
+#pragma once
+// Where the MNIST and Fashion-MNIST files are looked for, and where a download puts them. Plain
+// std only (the GUI includes it without LibTorch).
+#include "train/TrainConfig.h"
+
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+// The user's data folder: $XDG_DATA_HOME/mnist-studio/data, else ~/.local/share/mnist-studio/data
+// (beside defaultRunsDir()'s runs). An installed program has no source tree to keep data in.
+std::string userDataDir();
+
+// userDataDir()/<dataset>: where the GUI downloads `dataset` to.
+std::string userDatasetDir(const std::string& dataset);
+
+// The folders resolveDataDir() tries for a config without dataDir, in order: data/<dataset> under
+// the working folder, the source tree's data/<dataset> (only for a program run from its build
+// folder), userDatasetDir(dataset), and for
+// fashion-mnist the Debian package's /usr/share/datasets/fashion-mnist. Just dataDir when set.
+std::vector<std::string> dataDirCandidates(const TrainConfig& config);
+
+// Whether `folder` holds all four IDX files (train/t10k images and labels, plain or .gz, named
+// as loadIdxFolder() accepts). Says nothing about their content.
+bool hasIdxFiles(const std::string& folder);
+
+// Folder of a config's dataset: dataDir when set, else the first candidate holding all four files;
+// failing that the first candidate that exists, else data/<dataset> (so that the error message
+// names a folder the user recognises).
+std::string resolveDataDir(const TrainConfig& config);
+
+} // namespace mnist
