@@ -6,7 +6,7 @@ CMAKE_ARGS ?=
 CCACHE := $(shell command -v ccache 2>/dev/null)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all setup data configure build run train test bench package clean
+.PHONY: all setup data configure build run train test bench package e2e clean
 
 all: build
 
@@ -33,6 +33,10 @@ train: data build
 
 test: data build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The real window under Xvfb, driven with xdotool: recipe, Train, exports, checks (about a minute).
+e2e: build
+	bash scripts/e2e.sh $(BUILD_DIR)
 
 bench: data build
 	$(BUILD_DIR)/bench/mnist-bench

@@ -68,9 +68,11 @@ int main(int argc, char** argv)
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
+    const QCommandLineOption exportOpt(QStringLiteral("export-dir"), QStringLiteral("When the first run ends, export its charts (PNG, SVG), metrics (CSV) and model (.safetensors, .pt) into DIR, take the --screenshot, and quit (exit code 1 if the run or an export failed)."), QStringLiteral("DIR"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
     parser.addOptions({configOpt, recipeOpt, datasetOpt, dataDirOpt, archOpt, epochsOpt, batchOpt, lrOpt, deviceOpt,
-                       threadsOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt});
+                       threadsOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
+                       exportOpt});
     parser.process(app);
 
     studio::MainWindow window(!parser.isSet(freshOpt));
@@ -168,21 +170,48 @@ int main(int argc, char** argv)
                 window.showTab(studio::MainWindow::Tab::AugmentationPreview);
         });
     }
-    if (parser.isSet(shotOpt)) {
+    const auto saveScreenshot = [&window](const QString& file) {
+        QDir().mkpath(QFileInfo(file).absolutePath());
+        const bool ok = window.grab().save(file);
+        std::fprintf(stderr, ok ? "mnist-studio: wrote %s\n" : "mnist-studio: could not write %s\n", qPrintable(file));
+        return ok;
+    };
+    int exitCode = 0;
+    if (parser.isSet(exportOpt)) {
+        // Scripted sessions (make e2e): whatever starts the run (a click, Ctrl+Return, --autostart),
+        // its end exports through the menu's code paths and closes the window.
+        const QString dir = parser.value(exportOpt);
+        const QString shot = parser.value(shotOpt);
+        QObject::connect(&window, &studio::MainWindow::trainingFinished, &window,
+                         [&window, &exitCode, dir, shot, saveScreenshot](const studio::RunSummary& summary) {
+                             if (summary.failed) {
+                                 std::fprintf(stderr, "mnist-studio: the run failed: %s\n", qPrintable(window.errorText()));
+                                 exitCode = 1;
+                             } else {
+                                 QStringList written;
+                                 QString error;
+                                 if (!window.exportLatestRun(dir, &written, &error)) {
+                                     std::fprintf(stderr, "mnist-studio: export failed: %s\n", qPrintable(error));
+                                     exitCode = 1;
+                                 }
+                                 for (const QString& f : written)
+                                     std::fprintf(stderr, "mnist-studio: wrote %s\n", qPrintable(f));
+                             }
+                             if (!shot.isEmpty() && !saveScreenshot(shot))
+                                 exitCode = 1;
+                             window.close();
+                         });
+    } else if (parser.isSet(shotOpt)) {
         bool ok = false;
         const double delay = parser.value(delayOpt).toDouble(&ok);
         if (!ok || delay < 0)
             return fail(QStringLiteral("--screenshot-delay expects a number of seconds"));
         const QString file = parser.value(shotOpt);
-        QTimer::singleShot(static_cast<int>(delay * 1000), &window, [&window, file] {
-            const QString dir = QFileInfo(file).absolutePath();
-            QDir().mkpath(dir);
-            if (!window.grab().save(file))
-                std::fprintf(stderr, "mnist-studio: could not write %s\n", qPrintable(file));
-            else
-                std::fprintf(stderr, "mnist-studio: wrote %s\n", qPrintable(file));
+        QTimer::singleShot(static_cast<int>(delay * 1000), &window, [&window, file, saveScreenshot] {
+            saveScreenshot(file);
             window.close();
         });
     }
-    return QApplication::exec();
+    const int code = QApplication::exec();
+    return code != 0 ? code : exitCode;
 }

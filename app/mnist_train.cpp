@@ -356,8 +356,13 @@ int main(int argc, char** argv)
         std::unique_ptr<mnist::RunFolder> folder;
         if (!resumeDir.empty()) {
             const std::string checkpoint = resumeDir + "/checkpoint.pt";
-            const mnist::CheckpointState saved = mnist::readCheckpointSummary(checkpoint);
-            if (saved.epoch >= config.epochs)
+            const bool haveCheckpoint = std::filesystem::exists(checkpoint);
+            // Killed in its first epoch, a run has no checkpoint yet: it starts over in its folder.
+            const mnist::CheckpointState saved = haveCheckpoint ? mnist::readCheckpointSummary(checkpoint) : mnist::CheckpointState{};
+            // Killed after its last epoch but before the model was written: the resume only writes it.
+            const bool unfinished = !std::filesystem::exists(resumeDir + "/model.safetensors") ||
+                                    !std::filesystem::exists(resumeDir + "/summary.json");
+            if (saved.epoch > config.epochs || (saved.epoch == config.epochs && !unfinished))
                 throw mnist::ConfigError(resumeDir + " already finished " + std::to_string(saved.epoch) +
                                          " epochs; pass --epochs N with N > " + std::to_string(saved.epoch) + " to train on");
             const int64_t iters = mnist::iterationsPerEpoch(data.train.size(), config.batchSize);
@@ -370,10 +375,15 @@ int main(int argc, char** argv)
                 throw mnist::ConfigError("one-cycle spans the whole run: --epochs cannot change when resuming it");
             folder = std::make_unique<mnist::RunFolder>(resumeDir, config, mnist::RunFolder::Mode::Resume);
             folder->rewriteHistory(saved.metrics, mnist::lrSequence(config.scheduler, config.lr, iters * config.epochs, saved.step));
-            trainer.setResumeCheckpoint(checkpoint);
+            if (haveCheckpoint)
+                trainer.setResumeCheckpoint(checkpoint);
             trainer.setCheckpointDir(resumeDir);
             outDir = resumeDir;
-            std::fprintf(stderr, "resuming %s after epoch %lld\n", resumeDir.c_str(), static_cast<long long>(saved.epoch));
+            if (haveCheckpoint)
+                std::fprintf(stderr, "resuming %s after epoch %lld\n", resumeDir.c_str(), static_cast<long long>(saved.epoch));
+            else
+                std::fprintf(stderr, "%s has no checkpoint (it stopped in its first epoch): training it from the start\n",
+                             resumeDir.c_str());
         } else if (!noSave) {
             if (outDir.empty()) {
                 const std::string base = mnist::defaultRunsDir() + "/" + mnist::defaultRunName(config.arch);
@@ -395,7 +405,15 @@ int main(int argc, char** argv)
         }
 
         std::signal(SIGINT, onSigint);
-        mnist::TrainResult result = trainer.run(data, *observer, g_stop);
+        mnist::TrainResult result;
+        try {
+            result = trainer.run(data, *observer, g_stop);
+        } catch (const mnist::IoError& e) {
+            reporter.clearBar();
+            // The checkpoint and the CSV rows written before the failure are intact.
+            throw mnist::IoError(std::string(e.what()) + "\ntraining stopped; the run folder keeps every finished epoch up to its "
+                                 "last checkpoint: once the problem is fixed, continue with mnist-train --resume " + outDir);
+        }
         reporter.clearBar();
         std::signal(SIGINT, SIG_DFL);
 

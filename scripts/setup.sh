@@ -7,7 +7,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev qt6-qpa-plugins qt6-svg-dev
   catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev libprotobuf-dev libopencv-dnn-dev
-  xvfb dataset-fashion-mnist
+  xvfb xdotool dataset-fashion-mnist
   dpkg-dev desktop-file-utils appstream
 )
 

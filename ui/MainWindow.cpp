@@ -691,6 +691,44 @@ void MainWindow::exportModelInteractively(int format)
         showError(error);
 }
 
+bool MainWindow::exportLatestRun(const QString& dir, QStringList* written, QString* error)
+{
+    if (m_lastRunDir.isEmpty()) {
+        if (error)
+            *error = tr("No run to export: train one first (and record it).");
+        return false;
+    }
+    if (!QDir().mkpath(dir)) {
+        if (error)
+            *error = tr("Cannot create %1").arg(dir);
+        return false;
+    }
+    const QDir out(dir);
+    const QList<QPair<QString, QChartView*>> charts = {{QStringLiteral("epochs"), m_dashboard->epochChartView()},
+                                                       {QStringLiteral("learning-rate"), m_dashboard->lrChartView()},
+                                                       {QStringLiteral("loss-per-iteration"), m_dashboard->lossChartView()}};
+    for (const auto& [name, view] : charts) {
+        const QString png = out.filePath(name + QStringLiteral(".png"));
+        const QString svg = out.filePath(name + QStringLiteral(".svg"));
+        if (!exportChartPng(view->chart(), png, QSize(1200, 800), error) ||
+            !exportChartSvg(view->chart(), svg, QSize(1200, 800), error))
+            return false;
+        if (written)
+            *written << png << svg;
+    }
+    const QString name = QFileInfo(m_lastRunDir).fileName();
+    const QString csv = out.filePath(name + QStringLiteral(".csv"));
+    const QString safetensors = out.filePath(name + QStringLiteral(".safetensors"));
+    const QString archive = out.filePath(name + QStringLiteral(".pt"));
+    if (!m_browser->exportMetricsCsv({m_lastRunDir}, csv, error) ||
+        !m_browser->exportModel(m_lastRunDir, safetensors, ModelFormat::SafeTensors, error) ||
+        !m_browser->exportModel(m_lastRunDir, archive, ModelFormat::LibTorchArchive, error))
+        return false;
+    if (written)
+        *written << csv << safetensors << archive;
+    return true;
+}
+
 void MainWindow::exportChart(QChartView* view, const QString& baseName, bool svg)
 {
     exportChartInteractively(view, baseName, svg, this);

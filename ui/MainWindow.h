@@ -65,6 +65,10 @@ public:
     // The question itself ("MNIST is not on this computer. Download / Choose folder… / Cancel"),
     // modal; true when the data was downloaded or a folder holding it was chosen.
     bool offerDataDownload(const QString& dataset);
+    // Writes the latest run's files into `dir` with the same code as the File menu's exports, without
+    // dialogs: the three dashboard charts as PNG (1200x800) and SVG, the run's metrics as CSV, its
+    // model as .safetensors and .pt. Returns false with `error` set at the first failure.
+    bool exportLatestRun(const QString& dir, QStringList* written, QString* error);
 
     void loadRecipe(int index);
     void showTab(Tab tab);

@@ -97,6 +97,7 @@ void TrainingWorker::run()
     // charts next to a full OpenMP team makes small networks several times slower on few cores.
     if (m_config.threads == 0)
         m_config.threads = automaticThreads();
+    bool recording = false; // a run folder exists, so an error after this point leaves a resumable run
     // Nothing may escape into Qt's event loop: every error becomes failed().
     try {
         mnist::Trainer trainer(m_config); // validates and checks the device before loading data
@@ -144,6 +145,7 @@ void TrainingWorker::run()
             recorder = std::make_unique<mnist::RunRecorder>(*record, &observer);
             Q_EMIT runFolderReady(dir);
         }
+        recording = record != nullptr;
         mnist::TrainingObserver& sink = recorder ? static_cast<mnist::TrainingObserver&>(*recorder) : observer;
 
         mnist::TrainResult result;
@@ -174,7 +176,11 @@ void TrainingWorker::run()
         Q_EMIT failed(QStringLiteral("Training stopped: %1").arg(QString::fromStdString(e.what())));
     } catch (const mnist::IoError& e) {
         summary.failed = true;
-        Q_EMIT failed(QStringLiteral("The run could not be recorded: %1").arg(QString::fromStdString(e.what())));
+        Q_EMIT failed(QStringLiteral("The run could not be recorded: %1.%2")
+                          .arg(QString::fromStdString(e.what()),
+                               recording ? QStringLiteral(" Training stopped; the epochs up to the last checkpoint are kept: "
+                                                          "resume the run from the Runs tab once this is fixed.")
+                                         : QString()));
     } catch (const std::exception& e) {
         summary.failed = true;
         Q_EMIT failed(QStringLiteral("Training failed: %1").arg(QString::fromStdString(e.what())));

@@ -7,24 +7,75 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace mnist {
+namespace {
+
+// Below this a checkpoint no longer fits; the threshold only phrases a failure, never causes one.
+constexpr unsigned long long kNearlyFullBytes = 1024 * 1024;
+
+std::string folderOf(const std::string& path)
+{
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    return parent.empty() ? std::string(".") : parent.string();
+}
+
+std::string freeSpace(const struct statvfs& fs)
+{
+    const unsigned long long bytes = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+    return std::to_string(bytes / 1024) + " KiB free";
+}
+
+} // namespace
+
+std::string writeFailureReason(const std::string& path, int savedErrno)
+{
+    const std::string folder = folderOf(path);
+    struct statvfs fs {};
+    const bool haveFs = ::statvfs(folder.c_str(), &fs) == 0;
+    const int statErrno = errno;
+    if (savedErrno == ENOSPC || savedErrno == EDQUOT)
+        return std::string(savedErrno == ENOSPC ? "no space left on device" : "disk quota exceeded") +
+               (haveFs ? " (" + freeSpace(fs) + ")" : "");
+    if (savedErrno == EROFS || (haveFs && (fs.f_flag & ST_RDONLY)))
+        return "read-only file system";
+    if (!haveFs)
+        return "folder " + folder + " is not there (" + std::strerror(savedErrno ? savedErrno : statErrno) + ")";
+    if (savedErrno == EFBIG)
+        return "file too large (file size limit reached)";
+    if (savedErrno != 0 && savedErrno != EINTR)
+        return std::strerror(savedErrno);
+    // LibTorch's writer and iostreams do not always leave errno behind: judge by the disk.
+    if (static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize < kNearlyFullBytes)
+        return "no space left on device (" + freeSpace(fs) + ")";
+    if (::access(folder.c_str(), W_OK) != 0)
+        return std::strerror(errno);
+    return "write failed";
+}
 
 void writePathAtomically(const std::string& path, const std::function<void(const std::string&)>& write)
 {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    errno = 0;
     try {
         write(tmp);
     } catch (const IoError&) {
-        std::remove(tmp.c_str());
+        std::remove(tmp.c_str()); // the writer's own words already say what is wrong
         throw;
     } catch (const std::exception& e) {
+        const int saved = errno;
+        // Diagnosed before the temporary file goes: on a full disk, removing it frees the space.
+        std::string why = writeFailureReason(path, saved);
+        if (why == "write failed")
+            why += std::string(" (") + std::string(e.what()).substr(0, 300) + ")";
         std::remove(tmp.c_str());
-        throw IoError("cannot write " + path + ": " + e.what());
+        throw IoError("cannot write " + path + ": " + why);
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
+        const std::string why = writeFailureReason(path, errno);
         std::remove(tmp.c_str());
         throw IoError("cannot write " + path + ": " + why);
     }
@@ -35,14 +86,14 @@ void writeFileAtomically(const std::string& path, const std::function<void(std::
     writePathAtomically(path, [&](const std::string& tmp) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
-            throw IoError("cannot write " + path + ": " + std::strerror(errno));
+            throw std::runtime_error("cannot create the file");
         write(out);
         out.flush();
         if (!out)
-            throw IoError("cannot write " + path + ": write failed (disk full?)");
+            throw std::runtime_error("write failed");
         out.close();
         if (!out)
-            throw IoError("cannot write " + path + ": closing failed (disk full?)");
+            throw std::runtime_error("closing failed");
     });
 }
 

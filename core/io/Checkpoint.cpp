@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <sstream>
 
 namespace mnist {
 namespace {
@@ -71,7 +72,10 @@ void requireFile(const std::string& path)
 void saveCheckpoint(const std::string& path, const Network& model, const torch::optim::Optimizer& optimizer,
                     const CheckpointState& state)
 {
-    writePathAtomically(path, [&](const std::string& tmp) {
+    // Serialised in memory, then written by us: LibTorch's file writer finishes the archive in its
+    // destructor, so a full disk there throws during unwinding and aborts the process.
+    std::ostringstream bytes;
+    {
         torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
         model.save(modelArchive);
         optimizer.save(optimizerArchive);
@@ -88,8 +92,10 @@ void saveCheckpoint(const std::string& path, const Network& model, const torch::
             std::lock_guard<std::mutex> lock(gen.mutex());
             archive.write("cpu_rng_state", gen.get_state());
         }
-        archive.save_to(tmp);
-    });
+        archive.save_to(bytes);
+    }
+    const std::string data = bytes.str();
+    writeFileAtomically(path, [&](std::ostream& out) { out.write(data.data(), static_cast<std::streamsize>(data.size())); });
 }
 
 CheckpointState readCheckpointSummary(const std::string& path)

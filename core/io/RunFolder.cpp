@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -19,19 +20,48 @@ namespace {
 
 std::ofstream openForAppend(const std::string& path, const char* header)
 {
+    errno = 0;
     std::ofstream out(path, std::ios::out | std::ios::trunc);
     if (!out)
-        throw IoError("cannot write " + path + ": " + std::strerror(errno));
+        throw IoError("cannot write " + path + ": " + writeFailureReason(path, errno));
     out << header << '\n';
     out.flush();
+    if (!out)
+        throw IoError("cannot write " + path + ": " + writeFailureReason(path, errno));
     return out;
 }
 
-void checkStream(std::ofstream& out, const std::string& path)
+// Appends `text` (whole rows) in one write. When that fails (a full disk takes part of a write),
+// the file is cut back to its rows before the call: a half row would make the whole run unreadable.
+void appendRows(std::ofstream& out, const std::string& path, const std::string& text)
 {
+    std::error_code ec;
+    const auto before = fs::file_size(path, ec);
+    errno = 0;
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.flush();
-    if (!out)
-        throw IoError("cannot write " + path + ": write failed (disk full or folder removed?)");
+    if (out)
+        return;
+    const std::string why = writeFailureReason(path, errno);
+    if (!ec)
+        fs::resize_file(path, before, ec);
+    out.clear();
+    out.seekp(0, std::ios::end);
+    throw IoError("cannot write " + path + ": " + why);
+}
+
+// What a process killed in the middle of an atomic write leaves behind ("checkpoint.pt.tmp-1234").
+void removeStaleTemporaryFiles(const std::string& dir)
+{
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        const auto mark = name.rfind(".tmp-");
+        if (mark == std::string::npos || mark + 5 == name.size() ||
+            name.find_first_not_of("0123456789", mark + 5) != std::string::npos)
+            continue;
+        fs::remove(entry.path(), ec);
+    }
 }
 
 } // namespace
@@ -47,12 +77,14 @@ RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_
     if (mode == Mode::Resume) {
         if (!fs::exists(fs::path(m_dir) / "config.json"))
             throw IoError(m_dir + " is not a run folder (no config.json)");
+        removeStaleTemporaryFiles(m_dir);
         saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
         return; // the CSV files are reopened by rewriteHistory()
     }
     fs::create_directories(m_dir, ec);
     if (ec || !fs::is_directory(m_dir))
-        throw IoError("cannot create run folder " + m_dir + ": " + (ec ? ec.message() : "not a folder"));
+        throw IoError("cannot create run folder " + m_dir + ": " +
+                      (ec ? writeFailureReason(m_dir, ec.value()) : "not a folder"));
     if (fs::exists(fs::path(m_dir) / "config.json"))
         throw IoError("run folder " + m_dir + " already holds a run (config.json exists); choose another --out");
     saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
@@ -81,11 +113,13 @@ std::string lrRow(int64_t step, double lr)
 
 void RunFolder::appendEpoch(const EpochMetrics& m, const std::vector<IterationPoint>& iterations)
 {
+    // lr.csv first: a crash between the two leaves an epoch's LRs without its metrics row, which
+    // resuming rewrites from the checkpoint, never a metrics row without its LRs.
+    std::string lrRows;
     for (const auto& p : iterations)
-        m_lr << lrRow(p.step, p.lr);
-    checkStream(m_lr, m_dir + "/lr.csv");
-    m_metrics << metricsRow(m);
-    checkStream(m_metrics, m_dir + "/metrics.csv");
+        lrRows += lrRow(p.step, p.lr);
+    appendRows(m_lr, m_dir + "/lr.csv", lrRows);
+    appendRows(m_metrics, m_dir + "/metrics.csv", metricsRow(m));
 }
 
 void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration)
@@ -102,10 +136,11 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
         for (size_t i = 0; i < lrPerIteration.size(); ++i)
             out << lrRow(static_cast<int64_t>(i), lrPerIteration[i]);
     });
+    errno = 0;
     m_metrics = std::ofstream(metricsPath, std::ios::app);
     m_lr = std::ofstream(lrPath, std::ios::app);
     if (!m_metrics || !m_lr)
-        throw IoError("cannot reopen the CSV files of " + m_dir + ": " + std::strerror(errno));
+        throw IoError("cannot reopen the CSV files of " + m_dir + ": " + writeFailureReason(metricsPath, errno));
 }
 
 void RunFolder::writeModel(const Network& model)
@@ -142,11 +177,15 @@ void RunRecorder::onEpoch(const EpochMetrics& m)
 
 void saveModelArchive(const Network& model, const std::string& path)
 {
-    writePathAtomically(path, [&](const std::string& tmp) {
+    // In memory first, as saveCheckpoint() does: LibTorch's file writer aborts on a full disk.
+    std::ostringstream bytes;
+    {
         torch::serialize::OutputArchive archive;
         model.save(archive);
-        archive.save_to(tmp);
-    });
+        archive.save_to(bytes);
+    }
+    const std::string data = bytes.str();
+    writeFileAtomically(path, [&](std::ostream& out) { out.write(data.data(), static_cast<std::streamsize>(data.size())); });
 }
 
 std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::string& path)

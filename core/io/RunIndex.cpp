@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "io/AtomicFile.h"
+#include "io/Checkpoint.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -65,6 +66,12 @@ RunRecord readRun(const std::string& dir)
     try {
         r.config = loadTrainConfig((fs::path(dir) / "config.json").string());
         r.epochs = readMetricsCsv((fs::path(dir) / "metrics.csv").string());
+        // A damaged checkpoint would only show when resuming fails; reading its progress here
+        // (the whole archive, CRC-checked) costs milliseconds for these networks.
+        const fs::path checkpoint = fs::path(dir) / "checkpoint.pt";
+        std::error_code ec;
+        if (fs::exists(checkpoint, ec))
+            readCheckpointSummary(checkpoint.string());
     } catch (const std::exception& e) {
         r.damaged = true;
         r.problem = e.what();

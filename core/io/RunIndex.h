@@ -12,7 +12,7 @@ namespace mnist {
 struct RunRecord {
     std::string dir;           // the run folder
     std::string name;          // its folder name, e.g. 20261127-101500-LeNet
-    bool damaged = false;      // config.json or metrics.csv unreadable
+    bool damaged = false;      // config.json, metrics.csv or checkpoint.pt unreadable
     std::string problem;       // why, in words, when damaged
     TrainConfig config;
     std::vector<EpochMetrics> epochs;

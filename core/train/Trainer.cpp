@@ -32,6 +32,57 @@ std::string formatLr(double lr)
     return buf;
 }
 
+// The loss's low (of a running mean, so one lucky batch does not count) and its latest value: a run
+// whose loss climbed far above its low before turning NaN diverged, which is the LR's doing; one
+// that met a NaN while falling did not.
+class LossTrend {
+public:
+    void add(double loss)
+    {
+        m_mean = m_count == 0 ? loss : 0.9 * m_mean + 0.1 * loss;
+        m_low = m_count == 0 ? m_mean : std::min(m_low, m_mean);
+        m_last = loss;
+        ++m_count;
+    }
+    bool diverged() const { return m_count >= 2 && m_last > 3 * m_low && m_last > m_low + 0.1; }
+    double low() const { return m_low; }
+    double last() const { return m_last; }
+
+private:
+    double m_mean = 0, m_low = 0, m_last = 0;
+    int64_t m_count = 0;
+};
+
+// An LR this high for the optimizer makes a blow-up likely whatever the loss did before.
+bool lrIsHigh(const TrainConfig& c, double lr)
+{
+    return c.optimizer == "sgd" ? lr >= 1.0 : lr >= 0.05;
+}
+
+// What to tell the user about a non-finite loss: suggest a smaller LR only when the LR can be the
+// cause. No update before the failing loss, or an LR of 0, rules it out.
+std::string nonFiniteAdvice(const TrainConfig& c, int64_t updatesBefore, double lr, const LossTrend& trend)
+{
+    if (updatesBefore == 0)
+        return "no weight update had happened yet, so the learning rate is not the cause: check the data and the "
+               "normalisation (Normalize's std)";
+    if (lr == 0)
+        return "the learning rate was 0, so it is not the cause: check the data and the normalisation";
+    char buf[200];
+    if (trend.diverged()) {
+        std::snprintf(buf, sizeof buf, "the loss had risen from %.3g to %.3g before: the learning rate is too large, "
+                      "try a smaller one (e.g. %g)", trend.low(), trend.last(), lr / 10);
+        return buf;
+    }
+    if (lrIsHigh(c, lr)) {
+        std::snprintf(buf, sizeof buf, "a learning rate of %g is very large for %s: try a smaller one (e.g. %g)", lr,
+                      c.optimizer.c_str(), lr / 10);
+        return buf;
+    }
+    return "the loss was not rising before and the learning rate is moderate, so it is an unlikely cause: check the "
+           "data, the normalisation and the weight decay";
+}
+
 } // namespace
 
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
@@ -158,6 +209,8 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     std::vector<torch::Tensor> pendingLoss;
     std::vector<IterationPoint> pendingPoints;
     double epochLossSum = 0;
+    LossTrend trend;
+    int64_t firstStep = 0; // of this call: a resumed run's weights come from a finite checkpoint
 
     auto flush = [&]() {
         if (pendingLoss.empty())
@@ -171,7 +224,8 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
                 throw TrainingError("the loss became " + std::string(std::isnan(p.loss) ? "NaN" : "infinite") +
                                     " at epoch " + std::to_string(p.epoch) + ", iteration " +
                                     std::to_string(p.iteration + 1) + " (learning rate " + formatLr(p.lr) +
-                                    "): training stopped; try a smaller learning rate");
+                                    "): training stopped; " + nonFiniteAdvice(c, p.step - firstStep, p.lr, trend));
+            trend.add(p.loss);
             epochLossSum += p.loss;
             observer.onIteration(p);
         }
@@ -209,6 +263,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         for (const EpochMetrics& m : saved.metrics)
             noteEpoch(m);
         step = saved.step;
+        firstStep = step;
         firstEpoch = saved.epoch + 1;
         for (int64_t s = 0; s < step; ++s)
             result.lrPerIteration.push_back(schedule->lrAt(s));
@@ -279,7 +334,8 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         m.imagesPerSecond = epochTrainSeconds > 0 ? static_cast<double>(done) / epochTrainSeconds : 0;
         if (!std::isfinite(m.validLoss))
             throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
-                                " after epoch " + std::to_string(epoch) + ": try a smaller learning rate");
+                                " after epoch " + std::to_string(epoch) + " (learning rate " + formatLr(m.lr) +
+                                "): training stopped; " + nonFiniteAdvice(c, step - firstStep, m.lr, trend));
         const int64_t previousBestValid = result.bestValidEpoch;
         noteEpoch(m);
         if (!m_checkpointDir.empty()) {

@@ -1,12 +1,16 @@
 #include "RunFixtures.h"
 
 #include "data/Dataset.h"
+#include "io/Checkpoint.h"
 #include "io/RunFolder.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
 #include "train/Trainer.h"
 
 #include <torch/torch.h>
+
+#include <filesystem>
+#include <unistd.h>
 
 namespace uitest {
 
@@ -54,6 +58,39 @@ std::vector<mnist::EpochMetrics> makeEpochs(const std::vector<double>& testAccur
         out.push_back(m);
     }
     return out;
+}
+
+void writeCheckpoint(const std::string& dir, const std::string& arch, const std::vector<mnist::EpochMetrics>& epochs,
+                     int64_t iterationsPerEpoch)
+{
+    const auto net = mnist::createNetwork(arch);
+    torch::optim::Adam adam(net->parameters(), 1e-3);
+    const auto n = static_cast<int64_t>(epochs.size());
+    mnist::saveCheckpoint(dir + "/checkpoint.pt", *net, adam, {n, n * iterationsPerEpoch, epochs, 0.0, 0});
+}
+
+RunFileSizes runFileSizes(const std::string& arch)
+{
+    const std::string base = std::filesystem::temp_directory_path().string() + "/mnist-studio-sizes-" + std::to_string(::getpid());
+    const auto net = mnist::createNetwork(arch);
+    torch::optim::Adam adam(net->parameters(), 1e-3);
+    // Adam's state exists only after a step; a checkpoint written mid-run holds it.
+    net->zero_grad();
+    net->forward(torch::zeros({2, 1, 28, 28})).sum().backward();
+    adam.step();
+    mnist::saveCheckpoint(base + ".pt", *net, adam, {1, 1, {}, 0.0, 0});
+    mnist::saveWeights(*net, base + ".safetensors");
+    RunFileSizes sizes{std::filesystem::file_size(base + ".pt"), std::filesystem::file_size(base + ".safetensors")};
+    std::filesystem::remove(base + ".pt");
+    std::filesystem::remove(base + ".safetensors");
+    return sizes;
+}
+
+int64_t loadCheckpointEpoch(const std::string& path, const std::string& arch)
+{
+    const auto net = mnist::createNetwork(arch);
+    torch::optim::Adam adam(net->parameters(), 1e-3);
+    return mnist::loadCheckpoint(path, *net, adam).epoch;
 }
 
 } // namespace uitest

@@ -26,3 +26,22 @@ double coreTestAccuracy(const std::string& arch, const std::string& weights, con
 std::vector<mnist::EpochMetrics> makeEpochs(const std::vector<double>& testAccuracy, const std::vector<double>& validLoss);
 
 } // namespace uitest
+
+namespace uitest {
+
+// A real checkpoint.pt of `arch` (fresh weights, Adam state) recording `epochs`, in `dir`.
+void writeCheckpoint(const std::string& dir, const std::string& arch, const std::vector<mnist::EpochMetrics>& epochs,
+                     int64_t iterationsPerEpoch = 3);
+
+// Sizes in bytes of the checkpoint.pt and best.safetensors a run of `arch` with Adam writes.
+struct RunFileSizes {
+    uint64_t checkpoint = 0;
+    uint64_t bestWeights = 0;
+};
+RunFileSizes runFileSizes(const std::string& arch);
+
+// The epoch of a checkpoint after loading it fully into a fresh network and optimizer; throws
+// when it does not load.
+int64_t loadCheckpointEpoch(const std::string& path, const std::string& arch);
+
+} // namespace uitest
