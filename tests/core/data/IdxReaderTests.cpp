@@ -1,7 +1,7 @@
 #include "Error.h"
 #include "data/IdxReader.h"
-#include "FuzzChecks.h"
 
+#include "FuzzChecks.h" // gzipBytes
 #include "data/IdxFixtures.h"
 #include "data/TempDir.h"
 
