@@ -6,7 +6,7 @@ CMAKE_ARGS ?=
 CCACHE := $(shell command -v ccache 2>/dev/null)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all setup data configure build run train test bench package e2e clean
+.PHONY: all setup data configure build run train test bench package e2e fuzz test-asan clean
 
 all: build
 
@@ -45,6 +45,19 @@ bench: data build
 package: build
 	cd $(BUILD_DIR) && cpack -G DEB
 	bash scripts/check-package.sh $$(ls -t $(BUILD_DIR)/mnist-studio_*.deb | head -n1)
+
+# libFuzzer targets (clang, build-fuzz/) for the IDX, safetensors and config readers, each run for
+# FUZZ_SECONDS (default 60); fails on a finding. See README "Fuzzing and sanitizers".
+fuzz: setup
+	JOBS=$(JOBS) bash scripts/fuzz.sh
+
+# Core, CLI and core tests with AddressSanitizer + UndefinedBehaviorSanitizer (CMakePresets.json,
+# build-asan/), then the whole core suite.
+test-asan: data
+	cmake --preset asan $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
+	cmake --build --preset asan -j $(JOBS)
+	@start=$$(date +%s); ctest --preset asan -j $(JOBS); rc=$$?; \
+	  echo "test-asan: core suite took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 clean:
 	rm -rf $(BUILD_DIR)

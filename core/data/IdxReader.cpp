@@ -4,92 +4,140 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <memory>
+#include <fstream>
 
 namespace mnist {
 namespace {
 
-// gzread reads plain files unchanged, so one code path serves .gz and uncompressed files.
-class GzInput {
+bool isGzip(const uint8_t* data, size_t size)
+{
+    return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+}
+
+// The file's content as one stream of IDX bytes, decompressing gzip on the fly. Decompression is
+// incremental so that a damaged or hostile header cannot make us allocate more than the data holds.
+class IdxInput {
 public:
-    explicit GzInput(const std::string& path) : m_path(path)
+    IdxInput(const uint8_t* data, size_t size, const std::string& name)
+        : m_data(data), m_size(size), m_name(name), m_gzip(isGzip(data, size))
     {
-        std::error_code ec;
-        if (!std::filesystem::exists(path, ec))
-            throw DataError(path + ": file not found");
-        if (std::filesystem::is_directory(path, ec))
-            throw DataError(path + ": is a folder, expected an IDX file");
-        m_file = gzopen(path.c_str(), "rb");
-        if (!m_file)
-            throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
-        gzbuffer(m_file, 1 << 20);
+        if (m_gzip) {
+            std::memset(&m_zs, 0, sizeof m_zs);
+            // 16 + MAX_WBITS: gzip wrapper only; plain content is never passed to zlib.
+            if (inflateInit2(&m_zs, 16 + MAX_WBITS) != Z_OK)
+                throw DataError(m_name + ": cannot start gzip decompression (out of memory?)");
+        }
     }
-    ~GzInput() { gzclose(m_file); }
-    GzInput(const GzInput&) = delete;
-    GzInput& operator=(const GzInput&) = delete;
+    ~IdxInput()
+    {
+        if (m_gzip)
+            inflateEnd(&m_zs);
+    }
+    IdxInput(const IdxInput&) = delete;
+    IdxInput& operator=(const IdxInput&) = delete;
+
+    bool compressed() const { return m_gzip; }
+    // Bytes after the current position of a plain file (unknown for gzip).
+    size_t plainRemaining() const { return m_size - m_pos; }
 
     // Reads exactly n bytes; anything shorter is reported as truncation of `what`.
-    void read(void* dst, size_t n, const std::string& what)
+    void read(uint8_t* dst, size_t n, const std::string& what)
     {
-        auto* out = static_cast<unsigned char*>(dst);
-        size_t done = 0;
-        while (done < n) {
-            const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
-            const int got = gzread(m_file, out + done, chunk);
-            if (got < 0) {
-                int code = 0;
-                const char* msg = gzerror(m_file, &code);
-                throw DataError(m_path + ": corrupt compressed data while reading " + what + " (" +
-                                (msg ? msg : "zlib error") + ")");
-            }
-            if (got == 0)
-                throw DataError(m_path + ": file is truncated: expected " + std::to_string(n) +
-                                " bytes of " + what + ", found " + std::to_string(done));
-            done += static_cast<size_t>(got);
-        }
+        const size_t got = produce(dst, n, what);
+        if (got < n)
+            throwTruncated(n, got, what);
     }
 
     uint32_t readBigEndian32(const std::string& what)
     {
-        unsigned char b[4];
+        uint8_t b[4];
         read(b, 4, what);
         return (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | uint32_t(b[3]);
     }
 
-    bool atEnd()
+    // Reads exactly n bytes into `out`, growing it as data arrives: a .gz announcing gigabytes
+    // fails on truncation after allocating about what it really holds, not on allocation.
+    void readGrowing(std::vector<uint8_t>& out, size_t n, const std::string& what)
     {
-        unsigned char extra;
-        return gzread(m_file, &extra, 1) <= 0;
+        out.clear();
+        size_t done = 0;
+        while (done < n) {
+            const size_t target = std::min(n, std::max<size_t>(done * 2, size_t(1) << 20));
+            out.resize(target);
+            done += produce(out.data() + done, target - done, what);
+            if (done < target)
+                throwTruncated(n, done, what);
+        }
     }
 
 private:
-    std::string m_path;
-    gzFile m_file = nullptr;
-};
-
-void readGrowing(GzInput& in, std::vector<uint8_t>& out, size_t bytes, const std::string& what)
-{
-    constexpr size_t kChunk = size_t(64) << 20;
-    out.clear();
-    while (out.size() < bytes) {
-        const size_t start = out.size();
-        const size_t n = std::min(kChunk, bytes - start);
-        out.resize(start + n);
-        try {
-            in.read(out.data() + start, n, what);
-        } catch (const DataError& e) {
-            const std::string msg = e.what();
-            // Report the truncation against the whole expected size, not the chunk.
-            if (msg.find("truncated") != std::string::npos)
-                throw DataError(msg.substr(0, msg.find(": file is truncated")) + ": file is truncated: expected " +
-                                std::to_string(bytes) + " bytes of " + what + ", found fewer");
-            throw;
-        }
+    [[noreturn]] void throwTruncated(size_t expected, size_t found, const std::string& what) const
+    {
+        throw DataError(m_name + ": file is truncated: expected " + std::to_string(expected) + " bytes of " + what +
+                        ", found " + std::to_string(found) +
+                        (m_streamCut ? " (the compressed data ends in the middle of the stream)" : ""));
     }
-}
+
+    // Up to n bytes; fewer only at the end of the data.
+    size_t produce(uint8_t* dst, size_t n, const std::string& what)
+    {
+        if (!m_gzip) {
+            const size_t got = std::min(n, m_size - m_pos);
+            if (got > 0)
+                std::memcpy(dst, m_data + m_pos, got);
+            m_pos += got;
+            return got;
+        }
+        size_t got = 0;
+        while (got < n && !m_ended) {
+            if (m_zs.avail_in == 0 && m_pos < m_size) {
+                const size_t chunk = std::min<size_t>(m_size - m_pos, UINT_MAX);
+                m_zs.next_in = const_cast<Bytef*>(m_data + m_pos); // zlib does not write to its input
+                m_zs.avail_in = static_cast<uInt>(chunk);
+                m_pos += chunk;
+            }
+            const size_t want = std::min<size_t>(n - got, 1u << 30);
+            m_zs.next_out = dst + got;
+            m_zs.avail_out = static_cast<uInt>(want);
+            const int rc = inflate(&m_zs, Z_NO_FLUSH);
+            got += want - m_zs.avail_out;
+            if (rc == Z_STREAM_END) {
+                // Several gzip members in a row form one stream (as gzip -c a b > c makes, and as
+                // gzread reads them); anything else after the last member is ignored, as gzread does.
+                const size_t left = m_zs.avail_in + (m_size - m_pos);
+                if (left >= 2 && isGzip(m_data + (m_size - left), left)) {
+                    if (inflateReset(&m_zs) != Z_OK)
+                        throw DataError(m_name + ": cannot restart gzip decompression");
+                } else {
+                    m_ended = true;
+                }
+            } else if (rc == Z_BUF_ERROR) {
+                // No progress possible with output space left: the input ran out mid-stream.
+                m_ended = true;
+                m_streamCut = true;
+            } else if (rc != Z_OK) {
+                throw DataError(m_name + ": corrupt compressed data while reading " + what + " (" +
+                                (m_zs.msg ? m_zs.msg : "zlib error " + std::to_string(rc)) + ")");
+            }
+        }
+        return got;
+    }
+
+    const uint8_t* m_data;
+    size_t m_size;
+    size_t m_pos = 0; // plain: bytes consumed; gzip: bytes handed to zlib
+    std::string m_name;
+    bool m_gzip;
+    z_stream m_zs;
+    bool m_ended = false;
+    bool m_streamCut = false;
+};
 
 std::string hex(uint32_t v)
 {
@@ -98,7 +146,7 @@ std::string hex(uint32_t v)
     return buf;
 }
 
-void checkMagic(const std::string& path, uint32_t magic, uint32_t expected, const char* kind)
+void checkMagic(const std::string& name, uint32_t magic, uint32_t expected, const char* kind)
 {
     if (magic == expected)
         return;
@@ -109,65 +157,100 @@ void checkMagic(const std::string& path, uint32_t magic, uint32_t expected, cons
         hint = " (this is a label file)";
     else if ((magic >> 16) == 0x1f8b)
         hint = " (gzip data that does not decompress: the file is damaged)";
-    throw DataError(path + ": wrong magic number " + hex(magic) + ", expected " + hex(expected) +
-                    " for an IDX " + kind + " file" + hint);
+    throw DataError(name + ": wrong magic number " + hex(magic) + ", expected " + hex(expected) + " for an IDX " +
+                    kind + " file" + hint);
+}
+
+std::vector<uint8_t> readWholeFile(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw DataError(path + ": file not found");
+    if (std::filesystem::is_directory(path, ec))
+        throw DataError(path + ": is a folder, expected an IDX file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
+    std::vector<uint8_t> bytes;
+    constexpr size_t kBlock = size_t(1) << 20;
+    const auto size = std::filesystem::file_size(path, ec);
+    // One read of the known size (+1 to notice a file that grew), then blocks until the end: the
+    // size is a hint only (the file may change, or be a pipe).
+    size_t want = ec ? kBlock : static_cast<size_t>(size) + 1;
+    for (;;) {
+        const size_t start = bytes.size();
+        bytes.resize(start + want);
+        in.read(reinterpret_cast<char*>(bytes.data() + start), static_cast<std::streamsize>(want));
+        want = kBlock;
+        bytes.resize(start + static_cast<size_t>(in.gcount()));
+        if (!in) {
+            if (in.bad())
+                throw DataError(path + ": read error (" + std::strerror(errno) + ")");
+            break;
+        }
+    }
+    return bytes;
 }
 
 } // namespace
 
+IdxImages parseIdxImages(const uint8_t* data, size_t size, const std::string& name)
+{
+    IdxInput in(data, size, name);
+    checkMagic(name, in.readBigEndian32("the header"), kIdxImagesMagic, "image");
+    const uint64_t count = in.readBigEndian32("the header");
+    const uint64_t rows = in.readBigEndian32("the header");
+    const uint64_t cols = in.readBigEndian32("the header");
+    const auto dims = [&] { return std::to_string(count) + "x" + std::to_string(rows) + "x" + std::to_string(cols); };
+    if (count == 0 || rows == 0 || cols == 0)
+        throw DataError(name + ": zero-sized dimension (" + std::to_string(count) + " images of " +
+                        std::to_string(rows) + "x" + std::to_string(cols) + ")");
+    // Unsigned 64-bit: with the per-side limits the product stays below 2^64 (count < 2^32).
+    constexpr uint64_t kMaxBytes = uint64_t(1) << 34;
+    if (rows > 65536 || cols > 65536 || count * rows * cols > kMaxBytes)
+        throw DataError(name + ": implausible dimensions " + dims());
+    const size_t bytes = static_cast<size_t>(count * rows * cols);
+    // A plain file's size is known up front; checking it avoids a large useless allocation.
+    if (!in.compressed() && in.plainRemaining() < bytes)
+        throw DataError(name + ": file is truncated: header announces " + std::to_string(count) + " images (" +
+                        std::to_string(bytes) + " bytes) but only " + std::to_string(in.plainRemaining()) +
+                        " bytes follow");
+    IdxImages images;
+    images.count = static_cast<int64_t>(count);
+    images.rows = static_cast<int64_t>(rows);
+    images.cols = static_cast<int64_t>(cols);
+    in.readGrowing(images.pixels, bytes, "pixel data");
+    return images;
+}
+
+std::vector<uint8_t> parseIdxLabels(const uint8_t* data, size_t size, const std::string& name, int maxLabel)
+{
+    IdxInput in(data, size, name);
+    checkMagic(name, in.readBigEndian32("the header"), kIdxLabelsMagic, "label");
+    const uint32_t count = in.readBigEndian32("the header");
+    if (count == 0)
+        throw DataError(name + ": zero-sized dimension (0 labels)");
+    if (count > (1u << 30))
+        throw DataError(name + ": implausible label count " + std::to_string(count));
+    std::vector<uint8_t> labels;
+    in.readGrowing(labels, count, "labels");
+    for (size_t i = 0; i < labels.size(); ++i)
+        if (labels[i] > maxLabel)
+            throw DataError(name + ": label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
+                            " is outside 0.." + std::to_string(maxLabel));
+    return labels;
+}
+
 IdxImages readIdxImages(const std::string& path)
 {
-    GzInput in(path);
-    checkMagic(path, in.readBigEndian32("the header"), kIdxImagesMagic, "image");
-    IdxImages images;
-    images.count = in.readBigEndian32("the header");
-    images.rows = in.readBigEndian32("the header");
-    images.cols = in.readBigEndian32("the header");
-    if (images.count == 0 || images.rows == 0 || images.cols == 0)
-        throw DataError(path + ": zero-sized dimension (" + std::to_string(images.count) + " images of " +
-                        std::to_string(images.rows) + "x" + std::to_string(images.cols) + ")");
-    // A corrupt header must not make us allocate terabytes before noticing the file is short.
-    constexpr int64_t kMaxBytes = int64_t(1) << 34;
-    if (images.rows > 65536 || images.cols > 65536 || images.count * images.rows * images.cols > kMaxBytes)
-        throw DataError(path + ": implausible dimensions " + std::to_string(images.count) + "x" +
-                        std::to_string(images.rows) + "x" + std::to_string(images.cols));
-    const size_t bytes = static_cast<size_t>(images.count * images.rows * images.cols);
-    std::error_code ec;
-    const auto onDisk = std::filesystem::file_size(path, ec);
-    // A plain file's size is known up front; checking it avoids a large useless allocation.
-    if (!ec && onDisk < 16 + bytes) {
-        unsigned char first[2] = {0, 0};
-        FILE* f = std::fopen(path.c_str(), "rb");
-        if (f) {
-            std::fread(first, 1, 2, f);
-            std::fclose(f);
-        }
-        if (!(first[0] == 0x1f && first[1] == 0x8b))
-            throw DataError(path + ": file is truncated: header announces " + std::to_string(images.count) +
-                            " images (" + std::to_string(bytes) + " bytes) but only " +
-                            std::to_string(onDisk - 16) + " bytes follow");
-    }
-    // Grown as data arrives, so a damaged .gz announcing gigabytes fails on truncation, not on allocation.
-    readGrowing(in, images.pixels, bytes, "pixel data");
-    return images;
+    const std::vector<uint8_t> bytes = readWholeFile(path);
+    return parseIdxImages(bytes.data(), bytes.size(), path);
 }
 
 std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel)
 {
-    GzInput in(path);
-    checkMagic(path, in.readBigEndian32("the header"), kIdxLabelsMagic, "label");
-    const uint32_t count = in.readBigEndian32("the header");
-    if (count == 0)
-        throw DataError(path + ": zero-sized dimension (0 labels)");
-    if (count > (1u << 30))
-        throw DataError(path + ": implausible label count " + std::to_string(count));
-    std::vector<uint8_t> labels;
-    readGrowing(in, labels, count, "labels");
-    for (size_t i = 0; i < labels.size(); ++i)
-        if (labels[i] > maxLabel)
-            throw DataError(path + ": label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
-                            " is outside 0.." + std::to_string(maxLabel));
-    return labels;
+    const std::vector<uint8_t> bytes = readWholeFile(path);
+    return parseIdxLabels(bytes.data(), bytes.size(), path, maxLabel);
 }
 
 } // namespace mnist

@@ -1,6 +1,7 @@
 #pragma once
 // Reader for the IDX format of MNIST and Fashion-MNIST, plain or gzip-compressed (detected from
 // the content, not the name). Errors throw mnist::DataError naming the file and the problem.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,5 +24,11 @@ IdxImages readIdxImages(const std::string& path);
 
 // Reads a label file (magic 0x00000801). Every label must lie in 0..maxLabel.
 std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel = 9);
+
+// The same readers on a whole file's content already in memory (plain or gzip), which the path
+// versions use; `name` stands for the file in error messages. Memory use is bounded by the data
+// actually present, whatever sizes a header announces.
+IdxImages parseIdxImages(const uint8_t* data, size_t size, const std::string& name);
+std::vector<uint8_t> parseIdxLabels(const uint8_t* data, size_t size, const std::string& name, int maxLabel = 9);
 
 } // namespace mnist

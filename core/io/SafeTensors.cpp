@@ -1,12 +1,14 @@
 #include "io/SafeTensors.h"
 
 #include "Error.h"
+#include "JsonInteger.h"
 #include "io/AtomicFile.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -21,6 +23,17 @@ constexpr DtypeName kDtypes[] = {
     {"F32", torch::kFloat32}, {"F64", torch::kFloat64}, {"I64", torch::kInt64},
     {"I32", torch::kInt32},   {"U8", torch::kUInt8},
 };
+
+template <class Int>
+std::vector<Int> integerArray(const nlohmann::json& v)
+{
+    if (!v.is_array())
+        throw std::invalid_argument(std::string("expected an array of integers, got ") + v.type_name());
+    std::vector<Int> out;
+    for (const auto& x : v)
+        out.push_back(jsonInteger<Int>(x));
+    return out;
+}
 
 const char* nameOf(torch::ScalarType t)
 {
@@ -37,43 +50,53 @@ std::map<std::string, torch::Tensor> readSafeTensors(const std::string& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path + ": cannot open (" + std::strerror(errno) + ")");
-    in.seekg(0, std::ios::end);
-    const auto fileSize = static_cast<uint64_t>(in.tellg());
-    in.seekg(0);
-    unsigned char lenBytes[8];
-    if (fileSize < 8 || !in.read(reinterpret_cast<char*>(lenBytes), 8))
-        throw IoError(path + ": not a safetensors file (shorter than its 8-byte header length)");
+    // Not tellg(): a folder opens on Linux and seeking to its end reports 2^63 - 1 bytes
+    // (found by the asan test run, as an allocation that size).
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw IoError(path + ": not a regular file");
+    const uint64_t fileSize = std::filesystem::file_size(path, ec);
+    if (ec)
+        throw IoError(path + ": cannot read (" + ec.message() + ")");
+    std::vector<uint8_t> bytes(fileSize);
+    if (fileSize > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(fileSize)))
+        throw IoError(path + ": cannot read (" + std::strerror(errno) + ")");
+    return parseSafeTensors(bytes.data(), bytes.size(), path);
+}
+
+std::map<std::string, torch::Tensor> parseSafeTensors(const uint8_t* bytes, size_t size, const std::string& name)
+{
+    const uint64_t fileSize = size;
+    if (fileSize < 8)
+        throw IoError(name + ": not a safetensors file (shorter than its 8-byte header length)");
     uint64_t headerLen = 0;
     for (int i = 7; i >= 0; --i)
-        headerLen = (headerLen << 8) | lenBytes[i];
+        headerLen = (headerLen << 8) | bytes[i];
     if (headerLen > fileSize - 8 || headerLen > (100u << 20))
-        throw IoError(path + ": header length " + std::to_string(headerLen) + " exceeds the file (" +
+        throw IoError(name + ": header length " + std::to_string(headerLen) + " exceeds the file (" +
                       std::to_string(fileSize) + " bytes): truncated or not a safetensors file");
-    std::string header(headerLen, '\0');
-    in.read(header.data(), static_cast<std::streamsize>(headerLen));
+    const std::string header(reinterpret_cast<const char*>(bytes + 8), headerLen);
     nlohmann::json meta;
     try {
         meta = nlohmann::json::parse(header);
     } catch (const std::exception& e) {
-        throw IoError(path + ": header is not valid JSON (" + e.what() + ")");
+        throw IoError(name + ": header is not valid JSON (" + e.what() + ")");
     }
     if (!meta.is_object())
-        throw IoError(path + ": header is not a JSON object");
+        throw IoError(name + ": header is not a JSON object");
+    const uint8_t* data = bytes + 8 + headerLen;
     const uint64_t dataSize = fileSize - 8 - headerLen;
-    std::vector<char> data(dataSize);
-    if (dataSize > 0 && !in.read(data.data(), static_cast<std::streamsize>(dataSize)))
-        throw IoError(path + ": cannot read tensor data");
 
     std::map<std::string, torch::Tensor> out;
     for (auto it = meta.begin(); it != meta.end(); ++it) {
         if (it.key() == "__metadata__")
             continue;
-        const std::string& name = it.key();
+        const std::string& tensorName = it.key();
         const auto& info = it.value();
         try {
             const std::string dtype = info.at("dtype").get<std::string>();
-            const auto shapeJson = info.at("shape").get<std::vector<int64_t>>();
-            const auto offsets = info.at("data_offsets").get<std::vector<uint64_t>>();
+            const auto shapeJson = integerArray<int64_t>(info.at("shape"));
+            const auto offsets = integerArray<uint64_t>(info.at("data_offsets"));
             const DtypeName* d = nullptr;
             for (const auto& k : kDtypes)
                 if (dtype == k.name)
@@ -88,18 +111,18 @@ std::map<std::string, torch::Tensor> readSafeTensors(const std::string& path)
                     throw IoError("invalid shape");
                 numel *= static_cast<uint64_t>(s);
             }
-            const uint64_t bytes = numel * torch::elementSize(d->type);
-            if (bytes != offsets[1] - offsets[0])
-                throw IoError("shape and dtype need " + std::to_string(bytes) + " bytes but offsets give " +
+            const uint64_t nbytes = numel * torch::elementSize(d->type);
+            if (nbytes != offsets[1] - offsets[0])
+                throw IoError("shape and dtype need " + std::to_string(nbytes) + " bytes but offsets give " +
                               std::to_string(offsets[1] - offsets[0]));
             torch::Tensor t = torch::empty(shapeJson, torch::TensorOptions().dtype(d->type));
-            if (bytes > 0)
-                std::memcpy(t.data_ptr(), data.data() + offsets[0], bytes);
-            out.emplace(name, t);
+            if (nbytes > 0)
+                std::memcpy(t.data_ptr(), data + offsets[0], nbytes);
+            out.emplace(tensorName, t);
         } catch (const IoError& e) {
-            throw IoError(path + ": tensor '" + name + "': " + e.what());
+            throw IoError(name + ": tensor '" + tensorName + "': " + e.what());
         } catch (const std::exception& e) {
-            throw IoError(path + ": tensor '" + name + "' has a malformed entry (" + e.what() + ")");
+            throw IoError(name + ": tensor '" + tensorName + "' has a malformed entry (" + e.what() + ")");
         }
     }
     return out;

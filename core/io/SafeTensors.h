@@ -17,6 +17,10 @@ using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 // missing, truncated or malformed file, an unsupported dtype or overlapping/out-of-range offsets.
 std::map<std::string, torch::Tensor> readSafeTensors(const std::string& path);
 
+// The same reader on a whole file's content already in memory, which readSafeTensors uses;
+// `name` stands for the file in error messages.
+std::map<std::string, torch::Tensor> parseSafeTensors(const uint8_t* data, size_t size, const std::string& name);
+
 // Writes the tensors (moved to the CPU) atomically. Names must be unique.
 void writeSafeTensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {});

@@ -1,5 +1,7 @@
 #include "optim/SchedulerConfig.h"
 
+#include "JsonInteger.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -96,21 +98,21 @@ void from_json(const nlohmann::json& j, SchedulerConfig& c)
         const std::string& k = it.key();
         const auto& v = it.value();
         if (k == "type") c.type = v.get<std::string>();
-        else if (k == "T_max") c.tMax = v.get<int64_t>();
+        else if (k == "T_max") c.tMax = jsonInteger<int64_t>(v);
         else if (k == "eta_min") c.etaMin = v.get<double>();
         else if (k == "base_lr") c.baseLr = v.get<double>();
         else if (k == "max_lr") c.maxLr = v.get<double>();
-        else if (k == "step_size_up") c.stepSizeUp = v.get<int64_t>();
-        else if (k == "step_size_down") c.stepSizeDown = v.is_null() ? 0 : v.get<int64_t>();
+        else if (k == "step_size_up") c.stepSizeUp = jsonInteger<int64_t>(v);
+        else if (k == "step_size_down") c.stepSizeDown = v.is_null() ? 0 : jsonInteger<int64_t>(v);
         else if (k == "mode") c.mode = v.get<std::string>();
         else if (k == "gamma") c.gamma = v.get<double>();
-        else if (k == "T_0") c.t0 = v.get<int64_t>();
+        else if (k == "T_0") c.t0 = jsonInteger<int64_t>(v);
         else if (k == "T_mult") c.tMult = v.get<double>();
         else if (k == "pct_start") c.pctStart = v.get<double>();
         else if (k == "anneal_strategy") c.anneal = v.get<std::string>();
         else if (k == "div_factor") c.divFactor = v.get<double>();
         else if (k == "final_div_factor") c.finalDivFactor = v.get<double>();
-        else if (k == "step_size") c.stepSize = v.get<int64_t>();
+        else if (k == "step_size") c.stepSize = jsonInteger<int64_t>(v);
         else throw std::invalid_argument("unknown scheduler key '" + k + "'");
     }
 }

@@ -1,6 +1,7 @@
 #include "train/TrainConfig.h"
 
 #include "Error.h"
+#include "JsonInteger.h"
 #include "io/AtomicFile.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
@@ -87,9 +88,9 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
             else if (k == "data_dir") c.dataDir = v.get<std::string>();
             else if (k == "train_fraction") c.trainFraction = v.get<double>();
             else if (k == "arch") c.arch = v.get<std::string>();
-            else if (k == "epochs") c.epochs = v.get<int64_t>();
-            else if (k == "batch_size") c.batchSize = v.get<int64_t>();
-            else if (k == "eval_batch_size") c.evalBatchSize = v.get<int64_t>();
+            else if (k == "epochs") c.epochs = jsonInteger<int64_t>(v);
+            else if (k == "batch_size") c.batchSize = jsonInteger<int64_t>(v);
+            else if (k == "eval_batch_size") c.evalBatchSize = jsonInteger<int64_t>(v);
             else if (k == "lr") c.lr = v.get<double>();
             else if (k == "optimizer") c.optimizer = v.get<std::string>();
             else if (k == "momentum") c.momentum = v.get<double>();
@@ -97,8 +98,8 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
             else if (k == "weight_decay") c.weightDecay = v.get<double>();
             else if (k == "scheduler") c.scheduler = v.get<SchedulerConfig>();
             else if (k == "augment") c.augment = v.get<AugmentConfig>();
-            else if (k == "seed") c.seed = v.get<uint64_t>();
-            else if (k == "threads") c.threads = v.get<int>();
+            else if (k == "seed") c.seed = jsonInteger<uint64_t>(v);
+            else if (k == "threads") c.threads = jsonInteger<int>(v);
             else if (k == "device") c.device = v.get<std::string>();
             else if (k == "shuffle") c.shuffle = v.get<bool>();
             else throw ConfigError("unknown key '" + k + "'");

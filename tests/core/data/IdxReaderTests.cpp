@@ -1,6 +1,7 @@
 #include "Error.h"
 #include "data/IdxReader.h"
 
+#include "FuzzChecks.h" // gzipBytes
 #include "data/IdxFixtures.h"
 #include "data/TempDir.h"
 
@@ -111,5 +112,39 @@ TEST_CASE("IDX reader names the file and the problem for every bad file", "[data
     SECTION("a folder instead of a file")
     {
         CHECK_THROWS_WITH(mnist::readIdxImages(dir.path().string()), Contains("folder"));
+    }
+}
+
+TEST_CASE("IDX reader works on bytes in memory, gzip members in a row and cut gzip streams", "[data]")
+{
+    TempDir dir;
+    const std::string path = dir.file("img");
+    writeIdxImages(path, 2, 3, 3, ramp(18));
+    const std::vector<uint8_t> plain = readBytes(path);
+
+    const mnist::IdxImages fromMemory = mnist::parseIdxImages(plain.data(), plain.size(), "in memory");
+    CHECK(fromMemory.count == 2);
+    CHECK(fromMemory.pixels == ramp(18));
+
+    writeIdxImages(path, 2, 3, 3, ramp(18), true);
+    const std::vector<uint8_t> gz = readBytes(path);
+    SECTION("two gzip members read as one stream, as cat a.gz b.gz makes")
+    {
+        std::vector<uint8_t> both = fuzzchecks::gzipBytes(plain.data(), 20);
+        const std::vector<uint8_t> second = fuzzchecks::gzipBytes(plain.data() + 20, plain.size() - 20);
+        both.insert(both.end(), second.begin(), second.end());
+        CHECK(mnist::parseIdxImages(both.data(), both.size(), "x").pixels == ramp(18));
+    }
+    SECTION("a gzip stream cut short is reported as truncated, naming the file")
+    {
+        const std::vector<uint8_t> cut(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2));
+        CHECK_THROWS_WITH(mnist::parseIdxImages(cut.data(), cut.size(), "cut.gz"),
+                          Contains("cut.gz") && Contains("truncated"));
+    }
+    SECTION("bytes after the last gzip member are ignored, as gzip readers do")
+    {
+        std::vector<uint8_t> trailing = gz;
+        trailing.insert(trailing.end(), {'j', 'u', 'n', 'k'});
+        CHECK(mnist::parseIdxImages(trailing.data(), trailing.size(), "x").pixels == ramp(18));
     }
 }

@@ -82,6 +82,27 @@ TEST_CASE("safetensors reader rejects damaged files with a message", "[io]")
     {
         CHECK_THROWS_WITH(mnist::readSafeTensors(dir.file("none")), Contains("cannot open"));
     }
+    SECTION("a folder instead of a file")
+    {
+        CHECK_THROWS_AS(mnist::readSafeTensors(dir.path().string()), mnist::IoError);
+    }
+    SECTION("a shape or offset that is not a non-negative integer")
+    {
+        // Found by fuzzing: these reached a float-to-integer cast out of range.
+        const auto header = [](const std::string& json) {
+            std::vector<uint8_t> b(8, 0);
+            b[0] = static_cast<uint8_t>(json.size());
+            b.insert(b.end(), json.begin(), json.end());
+            b.insert(b.end(), 4, 0);
+            return b;
+        };
+        fixtures::writeBytes(path, header(R"({"w":{"dtype":"F32","shape":[1e300],"data_offsets":[0,4]}})"));
+        CHECK_THROWS_WITH(mnist::readSafeTensors(path), Contains("'w'") && Contains("out of range"));
+        fixtures::writeBytes(path, header(R"({"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}})"));
+        CHECK_THROWS_WITH(mnist::readSafeTensors(path), Contains("'w'") && Contains("integer"));
+        fixtures::writeBytes(path, header(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-1.5,4]}})"));
+        CHECK_THROWS_AS(mnist::readSafeTensors(path), mnist::IoError);
+    }
 }
 
 TEST_CASE("Writing weights into a folder that does not exist fails with the path", "[io]")

@@ -52,6 +52,29 @@ TEST_CASE("A config file with a typo, a wrong type or bad JSON is refused with t
     CHECK_THROWS_WITH(mnist::loadTrainConfig("/nonexistent/config.json"), Contains("/nonexistent/config.json"));
 }
 
+TEST_CASE("Integer settings refuse fractions and values their type cannot hold", "[config]")
+{
+    // Found by fuzzing: 1.9e20 epochs was cast to int64 (undefined behaviour), and a thread count
+    // of 2^32 + 1 wrapped to 1 without a word.
+    CHECK_THROWS_WITH(mnist::trainConfigFromJsonText(R"({"epochs": 192233720368547758070})"),
+                      Contains("epochs") && Contains("out of range"));
+    CHECK_THROWS_WITH(mnist::trainConfigFromJsonText(R"({"threads": 4294967297})"),
+                      Contains("threads") && Contains("out of range"));
+    CHECK_THROWS_WITH(mnist::trainConfigFromJsonText(R"({"batch_size": 2.5})"),
+                      Contains("batch_size") && Contains("expected an integer"));
+    CHECK_THROWS_WITH(mnist::trainConfigFromJsonText(R"({"seed": -1})"), Contains("seed") && Contains("out of range"));
+    CHECK_THROWS_WITH(mnist::trainConfigFromJsonText(R"({"scheduler": {"type": "step", "step_size": 1e300}})"),
+                      Contains("scheduler") && Contains("out of range"));
+    CHECK_THROWS_AS(mnist::trainConfigFromJsonText(R"({"epochs": true})"), mnist::ConfigError);
+
+    // A whole number written with a decimal point is still that number.
+    const mnist::TrainConfig c = mnist::trainConfigFromJsonText(
+        R"({"epochs": 3.0, "seed": 18446744073709551615, "scheduler": {"type": "cosine", "T_max": 1e3}})");
+    CHECK(c.epochs == 3);
+    CHECK(c.seed == 18446744073709551615ull);
+    CHECK(c.scheduler.tMax == 1000);
+}
+
 TEST_CASE("validate() lists every problem of a config in words", "[config]")
 {
     mnist::TrainConfig c;

@@ -1,0 +1,129 @@
+#include "FuzzChecks.h"
+
+#include "Error.h"
+#include "data/IdxReader.h"
+#include "io/SafeTensors.h"
+#include "train/TrainConfig.h"
+
+#include <torch/torch.h>
+#include <zlib.h>
+
+#include <stdexcept>
+#include <typeinfo>
+
+namespace fuzzchecks {
+namespace {
+
+// Runs `parse`; `Expected` is the one exception type the reader may throw for bad input.
+template <class Expected, class Parse>
+std::string outcome(const std::string& what, const std::string& name, Parse&& parse)
+{
+    try {
+        return parse();
+    } catch (const Expected& e) {
+        const std::string msg = e.what();
+        if (msg.rfind(name, 0) != 0)
+            return what + ": error message does not start with the file name: " + msg;
+        if (msg.size() <= name.size() + 2)
+            return what + ": error message says nothing beyond the file name: " + msg;
+        return {};
+    } catch (const std::exception& e) {
+        return what + ": unexpected " + typeid(e).name() + ": " + e.what();
+    } catch (...) {
+        return what + ": unexpected exception of a non-standard type";
+    }
+}
+
+} // namespace
+
+std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size)
+{
+    z_stream zs{};
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw std::runtime_error("deflateInit2 failed");
+    std::vector<uint8_t> out(deflateBound(&zs, static_cast<uLong>(size)));
+    zs.next_in = const_cast<Bytef*>(data);
+    zs.avail_in = static_cast<uInt>(size);
+    zs.next_out = out.data();
+    zs.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&zs, Z_FINISH);
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END)
+        throw std::runtime_error("deflate failed");
+    return out;
+}
+
+std::string idxOutcome(const uint8_t* data, size_t size)
+{
+    const std::vector<uint8_t> packed = gzipBytes(data, size);
+    for (const bool gz : {false, true}) {
+        const uint8_t* bytes = gz ? packed.data() : data;
+        const size_t n = gz ? packed.size() : size;
+        const std::string name = gz ? "input.gz" : "input";
+        std::string problem = outcome<mnist::DataError>("images (" + name + ")", name, [&]() -> std::string {
+            const mnist::IdxImages im = mnist::parseIdxImages(bytes, n, name);
+            if (im.count < 1 || im.rows < 1 || im.cols < 1 ||
+                im.pixels.size() != static_cast<uint64_t>(im.count) * uint64_t(im.rows) * uint64_t(im.cols))
+                return "images (" + name + "): dimensions do not match the pixel data";
+            return {};
+        });
+        if (!problem.empty())
+            return problem;
+        problem = outcome<mnist::DataError>("labels (" + name + ")", name, [&]() -> std::string {
+            const std::vector<uint8_t> labels = mnist::parseIdxLabels(bytes, n, name);
+            for (uint8_t l : labels)
+                if (l > 9)
+                    return "labels (" + name + "): label " + std::to_string(l) + " accepted";
+            return labels.empty() ? "labels (" + name + "): empty result" : std::string{};
+        });
+        if (!problem.empty())
+            return problem;
+    }
+    return {};
+}
+
+std::string safeTensorsOutcome(const uint8_t* data, size_t size)
+{
+    const std::string name = "input.safetensors";
+    return outcome<mnist::IoError>("safetensors", name, [&]() -> std::string {
+        const auto tensors = mnist::parseSafeTensors(data, size, name);
+        for (const auto& [key, t] : tensors) {
+            if (!t.defined() || !t.device().is_cpu() || !t.is_contiguous())
+                return "safetensors: tensor '" + key + "' is not a defined contiguous CPU tensor";
+            const auto type = t.scalar_type();
+            if (type != torch::kFloat32 && type != torch::kFloat64 && type != torch::kInt64 &&
+                type != torch::kInt32 && type != torch::kUInt8)
+                return "safetensors: tensor '" + key + "' has an unsupported dtype";
+            if (static_cast<uint64_t>(t.numel()) * t.element_size() > size)
+                return "safetensors: tensor '" + key + "' holds more bytes than the input";
+        }
+        return {};
+    });
+}
+
+std::string trainConfigOutcome(const uint8_t* data, size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    // trainConfigFromJsonText has no file name; loadTrainConfig prefixes the path to its messages.
+    return outcome<mnist::ConfigError>("config", "", [&]() -> std::string {
+        const mnist::TrainConfig config = mnist::trainConfigFromJsonText(text);
+        if (!config.validate().empty())
+            return {};
+        const std::string saved = mnist::toJsonText(config);
+        mnist::TrainConfig reloaded;
+        try {
+            reloaded = mnist::trainConfigFromJsonText(saved);
+        } catch (const mnist::ConfigError& e) {
+            return "config: a valid config does not reload from its own JSON (" + std::string(e.what()) +
+                   "):\n" + saved;
+        }
+        if (!reloaded.validate().empty())
+            return "config: a valid config no longer validates after a round trip:\n" + saved;
+        if (mnist::toJsonText(reloaded) != saved)
+            return "config: a round trip changes the config:\n" + saved + "became\n" + mnist::toJsonText(reloaded);
+        return {};
+    });
+}
+
+} // namespace fuzzchecks

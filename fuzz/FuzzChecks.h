@@ -1,0 +1,29 @@
+#pragma once
+// What the fuzz targets and the fuzz regression tests require of each reader, on one input: it
+// either parses the bytes into a consistent result or refuses them with the core's own error type
+// and a message that names the file. Crashes, sanitizer reports and hangs are caught by the fuzzer
+// (or the asan build) around these calls; everything else is returned here.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fuzzchecks {
+
+// Each returns an empty string for a clean outcome, otherwise what went wrong.
+
+// The bytes as an IDX image file and as a label file, as given and gzip-compressed (so that the
+// IDX structure is exercised through the decompressor too).
+std::string idxOutcome(const uint8_t* data, size_t size);
+
+// The bytes as a .safetensors file.
+std::string safeTensorsOutcome(const uint8_t* data, size_t size);
+
+// The bytes as a config.json text, then validate(); a config that validates must survive a
+// round trip through its JSON text unchanged (run folders reload what they saved).
+std::string trainConfigOutcome(const uint8_t* data, size_t size);
+
+// A gzip member holding the bytes (level 6, as gzip(1) writes by default).
+std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size);
+
+} // namespace fuzzchecks

@@ -1,0 +1,133 @@
+// mnist-fuzz-seeds OUT_DIR: writes small valid inputs for each fuzz target into OUT_DIR/idx,
+// OUT_DIR/safetensors and OUT_DIR/trainconfig, made by the core's own writers where it has them,
+// so the seeds follow the formats as the code changes (nothing binary is committed).
+#include "FuzzChecks.h"
+
+#include "io/SafeTensors.h"
+#include "train/Recipes.h"
+#include "train/TrainConfig.h"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void writeFile(const fs::path& path, const std::vector<uint8_t>& bytes)
+{
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+}
+
+void putBigEndian32(std::vector<uint8_t>& out, uint32_t v)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+std::vector<uint8_t> idxImages(uint32_t n, uint32_t rows, uint32_t cols)
+{
+    std::vector<uint8_t> b;
+    putBigEndian32(b, 0x00000803);
+    putBigEndian32(b, n);
+    putBigEndian32(b, rows);
+    putBigEndian32(b, cols);
+    for (uint32_t i = 0; i < n * rows * cols; ++i)
+        b.push_back(static_cast<uint8_t>(i * 37));
+    return b;
+}
+
+std::vector<uint8_t> idxLabels(uint32_t n)
+{
+    std::vector<uint8_t> b;
+    putBigEndian32(b, 0x00000801);
+    putBigEndian32(b, n);
+    for (uint32_t i = 0; i < n; ++i)
+        b.push_back(static_cast<uint8_t>(i % 10));
+    return b;
+}
+
+void writeIdx(const fs::path& dir, const std::string& name, const std::vector<uint8_t>& bytes)
+{
+    writeFile(dir / name, bytes);
+    writeFile(dir / (name + ".gz"), fuzzchecks::gzipBytes(bytes.data(), bytes.size()));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 2) {
+        std::cerr << "usage: mnist-fuzz-seeds OUT_DIR\n";
+        return 2;
+    }
+    const fs::path out = argv[1];
+    try {
+        for (const char* sub : {"idx", "safetensors", "trainconfig"})
+            fs::create_directories(out / sub);
+
+        const fs::path idx = out / "idx";
+        writeIdx(idx, "images-1x1x1", idxImages(1, 1, 1));
+        writeIdx(idx, "images-3x4x5", idxImages(3, 4, 5));
+        writeIdx(idx, "images-2x28x28", idxImages(2, 28, 28));
+        writeIdx(idx, "labels-1", idxLabels(1));
+        writeIdx(idx, "labels-25", idxLabels(25));
+        // Two gzip members in a row (what `cat a.gz b.gz` makes): one stream to gzip readers.
+        const auto whole = idxImages(2, 3, 3);
+        const size_t half = whole.size() / 2;
+        auto twoMembers = fuzzchecks::gzipBytes(whole.data(), half);
+        const auto second = fuzzchecks::gzipBytes(whole.data() + half, whole.size() - half);
+        twoMembers.insert(twoMembers.end(), second.begin(), second.end());
+        writeFile(idx / "images-2x3x3-two-members.gz", twoMembers);
+
+        const fs::path st = out / "safetensors";
+        mnist::writeSafeTensors((st / "f32-matrix.safetensors").string(),
+                                {{"block1.0.weight", torch::arange(6, torch::kFloat32).reshape({2, 3})},
+                                 {"block1.0.bias", torch::ones({2})}});
+        mnist::writeSafeTensors((st / "every-dtype.safetensors").string(),
+                                {{"f64", torch::full({2}, 0.5, torch::kFloat64)},
+                                 {"num_batches_tracked", torch::tensor(int64_t(7))},
+                                 {"i32", torch::arange(3, torch::kInt32)},
+                                 {"u8", torch::arange(4, torch::kUInt8).reshape({1, 2, 2})},
+                                 {"empty", torch::empty({0, 3})}},
+                                {{"format", "pt"}, {"arch", "LeNet"}});
+        mnist::writeSafeTensors((st / "no-tensors.safetensors").string(), {}, {{"note", "metadata only"}});
+
+        const fs::path tc = out / "trainconfig";
+        int n = 0;
+        const auto save = [&](const mnist::TrainConfig& c) {
+            mnist::saveTrainConfig(c, (tc / ("config-" + std::to_string(n++) + ".json")).string());
+        };
+        save(mnist::TrainConfig{});
+        for (const auto& r : mnist::recipes())
+            save(r.config);
+        // Every scheduler type and optimizer, with the parameters each one writes.
+        for (const char* type : {"cosine", "cyclic", "warm-restarts", "one-cycle", "step", "exponential"}) {
+            mnist::TrainConfig c;
+            c.scheduler.type = type;
+            c.scheduler.gamma = 0.5;
+            save(c);
+        }
+        mnist::TrainConfig sgd;
+        sgd.optimizer = "sgd";
+        sgd.nesterov = true;
+        sgd.dataset = "idx";
+        sgd.dataDir = "/tmp/digits";
+        sgd.device = "cuda:1";
+        sgd.shuffle = true;
+        sgd.augment.crop = sgd.augment.rotate = sgd.augment.erase = sgd.augment.normalize = true;
+        save(sgd);
+        std::cout << "fuzz seeds written under " << out.string() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
