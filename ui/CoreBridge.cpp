@@ -66,7 +66,9 @@ int64_t nominalTrainSize(const mnist::TrainConfig& config)
 {
     if (!(config.trainFraction > 0 && config.trainFraction < 1))
         return 0;
-    return static_cast<int64_t>(std::floor(60000.0 * config.trainFraction));
+    const int64_t found = mnist::trainingImageCount(mnist::resolveDataDir(config));
+    const int64_t images = found > 0 ? found : 60000;
+    return static_cast<int64_t>(std::floor(static_cast<double>(images) * config.trainFraction));
 }
 
 std::string dataFolderFor(const mnist::TrainConfig& config)

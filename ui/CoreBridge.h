@@ -35,8 +35,8 @@ std::vector<std::string> deviceNames();
 // The core's iterations of one epoch (a last batch of one image is skipped).
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize);
 
-// Training images a config's run uses, assuming a 60,000-image training file (MNIST and
-// Fashion-MNIST): floor(60000 * trainFraction).
+// Training images a config's run uses: floor(N * trainFraction), N from the header of the
+// training file its data folder holds, or 60,000 (MNIST, Fashion-MNIST) when there is none yet.
 int64_t nominalTrainSize(const mnist::TrainConfig& config);
 
 // The folder a run of `config` reads (the core's resolveDataDir).

@@ -22,8 +22,7 @@ public:
 
     explicit LrPreviewChart(QWidget* parent = nullptr);
 
-    // Recomputes the preview, assuming floor(60000 * trainFraction) training images (MNIST and
-    // Fashion-MNIST; an IDX folder of another size plans differently).
+    // Recomputes the preview for the config's training images (see nominalTrainSize()).
     void setConfig(const mnist::TrainConfig& config);
 
     int64_t plannedIterations() const { return m_planned; }

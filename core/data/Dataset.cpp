@@ -65,6 +65,12 @@ Dataset loadIdxFolder(const std::string& folder, bool trainingSet)
     return loadIdxPair(images, labels);
 }
 
+int64_t trainingImageCount(const std::string& folder)
+{
+    const std::string images = findFile(folder, "train-images", "idx3");
+    return images.empty() ? -1 : peekIdxCount(images);
+}
+
 DataSplits splitNotebook(const Dataset& trainingFile, const Dataset& testFile, double trainFraction)
 {
     const int64_t n = trainingFile.size();

@@ -30,6 +30,10 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
 // is missing.
 Dataset loadIdxFolder(const std::string& folder, bool trainingSet);
 
+// Images in a folder's training file by its header alone (cheap: the GUI plans its LR preview
+// with it); -1 when the folder has no readable training images file.
+int64_t trainingImageCount(const std::string& folder);
+
 // The notebook's split: train = first round-down(trainFraction * N) images of the training file,
 // valid = the rest, test = the test file.
 DataSplits splitNotebook(const Dataset& trainingFile, const Dataset& testFile, double trainFraction = 0.8);

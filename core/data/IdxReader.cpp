@@ -253,4 +253,18 @@ std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel)
     return parseIdxLabels(bytes.data(), bytes.size(), path, maxLabel);
 }
 
+int64_t peekIdxCount(const std::string& path)
+{
+    // gzread passes a plain file through unchanged, so one path serves both.
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f)
+        return -1;
+    unsigned char header[8];
+    const int got = gzread(f, header, sizeof header);
+    gzclose(f);
+    if (got != static_cast<int>(sizeof header) || header[0] != 0 || header[1] != 0 || header[2] != 0x08)
+        return -1;
+    return (int64_t{header[4]} << 24) | (int64_t{header[5]} << 16) | (int64_t{header[6]} << 8) | int64_t{header[7]};
+}
+
 } // namespace mnist

@@ -25,6 +25,10 @@ IdxImages readIdxImages(const std::string& path);
 // Reads a label file (magic 0x00000801). Every label must lie in 0..maxLabel.
 std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel = 9);
 
+// The image or label count an IDX file's header announces (plain or gzip), reading only the
+// header; -1 when the file cannot be opened or is not IDX. For planning, not for trusting.
+int64_t peekIdxCount(const std::string& path);
+
 // The same readers on a whole file's content already in memory (plain or gzip), which the path
 // versions use; `name` stands for the file in error messages. Memory use is bounded by the data
 // actually present, whatever sizes a header announces.

@@ -241,6 +241,16 @@ TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config
     }
 }
 
+TEST_CASE("The LR preview plans with the chosen IDX folder's training images", "[ui][config][lr]")
+{
+    uitest::TinyDataset data(800, 50);
+    ConfigPanel panel;
+    panel.setConfig(data.config(3, 32));
+    // floor(800 * 0.8) = 640 images: 20 batches of 32 per epoch, not MNIST's 1,500.
+    CHECK(panel.lrPreview()->iterationsPerEpoch() == 20);
+    CHECK(panel.lrPreview()->plannedIterations() == 60);
+}
+
 TEST_CASE("The LR preview follows the set-up and draws at most 2000 points", "[ui][config][lr]")
 {
     ConfigPanel panel;

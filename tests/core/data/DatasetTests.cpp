@@ -30,6 +30,20 @@ TEST_CASE("The notebook's split keeps the first 80% for training and the rest fo
     CHECK(s.train.labels.max().item<int64_t>() <= 9);
 }
 
+TEST_CASE("A folder's training image count comes from the header alone, plain or gzipped", "[data]")
+{
+    TempDir plain, gz, empty;
+    fixtures::writeSyntheticDataset(plain.path().string(), 123, 10);
+    fixtures::writeSyntheticDataset(gz.path().string(), 77, 10, true);
+    CHECK(mnist::trainingImageCount(plain.path().string()) == 123);
+    CHECK(mnist::trainingImageCount(gz.path().string()) == 77);
+    CHECK(mnist::trainingImageCount(empty.path().string()) == -1);
+    CHECK(mnist::trainingImageCount(empty.file("missing")) == -1);
+    // Not IDX: no count, rather than a wrong one.
+    fixtures::writeBytes(empty.file("train-images-idx3-ubyte"), {'h', 'e', 'l', 'l', 'o', '!', '!', '!', '!'});
+    CHECK(mnist::trainingImageCount(empty.path().string()) == -1);
+}
+
 TEST_CASE("Loading a dataset folder reports what is missing", "[data]")
 {
     TempDir dir;
