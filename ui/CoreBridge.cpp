@@ -6,6 +6,7 @@
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
 #include "io/StateDict.h"
+#include "data/DataLocations.h"
 #include "data/Dataset.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
@@ -88,9 +89,9 @@ std::string explainDataProblem(const mnist::TrainConfig& config, const std::stri
         << "The folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
            "t10k-labels-idx1-ubyte (plain or .gz).";
     if (config.dataset != "idx")
-        out << " Get " << name << " with `make run` (or `bash scripts/fetch-data.sh`) in the source folder"
-            << (config.dataDir.empty() ? ", which puts it in data/" + config.dataset + "/" : std::string())
-            << ", or pick an IDX folder.";
+        out << " Press Train again with the folder field empty to download " << name << " into "
+            << mnist::userDatasetDir(config.dataset) << ", or pick a folder that holds it"
+            << " (from a source checkout, `bash scripts/fetch-data.sh` puts it in data/" << config.dataset << "/).";
     return out.str();
 }
 

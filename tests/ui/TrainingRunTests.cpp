@@ -236,8 +236,10 @@ TEST_CASE("A run whose data is missing ends with a message saying where the data
     INFO(error.toStdString());
     CHECK(error.contains(QString::fromStdString(c.dataDir)));
     CHECK(error.contains(QStringLiteral("train-images")));
-    if (c.dataset == "mnist")
+    if (c.dataset == "mnist") {
+        CHECK(error.contains(QStringLiteral("download MNIST into")));
         CHECK(error.contains(QStringLiteral("fetch-data.sh")));
+    }
     CHECK_FALSE(w->isTraining());
     CHECK(w->trainButton()->isEnabled());
     CHECK(w->dashboard()->progressText().startsWith(QStringLiteral("Failed")));
