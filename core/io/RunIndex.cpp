@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -58,6 +60,50 @@ std::vector<EpochMetrics> readMetricsCsv(const std::string& path)
     return out;
 }
 
+namespace {
+
+// The whole archive is read (20 MB for SimpleNet with Adam's moments) and the run browser lists
+// runs on every refresh, so a checkpoint is read again only when its size or time changed.
+// Throws as readCheckpointSummary() does, also for a remembered failure.
+void checkCheckpointCached(const fs::path& checkpoint)
+{
+    struct Seen {
+        std::uintmax_t size = 0;
+        fs::file_time_type time;
+        std::string problem; // empty: readable
+    };
+    static std::mutex mutex;
+    static std::map<std::string, Seen> seen;
+    std::error_code ec;
+    Seen now;
+    now.size = fs::file_size(checkpoint, ec);
+    if (!ec)
+        now.time = fs::last_write_time(checkpoint, ec);
+    const std::string key = fs::absolute(checkpoint, ec).string();
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = seen.find(key);
+        if (!ec && it != seen.end() && it->second.size == now.size && it->second.time == now.time) {
+            if (!it->second.problem.empty())
+                throw IoError(it->second.problem);
+            return;
+        }
+    }
+    try {
+        readCheckpointSummary(checkpoint.string());
+    } catch (const IoError& e) {
+        now.problem = e.what();
+    }
+    if (!ec) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        seen[key] = now;
+    }
+    if (!now.problem.empty())
+        throw IoError(now.problem);
+}
+
+} // namespace
+
 RunRecord readRun(const std::string& dir)
 {
     RunRecord r;
@@ -66,12 +112,12 @@ RunRecord readRun(const std::string& dir)
     try {
         r.config = loadTrainConfig((fs::path(dir) / "config.json").string());
         r.epochs = readMetricsCsv((fs::path(dir) / "metrics.csv").string());
-        // A damaged checkpoint would only show when resuming fails; reading its progress here
-        // (the whole archive, CRC-checked) costs milliseconds for these networks.
+        // A damaged checkpoint would only show when resuming fails, so it is read here (the whole
+        // archive, CRC-checked).
         const fs::path checkpoint = fs::path(dir) / "checkpoint.pt";
         std::error_code ec;
         if (fs::exists(checkpoint, ec))
-            readCheckpointSummary(checkpoint.string());
+            checkCheckpointCached(checkpoint);
     } catch (const std::exception& e) {
         r.damaged = true;
         r.problem = e.what();
