@@ -122,9 +122,10 @@ int runBench(int argc, char** argv)
         // Evaluation: the 10,000 test images in batches of 1,000, no gradients.
         const torch::Tensor testX = mnist::imagesToInput(data.test.images, dev);
         const torch::Tensor testY = data.test.labels.to(dev);
-        mnist::evaluate(*r.model, testX.narrow(0, 0, 1000), testY.narrow(0, 0, 1000), 1000);
+        const int64_t evalBatch = mnist::TrainConfig{}.evalBatchSize;
+        mnist::evaluate(*r.model, testX.narrow(0, 0, 1000), testY.narrow(0, 0, 1000), evalBatch);
         const auto t0 = Clock::now();
-        mnist::evaluate(*r.model, testX, testY, 1000);
+        mnist::evaluate(*r.model, testX, testY, evalBatch);
         const double evalRate = 10000.0 / std::chrono::duration<double>(Clock::now() - t0).count();
 
         const std::string name = c.arch + ", batch " + std::to_string(c.batch) + (c.augment ? " + notebook augmentation" : "");

@@ -19,7 +19,10 @@ struct TrainConfig {
     std::string arch = "LeNet";
     int64_t epochs = 10;
     int64_t batchSize = 100;
-    int64_t evalBatchSize = 1000; // valid/test batches (no gradients, so larger is faster)
+    // Valid/test batches. Not "as large as possible": on a 2-core EPYC, LeNetBN evaluated 22,000
+    // images in 0.9 s with batches of 50-200 and in 2.5 s with 1,000 (the activations of a large
+    // batch no longer fit the caches). A GPU is as quick with 200 for these networks.
+    int64_t evalBatchSize = 200;
     double lr = 1e-2;
 
     std::string optimizer = "adam"; // adam | adamw | sgd (PyTorch defaults otherwise)

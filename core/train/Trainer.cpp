@@ -98,7 +98,8 @@ torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& de
 Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize,
                     PerImageOutputs* perImage)
 {
-    torch::NoGradGuard noGrad;
+    // Nothing computed here is ever differentiated: inference mode also skips version counters.
+    c10::InferenceMode inference;
     const bool wasTraining = model.is_training();
     model.eval();
     const int64_t n = images.size(0);
