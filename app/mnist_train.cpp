@@ -87,28 +87,22 @@ void exportAugmented(const mnist::TrainConfig& config, int64_t count, const std:
 std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config, const std::string& weights, bool json)
 {
     const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config.arch, weights);
-    const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
-    const torch::Device device = mnist::resolveDevice(config.device);
-    net->to(device);
-    const torch::Tensor x = mnist::BatchAugmenter(config.augment).normalize(mnist::imagesToInput(test.images, device));
-    const torch::Tensor y = test.labels.to(device);
-    const std::vector<int64_t> confusion = mnist::confusionMatrix(*net, x, y, config.evalBatchSize);
-    int64_t correct = 0;
-    for (int k = 0; k < 10; ++k)
-        correct += confusion[static_cast<size_t>(k * 11)];
-    const double accuracy = 100.0 * static_cast<double>(correct) / static_cast<double>(test.size());
+    const mnist::TestPredictions predictions = mnist::predictTestSet(*net, config);
+    const std::vector<int64_t>& confusion = predictions.confusion;
+    const int64_t correct = predictions.correct();
+    const double accuracy = predictions.accuracy();
     if (json) {
         nlohmann::json rows = nlohmann::json::array();
         for (int t = 0; t < 10; ++t)
             rows.push_back(std::vector<int64_t>(confusion.begin() + t * 10, confusion.begin() + t * 10 + 10));
         std::cout << nlohmann::json{{"arch", config.arch}, {"weights", weights}, {"test_acc", accuracy},
-                                    {"correct", correct}, {"total", test.size()}, {"confusion", rows}}
+                                    {"correct", correct}, {"total", predictions.size()}, {"confusion", rows}}
                          .dump(2)
                   << std::endl;
     } else {
         std::printf("%s, %s: test accuracy %.2f%% (%lld/%lld)\nconfusion counts (rows: true label, columns: predicted)\n",
                     config.arch.c_str(), weights.c_str(), accuracy, static_cast<long long>(correct),
-                    static_cast<long long>(test.size()));
+                    static_cast<long long>(predictions.size()));
         std::printf("     ");
         for (int p = 0; p < 10; ++p)
             std::printf("%6d", p);

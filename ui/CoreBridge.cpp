@@ -168,19 +168,13 @@ void exportRunModel(const std::string& runDir, const std::string& path, ModelFor
 
 WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const std::string& weightsPath)
 {
-    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config.arch, weightsPath);
-    const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
-    const torch::Device device = mnist::resolveDevice(config.device);
-    net->to(device);
-    // The same preprocessing as training's evaluation (and the CLI's --evaluate).
-    const torch::Tensor x = mnist::BatchAugmenter(config.augment).normalize(mnist::imagesToInput(test.images, device));
-    const torch::Tensor y = test.labels.to(device);
+    // The Evaluation tab's and the CLI's --evaluate's path: same preprocessing as training's evaluation.
+    const mnist::TestPredictions p = mnist::predictTestSet(weightsPath, config);
     WeightsEvaluation out;
-    out.confusion = mnist::confusionMatrix(*net, x, y, std::max<int64_t>(config.evalBatchSize, 1));
-    for (int k = 0; k < 10; ++k)
-        out.correct += out.confusion[static_cast<std::size_t>(k * 11)];
-    out.total = test.size();
-    out.accuracy = out.total > 0 ? 100.0 * static_cast<double>(out.correct) / static_cast<double>(out.total) : 0;
+    out.confusion = p.confusion;
+    out.correct = p.correct();
+    out.total = p.size();
+    out.accuracy = p.accuracy();
     return out;
 }
 

@@ -89,9 +89,14 @@ TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch:
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config)
 {
     const std::shared_ptr<Network> net = loadNetwork(config.arch, weightsPath);
+    return predictTestSet(*net, config);
+}
+
+TestPredictions predictTestSet(Network& net, const TrainConfig& config)
+{
     const Dataset test = loadIdxFolder(resolveDataDir(config), false);
     const torch::Device device = resolveDevice(config.device);
-    net->to(device);
+    net.to(device);
     const torch::Tensor labels = test.labels.to(torch::kInt64).contiguous();
     // Checked before the forward passes: the loss of evaluate() would fail on such a label with
     // LibTorch's message instead of ours.
@@ -104,7 +109,7 @@ TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig
     // Same input pipeline and forward passes as training's evaluation, so the counts equal its accuracy.
     const torch::Tensor x = modelInput(test.images, config.augment, device);
     PerImageOutputs outputs;
-    evaluate(*net, x, labels.to(device), std::max<int64_t>(config.evalBatchSize, 1), &outputs);
+    evaluate(net, x, labels.to(device), std::max<int64_t>(config.evalBatchSize, 1), &outputs);
     return makeTestPredictions(outputs, labels, test.images);
 }
 

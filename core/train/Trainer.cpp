@@ -134,22 +134,6 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
     return e;
 }
 
-std::vector<int64_t> confusionMatrix(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize)
-{
-    torch::NoGradGuard noGrad;
-    const bool wasTraining = model.is_training();
-    model.eval();
-    torch::Tensor counts = torch::zeros({100}, torch::TensorOptions().dtype(torch::kInt64).device(images.device()));
-    for (int64_t start = 0; start < images.size(0); start += batchSize) {
-        const int64_t len = std::min(batchSize, images.size(0) - start);
-        const torch::Tensor predicted = model.forward(images.narrow(0, start, len)).argmax(1);
-        counts += torch::bincount(labels.narrow(0, start, len) * 10 + predicted, {}, 100);
-    }
-    model.train(wasTraining);
-    const torch::Tensor cpu = counts.to(torch::kCPU);
-    return {cpu.data_ptr<int64_t>(), cpu.data_ptr<int64_t>() + 100};
-}
-
 Trainer::Trainer(TrainConfig config) : m_config(std::move(config))
 {
     throwIfInvalid(m_config);

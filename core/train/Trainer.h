@@ -75,9 +75,9 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
 // The evaluation views' struct from per-image outputs, the labels and the raw uint8 images
 // (N x rows x cols). Throws DataError for a label outside 0..classes-1.
 TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch::Tensor& labels, const torch::Tensor& images);
+// predictTestSet() for a network already loaded (left on config.device).
+TestPredictions predictTestSet(Network& net, const TrainConfig& config);
 
-// Counts of (true label, predicted label) over a split: row-major 10 x 10, in eval mode.
-std::vector<int64_t> confusionMatrix(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize);
 
 // uint8 [N,H,W] -> float [N,1,H,W] in [0,1] on `device`.
 torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device);
