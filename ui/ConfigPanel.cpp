@@ -161,6 +161,18 @@ NumberEdit* ConfigPanel::numberEdit(const char* objectName, const QString& field
     return e;
 }
 
+QComboBox* ConfigPanel::comboBox(const char* objectName, const std::vector<std::pair<QString, QString>>& items)
+{
+    auto* c = new QComboBox(this);
+    c->setObjectName(QLatin1String(objectName));
+    for (const auto& [label, value] : items)
+        c->addItem(label, value);
+    // Connected after the items: the first addItem() changes the index, and readFields() must not
+    // run before every field exists.
+    connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+    return c;
+}
+
 QSpinBox* ConfigPanel::spinBox(const char* objectName, int min, int max, const QString& tip)
 {
     auto* s = new QSpinBox(this);
@@ -188,12 +200,9 @@ QWidget* ConfigPanel::buildDataGroup()
 {
     auto* group = new QGroupBox(tr("Data"), this);
     auto* form = new QFormLayout(group);
-    m_dataset = new QComboBox(group);
-    m_dataset->setObjectName(QStringLiteral("dataset"));
-    m_dataset->addItem(tr("MNIST"), QStringLiteral("mnist"));
-    m_dataset->addItem(tr("Fashion-MNIST"), QStringLiteral("fashion-mnist"));
-    m_dataset->addItem(tr("IDX folder"), QStringLiteral("idx"));
-    connect(m_dataset, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+    m_dataset = comboBox("dataset", {{tr("MNIST"), QStringLiteral("mnist")},
+                                     {tr("Fashion-MNIST"), QStringLiteral("fashion-mnist")},
+                                     {tr("IDX folder"), QStringLiteral("idx")}});
     form->addRow(tr("Dataset"), m_dataset);
 
     m_dataDir = new QLineEdit(group);
@@ -224,13 +233,12 @@ QWidget* ConfigPanel::buildModelGroup()
     auto* group = new QGroupBox(tr("Model"), this);
     auto* layout = new QVBoxLayout(group);
     auto* row = new QHBoxLayout;
-    m_arch = new QComboBox(group);
-    m_arch->setObjectName(QStringLiteral("arch"));
+    std::vector<std::pair<QString, QString>> archs;
     for (const auto& a : architectureSummaries())
-        m_arch->addItem(QStringLiteral("%1  (%2 parameters)")
-                            .arg(fromStd(a.name), QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters))),
-                        fromStd(a.name));
-    connect(m_arch, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+        archs.emplace_back(QStringLiteral("%1  (%2 parameters)")
+                               .arg(fromStd(a.name), QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters))),
+                           fromStd(a.name));
+    m_arch = comboBox("arch", archs);
     row->addWidget(m_arch, 1);
     m_layersButton = new QToolButton(group);
     m_layersButton->setObjectName(QStringLiteral("showLayers"));
@@ -262,12 +270,9 @@ QWidget* ConfigPanel::buildTrainingGroup()
     auto* group = new QGroupBox(tr("Training"), this);
     auto* form = new QFormLayout(group);
 
-    m_optimizer = new QComboBox(group);
-    m_optimizer->setObjectName(QStringLiteral("optimizer"));
-    m_optimizer->addItem(tr("Adam"), QStringLiteral("adam"));
-    m_optimizer->addItem(tr("AdamW (decoupled weight decay)"), QStringLiteral("adamw"));
-    m_optimizer->addItem(tr("SGD"), QStringLiteral("sgd"));
-    connect(m_optimizer, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+    m_optimizer = comboBox("optimizer", {{tr("Adam"), QStringLiteral("adam")},
+                                         {tr("AdamW (decoupled weight decay)"), QStringLiteral("adamw")},
+                                         {tr("SGD"), QStringLiteral("sgd")}});
     form->addRow(tr("Optimizer"), m_optimizer);
 
     m_lr = numberEdit("lr", tr("learning rate"),
@@ -310,9 +315,7 @@ QWidget* ConfigPanel::buildTrainingGroup()
     connect(m_seed, &QLineEdit::textEdited, this, &ConfigPanel::fieldChanged);
     form->addRow(tr("Seed"), m_seed);
 
-    m_device = new QComboBox(group);
-    m_device->setObjectName(QStringLiteral("device"));
-    connect(m_device, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+    m_device = comboBox("device");
     form->addRow(tr("Device"), m_device);
 
     m_threads = spinBox("threads", 0, 1024, tr("Threads for the CPU's intra-op parallelism. Automatic: all cores "
@@ -377,11 +380,9 @@ QWidget* ConfigPanel::buildSchedulerGroup()
         m_stepSizeDown = spinBox("stepSizeDown", 0, maxInt, tr("Iterations back down; 0: the same as step_size_up"));
         m_stepSizeDown->setSpecialValueText(tr("same as up"));
         form->addRow(tr("step_size_down"), m_stepSizeDown);
-        m_cyclicMode = new QComboBox(this);
-        m_cyclicMode->setObjectName(QStringLiteral("cyclicMode"));
-        for (const char* m : {"triangular", "triangular2", "exp_range"})
-            m_cyclicMode->addItem(QLatin1String(m), QLatin1String(m));
-        connect(m_cyclicMode, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+        m_cyclicMode = comboBox("cyclicMode", {{QStringLiteral("triangular"), QStringLiteral("triangular")},
+                                               {QStringLiteral("triangular2"), QStringLiteral("triangular2")},
+                                               {QStringLiteral("exp_range"), QStringLiteral("exp_range")}});
         form->addRow(tr("mode"), m_cyclicMode);
         m_cyclicGamma = numberEdit("cyclicGamma", QStringLiteral("gamma"), tr("exp_range only: the amplitude shrinks by gamma^iteration"));
         form->addRow(tr("gamma"), m_cyclicGamma);
@@ -401,11 +402,8 @@ QWidget* ConfigPanel::buildSchedulerGroup()
         form->addRow(tr("max_lr"), m_oneCycleMaxLr);
         m_pctStart = numberEdit("pctStart", QStringLiteral("pct_start"), tr("Fraction of the run spent rising to max_lr"));
         form->addRow(tr("pct_start"), m_pctStart);
-        m_anneal = new QComboBox(this);
-        m_anneal->setObjectName(QStringLiteral("anneal"));
-        m_anneal->addItem(QStringLiteral("cos"), QStringLiteral("cos"));
-        m_anneal->addItem(QStringLiteral("linear"), QStringLiteral("linear"));
-        connect(m_anneal, qOverload<int>(&QComboBox::currentIndexChanged), this, &ConfigPanel::fieldChanged);
+        m_anneal = comboBox("anneal", {{QStringLiteral("cos"), QStringLiteral("cos")},
+                                       {QStringLiteral("linear"), QStringLiteral("linear")}});
         form->addRow(tr("anneal_strategy"), m_anneal);
         m_divFactor = numberEdit("divFactor", QStringLiteral("div_factor"), tr("Starts at max_lr / div_factor"));
         form->addRow(tr("div_factor"), m_divFactor);

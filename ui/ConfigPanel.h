@@ -7,6 +7,9 @@
 #include <QVector>
 #include <QWidget>
 
+#include <utility>
+#include <vector>
+
 class QCheckBox;
 class QComboBox;
 class QGroupBox;
@@ -55,6 +58,8 @@ private:
     QWidget* buildAugmentGroup();
     // `fieldName` names the field in validation messages.
     NumberEdit* numberEdit(const char* objectName, const QString& fieldName, const QString& tip = {});
+    // Items are (label, value) pairs.
+    QComboBox* comboBox(const char* objectName, const std::vector<std::pair<QString, QString>>& items = {});
     QSpinBox* spinBox(const char* objectName, int min, int max, const QString& tip = {});
     QLabel* problemLabel(const char* objectName);
 
