@@ -171,6 +171,8 @@ int main(int argc, char** argv)
           [&](auto& c) { c.dataDir = v.dataDir; });
     field(app.add_option("--dataset", v.dataset, "mnist | fashion-mnist | idx")->check(CLI::IsMember({"mnist", "fashion-mnist", "idx"})),
           [&](auto& c) { c.dataset = v.dataset; });
+    field(app.add_option("--train-fraction", v.trainFraction, "Share of the training file used for training; the rest is the valid set (default 0.8)"),
+          [&](auto& c) { c.trainFraction = v.trainFraction; });
     field(app.add_option("--arch", v.arch, "Architecture (see --list-archs)"), [&](auto& c) { c.arch = v.arch; });
     field(app.add_option("--epochs", v.epochs, "Number of epochs"), [&](auto& c) { c.epochs = v.epochs; });
     field(app.add_option("--batch-size", v.batchSize, "Training batch size"), [&](auto& c) { c.batchSize = v.batchSize; });
@@ -181,6 +183,8 @@ int main(int argc, char** argv)
     field(app.add_option("--momentum", v.momentum, "SGD momentum"), [&](auto& c) { c.momentum = v.momentum; });
     field(app.add_flag("--nesterov", v.nesterov, "SGD with Nesterov momentum"), [&](auto& c) { c.nesterov = v.nesterov; });
     field(app.add_option("--weight-decay", v.weightDecay, "Weight decay"), [&](auto& c) { c.weightDecay = v.weightDecay; });
+    field(app.add_option("--label-smoothing", v.labelSmoothing, "Label smoothing of the training loss, in [0, 1) (valid loss stays plain)"),
+          [&](auto& c) { c.labelSmoothing = v.labelSmoothing; });
     field(app.add_option("--seed", v.seed, "Random seed (default 1234)"), [&](auto& c) { c.seed = v.seed; });
     field(app.add_option("--threads", v.threads, "CPU threads (0: all cores)"), [&](auto& c) { c.threads = v.threads; });
     field(app.add_option("--device", v.device, "auto | cpu | cuda | cuda:N"), [&](auto& c) { c.device = v.device; });

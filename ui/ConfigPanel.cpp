@@ -113,6 +113,7 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent)
         {QStringLiteral("^optimizer"), m_optimizer},
         {QStringLiteral("momentum"), m_momentum},
         {QStringLiteral("^weight decay"), m_weightDecay},
+        {QStringLiteral("^label smoothing"), m_labelSmoothing},
         {QStringLiteral("^threads"), m_threads},
         {QStringLiteral("device|CUDA"), m_device},
         {QStringLiteral("\\bT_max\\b"), m_tMax},
@@ -299,6 +300,10 @@ QWidget* ConfigPanel::buildTrainingGroup()
 
     m_weightDecay = numberEdit("weightDecay", tr("weight decay"));
     form->addRow(tr("Weight decay"), m_weightDecay);
+    m_labelSmoothing = numberEdit("labelSmoothing", tr("label smoothing"),
+                                  tr("Share of each training target spread over the other classes (0: none). "
+                                     "The valid loss stays plain cross-entropy."));
+    form->addRow(tr("Label smoothing"), m_labelSmoothing);
 
     m_epochs = spinBox("epochs", 0, 100000);
     form->addRow(tr("Epochs"), m_epochs);
@@ -595,6 +600,7 @@ void ConfigPanel::writeFields(const mnist::TrainConfig& c)
     m_momentum->setValue(c.momentum);
     m_nesterov->setChecked(c.nesterov);
     m_weightDecay->setValue(c.weightDecay);
+    m_labelSmoothing->setValue(c.labelSmoothing);
     m_epochs->setValue(clampToInt(c.epochs));
     m_batchSize->setValue(clampToInt(c.batchSize));
     m_evalBatchSize->setValue(clampToInt(c.evalBatchSize));
@@ -668,6 +674,7 @@ void ConfigPanel::readFields()
     number(m_momentum, c.momentum, c.optimizer == "sgd");
     c.nesterov = m_nesterov->isChecked();
     number(m_weightDecay, c.weightDecay);
+    number(m_labelSmoothing, c.labelSmoothing);
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
     c.evalBatchSize = m_evalBatchSize->value();

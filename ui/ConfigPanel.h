@@ -96,6 +96,7 @@ private:
     NumberEdit* m_momentum = nullptr;
     QCheckBox* m_nesterov = nullptr;
     NumberEdit* m_weightDecay = nullptr;
+    NumberEdit* m_labelSmoothing = nullptr;
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_batchSize = nullptr;
     QSpinBox* m_evalBatchSize = nullptr;

@@ -41,6 +41,8 @@ std::vector<std::string> TrainConfig::validate() const
         p.push_back("Nesterov momentum needs a momentum above 0");
     if (!std::isfinite(weightDecay) || weightDecay < 0 || weightDecay > 1)
         p.push_back("weight decay must be in [0, 1] (got " + std::to_string(weightDecay) + ")");
+    if (!std::isfinite(labelSmoothing) || labelSmoothing < 0 || labelSmoothing >= 1)
+        p.push_back("label smoothing must be in [0, 1) (got " + std::to_string(labelSmoothing) + ")");
     if (threads < 0 || threads > 1024)
         p.push_back("threads must be between 0 (all cores) and 1024 (got " + std::to_string(threads) + ")");
     if (std::string why = deviceSyntaxProblem(device); !why.empty())
@@ -70,6 +72,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
         {"arch", c.arch},           {"epochs", c.epochs},          {"batch_size", c.batchSize},
         {"eval_batch_size", c.evalBatchSize}, {"lr", c.lr},       {"optimizer", c.optimizer},
         {"momentum", c.momentum},   {"nesterov", c.nesterov},      {"weight_decay", c.weightDecay},
+        {"label_smoothing", c.labelSmoothing},
         {"scheduler", c.scheduler}, {"augment", c.augment}, {"seed", c.seed},              {"threads", c.threads},
         {"device", c.device},       {"shuffle", c.shuffle},
     };
@@ -96,6 +99,7 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
             else if (k == "momentum") c.momentum = v.get<double>();
             else if (k == "nesterov") c.nesterov = v.get<bool>();
             else if (k == "weight_decay") c.weightDecay = v.get<double>();
+            else if (k == "label_smoothing") c.labelSmoothing = v.get<double>();
             else if (k == "scheduler") c.scheduler = v.get<SchedulerConfig>();
             else if (k == "augment") c.augment = v.get<AugmentConfig>();
             else if (k == "seed") c.seed = jsonInteger<uint64_t>(v);

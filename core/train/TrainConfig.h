@@ -29,6 +29,9 @@ struct TrainConfig {
     double momentum = 0.9;          // sgd only
     bool nesterov = false;          // sgd only; needs momentum > 0
     double weightDecay = 0.0;       // adamw: decoupled (PyTorch's default 0.01 is not applied)
+    // CrossEntropyLoss(label_smoothing=...) for the training loss only: the valid loss stays plain
+    // cross-entropy so that it still measures the model (and picks the honest epoch) the same way.
+    double labelSmoothing = 0.0;
 
     SchedulerConfig scheduler;
     AugmentConfig augment; // training batches only; Normalize applies to every split

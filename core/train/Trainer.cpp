@@ -161,6 +161,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     // applies to every split; without random transforms the training images are normalised once too.
     const BatchAugmenter augmenter(c.augment);
     const bool augmentBatches = c.augment.randomActive();
+    const auto trainLossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(c.labelSmoothing);
     torch::Tensor trainX = imagesToInput(data.train.images, device);
     if (!augmentBatches)
         trainX = augmenter.normalize(trainX);
@@ -286,7 +287,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
             const double lr = schedule->lrAt(step);
             setLearningRate(*optimizer, lr);
             optimizer->zero_grad();
-            torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y);
+            torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, trainLossOptions);
             loss.backward();
             optimizer->step();
 

@@ -60,6 +60,7 @@ mnist::TrainConfig nonDefaultConfig()
     c.momentum = 0.85;
     c.nesterov = true;
     c.weightDecay = 1e-4;
+    c.labelSmoothing = 0.15;
     c.seed = 9876543210123ULL;
     c.threads = 3;
     c.device = "cpu";
@@ -164,6 +165,7 @@ TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][
     typeInto(child<QSpinBox>(&panel, "stepSizeUp"), QStringLiteral("1234"));
     typeInto(child<studio::NumberEdit>(&panel, "cyclicMaxLr"), QStringLiteral("2e-3"));
     typeInto(child<QSpinBox>(&panel, "epochs"), QStringLiteral("7"));
+    typeInto(child<studio::NumberEdit>(&panel, "labelSmoothing"), QStringLiteral("0.1"));
     auto* arch = child<QComboBox>(&panel, "arch");
     arch->setCurrentIndex(arch->findData(QStringLiteral("LeNetDeep")));
     child<QGroupBox>(&panel, "rotateGroup")->setChecked(true);
@@ -173,6 +175,7 @@ TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][
     CHECK(c.scheduler.stepSizeUp == 1234);
     CHECK(c.scheduler.maxLr == Approx(2e-3));
     CHECK(c.epochs == 7);
+    CHECK(c.labelSmoothing == Approx(0.1));
     CHECK(c.arch == "LeNetDeep");
     CHECK(c.augment.rotate);
     CHECK(panel.isValid());
@@ -205,6 +208,14 @@ TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config
         CHECK(w->trainButton()->isEnabled());
         CHECK_FALSE(label->isVisible());
         CHECK_FALSE(batch->property("invalid").toBool());
+    }
+    SECTION("label smoothing 1")
+    {
+        auto* smoothing = child<studio::NumberEdit>(panel, "labelSmoothing");
+        typeInto(smoothing, QStringLiteral("1"));
+        CHECK_FALSE(w->trainButton()->isEnabled());
+        CHECK(smoothing->property("invalid").toBool());
+        CHECK(child<QLabel>(panel, "generalProblems")->text().contains(QStringLiteral("label smoothing must be in [0, 1)")));
     }
     SECTION("cyclic base_lr above max_lr")
     {

@@ -21,6 +21,7 @@ TEST_CASE("TrainConfig round-trips through JSON", "[config]")
     c.momentum = 0.8;
     c.nesterov = true;
     c.weightDecay = 1e-4;
+    c.labelSmoothing = 0.1;
     c.seed = 99;
     c.threads = 2;
     c.device = "cpu";
@@ -38,6 +39,7 @@ TEST_CASE("TrainConfig round-trips through JSON", "[config]")
     CHECK(mnist::toJsonText(back) == mnist::toJsonText(c));
     CHECK(back.arch == "LeNetDeep");
     CHECK(back.scheduler.stepSizeUp == 321);
+    CHECK(back.labelSmoothing == 0.1);
     CHECK(back.scheduler.gammaOr(0) == 0.99);
     CHECK(back.shuffle);
     CHECK(back.validate().empty());
@@ -86,6 +88,7 @@ TEST_CASE("validate() lists every problem of a config in words", "[config]")
     c.optimizer = "rmsprop";
     c.momentum = 1.5;
     c.weightDecay = -1;
+    c.labelSmoothing = 1.0;
     c.threads = -2;
     c.device = "gpu";
     c.dataset = "cifar";
@@ -97,9 +100,9 @@ TEST_CASE("validate() lists every problem of a config in words", "[config]")
     for (const auto& p : problems)
         all += p + "\n";
     INFO(all);
-    CHECK(problems.size() == 12);
+    CHECK(problems.size() == 13);
     for (const char* words : {"architecture 'VGG'", "epochs", "batch size", "learning rate", "optimizer 'rmsprop'",
-                              "momentum", "weight decay", "threads", "device 'gpu'", "dataset 'cifar'", "train fraction", "T_max"})
+                              "momentum", "weight decay", "label smoothing", "threads", "device 'gpu'", "dataset 'cifar'", "train fraction", "T_max"})
         CHECK_THAT(all, Contains(words));
     CHECK_THROWS_AS(mnist::throwIfInvalid(c), mnist::ConfigError);
 }
