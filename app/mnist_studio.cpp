@@ -7,6 +7,8 @@
 #include "EvaluationView.h"
 #include "NotebookRecipes.h"
 
+#include "train/Allocator.h"
+#include "train/Recipes.h"
 #include "train/Threading.h"
 #include "train/TrainConfig.h"
 
@@ -35,6 +37,7 @@ int fail(const QString& message)
 int main(int argc, char** argv)
 {
     mnist::useCooperativeOpenMpThreads(argv); // before Qt or LibTorch start any thread
+    mnist::keepFreedMemoryForReuse();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("MnistStudio"));
     QApplication::setApplicationName(QStringLiteral("mnist-studio"));
@@ -50,7 +53,7 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOpt(QStringLiteral("config"), QStringLiteral("Start from this set-up (the JSON of config.json)."), QStringLiteral("FILE"));
-    const QCommandLineOption recipeOpt(QStringLiteral("recipe"), QStringLiteral("Start from the notebook's recipe N (1-based, as in the Recipes menu)."), QStringLiteral("N"));
+    const QCommandLineOption recipeOpt(QStringLiteral("recipe"), QStringLiteral("Start from a recipe: fast, balanced, best, or the notebook's recipe N (1-based, as in the Recipes menu)."), QStringLiteral("NAME|N"));
     const QCommandLineOption datasetOpt(QStringLiteral("dataset"), QStringLiteral("mnist, fashion-mnist or idx."), QStringLiteral("NAME"));
     const QCommandLineOption dataDirOpt(QStringLiteral("data-dir"), QStringLiteral("Folder with the four IDX files."), QStringLiteral("DIR"));
     const QCommandLineOption archOpt(QStringLiteral("arch"), QStringLiteral("Architecture, e.g. LeNet or LeNetDeep."), QStringLiteral("NAME"));
@@ -87,9 +90,12 @@ int main(int argc, char** argv)
         bool ok = false;
         const int n = parser.value(recipeOpt).toInt(&ok);
         const auto& recipes = studio::notebookRecipes();
-        if (!ok || n < 1 || n > recipes.size())
-            return fail(QStringLiteral("--recipe must be between 1 and %1").arg(recipes.size()));
-        config = studio::applyRecipe(recipes[n - 1], config);
+        if (const mnist::Recipe* named = mnist::findRecipe(parser.value(recipeOpt).toStdString()))
+            config = studio::applyRecipe(named->config, config);
+        else if (!ok || n < 1 || n > recipes.size())
+            return fail(QStringLiteral("--recipe must be fast, balanced, best or between 1 and %1").arg(recipes.size()));
+        else
+            config = studio::applyRecipe(recipes[n - 1], config);
     }
     auto intValue = [&](const QCommandLineOption& opt, auto& target) {
         if (!parser.isSet(opt))

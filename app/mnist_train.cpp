@@ -16,6 +16,7 @@
 #include "train/Device.h"
 #include "train/Ensemble.h"
 #include "train/Recipes.h"
+#include "train/Allocator.h"
 #include "train/Threading.h"
 #include "train/Trainer.h"
 
@@ -145,6 +146,7 @@ nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult
 int main(int argc, char** argv)
 {
     mnist::useCooperativeOpenMpThreads(argv);
+    mnist::keepFreedMemoryForReuse();
     CLI::App app{"mnist-train: train the MNIST Studio networks from the command line"};
     app.set_help_flag("-h,--help", "Show this help and exit");
 
@@ -161,7 +163,7 @@ int main(int argc, char** argv)
     bool shuffle = false, noShuffle = false;
 
     std::string recipeName;
-    app.add_option("--recipe", recipeName, "Start from a recipe: fast (99% in ~13 s on 2 cores), balanced, best (flags override it)")
+    app.add_option("--recipe", recipeName, "Start from a recipe: fast (99% in ~13 s on 2 cores), balanced (99.5% in ~2 min), best (99.8% in ~8 min); flags override it")
         ->check(CLI::IsMember({"fast", "balanced", "best"}));
     std::vector<std::string> ensembleDirs;
     app.add_option("--ensemble", ensembleDirs, "Average the softmax of these finished run folders on the test set and exit")
@@ -183,7 +185,7 @@ int main(int argc, char** argv)
     field(app.add_option("--momentum", v.momentum, "SGD momentum"), [&](auto& c) { c.momentum = v.momentum; });
     field(app.add_flag("--nesterov", v.nesterov, "SGD with Nesterov momentum"), [&](auto& c) { c.nesterov = v.nesterov; });
     field(app.add_option("--weight-decay", v.weightDecay, "Weight decay"), [&](auto& c) { c.weightDecay = v.weightDecay; });
-    field(app.add_option("--label-smoothing", v.labelSmoothing, "Label smoothing of the training loss, in [0, 1) (valid loss stays plain)"),
+    field(app.add_option("--label-smoothing", v.labelSmoothing, "Label smoothing of the training and valid loss, in [0, 1)"),
           [&](auto& c) { c.labelSmoothing = v.labelSmoothing; });
     field(app.add_option("--seed", v.seed, "Random seed (default 1234)"), [&](auto& c) { c.seed = v.seed; });
     field(app.add_option("--threads", v.threads, "CPU threads (0: all cores)"), [&](auto& c) { c.threads = v.threads; });

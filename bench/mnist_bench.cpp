@@ -6,6 +6,7 @@
 #include "data/Dataset.h"
 #include "io/AtomicFile.h"
 #include "models/ModelRegistry.h"
+#include "train/Allocator.h"
 #include "train/Device.h"
 #include "train/Recipes.h"
 #include "train/Threading.h"
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sys/resource.h>
@@ -61,24 +63,73 @@ mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
     return s;
 }
 
+// Our first, unoptimised path, kept as the baseline: each batch converted from bytes when it is
+// used, a plain Adam step, the loss read back every iteration; run in a child process with glibc's
+// default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1) so the whole difference is measured.
+double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int64_t batch, int64_t images, torch::Device dev)
+{
+    torch::manual_seed(1);
+    auto net = mnist::createNetwork(arch);
+    net->to(dev);
+    net->train();
+    torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+    const auto step = [&](int64_t start) {
+        const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
+        const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
+        adam.zero_grad();
+        torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+        loss.backward();
+        adam.step();
+        return loss.item<double>();
+    };
+    for (int64_t start = 0; start < 5 * batch; start += batch) // warm-up, as for the trainer
+        step(start);
+    const auto t0 = Clock::now();
+    for (int64_t start = 0; start + batch <= images; start += batch)
+        step(start);
+    return static_cast<double>(images / batch * batch) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Runs this program again as "--baseline DEVICE" and reads the rates it prints, one per case.
+std::vector<double> baselineRatesFromChild(const std::string& device, size_t cases)
+{
+    ::setenv("MNIST_STUDIO_DEFAULT_MALLOC", "1", 1);
+    // popen runs a shell, for which /proc/self/exe would be the shell itself.
+    std::error_code error;
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
+    const std::string command = "'" + self + "' --baseline '" + device + "'";
+    std::vector<double> rates;
+    if (FILE* child = ::popen(command.c_str(), "r")) {
+        double rate = 0;
+        while (rates.size() < cases && std::fscanf(child, "%lf", &rate) == 1)
+            rates.push_back(rate);
+        ::pclose(child);
+    }
+    ::unsetenv("MNIST_STUDIO_DEFAULT_MALLOC");
+    rates.resize(cases, -1); // -1: the child failed; printed as "n/a"
+    return rates;
+}
+
 } // namespace
 
-int runBench(int argc, char** argv);
+int runBench(int argc, char** argv, bool allocatorTuned);
 
 int main(int argc, char** argv)
 {
     mnist::useCooperativeOpenMpThreads(argv); // as the applications do; OMP_WAIT_POLICY=ACTIVE to compare
+    const bool allocatorTuned = mnist::keepFreedMemoryForReuse(); // MNIST_STUDIO_DEFAULT_MALLOC=1 to compare
     try {
-        return runBench(argc, argv);
+        return runBench(argc, argv, allocatorTuned);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mnist-bench: %s\n", e.what());
         return 1;
     }
 }
 
-int runBench(int argc, char** argv)
+int runBench(int argc, char** argv, bool allocatorTuned)
 {
-    const std::string device = argc > 1 ? argv[1] : "auto";
+    const bool baselineChild = argc > 2 && std::string(argv[1]) == "--baseline";
+    const std::string device = baselineChild ? argv[2] : argc > 1 ? argv[1] : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
     mnist::DataSplits data;
     try {
@@ -100,8 +151,22 @@ int runBench(int argc, char** argv)
         {"SimpleNet", 250, true, 2500, "", ""},
     };
 
+    if (baselineChild) {
+        for (const Case& c : cases)
+            if (!c.augment)
+                std::printf("%.1f\n", plainLoopRate(data, c.arch, c.batch, c.trainImages, dev));
+        return 0;
+    }
+    size_t plainCases = 0;
+    for (const Case& c : cases)
+        plainCases += c.augment ? 0 : 1;
+    std::printf("measuring the baseline (plain loop, default allocator) in a child process...\n");
+    std::fflush(stdout);
+    const std::vector<double> baseline = baselineRatesFromChild(device, plainCases);
+    size_t nextBaseline = 0;
+
     nlohmann::json results = nlohmann::json::array();
-    std::printf("\n| case | train images/s | eval images/s | peer train | peer eval |\n|---|---|---|---|---|\n");
+    std::printf("\n| case | train images/s | baseline train | eval images/s | peer train | peer eval |\n|---|---|---|---|---|---|\n");
     for (const Case& c : cases) {
         mnist::TrainConfig config;
         config.arch = c.arch;
@@ -129,11 +194,15 @@ int runBench(int argc, char** argv)
         const double evalRate = 10000.0 / std::chrono::duration<double>(Clock::now() - t0).count();
 
         const std::string name = c.arch + ", batch " + std::to_string(c.batch) + (c.augment ? " + notebook augmentation" : "");
-        std::printf("| %s | %.0f | %s | %s | %s |\n", name.c_str(), trainRate,
+        const double baselineRate = c.augment ? -1 : baseline.at(nextBaseline++);
+        const std::string baselineText = baselineRate > 0 ? std::to_string(static_cast<int>(baselineRate)) : c.augment ? "" : "n/a";
+        std::printf("| %s | %.0f | %s | %s | %s | %s |\n", name.c_str(), trainRate, baselineText.c_str(),
                     c.augment ? "" : std::to_string(static_cast<int>(evalRate)).c_str(), c.peerTrain, c.peerEval);
         std::fflush(stdout);
         results.push_back({{"case", name}, {"arch", c.arch}, {"batch", c.batch}, {"augment", c.augment},
-                           {"train_images_per_s", trainRate}, {"eval_images_per_s", c.augment ? nlohmann::json() : nlohmann::json(evalRate)}});
+                           {"train_images_per_s", trainRate},
+                           {"baseline_train_images_per_s", baselineRate > 0 ? nlohmann::json(baselineRate) : nlohmann::json()},
+                           {"eval_images_per_s", c.augment ? nlohmann::json() : nlohmann::json(evalRate)}});
     }
 
     // Augmentation alone: the notebook's transforms over 20,000 training images, batches of 100.
@@ -146,7 +215,7 @@ int runBench(int argc, char** argv)
     if (dev.is_cuda())
         torch::cuda::synchronize();
     const double augRate = 20000.0 / std::chrono::duration<double>(Clock::now() - t0).count();
-    std::printf("| augmentation only (notebook transforms) | %.0f | | 6,400-7,300 | |\n", augRate);
+    std::printf("| augmentation only (notebook transforms) | %.0f | | | 6,400-7,300 | |\n", augRate);
     // Wall time to 99.0% test accuracy with the fast recipe (data loading excluded, evaluation included).
     double secondsTo99 = -1;
     int64_t epochTo99 = 0;
@@ -173,10 +242,10 @@ int runBench(int argc, char** argv)
         secondsTo99 = watch.seconds;
         epochTo99 = watch.epoch;
         if (secondsTo99 >= 0)
-            std::printf("| time to 99.0%% test accuracy, --recipe fast | %.1f s (epoch %lld) | | | |\n", secondsTo99,
+            std::printf("| time to 99.0%% test accuracy, --recipe fast | %.1f s (epoch %lld) | | | | |\n", secondsTo99,
                         static_cast<long long>(epochTo99));
         else
-            std::printf("| time to 99.0%% test accuracy, --recipe fast | not reached (best %.2f%%) | | | |\n", r.bestTestAccuracy);
+            std::printf("| time to 99.0%% test accuracy, --recipe fast | not reached (best %.2f%%) | | | | |\n", r.bestTestAccuracy);
     }
     const double rss = peakRssMiB();
     std::printf("\npeak resident memory: %.0f MiB\n", rss);
@@ -184,7 +253,7 @@ int runBench(int argc, char** argv)
     const char* policy = std::getenv("OMP_WAIT_POLICY");
     nlohmann::json out = {
         {"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}, {"threads", threads},
-                     {"omp_wait_policy", policy ? policy : "default"},
+                     {"omp_wait_policy", policy ? policy : "default"}, {"allocator_tuned", allocatorTuned},
                      {"libtorch", TORCH_VERSION}, {"device", dev.str()}}},
         {"cases", results},
         {"augmentation_only_images_per_s", augRate},
@@ -192,8 +261,9 @@ int runBench(int argc, char** argv)
         {"fast_recipe_epoch_to_99", epochTo99},
         {"peak_rss_mib", rss},
     };
-    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s\n", cpuModel().c_str(),
-                std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(), policy ? policy : "(default)");
+    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s, allocator %s\n",
+                cpuModel().c_str(), std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(),
+                policy ? policy : "(default)", allocatorTuned ? "tuned (freed memory kept)" : "glibc defaults");
     const std::string resultsDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/bench/results";
     std::filesystem::create_directories(resultsDir);
     mnist::writeFileAtomically(resultsDir + "/latest.json", [&](std::ostream& o) { o << out.dump(2) << "\n"; });

@@ -302,7 +302,7 @@ QWidget* ConfigPanel::buildTrainingGroup()
     form->addRow(tr("Weight decay"), m_weightDecay);
     m_labelSmoothing = numberEdit("labelSmoothing", tr("label smoothing"),
                                   tr("Share of each training target spread over the other classes (0: none). "
-                                     "The valid loss stays plain cross-entropy."));
+                                     "Applies to the training and the valid loss."));
     form->addRow(tr("Label smoothing"), m_labelSmoothing);
 
     m_epochs = spinBox("epochs", 0, 100000);

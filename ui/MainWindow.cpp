@@ -20,6 +20,7 @@
 
 #include "data/DataLocations.h"
 #include "io/RunIndex.h"
+#include "train/Recipes.h"
 
 #include <QAction>
 #include <QApplication>
@@ -172,6 +173,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     });
     connect(m_panel, &ConfigPanel::validityChanged, this, &MainWindow::updateControls);
     connect(m_recipes, &RecipeList::recipeChosen, this, &MainWindow::loadRecipe);
+    connect(m_recipes, &RecipeList::studioRecipeChosen, this, &MainWindow::loadStudioRecipe);
 
     if (m_useSettings)
         restoreSettings();
@@ -240,6 +242,12 @@ void MainWindow::buildMenus()
     m_recordAction->setChecked(true);
 
     QMenu* recipes = menuBar()->addMenu(tr("Re&cipes"));
+    recipes->addSection(tr("MNIST Studio"));
+    for (const mnist::Recipe& r : mnist::recipes()) {
+        const QString name = QString::fromStdString(r.name);
+        recipes->addAction(tr("%1   [%2]").arg(name, QString::fromStdString(r.summary)), this, [this, name] { loadStudioRecipe(name); });
+    }
+    recipes->addSection(tr("The notebook"));
     const auto& all = notebookRecipes();
     for (int i = 0; i < all.size(); ++i)
         recipes->addAction(QStringLiteral("%1   [%2]").arg(all[i].title, all[i].result), this, [this, i] { loadRecipe(i); });
@@ -287,6 +295,15 @@ void MainWindow::loadRecipe(int index)
         return;
     m_panel->setConfig(applyRecipe(all[index], m_panel->config()));
     statusBar()->showMessage(tr("Loaded the notebook's recipe: %1 (notebook: %2)").arg(all[index].title, all[index].result));
+}
+
+void MainWindow::loadStudioRecipe(const QString& name)
+{
+    const mnist::Recipe* recipe = mnist::findRecipe(name.toStdString());
+    if (!recipe)
+        return;
+    m_panel->setConfig(applyRecipe(recipe->config, m_panel->config()));
+    statusBar()->showMessage(tr("Loaded MNIST Studio's %1 recipe: %2").arg(name, QString::fromStdString(recipe->summary)));
 }
 
 void MainWindow::showTab(Tab tab)

@@ -71,6 +71,7 @@ public:
     bool exportLatestRun(const QString& dir, QStringList* written, QString* error);
 
     void loadRecipe(int index);
+    void loadStudioRecipe(const QString& name);
     void showTab(Tab tab);
     // Brings the notebook recipes (left) to the front.
     void showRecipes();

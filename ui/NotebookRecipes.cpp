@@ -145,7 +145,12 @@ const QVector<NotebookRecipe>& notebookRecipes()
 
 mnist::TrainConfig applyRecipe(const NotebookRecipe& recipe, const mnist::TrainConfig& current)
 {
-    mnist::TrainConfig c = recipe.config;
+    return applyRecipe(recipe.config, current);
+}
+
+mnist::TrainConfig applyRecipe(const mnist::TrainConfig& recipe, const mnist::TrainConfig& current)
+{
+    mnist::TrainConfig c = recipe;
     c.dataset = current.dataset;
     c.dataDir = current.dataDir;
     c.device = current.device;

@@ -21,5 +21,6 @@ const QVector<NotebookRecipe>& notebookRecipes();
 // `recipe` with the data, device and threads of `current` (those belong to the machine, not to
 // the experiment).
 mnist::TrainConfig applyRecipe(const NotebookRecipe& recipe, const mnist::TrainConfig& current);
+mnist::TrainConfig applyRecipe(const mnist::TrainConfig& recipe, const mnist::TrainConfig& current);
 
 } // namespace studio

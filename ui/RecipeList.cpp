@@ -1,6 +1,7 @@
 #include "RecipeList.h"
 
 #include "NotebookRecipes.h"
+#include "train/Recipes.h"
 
 #include <QLabel>
 #include <QListWidget>
@@ -13,8 +14,9 @@ RecipeList::RecipeList(QWidget* parent) : QWidget(parent)
     setObjectName(QStringLiteral("recipeList"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    auto* intro = new QLabel(tr("The notebook's experiments. A click loads one into the set-up (Adam, the notebook's "
-                                "48,000 / 12,000 split, no shuffling); the notebook's result is on the right."),
+    auto* intro = new QLabel(tr("A click loads a recipe into the set-up. First MNIST Studio's own (shuffled, one-cycle), "
+                                "then the notebook's experiments (Adam, the notebook's 48,000 / 12,000 split, no "
+                                "shuffling) with the result the notebook reported."),
                              this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
@@ -24,6 +26,12 @@ RecipeList::RecipeList(QWidget* parent) : QWidget(parent)
     m_list->setWordWrap(true);
     m_list->setAlternatingRowColors(true);
     m_list->setUniformItemSizes(false);
+    for (const mnist::Recipe& r : mnist::recipes()) {
+        const QString name = QString::fromStdString(r.name);
+        auto* item = new QListWidgetItem(QStringLiteral("MNIST Studio · %1\n    %2").arg(name, QString::fromStdString(r.summary)), m_list);
+        item->setData(Qt::UserRole, -1);
+        item->setData(StudioRecipeRole, name);
+    }
     const auto& recipes = notebookRecipes();
     for (int i = 0; i < recipes.size(); ++i) {
         const NotebookRecipe& r = recipes[i];
@@ -32,13 +40,18 @@ RecipeList::RecipeList(QWidget* parent) : QWidget(parent)
         item->setData(Qt::UserRole, i);
     }
     // One click is enough; keyboard users get Enter.
-    connect(m_list, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
-        Q_EMIT recipeChosen(item->data(Qt::UserRole).toInt());
-    });
-    connect(m_list, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-        Q_EMIT recipeChosen(item->data(Qt::UserRole).toInt());
-    });
+    connect(m_list, &QListWidget::itemClicked, this, &RecipeList::choose);
+    connect(m_list, &QListWidget::itemActivated, this, &RecipeList::choose);
     layout->addWidget(m_list, 1);
+}
+
+void RecipeList::choose(QListWidgetItem* item)
+{
+    const QString studio = item->data(StudioRecipeRole).toString();
+    if (!studio.isEmpty())
+        Q_EMIT studioRecipeChosen(studio);
+    else
+        Q_EMIT recipeChosen(item->data(Qt::UserRole).toInt());
 }
 
 int RecipeList::count() const

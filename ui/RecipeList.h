@@ -1,9 +1,10 @@
 #pragma once
-// The notebook's experiments in a list: one click fills the set-up panel; the notebook's reported
-// result is shown beside each one.
+// MNIST Studio's own recipes (fast, balanced, best) and the notebook's experiments in a list: one
+// click fills the set-up panel; what each reached is shown beside it.
 #include <QWidget>
 
 class QListWidget;
+class QListWidgetItem;
 
 namespace studio {
 
@@ -18,8 +19,13 @@ public:
 Q_SIGNALS:
     // Index into notebookRecipes().
     void recipeChosen(int index);
+    // Name of one of mnist::recipes().
+    void studioRecipeChosen(const QString& name);
 
 private:
+    static constexpr int StudioRecipeRole = Qt::UserRole + 1;
+    void choose(QListWidgetItem* item);
+
     QListWidget* m_list = nullptr;
 };
 

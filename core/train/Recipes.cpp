@@ -19,32 +19,48 @@ TrainConfig fastRecipe()
     return c;
 }
 
-TrainConfig balancedRecipe()
+// Milder than the notebook's (crop 0.8-1.2 at any aspect, rotation 30): a short schedule has no
+// epochs to spare for digits that no test image looks like. Measured with SimpleNet, 5 epochs:
+// 99.62% against 99.29-99.37% for LeNetDeep with the notebook's augmentation in 12.
+AugmentConfig lightAugmentation()
+{
+    AugmentConfig a;
+    a.crop = true;
+    a.cropScaleMin = 0.85;
+    a.cropScaleMax = 1.0;
+    a.cropRatioMin = 0.9;
+    a.cropRatioMax = 1.1;
+    a.rotate = true;
+    a.degrees = 12;
+    return a;
+}
+
+// SimpleNet with light augmentation, shuffled, one-cycle; 90% of the training file trains (the
+// 6,000 valid images still pick the honest epoch).
+TrainConfig simpleNetOneCycle(int64_t epochs)
 {
     TrainConfig c;
-    c.arch = "LeNetDeep";
-    c.epochs = 12;
+    c.arch = "SimpleNet";
+    c.epochs = epochs;
     c.batchSize = 128;
     c.lr = 1e-3;
     c.shuffle = true;
+    c.trainFraction = 0.9;
     c.scheduler.type = "one-cycle";
-    c.scheduler.maxLr = 0.005;
-    c.augment = notebookAugmentation();
+    c.scheduler.maxLr = 0.003;
+    c.augment = lightAugmentation();
     return c;
+}
+
+TrainConfig balancedRecipe()
+{
+    return simpleNetOneCycle(4);
 }
 
 TrainConfig bestRecipe()
 {
-    // The notebook's best model and augmentation, with shuffling and a one-cycle schedule.
-    TrainConfig c;
-    c.arch = "SimpleNet";
-    c.epochs = 30;
-    c.batchSize = 128;
-    c.lr = 1e-3;
-    c.shuffle = true;
-    c.scheduler.type = "one-cycle";
-    c.scheduler.maxLr = 0.003;
-    c.augment = notebookAugmentation();
+    TrainConfig c = simpleNetOneCycle(15);
+    c.labelSmoothing = 0.1;
     return c;
 }
 
@@ -55,9 +71,11 @@ const std::vector<Recipe>& recipes()
     static const std::vector<Recipe> list = {
         {"fast", "LeNetBN, Adam + one-cycle (max 0.01), batch 128, shuffled, 2 epochs: 99.11% on a 2-core CPU in 12.6-13 s",
          fastRecipe()},
-        {"balanced", "LeNetDeep, notebook augmentation, one-cycle (max 0.005), batch 128, shuffled, 12 epochs: 99.29% measured (goal 99.5%)",
+        {"balanced", "SimpleNet, light augmentation, one-cycle (max 0.003), batch 128, shuffled, 90% train, 4 epochs: "
+                     "99.58% on a 2-core CPU in 133 s",
          balancedRecipe()},
-        {"best", "SimpleNet, notebook augmentation, one-cycle (max 0.003), batch 128, shuffled, 30 epochs (long on a CPU)",
+        {"best", "SimpleNet, light augmentation, label smoothing 0.1, one-cycle (max 0.003), batch 128, shuffled, 90% train, "
+                 "15 epochs: 99.82% (honest metric) on a 2-core CPU in 8 min 18 s",
          bestRecipe()},
     };
     return list;

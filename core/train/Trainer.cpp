@@ -96,7 +96,7 @@ torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& de
 }
 
 Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize,
-                    PerImageOutputs* perImage)
+                    PerImageOutputs* perImage, double labelSmoothing)
 {
     // Nothing computed here is ever differentiated: inference mode also skips version counters.
     c10::InferenceMode inference;
@@ -108,6 +108,8 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
     torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
     torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
     std::vector<torch::Tensor> predicted, probabilities;
+    const auto lossOptions =
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum).label_smoothing(labelSmoothing);
     for (int64_t start = 0; start < n; start += batchSize) {
         const int64_t len = std::min(batchSize, n - start);
         const torch::Tensor logits = model.forward(images.narrow(0, start, len));
@@ -117,9 +119,7 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
             predicted.push_back(logits.argmax(1));
             probabilities.push_back(torch::softmax(logits, 1).to(torch::kFloat32));
         }
-        lossSum += torch::nn::functional::cross_entropy(
-                       logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .to(torch::kFloat64);
+        lossSum += torch::nn::functional::cross_entropy(logits, y, lossOptions).to(torch::kFloat64);
         correct += logits.argmax(1).eq(y).sum();
     }
     model.train(wasTraining);
@@ -309,7 +309,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         EpochMetrics m;
         m.epoch = epoch;
         m.trainLoss = epochLossSum / static_cast<double>(iters);
-        const Evaluation valid = evaluate(model, validX, validY, c.evalBatchSize);
+        const Evaluation valid = evaluate(model, validX, validY, c.evalBatchSize, nullptr, c.labelSmoothing);
         PerImageOutputs testOutputs;
         const bool keepPredictions = observer.wantsTestPredictions();
         const Evaluation test = evaluate(model, testX, testY, c.evalBatchSize, keepPredictions ? &testOutputs : nullptr);

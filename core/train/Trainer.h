@@ -69,9 +69,10 @@ struct PerImageOutputs {
     torch::Tensor predicted;
     torch::Tensor probabilities;
 };
-// `perImage`, when given, receives every image's prediction from the same forward passes.
+// `perImage`, when given, receives every image's prediction from the same forward passes. The loss is
+// cross-entropy with `labelSmoothing`, so a run's valid loss uses its training criterion.
 Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize,
-                    PerImageOutputs* perImage = nullptr);
+                    PerImageOutputs* perImage = nullptr, double labelSmoothing = 0.0);
 // The evaluation views' struct from per-image outputs, the labels and the raw uint8 images
 // (N x rows x cols). Throws DataError for a label outside 0..classes-1.
 TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch::Tensor& labels, const torch::Tensor& images);

@@ -8,13 +8,17 @@
 #include "RecipeList.h"
 
 #include "optim/LrScheduler.h"
+#include "train/Recipes.h"
 
 #include <catch2/catch.hpp>
 
+#include <QAction>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -298,13 +302,14 @@ TEST_CASE("A notebook recipe fills the panel with its settings in one click", "[
     child<QTabWidget>(w.get(), "leftTabs")->setCurrentIndex(1);
     QListWidget* list = w->recipeList()->list();
     const auto& recipes = studio::notebookRecipes();
-    REQUIRE(list->count() == recipes.size());
+    const int studioRecipes = static_cast<int>(mnist::recipes().size()); // listed first
+    REQUIRE(list->count() == studioRecipes + recipes.size());
 
     const auto it = std::find_if(recipes.begin(), recipes.end(), [](const studio::NotebookRecipe& r) {
         return r.config.arch == "SimpleNet";
     });
     REQUIRE(it != recipes.end());
-    const int row = static_cast<int>(it - recipes.begin());
+    const int row = studioRecipes + static_cast<int>(it - recipes.begin());
     QListWidgetItem* item = list->item(row);
     CHECK(item->text().contains(QStringLiteral("99.69%")));
     list->scrollToItem(item);
@@ -330,6 +335,43 @@ TEST_CASE("A notebook recipe fills the panel with its settings in one click", "[
     CHECK(child<QComboBox>(w->configPanel(), "scheduler")->currentData().toString() == "warm-restarts");
     CHECK(child<QSpinBox>(w->configPanel(), "t0")->value() == 1000);
     CHECK(w->configPanel()->lrPreview()->plannedIterations() == 19200);
+    CHECK(w->trainButton()->isEnabled());
+}
+
+TEST_CASE("MNIST Studio's recipes load from the list and the Recipes menu, keeping the machine's settings", "[ui][recipes]")
+{
+    auto w = uitest::makeWindow();
+    child<QTabWidget>(w.get(), "leftTabs")->setCurrentIndex(1);
+    mnist::TrainConfig machine = w->configPanel()->config();
+    machine.dataDir = "/data/elsewhere";
+    machine.threads = 1;
+    machine.device = "cpu";
+    w->configPanel()->setConfig(machine);
+
+    QListWidget* list = w->recipeList()->list();
+    QListWidgetItem* item = list->item(1);
+    REQUIRE(item->text().startsWith(QStringLiteral("MNIST Studio · balanced")));
+    list->scrollToItem(item);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(item).center());
+    mnist::TrainConfig expected = mnist::findRecipe("balanced")->config;
+    expected.dataDir = "/data/elsewhere";
+    expected.threads = 1;
+    expected.device = "cpu";
+    expected.dataset = machine.dataset;
+    expected.evalBatchSize = machine.evalBatchSize;
+    CHECK(mnist::toJsonText(w->configPanel()->config()) == mnist::toJsonText(expected));
+
+    QAction* fast = nullptr;
+    for (QAction* a : w->menuBar()->actions())
+        if (a->menu() && a->text().remove(QLatin1Char('&')) == QStringLiteral("Recipes"))
+            for (QAction* r : a->menu()->actions())
+                if (r->text().startsWith(QStringLiteral("fast")))
+                    fast = r;
+    REQUIRE(fast != nullptr);
+    fast->trigger();
+    CHECK(w->configPanel()->config().arch == mnist::findRecipe("fast")->config.arch);
+    CHECK(w->configPanel()->config().epochs == mnist::findRecipe("fast")->config.epochs);
+    CHECK(w->configPanel()->config().dataDir == "/data/elsewhere");
     CHECK(w->trainButton()->isEnabled());
 }
 

@@ -22,6 +22,12 @@ TEST_CASE("The named recipes are valid set-ups", "[train][recipes]")
         INFO(r.name);
         CHECK(r.config.validate().empty());
         CHECK(mnist::findRecipe(r.name) == &r);
+        // The one-line summary (CLI help, GUI list) says what the config does.
+        CHECK_THAT(r.summary, Contains(r.config.arch + ","));
+        CHECK_THAT(r.summary, Contains(std::to_string(r.config.epochs) + " epochs"));
+        CHECK_THAT(r.summary, Contains("batch " + std::to_string(r.config.batchSize)));
+        if (r.config.labelSmoothing > 0)
+            CHECK_THAT(r.summary, Contains("label smoothing"));
     }
     CHECK(mnist::findRecipe("fast")->config.scheduler.type == "one-cycle");
     CHECK(mnist::findRecipe("slow") == nullptr);
