@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QToolButton>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -106,6 +107,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_rename = button(tr("Rename…"), QStringLiteral("renameRun"), tr("Rename the run's folder"));
     m_delete = button(tr("Delete…"), QStringLiteral("deleteRuns"), tr("Delete the selected run folders"));
     m_exportCsv = button(tr("Export CSV…"), QStringLiteral("exportRunsCsv"), tr("Every epoch of the selected runs in one CSV file"));
+    m_ensemble = button(tr("Ensemble"), QStringLiteral("ensembleRuns"),
+                        tr("Test accuracy of the selected finished runs' averaged softmax (each with its own "
+                           "architecture and Normalize), and of each run alone"));
     m_exportModel = new QToolButton(this);
     m_exportModel->setObjectName(QStringLiteral("exportModel"));
     m_exportModel->setText(tr("Export model"));
@@ -162,6 +166,8 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     connect(m_rename, &QPushButton::clicked, this, &RunBrowser::renameSelected);
     connect(m_delete, &QPushButton::clicked, this, &RunBrowser::deleteSelected);
     connect(m_exportCsv, &QPushButton::clicked, this, &RunBrowser::exportCsvSelected);
+    connect(m_ensemble, &QPushButton::clicked, this, [this] { scoreEnsemble(selectedRunDirs()); });
+    connect(&m_ensembleWatcher, &QFutureWatcher<EnsembleOutcome>::finished, this, &RunBrowser::onEnsembleFinished);
     connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunBrowser::onSelectionChanged);
     connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
         const QString dir = item->data(NameColumn, kDirRole).toString();
@@ -171,6 +177,12 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     });
     connect(m_list, &QWidget::customContextMenuRequested, this, &RunBrowser::showContextMenu);
     onSelectionChanged();
+}
+
+RunBrowser::~RunBrowser()
+{
+    // The scoring owns copies of what it reads; waiting keeps the thread pool from outliving us.
+    m_ensembleWatcher.waitForFinished();
 }
 
 void RunBrowser::setRunsFolder(const QString& folder)
@@ -317,6 +329,64 @@ void RunBrowser::onSelectionChanged()
     m_delete->setEnabled(!chosen.empty() && !anyActive);
     m_exportCsv->setEnabled(!chosen.empty() && !anyDamaged);
     m_exportModel->setEnabled(single && !single->damaged);
+    const bool allFinished = std::all_of(chosen.begin(), chosen.end(), [](const mnist::RunRecord& r) { return r.finished; });
+    m_ensemble->setEnabled(chosen.size() >= 2 && !anyDamaged && allFinished && !ensembleBusy());
+    m_ensemble->setToolTip(chosen.size() >= 2 && (anyDamaged || !allFinished)
+                               ? tr("Every selected run must have finished (its model.safetensors written)")
+                               : tr("Test accuracy of the selected finished runs' averaged softmax (each with its own "
+                                    "architecture and Normalize), and of each run alone"));
+}
+
+bool RunBrowser::scoreEnsemble(const QStringList& dirs, QString* error)
+{
+    if (ensembleBusy())
+        return failWith(tr("An ensemble is being scored already."), error);
+    std::vector<std::string> runDirs;
+    for (const QString& d : dirs) {
+        const mnist::RunRecord* r = run(d);
+        if (!r || r->damaged || !r->finished)
+            return failWith(tr("%1 is not a finished run: an ensemble needs each run's final model.").arg(QFileInfo(d).fileName()), error);
+        runDirs.push_back(r->dir);
+    }
+    if (runDirs.size() < 2)
+        return failWith(tr("Select at least two finished runs for an ensemble."), error);
+    showMessage(tr("Scoring the ensemble of %n run(s) on the test set…", nullptr, static_cast<int>(runDirs.size())), false);
+    m_ensemble->setEnabled(false);
+    m_ensembleWatcher.setFuture(QtConcurrent::run([runDirs]() {
+        EnsembleOutcome out;
+        try {
+            out.result = mnist::evaluateEnsemble(runDirs);
+            out.ok = true;
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        } catch (...) {
+            out.error = QStringLiteral("unknown error");
+        }
+        return out;
+    }));
+    return true;
+}
+
+void RunBrowser::onEnsembleFinished()
+{
+    const EnsembleOutcome out = m_ensembleWatcher.result();
+    onSelectionChanged();
+    if (!out.ok) {
+        showMessage(tr("The ensemble could not be scored: %1").arg(out.error), true);
+        Q_EMIT ensembleFinished(false);
+        return;
+    }
+    m_lastEnsemble = out.result;
+    QStringList alone;
+    for (const mnist::EnsembleMember& m : out.result.members)
+        alone << tr("%1 %2%").arg(QFileInfo(QString::fromStdString(m.runDir)).fileName(), percent(m.testAccuracy));
+    showMessage(tr("Ensemble of %1 runs (averaged softmax): %2% on %3 test images. Alone: %4.")
+                    .arg(out.result.members.size())
+                    .arg(percent(out.result.testAccuracy))
+                    .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(out.result.testSize)))
+                    .arg(alone.join(QStringLiteral(", "))),
+                false);
+    Q_EMIT ensembleFinished(true);
 }
 
 QString RunBrowser::messageText() const

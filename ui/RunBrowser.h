@@ -1,11 +1,13 @@
 #pragma once
 // Every run of a runs folder: architecture, recipe, accuracies (the notebook's best and the honest
 // one at the lowest valid loss), duration, epochs. Open one in the dashboard, resume it, overlay
-// several on a comparison chart, rename, delete, export their metrics (CSV) or a model. Damaged
-// runs stay listed, in red, with the problem in a tooltip.
+// several on a comparison chart, score several as an ensemble, rename, delete, export their
+// metrics (CSV) or a model. Damaged runs stay listed, in red, with the problem in a tooltip.
 #include "CoreBridge.h"
 #include "io/RunIndex.h"
+#include "train/Ensemble.h"
 
+#include <QFutureWatcher>
 #include <QStringList>
 #include <QWidget>
 
@@ -33,6 +35,7 @@ public:
                   DurationColumn, EpochsColumn, ColumnCount };
 
     explicit RunBrowser(QWidget* parent = nullptr);
+    ~RunBrowser() override;
 
     void setRunsFolder(const QString& folder);
     QString runsFolder() const { return m_folder; }
@@ -61,6 +64,14 @@ public:
     // The run's model in `format` (see CoreBridge.h), written atomically.
     bool exportModel(const QString& dir, const QString& path, ModelFormat format, QString* error = nullptr);
 
+    // Scores the finished runs' averaged softmax on the test set in the background (a SimpleNet
+    // takes seconds on a CPU); ensembleFinished() follows and the message line shows the result.
+    // False, with the reason, when fewer than two finished runs are given or one is busy already.
+    bool scoreEnsemble(const QStringList& dirs, QString* error = nullptr);
+    bool ensembleBusy() const { return m_ensembleWatcher.isRunning(); }
+    // The last ensemble's result (empty members until one succeeded).
+    const mnist::EnsembleResult& lastEnsemble() const { return m_lastEnsemble; }
+
     // The message line (errors and results of the last action); empty when hidden.
     QString messageText() const;
 
@@ -75,6 +86,7 @@ Q_SIGNALS:
     void resumeRequested(const QString& dir);
     // After a refresh, rename or delete.
     void runsChanged();
+    void ensembleFinished(bool ok);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -92,6 +104,13 @@ private:
     void deleteSelected();
     void exportCsvSelected();
     void exportModelSelected(ModelFormat format);
+    void onEnsembleFinished();
+
+    struct EnsembleOutcome {
+        bool ok = false;
+        mnist::EnsembleResult result;
+        QString error;
+    };
 
     QString m_folder;
     QString m_activeRun;
@@ -110,6 +129,9 @@ private:
     QPushButton* m_delete = nullptr;
     QPushButton* m_exportCsv = nullptr;
     QToolButton* m_exportModel = nullptr;
+    QPushButton* m_ensemble = nullptr;
+    QFutureWatcher<EnsembleOutcome> m_ensembleWatcher;
+    mnist::EnsembleResult m_lastEnsemble;
 };
 
 } // namespace studio

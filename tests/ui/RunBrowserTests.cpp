@@ -401,6 +401,61 @@ TEST_CASE("Evaluate weights shows the core's test accuracy and confusion counts,
     CHECK(dialog->confusionCell(0, 0) == -1);
 }
 
+TEST_CASE("Finished runs selected in the browser score as an ensemble in the background, as the core does", "[ui][runs][ensemble]")
+{
+    uitest::TinyDataset data(100, 60);
+    TempDir runs;
+    const std::string lenet = runs.file("20260101-100000-LeNet"), bn = runs.file("20260102-100000-LeNetBN"),
+                      unfinished = runs.file("20260103-100000-LeNet");
+    mnist::TrainConfig a = data.config();
+    mnist::TrainConfig b = data.config();
+    b.arch = "LeNetBN";
+    b.augment.normalize = true; // each member keeps its own input pipeline
+    b.augment.mean = 0.5;
+    b.augment.std = 0.5;
+    uitest::writeRunFolder(lenet, a, uitest::makeEpochs({10.0}, {2.3}));
+    uitest::saveFreshWeights("LeNet", lenet + "/model.safetensors", 21);
+    uitest::writeRunFolder(bn, b, uitest::makeEpochs({10.0}, {2.3}));
+    uitest::saveFreshWeights("LeNetBN", bn + "/model.safetensors", 22);
+    uitest::writeRunFolder(unfinished, a, uitest::makeEpochs({10.0}, {2.3}));
+
+    RunBrowser browser;
+    browser.setRunsFolder(QString::fromStdString(runs.path().string()));
+    browser.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&browser));
+    auto* button = browser.findChild<QPushButton*>(QStringLiteral("ensembleRuns"));
+    REQUIRE(button);
+    browser.selectRuns({QString::fromStdString(lenet)});
+    CHECK_FALSE(button->isEnabled()); // one run is no ensemble
+    browser.selectRuns({QString::fromStdString(lenet), QString::fromStdString(unfinished)});
+    CHECK_FALSE(button->isEnabled()); // no final model
+    QString error;
+    CHECK_FALSE(browser.scoreEnsemble({QString::fromStdString(lenet), QString::fromStdString(unfinished)}, &error));
+    CHECK(error.contains(QStringLiteral("not a finished run")));
+
+    browser.selectRuns({QString::fromStdString(lenet), QString::fromStdString(bn)});
+    REQUIRE(button->isEnabled());
+    QSignalSpy done(&browser, &RunBrowser::ensembleFinished);
+    QTest::mouseClick(button, Qt::LeftButton);
+    CHECK((browser.ensembleBusy() || done.count() == 1));
+    REQUIRE((done.count() == 1 || done.wait(60'000)));
+    INFO(browser.messageText().toStdString());
+    REQUIRE(done.at(0).at(0).toBool());
+
+    const mnist::EnsembleResult expected = mnist::evaluateEnsemble({lenet, bn});
+    const mnist::EnsembleResult& got = browser.lastEnsemble();
+    REQUIRE(got.members.size() == 2);
+    CHECK(got.testSize == 60);
+    CHECK(got.testAccuracy == Approx(expected.testAccuracy));
+    // Members in the list's order (newest first).
+    CHECK(got.members[0].arch == "LeNetBN");
+    CHECK(got.members[1].arch == "LeNet");
+    CHECK(got.members[1].testAccuracy == Approx(uitest::coreTestAccuracy("LeNet", lenet + "/model.safetensors", data.dir.path().string())));
+    CHECK(browser.messageText().contains(QString::number(expected.testAccuracy, 'f', 2) + "%"));
+    CHECK(browser.messageText().contains(QStringLiteral("20260102-100000-LeNetBN")));
+    CHECK(button->isEnabled());
+}
+
 TEST_CASE("A run stopped after one epoch resumes from the browser and ends with every epoch", "[ui][runs][resume]")
 {
     uitest::TinyDataset data(400, 50);
