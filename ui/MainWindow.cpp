@@ -80,7 +80,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_leftTabs = new QTabWidget;
     m_leftTabs->setObjectName(QStringLiteral("leftTabs"));
     m_leftTabs->addTab(panelScroll, tr("Set-up"));
-    m_leftTabs->addTab(m_recipes, tr("Notebook recipes"));
+    m_leftTabs->addTab(m_recipes, tr("Recipes"));
 
     // Controls and the error banner above the dashboard.
     auto* right = new QWidget;

@@ -3,6 +3,7 @@
 #include "NotebookRecipes.h"
 #include "train/Recipes.h"
 
+#include <QFont>
 #include <QLabel>
 #include <QListWidget>
 #include <QVBoxLayout>
@@ -31,6 +32,9 @@ RecipeList::RecipeList(QWidget* parent) : QWidget(parent)
         auto* item = new QListWidgetItem(QStringLiteral("MNIST Studio · %1\n    %2").arg(name, QString::fromStdString(r.summary)), m_list);
         item->setData(Qt::UserRole, -1);
         item->setData(StudioRecipeRole, name);
+        QFont bold = item->font();
+        bold.setBold(true);
+        item->setFont(bold);
     }
     const auto& recipes = notebookRecipes();
     for (int i = 0; i < recipes.size(); ++i) {

@@ -71,12 +71,15 @@ QString recipeSummary(const mnist::TrainConfig& c)
         augment << QObject::tr("erase");
     if (a.normalize)
         augment << QObject::tr("normalize");
-    return QObject::tr("%1 lr %2 · batch %3 · %4 · aug %5")
-        .arg(QString::fromStdString(c.optimizer))
-        .arg(c.lr, 0, 'g', 3)
-        .arg(c.batchSize)
-        .arg(c.scheduler.type == "none" ? QObject::tr("constant LR") : QString::fromStdString(c.scheduler.type))
-        .arg(augment.isEmpty() ? QObject::tr("off") : augment.join(QLatin1Char('+')));
+    QString text = QObject::tr("%1 lr %2 · batch %3 · %4 · aug %5")
+                       .arg(QString::fromStdString(c.optimizer))
+                       .arg(c.lr, 0, 'g', 3)
+                       .arg(c.batchSize)
+                       .arg(c.scheduler.type == "none" ? QObject::tr("constant LR") : QString::fromStdString(c.scheduler.type))
+                       .arg(augment.isEmpty() ? QObject::tr("off") : augment.join(QLatin1Char('+')));
+    if (c.labelSmoothing > 0)
+        text += QObject::tr(" · smoothing %1").arg(c.labelSmoothing, 0, 'g', 3);
+    return text;
 }
 
 } // namespace

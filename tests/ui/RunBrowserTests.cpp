@@ -53,6 +53,7 @@ struct RunsFolder {
         b.epochs = 4;
         b.optimizer = "sgd";
         b.augment.rotate = true;
+        b.labelSmoothing = 0.1;
         newer = dir.file("20260102-100000-SimpleNet");
         uitest::writeRunFolder(newer, b, uitest::makeEpochs({95.0, 96.25}, {0.20, 0.15}));
         damaged = dir.file("20260103-100000-LeNet");
@@ -128,6 +129,7 @@ TEST_CASE("The run browser lists every run with its metrics and marks a damaged 
     CHECK(lenet->text(RunBrowser::DateColumn) == "2026-01-01 10:00");
     CHECK(lenet->text(RunBrowser::RecipeColumn).contains("batch 64"));
     CHECK(lenet->text(RunBrowser::RecipeColumn).contains("aug off"));
+    CHECK_FALSE(lenet->text(RunBrowser::RecipeColumn).contains("smoothing"));
 
     QTreeWidgetItem* simple = itemNamed(browser, "20260102-100000-SimpleNet");
     REQUIRE(simple);
@@ -136,6 +138,7 @@ TEST_CASE("The run browser lists every run with its metrics and marks a damaged 
     CHECK(simple->text(RunBrowser::EpochsColumn).startsWith("2/4"));
     CHECK(simple->text(RunBrowser::RecipeColumn).contains("sgd"));
     CHECK(simple->text(RunBrowser::RecipeColumn).contains("aug rotate"));
+    CHECK(simple->text(RunBrowser::RecipeColumn).contains("smoothing 0.1"));
 
     // A run that appears later shows up on refresh.
     mnist::TrainConfig c;
