@@ -225,9 +225,14 @@ int main(int argc, char** argv)
 
     auto& a = v.augment;
     std::string augmentPreset, cropScale, cropRatio, eraseScale, eraseRatio, normalize, rotateInterp;
-    field(app.add_option("--augment", augmentPreset, "notebook (crop scale 0.8-1.2 + rotation 30) | none")
-              ->check(CLI::IsMember({"notebook", "none"})),
-          [&](auto& c) { c.augment = augmentPreset == "notebook" ? mnist::notebookAugmentation() : mnist::AugmentConfig{}; });
+    field(app.add_option("--augment", augmentPreset,
+                         "notebook (crop scale 0.8-1.2 + rotation 30) | light (crop 0.85-1.0, aspect 0.9-1.1, rotation 12) | none")
+              ->check(CLI::IsMember({"notebook", "light", "none"})),
+          [&](auto& c) {
+              c.augment = augmentPreset == "notebook" ? mnist::notebookAugmentation()
+                          : augmentPreset == "light" ? mnist::lightAugmentation()
+                                                     : mnist::AugmentConfig{};
+          });
     field(app.add_option("--crop-scale", cropScale, "RandomResizedCrop scale range A,B (enables it)")->check(kPairCheck),
           [&](auto& c) { c.augment.crop = true; parsePair(cropScale, c.augment.cropScaleMin, c.augment.cropScaleMax); });
     field(app.add_option("--crop-ratio", cropRatio, "RandomResizedCrop aspect ratio range A,B (default 0.75,1.3333)")->check(kPairCheck),

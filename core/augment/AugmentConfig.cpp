@@ -60,6 +60,19 @@ AugmentConfig notebookAugmentation()
     return c;
 }
 
+AugmentConfig lightAugmentation()
+{
+    AugmentConfig c;
+    c.crop = true;
+    c.cropScaleMin = 0.85;
+    c.cropScaleMax = 1.0;
+    c.cropRatioMin = 0.9;
+    c.cropRatioMax = 1.1;
+    c.rotate = true;
+    c.degrees = 12;
+    return c;
+}
+
 void to_json(nlohmann::json& j, const AugmentConfig& c)
 {
     j = nlohmann::json::object();

@@ -39,6 +39,9 @@ struct AugmentConfig {
 
 // The notebook's final augmentation: RandomResizedCrop(28, scale=(0.8, 1.2)) + RandomRotation(30).
 AugmentConfig notebookAugmentation();
+// Milder, for short schedules (the balanced and best recipes): crop scale 0.85-1.0 with aspect
+// 0.9-1.1, rotation 12.
+AugmentConfig lightAugmentation();
 
 void to_json(nlohmann::json& j, const AugmentConfig& c);
 void from_json(const nlohmann::json& j, AugmentConfig& c);

@@ -1,5 +1,6 @@
 // mnist-train end to end: the real binary on generated data.
 #include "TestPaths.h"
+#include "augment/AugmentConfig.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
 #include "io/StateDict.h"
@@ -114,11 +115,18 @@ TEST_CASE("mnist-train reads a config file and lets flags override it", "[cli]")
     c.batchSize = 20;
     c.arch = "LeNetDrop";
     mnist::saveTrainConfig(c, dir.file("c.json"));
-    const CliResult r = runCli("--config " + dir.file("c.json") + " --epochs 1 --threads 1 --out " + dir.file("run"), dir);
+    const CliResult r = runCli("--config " + dir.file("c.json") + " --epochs 1 --threads 1 --augment light --label-smoothing 0.05" +
+                                   " --train-fraction 0.75 --out " + dir.file("run"),
+                               dir);
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     const auto saved = mnist::loadTrainConfig(dir.file("run/config.json"));
     CHECK(saved.epochs == 1);
+    CHECK(nlohmann::json(saved.augment) == nlohmann::json(mnist::lightAugmentation()));
+    CHECK(saved.augment.cropScaleMin == 0.85);
+    CHECK(saved.augment.degrees == 12);
+    CHECK(saved.labelSmoothing == 0.05);
+    CHECK(saved.trainFraction == 0.75);
     CHECK(saved.arch == "LeNetDrop");
     CHECK(saved.batchSize == 20);
     CHECK(countLines(dir.file("run/metrics.csv")) == 2);
