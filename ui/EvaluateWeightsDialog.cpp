@@ -16,9 +16,6 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
-
-#include <exception>
 
 namespace studio {
 
@@ -70,7 +67,7 @@ EvaluateWeightsDialog::EvaluateWeightsDialog(QWidget* parent) : QDialog(parent)
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(close);
 
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &EvaluateWeightsDialog::onFinished);
+    connect(&m_watcher, &QFutureWatcher<CallOutcome<WeightsEvaluation>>::finished, this, &EvaluateWeightsDialog::onFinished);
     resize(640, 560);
 }
 
@@ -129,23 +126,12 @@ void EvaluateWeightsDialog::evaluate()
     m_run->setEnabled(false);
     m_resultLabel->setText(tr("Evaluating %1 as %2 …").arg(QFileInfo(path).fileName(), m_arch->currentText()));
     // 10,000 images take about a second on a small CPU: not on the GUI thread.
-    m_watcher.setFuture(QtConcurrent::run([config, weights]() {
-        Outcome out;
-        try {
-            out.evaluation = evaluateWeightsFile(config, weights);
-            out.ok = true;
-        } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
-        } catch (...) {
-            out.error = QStringLiteral("unknown error");
-        }
-        return out;
-    }));
+    m_watcher.setFuture(runInBackground([config, weights] { return evaluateWeightsFile(config, weights); }));
 }
 
 void EvaluateWeightsDialog::onFinished()
 {
-    const Outcome out = m_watcher.result();
+    const CallOutcome<WeightsEvaluation> out = m_watcher.result();
     m_run->setEnabled(true);
     m_ok = out.ok;
     m_resultLabel->setStyleSheet(out.ok ? QString() : QStringLiteral("color: #8b1a1a;"));
@@ -156,12 +142,12 @@ void EvaluateWeightsDialog::onFinished()
         Q_EMIT evaluationFinished(false);
         return;
     }
-    m_result = out.evaluation;
+    m_result = out.value;
     m_resultLabel->setText(tr("Test accuracy %1% (%2 of %3 images)")
-                          .arg(QLocale(QLocale::English).toString(out.evaluation.accuracy, 'f', 2))
-                          .arg(out.evaluation.correct)
-                          .arg(out.evaluation.total));
-    m_confusion->setCounts(out.evaluation.confusion, 10);
+                          .arg(QLocale(QLocale::English).toString(out.value.accuracy, 'f', 2))
+                          .arg(out.value.correct)
+                          .arg(out.value.total));
+    m_confusion->setCounts(out.value.confusion, 10);
     Q_EMIT evaluationFinished(true);
 }
 

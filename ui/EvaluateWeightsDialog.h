@@ -3,6 +3,7 @@
 // the architectures, trained here or elsewhere, evaluated on the set-up's test set off the GUI
 // thread; shows the test accuracy and the 10 x 10 confusion counts, or the core's message (e.g.
 // the missing and unexpected names of a file of another architecture).
+#include "BackgroundCall.h"
 #include "CoreBridge.h"
 #include "train/TrainConfig.h"
 
@@ -45,18 +46,13 @@ Q_SIGNALS:
     void evaluationFinished(bool ok);
 
 private:
-    struct Outcome {
-        bool ok = false;
-        WeightsEvaluation evaluation;
-        QString error;
-    };
     void onFinished();
     void browse();
 
     mnist::TrainConfig m_config;
     bool m_ok = false;
     WeightsEvaluation m_result;
-    QFutureWatcher<Outcome> m_watcher;
+    QFutureWatcher<CallOutcome<WeightsEvaluation>> m_watcher;
 
     QLineEdit* m_path = nullptr;
     QComboBox* m_arch = nullptr;

@@ -18,7 +18,6 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QToolButton>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -170,7 +169,7 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     connect(m_delete, &QPushButton::clicked, this, &RunBrowser::deleteSelected);
     connect(m_exportCsv, &QPushButton::clicked, this, &RunBrowser::exportCsvSelected);
     connect(m_ensemble, &QPushButton::clicked, this, [this] { scoreEnsemble(selectedRunDirs()); });
-    connect(&m_ensembleWatcher, &QFutureWatcher<EnsembleOutcome>::finished, this, &RunBrowser::onEnsembleFinished);
+    connect(&m_ensembleWatcher, &QFutureWatcher<CallOutcome<mnist::EnsembleResult>>::finished, this, &RunBrowser::onEnsembleFinished);
     connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunBrowser::onSelectionChanged);
     connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
         const QString dir = item->data(NameColumn, kDirRole).toString();
@@ -355,38 +354,27 @@ bool RunBrowser::scoreEnsemble(const QStringList& dirs, QString* error)
         return failWith(tr("Select at least two finished runs for an ensemble."), error);
     showMessage(tr("Scoring the ensemble of %n run(s) on the test set…", nullptr, static_cast<int>(runDirs.size())), false);
     m_ensemble->setEnabled(false);
-    m_ensembleWatcher.setFuture(QtConcurrent::run([runDirs]() {
-        EnsembleOutcome out;
-        try {
-            out.result = mnist::evaluateEnsemble(runDirs);
-            out.ok = true;
-        } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
-        } catch (...) {
-            out.error = QStringLiteral("unknown error");
-        }
-        return out;
-    }));
+    m_ensembleWatcher.setFuture(runInBackground([runDirs] { return mnist::evaluateEnsemble(runDirs); }));
     return true;
 }
 
 void RunBrowser::onEnsembleFinished()
 {
-    const EnsembleOutcome out = m_ensembleWatcher.result();
+    const CallOutcome<mnist::EnsembleResult> out = m_ensembleWatcher.result();
     onSelectionChanged();
     if (!out.ok) {
         showMessage(tr("The ensemble could not be scored: %1").arg(out.error), true);
         Q_EMIT ensembleFinished(false);
         return;
     }
-    m_lastEnsemble = out.result;
+    m_lastEnsemble = out.value;
     QStringList alone;
-    for (const mnist::EnsembleMember& m : out.result.members)
+    for (const mnist::EnsembleMember& m : out.value.members)
         alone << tr("%1 %2%").arg(QFileInfo(QString::fromStdString(m.runDir)).fileName(), percent(m.testAccuracy));
     showMessage(tr("Ensemble of %1 runs (averaged softmax): %2% on %3 test images. Alone: %4.")
-                    .arg(out.result.members.size())
-                    .arg(percent(out.result.testAccuracy))
-                    .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(out.result.testSize)))
+                    .arg(out.value.members.size())
+                    .arg(percent(out.value.testAccuracy))
+                    .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(out.value.testSize)))
                     .arg(alone.join(QStringLiteral(", "))),
                 false);
     Q_EMIT ensembleFinished(true);

@@ -3,6 +3,7 @@
 // one at the lowest valid loss), duration, epochs. Open one in the dashboard, resume it, overlay
 // several on a comparison chart, score several as an ensemble, rename, delete, export their
 // metrics (CSV) or a model. Damaged runs stay listed, in red, with the problem in a tooltip.
+#include "BackgroundCall.h"
 #include "CoreBridge.h"
 #include "io/RunIndex.h"
 #include "train/Ensemble.h"
@@ -106,12 +107,6 @@ private:
     void exportModelSelected(ModelFormat format);
     void onEnsembleFinished();
 
-    struct EnsembleOutcome {
-        bool ok = false;
-        mnist::EnsembleResult result;
-        QString error;
-    };
-
     QString m_folder;
     QString m_activeRun;
     bool m_stale = true;
@@ -130,7 +125,7 @@ private:
     QPushButton* m_exportCsv = nullptr;
     QToolButton* m_exportModel = nullptr;
     QPushButton* m_ensemble = nullptr;
-    QFutureWatcher<EnsembleOutcome> m_ensembleWatcher;
+    QFutureWatcher<CallOutcome<mnist::EnsembleResult>> m_ensembleWatcher;
     mnist::EnsembleResult m_lastEnsemble;
 };
 
