@@ -190,6 +190,9 @@ int main(int argc, char** argv)
     field(app.add_option("--seed", v.seed, "Random seed (default 1234)"), [&](auto& c) { c.seed = v.seed; });
     field(app.add_option("--threads", v.threads, "CPU threads (0: all cores)"), [&](auto& c) { c.threads = v.threads; });
     field(app.add_option("--device", v.device, "auto | cpu | cuda | cuda:N"), [&](auto& c) { c.device = v.device; });
+    field(app.add_option("--memory-format", v.memoryFormat, "Layout while training: auto (channels-last on the CPU, contiguous on a GPU) | contiguous | channels-last")
+              ->check(CLI::IsMember({"auto", "contiguous", "channels-last"})),
+          [&](auto& c) { c.memoryFormat = v.memoryFormat; });
     auto* shuffleOpt = field(app.add_flag("--shuffle", shuffle, "Shuffle the training set every epoch"),
                              [&](auto& c) { c.shuffle = true; });
     field(app.add_flag("--no-shuffle", noShuffle, "Keep the notebook's fixed order (default)"), [&](auto& c) { c.shuffle = false; })

@@ -64,8 +64,9 @@ mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
 }
 
 // Our first, unoptimised path, kept as the baseline: each batch converted from bytes when it is
-// used, a plain Adam step, the loss read back every iteration; run in a child process with glibc's
-// default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1) so the whole difference is measured.
+// used, a plain Adam step, the loss read back every iteration, contiguous layout; run in a child
+// process with glibc's default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1) and OpenMP threads that
+// do not spin, so the whole difference is measured.
 double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int64_t batch, int64_t images, torch::Device dev)
 {
     torch::manual_seed(1);
@@ -91,9 +92,16 @@ double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int
 }
 
 // Runs this program again as "--baseline DEVICE" and reads the rates it prints, one per case.
+// The first path waited passively in OpenMP; the short spin of useCooperativeOpenMpThreads came later.
 std::vector<double> baselineRatesFromChild(const std::string& device, size_t cases)
 {
     ::setenv("MNIST_STUDIO_DEFAULT_MALLOC", "1", 1);
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    const char* spinText = std::getenv("GOMP_SPINCOUNT");
+    const std::string spin = spinText ? spinText : "";
+    const bool passive = policy && std::string(policy) == "PASSIVE";
+    if (passive)
+        ::unsetenv("GOMP_SPINCOUNT");
     // popen runs a shell, for which /proc/self/exe would be the shell itself.
     std::error_code error;
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
@@ -106,6 +114,8 @@ std::vector<double> baselineRatesFromChild(const std::string& device, size_t cas
         ::pclose(child);
     }
     ::unsetenv("MNIST_STUDIO_DEFAULT_MALLOC");
+    if (passive && spinText)
+        ::setenv("GOMP_SPINCOUNT", spin.c_str(), 1);
     rates.resize(cases, -1); // -1: the child failed; printed as "n/a"
     return rates;
 }
@@ -251,9 +261,11 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     std::printf("\npeak resident memory: %.0f MiB\n", rss);
 
     const char* policy = std::getenv("OMP_WAIT_POLICY");
+    const char* spin = std::getenv("GOMP_SPINCOUNT");
     nlohmann::json out = {
         {"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}, {"threads", threads},
-                     {"omp_wait_policy", policy ? policy : "default"}, {"allocator_tuned", allocatorTuned},
+                     {"omp_wait_policy", policy ? policy : "default"},
+                     {"gomp_spincount", spin ? spin : "default"}, {"allocator_tuned", allocatorTuned},
                      {"libtorch", TORCH_VERSION}, {"device", dev.str()}}},
         {"cases", results},
         {"augmentation_only_images_per_s", augRate},
@@ -261,9 +273,9 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"fast_recipe_epoch_to_99", epochTo99},
         {"peak_rss_mib", rss},
     };
-    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s, allocator %s\n",
+    std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s, allocator %s\n",
                 cpuModel().c_str(), std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(),
-                policy ? policy : "(default)", allocatorTuned ? "tuned (freed memory kept)" : "glibc defaults");
+                policy ? policy : "(default)", spin ? spin : "(default)", allocatorTuned ? "tuned (freed memory kept)" : "glibc defaults");
     const std::string resultsDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/bench/results";
     std::filesystem::create_directories(resultsDir);
     mnist::writeFileAtomically(resultsDir + "/latest.json", [&](std::ostream& o) { o << out.dump(2) << "\n"; });

@@ -35,7 +35,7 @@ LeNetImpl::LeNetImpl(const LeNetOptions& o)
 torch::Tensor LeNetImpl::forward(torch::Tensor x)
 {
     x = m_block2->forward(m_block1->forward(x));
-    x = x.view({x.size(0), -1});
+    x = x.reshape({x.size(0), -1});
     return m_head ? m_head->forward(x) : m_fc->forward(x);
 }
 

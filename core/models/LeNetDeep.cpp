@@ -35,7 +35,7 @@ LeNetDeepImpl::LeNetDeepImpl()
 torch::Tensor LeNetDeepImpl::forward(torch::Tensor x)
 {
     x = m_block4->forward(m_block3->forward(m_block2->forward(m_block1->forward(x))));
-    return m_fcDrop->forward(x.view({x.size(0), -1}));
+    return m_fcDrop->forward(x.reshape({x.size(0), -1}));
 }
 
 } // namespace mnist

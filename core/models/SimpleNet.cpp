@@ -32,7 +32,7 @@ SimpleNetImpl::SimpleNetImpl()
 torch::Tensor SimpleNetImpl::forward(torch::Tensor x)
 {
     x = m_block4->forward(m_block3->forward(m_block2->forward(m_block1->forward(x))));
-    return m_fc->forward(x.view({x.size(0), -1}));
+    return m_fc->forward(x.reshape({x.size(0), -1}));
 }
 
 } // namespace mnist

@@ -45,6 +45,8 @@ std::vector<std::string> TrainConfig::validate() const
         p.push_back("label smoothing must be in [0, 1) (got " + std::to_string(labelSmoothing) + ")");
     if (threads < 0 || threads > 1024)
         p.push_back("threads must be between 0 (all cores) and 1024 (got " + std::to_string(threads) + ")");
+    if (memoryFormat != "auto" && memoryFormat != "contiguous" && memoryFormat != "channels-last")
+        p.push_back("memory format '" + memoryFormat + "' is unknown (choose auto, contiguous or channels-last)");
     if (std::string why = deviceSyntaxProblem(device); !why.empty())
         p.push_back(why);
     for (auto& s : validateScheduler(scheduler))
@@ -74,7 +76,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
         {"momentum", c.momentum},   {"nesterov", c.nesterov},      {"weight_decay", c.weightDecay},
         {"label_smoothing", c.labelSmoothing},
         {"scheduler", c.scheduler}, {"augment", c.augment}, {"seed", c.seed},              {"threads", c.threads},
-        {"device", c.device},       {"shuffle", c.shuffle},
+        {"device", c.device},       {"shuffle", c.shuffle},        {"memory_format", c.memoryFormat},
     };
 }
 
@@ -106,6 +108,7 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
             else if (k == "threads") c.threads = jsonInteger<int>(v);
             else if (k == "device") c.device = v.get<std::string>();
             else if (k == "shuffle") c.shuffle = v.get<bool>();
+            else if (k == "memory_format") c.memoryFormat = v.get<std::string>();
             else throw ConfigError("unknown key '" + k + "'");
         } catch (const ConfigError&) {
             throw;

@@ -42,6 +42,10 @@ struct TrainConfig {
     int threads = 0;             // 0: all cores
     std::string device = "auto"; // auto | cpu | cuda | cuda:N
     bool shuffle = false;        // the notebook did not shuffle
+    // Layout of the conv weights, and so of the activations, while training: auto | contiguous |
+    // channels-last. auto is channels-last on the CPU (14-35% faster, see Trainer.cpp) and
+    // contiguous on a GPU. Saved weights and the returned model are contiguous either way.
+    std::string memoryFormat = "auto";
 
     // Every problem, in words; empty when the config can be run.
     std::vector<std::string> validate() const;

@@ -69,6 +69,7 @@ mnist::TrainConfig nonDefaultConfig()
     c.threads = 3;
     c.device = "cpu";
     c.shuffle = true;
+    c.memoryFormat = "channels-last"; // no widget of its own: kept from the config set
     c.augment.crop = true;
     c.augment.cropScaleMin = 0.7;
     c.augment.cropScaleMax = 1.1;

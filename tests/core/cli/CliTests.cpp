@@ -116,7 +116,7 @@ TEST_CASE("mnist-train reads a config file and lets flags override it", "[cli]")
     c.arch = "LeNetDrop";
     mnist::saveTrainConfig(c, dir.file("c.json"));
     const CliResult r = runCli("--config " + dir.file("c.json") + " --epochs 1 --threads 1 --augment light --label-smoothing 0.05" +
-                                   " --train-fraction 0.75 --out " + dir.file("run"),
+                                   " --train-fraction 0.75 --memory-format channels-last --out " + dir.file("run"),
                                dir);
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
@@ -127,6 +127,7 @@ TEST_CASE("mnist-train reads a config file and lets flags override it", "[cli]")
     CHECK(saved.augment.degrees == 12);
     CHECK(saved.labelSmoothing == 0.05);
     CHECK(saved.trainFraction == 0.75);
+    CHECK(saved.memoryFormat == "channels-last");
     CHECK(saved.arch == "LeNetDrop");
     CHECK(saved.batchSize == 20);
     CHECK(countLines(dir.file("run/metrics.csv")) == 2);

@@ -26,6 +26,7 @@ TEST_CASE("TrainConfig round-trips through JSON", "[config]")
     c.threads = 2;
     c.device = "cpu";
     c.shuffle = true;
+    c.memoryFormat = "channels-last";
     c.scheduler.type = "cyclic";
     c.scheduler.baseLr = 1e-5;
     c.scheduler.maxLr = 1e-2;
@@ -42,6 +43,7 @@ TEST_CASE("TrainConfig round-trips through JSON", "[config]")
     CHECK(back.labelSmoothing == 0.1);
     CHECK(back.scheduler.gammaOr(0) == 0.99);
     CHECK(back.shuffle);
+    CHECK(back.memoryFormat == "channels-last");
     CHECK(back.validate().empty());
 }
 
@@ -89,6 +91,7 @@ TEST_CASE("validate() lists every problem of a config in words", "[config]")
     c.momentum = 1.5;
     c.weightDecay = -1;
     c.labelSmoothing = 1.0;
+    c.memoryFormat = "nhwc";
     c.threads = -2;
     c.device = "gpu";
     c.dataset = "cifar";
@@ -100,9 +103,9 @@ TEST_CASE("validate() lists every problem of a config in words", "[config]")
     for (const auto& p : problems)
         all += p + "\n";
     INFO(all);
-    CHECK(problems.size() == 13);
+    CHECK(problems.size() == 14);
     for (const char* words : {"architecture 'VGG'", "epochs", "batch size", "learning rate", "optimizer 'rmsprop'",
-                              "momentum", "weight decay", "label smoothing", "threads", "device 'gpu'", "dataset 'cifar'", "train fraction", "T_max"})
+                              "momentum", "weight decay", "label smoothing", "memory format 'nhwc'", "threads", "device 'gpu'", "dataset 'cifar'", "train fraction", "T_max"})
         CHECK_THAT(all, Contains(words));
     CHECK_THROWS_AS(mnist::throwIfInvalid(c), mnist::ConfigError);
 }

@@ -118,6 +118,48 @@ TEST_CASE("Label smoothing applies to the training and the valid loss", "[train]
     CHECK(p.epochs.back().validLoss < floor - 0.5);
 }
 
+TEST_CASE("Channels-last training follows the contiguous run and hands back contiguous weights", "[train]")
+{
+    // The same run in both layouts: only the order of float sums differs, so the losses agree
+    // closely at first (dropout draws the same masks) and the trained networks are equally good.
+    mnist::TrainConfig c = smallConfig();
+    c.arch = "LeNetDeep";
+    c.epochs = 2;
+    c.lr = 3e-3;
+    mnist::StopToken stop;
+    const auto train = [&](const std::string& format, Recorder& rec) {
+        c.memoryFormat = format;
+        return mnist::Trainer(c).run(syntheticSplits(), rec, stop);
+    };
+    Recorder plain, nhwc, automatic;
+    const mnist::TrainResult p = train("contiguous", plain);
+    const mnist::TrainResult n = train("channels-last", nhwc);
+    const mnist::TrainResult a = train("auto", automatic);
+    REQUIRE(plain.points.size() == nhwc.points.size());
+    for (size_t i = 0; i < 5; ++i)
+        CHECK(nhwc.points[i].loss == Approx(plain.points[i].loss).epsilon(1e-3));
+    CHECK(n.epochs.back().validLoss == Approx(p.epochs.back().validLoss).epsilon(0.1));
+    CHECK(n.finalTestAccuracy > 80.0);
+    // auto is channels-last on the CPU: the very same arithmetic.
+    REQUIRE(automatic.points.size() == nhwc.points.size());
+    for (size_t i = 0; i < nhwc.points.size(); ++i)
+        CHECK(automatic.points[i].loss == nhwc.points[i].loss);
+    // The layout did change the arithmetic (sums in another order), so the runs are not one run.
+    bool anyDiffers = false;
+    for (size_t i = 0; i < nhwc.points.size(); ++i)
+        anyDiffers = anyDiffers || nhwc.points[i].loss != plain.points[i].loss;
+    CHECK(anyDiffers);
+    // Callers save and export the model: every conv weight is back in PyTorch's default strides,
+    // the first layer's (16, 1, 5, 5) included, whose channels-last strides also count as contiguous.
+    int convWeights = 0;
+    for (const auto& w : n.model->parameters())
+        if (w.dim() == 4) {
+            ++convWeights;
+            CHECK(w.strides() == torch::empty(w.sizes()).strides());
+        }
+    CHECK(convWeights == 4);
+}
+
 TEST_CASE("An observer that asks for them gets every epoch's test predictions, consistent with its accuracy", "[train]")
 {
     struct PredictionRecorder : Recorder {
