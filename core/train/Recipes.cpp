@@ -56,10 +56,10 @@ TrainConfig bestRecipe()
 const std::vector<Recipe>& recipes()
 {
     static const std::vector<Recipe> list = {
-        {"fast", "LeNetBN, Adam + one-cycle (max 0.01), batch 128, shuffled, 2 epochs: 99.11% on a 2-core CPU in 12.6-13 s",
+        {"fast", "LeNetBN, Adam + one-cycle (max 0.01), batch 128, shuffled, 2 epochs: 99.11% on a 2-core CPU in 9-10 s",
          fastRecipe()},
         {"balanced", "SimpleNet, light augmentation, one-cycle (max 0.003), batch 128, shuffled, 90% train, 4 epochs: "
-                     "99.58% on a 2-core CPU in 133 s",
+                     "99.56-99.58% on a 2-core CPU in ~2 min",
          balancedRecipe()},
         {"best", "SimpleNet, light augmentation, label smoothing 0.1, one-cycle (max 0.003), batch 128, shuffled, 90% train, "
                  "15 epochs: 99.69-99.82% (honest metric, mean 99.75% over 5 seeds) on a 2-core CPU in ~8 min",
