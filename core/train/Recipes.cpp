@@ -56,7 +56,7 @@ TrainConfig bestRecipe()
 const std::vector<Recipe>& recipes()
 {
     static const std::vector<Recipe> list = {
-        {"fast", "LeNetBN, Adam + one-cycle (max 0.01), batch 128, shuffled, 2 epochs: 99.11% on a 2-core CPU in 9-10 s",
+        {"fast", "LeNetBN, Adam + one-cycle (max 0.01), batch 128, shuffled, 2 epochs: 99.10-99.11% on a 2-core CPU in 9-10 s",
          fastRecipe()},
         {"balanced", "SimpleNet, light augmentation, one-cycle (max 0.003), batch 128, shuffled, 90% train, 4 epochs: "
                      "99.56-99.58% on a 2-core CPU in ~2 min",
