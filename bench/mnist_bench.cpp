@@ -92,20 +92,18 @@ double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int
 }
 
 // Runs this program again as "--baseline DEVICE" and reads the rates it prints, one per case.
-// The first path waited passively in OpenMP; the short spin of useCooperativeOpenMpThreads came later.
+// The child's environment is set on its command line, so this process's stays as it is: glibc's
+// allocator defaults, and under PASSIVE no GOMP_SPINCOUNT (the first path waited passively; the
+// short spin of useCooperativeOpenMpThreads came later).
 std::vector<double> baselineRatesFromChild(const std::string& device, size_t cases)
 {
-    ::setenv("MNIST_STUDIO_DEFAULT_MALLOC", "1", 1);
     const char* policy = std::getenv("OMP_WAIT_POLICY");
-    const char* spinText = std::getenv("GOMP_SPINCOUNT");
-    const std::string spin = spinText ? spinText : "";
     const bool passive = policy && std::string(policy) == "PASSIVE";
-    if (passive)
-        ::unsetenv("GOMP_SPINCOUNT");
     // popen runs a shell, for which /proc/self/exe would be the shell itself.
     std::error_code error;
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
-    const std::string command = "'" + self + "' --baseline '" + device + "'";
+    const std::string command = std::string("MNIST_STUDIO_DEFAULT_MALLOC=1 ") + (passive ? "env -u GOMP_SPINCOUNT " : "") +
+                                "'" + self + "' --baseline '" + device + "'";
     std::vector<double> rates;
     if (FILE* child = ::popen(command.c_str(), "r")) {
         double rate = 0;
@@ -113,9 +111,6 @@ std::vector<double> baselineRatesFromChild(const std::string& device, size_t cas
             rates.push_back(rate);
         ::pclose(child);
     }
-    ::unsetenv("MNIST_STUDIO_DEFAULT_MALLOC");
-    if (passive && spinText)
-        ::setenv("GOMP_SPINCOUNT", spin.c_str(), 1);
     rates.resize(cases, -1); // -1: the child failed; printed as "n/a"
     return rates;
 }
