@@ -187,6 +187,8 @@ int main(int argc, char** argv)
     field(app.add_option("--weight-decay", v.weightDecay, "Weight decay"), [&](auto& c) { c.weightDecay = v.weightDecay; });
     field(app.add_option("--label-smoothing", v.labelSmoothing, "Label smoothing of the training and valid loss, in [0, 1)"),
           [&](auto& c) { c.labelSmoothing = v.labelSmoothing; });
+    field(app.add_option("--ema-decay", v.emaDecay, "Evaluate, keep and save an exponential moving average of the weights with this decay, in [0, 1) (0: off; e.g. 0.999)"),
+          [&](auto& c) { c.emaDecay = v.emaDecay; });
     field(app.add_option("--seed", v.seed, "Random seed (default 1234)"), [&](auto& c) { c.seed = v.seed; });
     field(app.add_option("--threads", v.threads, "CPU threads (0: all cores)"), [&](auto& c) { c.threads = v.threads; });
     field(app.add_option("--device", v.device, "auto | cpu | cuda | cuda:N"), [&](auto& c) { c.device = v.device; });

@@ -114,6 +114,7 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent)
         {QStringLiteral("momentum"), m_momentum},
         {QStringLiteral("^weight decay"), m_weightDecay},
         {QStringLiteral("^label smoothing"), m_labelSmoothing},
+        {QStringLiteral("^EMA decay"), m_emaDecay},
         {QStringLiteral("^threads"), m_threads},
         {QStringLiteral("device|CUDA"), m_device},
         {QStringLiteral("\\bT_max\\b"), m_tMax},
@@ -304,6 +305,12 @@ QWidget* ConfigPanel::buildTrainingGroup()
                                   tr("Share of each training target spread over the other classes (0: none). "
                                      "Applies to the training and the valid loss."));
     form->addRow(tr("Label smoothing"), m_labelSmoothing);
+    m_emaDecay = numberEdit("emaDecay", tr("EMA decay"),
+                            tr("Keep an exponential moving average of the weights (PyTorch's AveragedModel with "
+                               "get_ema_multi_avg_fn): the plots' valid loss and test accuracy, the best weights and "
+                               "the saved model are the average's. 0: off; 0.999 averages about the last 1,000 "
+                               "iterations (its first epoch then still leans on the first iterations' weights)."));
+    form->addRow(tr("EMA of weights"), m_emaDecay);
 
     m_epochs = spinBox("epochs", 0, 100000);
     form->addRow(tr("Epochs"), m_epochs);
@@ -601,6 +608,7 @@ void ConfigPanel::writeFields(const mnist::TrainConfig& c)
     m_nesterov->setChecked(c.nesterov);
     m_weightDecay->setValue(c.weightDecay);
     m_labelSmoothing->setValue(c.labelSmoothing);
+    m_emaDecay->setValue(c.emaDecay);
     m_epochs->setValue(clampToInt(c.epochs));
     m_batchSize->setValue(clampToInt(c.batchSize));
     m_evalBatchSize->setValue(clampToInt(c.evalBatchSize));
@@ -675,6 +683,7 @@ void ConfigPanel::readFields()
     c.nesterov = m_nesterov->isChecked();
     number(m_weightDecay, c.weightDecay);
     number(m_labelSmoothing, c.labelSmoothing);
+    number(m_emaDecay, c.emaDecay);
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
     c.evalBatchSize = m_evalBatchSize->value();

@@ -97,6 +97,7 @@ private:
     QCheckBox* m_nesterov = nullptr;
     NumberEdit* m_weightDecay = nullptr;
     NumberEdit* m_labelSmoothing = nullptr;
+    NumberEdit* m_emaDecay = nullptr;
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_batchSize = nullptr;
     QSpinBox* m_evalBatchSize = nullptr;

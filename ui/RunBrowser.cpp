@@ -78,6 +78,8 @@ QString recipeSummary(const mnist::TrainConfig& c)
                        .arg(augment.isEmpty() ? QObject::tr("off") : augment.join(QLatin1Char('+')));
     if (c.labelSmoothing > 0)
         text += QObject::tr(" · smoothing %1").arg(c.labelSmoothing, 0, 'g', 3);
+    if (c.emaDecay > 0)
+        text += QObject::tr(" · EMA %1").arg(c.emaDecay, 0, 'g', 4);
     return text;
 }
 

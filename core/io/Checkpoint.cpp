@@ -70,7 +70,7 @@ void requireFile(const std::string& path)
 } // namespace
 
 void saveCheckpoint(const std::string& path, const Network& model, const torch::optim::Optimizer& optimizer,
-                    const CheckpointState& state)
+                    const CheckpointState& state, const WeightAverage* average)
 {
     // Serialised in memory, then written by us: LibTorch's file writer finishes the archive in its
     // destructor, so a full disk there throws during unwinding and aborts the process.
@@ -81,6 +81,12 @@ void saveCheckpoint(const std::string& path, const Network& model, const torch::
         optimizer.save(optimizerArchive);
         archive.write("model", modelArchive);
         archive.write("optimizer", optimizerArchive);
+        if (average) {
+            torch::serialize::OutputArchive averageArchive;
+            average->modelPtr()->save(averageArchive);
+            archive.write("average", averageArchive);
+            archive.write("average_updates", torch::tensor(average->updates()));
+        }
         archive.write("format_version", torch::tensor(kFormatVersion));
         archive.write("epoch", torch::tensor(state.epoch));
         archive.write("step", torch::tensor(state.step));
@@ -114,7 +120,8 @@ CheckpointState readCheckpointSummary(const std::string& path)
     return s;
 }
 
-CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer)
+CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer,
+                               WeightAverage* average)
 {
     requireFile(path);
     CheckpointState s;
@@ -128,6 +135,14 @@ CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::o
         model.load(modelArchive);
         archive.read("optimizer", optimizerArchive);
         optimizer.load(optimizerArchive);
+        if (average) {
+            torch::serialize::InputArchive averageArchive;
+            if (!archive.try_read("average", averageArchive))
+                throw IoError(path + ": the checkpoint holds no weight average (EMA): it was written by a run with "
+                                     "ema_decay 0; resume it with its own config");
+            average->model().load(averageArchive);
+            average->setUpdates(readTensor(archive, "average_updates").item<int64_t>());
+        }
         const torch::Tensor rng = readTensor(archive, "cpu_rng_state").to(torch::kCPU);
         auto gen = at::detail::getDefaultCPUGenerator();
         std::lock_guard<std::mutex> lock(gen.mutex());

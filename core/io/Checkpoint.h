@@ -3,6 +3,7 @@
 // the CPU random generator's state and the metrics so far. Written atomically (temporary file +
 // rename), so a crash leaves the previous checkpoint intact.
 #include "models/Network.h"
+#include "train/WeightAverage.h"
 #include "train/TrainingObserver.h"
 
 #include <torch/optim/optimizer.h>
@@ -20,12 +21,15 @@ struct CheckpointState {
     int64_t bestValidEpoch = 0; // 0: none yet
 };
 
+// `average`, when given, is saved too (a run with an EMA of its weights).
 void saveCheckpoint(const std::string& path, const Network& model, const torch::optim::Optimizer& optimizer,
-                    const CheckpointState& state);
+                    const CheckpointState& state, const WeightAverage* average = nullptr);
 
-// Restores model, optimizer and the CPU generator; returns the saved state. Throws IoError naming
-// the file when it is missing, damaged or of another architecture.
-CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer);
+// Restores model, optimizer, the CPU generator and, when given, the weight average; returns the
+// saved state. Throws IoError naming the file when it is missing, damaged, of another architecture,
+// or holds no average where one is asked for.
+CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer,
+                               WeightAverage* average = nullptr);
 
 // Epochs, step and metrics of a checkpoint, without loading any weights (e.g. to restore a run
 // folder's CSV files before resuming).

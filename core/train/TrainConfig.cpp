@@ -43,6 +43,8 @@ std::vector<std::string> TrainConfig::validate() const
         p.push_back("weight decay must be in [0, 1] (got " + std::to_string(weightDecay) + ")");
     if (!std::isfinite(labelSmoothing) || labelSmoothing < 0 || labelSmoothing >= 1)
         p.push_back("label smoothing must be in [0, 1) (got " + std::to_string(labelSmoothing) + ")");
+    if (!std::isfinite(emaDecay) || emaDecay < 0 || emaDecay >= 1)
+        p.push_back("EMA decay must be in [0, 1), 0 for off (got " + std::to_string(emaDecay) + ")");
     if (threads < 0 || threads > 1024)
         p.push_back("threads must be between 0 (all cores) and 1024 (got " + std::to_string(threads) + ")");
     if (memoryFormat != "auto" && memoryFormat != "contiguous" && memoryFormat != "channels-last")
@@ -74,7 +76,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
         {"arch", c.arch},           {"epochs", c.epochs},          {"batch_size", c.batchSize},
         {"eval_batch_size", c.evalBatchSize}, {"lr", c.lr},       {"optimizer", c.optimizer},
         {"momentum", c.momentum},   {"nesterov", c.nesterov},      {"weight_decay", c.weightDecay},
-        {"label_smoothing", c.labelSmoothing},
+        {"label_smoothing", c.labelSmoothing}, {"ema_decay", c.emaDecay},
         {"scheduler", c.scheduler}, {"augment", c.augment}, {"seed", c.seed},              {"threads", c.threads},
         {"device", c.device},       {"shuffle", c.shuffle},        {"memory_format", c.memoryFormat},
     };
@@ -102,6 +104,7 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
             else if (k == "nesterov") c.nesterov = v.get<bool>();
             else if (k == "weight_decay") c.weightDecay = v.get<double>();
             else if (k == "label_smoothing") c.labelSmoothing = v.get<double>();
+            else if (k == "ema_decay") c.emaDecay = v.get<double>();
             else if (k == "scheduler") c.scheduler = v.get<SchedulerConfig>();
             else if (k == "augment") c.augment = v.get<AugmentConfig>();
             else if (k == "seed") c.seed = jsonInteger<uint64_t>(v);

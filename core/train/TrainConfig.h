@@ -34,6 +34,12 @@ struct TrainConfig {
     // (it is rewarded for less confident outputs): measured, SimpleNet 15 epochs with 0.1 had its
     // lowest plain valid loss at epoch 6 (99.62% test) and ended at 99.79%.
     double labelSmoothing = 0.0;
+    // Exponential moving average of the weights (and BatchNorm statistics), updated after every
+    // optimizer step as torch.optim.swa_utils.AveragedModel with get_ema_multi_avg_fn(decay) and
+    // use_buffers=True does: avg += (1 - decay) * (w - avg), the first update a copy. When on, the
+    // valid loss, test accuracy, best.safetensors and the returned model are the average's; the
+    // training loss is the live model's. 0: off. Typical: 0.999 (about 1,000 iterations).
+    double emaDecay = 0.0;
 
     SchedulerConfig scheduler;
     AugmentConfig augment; // training batches only; Normalize applies to every split

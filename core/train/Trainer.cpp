@@ -8,12 +8,14 @@
 #include "optim/LrScheduler.h"
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
+#include "train/WeightAverage.h"
 
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 namespace mnist {
 namespace {
@@ -171,6 +173,11 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     const torch::Device device = resolveDevice(c.device);
     const int threads = effectiveThreads(c.threads);
     torch::set_num_threads(threads);
+    // The average's network is made before seeding: its initial weights are overwritten anyway, and
+    // drawing them after would shift every later random draw, so the same seed would train another
+    // model with the EMA on than off.
+    std::shared_ptr<Network> averageNet = c.emaDecay > 0 ? createNetwork(c.arch) : nullptr;
+    std::optional<WeightAverage> average;
     torch::manual_seed(c.seed);
 
     const int64_t nTrain = data.train.size();
@@ -178,12 +185,24 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         throw DataError("the train split needs at least 2 images and the valid and test splits at least 1");
 
     TrainResult result;
-    result.model = createNetwork(c.arch);
-    Network& model = *result.model;
+    // Held here: result.model becomes the weight average, when there is one, at the end.
+    const std::shared_ptr<Network> live = createNetwork(c.arch);
+    result.model = live;
+    Network& model = *live;
     model.to(device);
     const bool channelsLast = useChannelsLast(c, device);
     if (channelsLast)
         setConvWeightLayout(model, torch::MemoryFormat::ChannelsLast);
+    if (c.emaDecay > 0) {
+        averageNet->to(device);
+        if (channelsLast)
+            setConvWeightLayout(*averageNet, torch::MemoryFormat::ChannelsLast);
+        average.emplace(averageNet, c.emaDecay);
+    }
+    // What is evaluated, kept as best and returned: the average once it holds an update.
+    const auto evaluated = [&]() -> Network& {
+        return average && average->updates() > 0 ? average->model() : model;
+    };
 
     // Images move to the device as float once; each batch is then a view or a gather. Normalize
     // applies to every split; without random transforms the training images are normalised once too.
@@ -269,7 +288,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     };
 
     if (!m_resumePath.empty()) {
-        const CheckpointState saved = loadCheckpoint(m_resumePath, model, *optimizer);
+        const CheckpointState saved = loadCheckpoint(m_resumePath, model, *optimizer, average ? &*average : nullptr);
         if (saved.step != saved.epoch * iters)
             throw ConfigError(m_resumePath + ": the checkpoint has " + std::to_string(saved.step) + " iterations for " +
                               std::to_string(saved.epoch) + " epochs, but this config runs " + std::to_string(iters) +
@@ -318,6 +337,8 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
             torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, trainLossOptions);
             loss.backward();
             optimizer->step();
+            if (average)
+                average->update(model);
 
             result.lrPerIteration.push_back(lr);
             pendingLoss.push_back(loss.detach());
@@ -337,10 +358,10 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         EpochMetrics m;
         m.epoch = epoch;
         m.trainLoss = epochLossSum / static_cast<double>(iters);
-        const Evaluation valid = evaluate(model, validX, validY, c.evalBatchSize, nullptr, c.labelSmoothing);
+        const Evaluation valid = evaluate(evaluated(), validX, validY, c.evalBatchSize, nullptr, c.labelSmoothing);
         PerImageOutputs testOutputs;
         const bool keepPredictions = observer.wantsTestPredictions();
-        const Evaluation test = evaluate(model, testX, testY, c.evalBatchSize, keepPredictions ? &testOutputs : nullptr);
+        const Evaluation test = evaluate(evaluated(), testX, testY, c.evalBatchSize, keepPredictions ? &testOutputs : nullptr);
         m.validLoss = valid.meanLoss;
         m.testAccuracy = test.accuracy;
         m.lr = result.lrPerIteration.back();
@@ -356,9 +377,10 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
             // Best weights first: a crash between the two writes then never leaves a checkpoint
             // that is newer than best.safetensors.
             if (result.bestValidEpoch != previousBestValid)
-                saveWeights(model, m_checkpointDir + "/best.safetensors");
+                saveWeights(evaluated(), m_checkpointDir + "/best.safetensors");
             saveCheckpoint(m_checkpointDir + "/checkpoint.pt", model, *optimizer,
-                           {epoch, step, result.epochs, bestValidLoss, result.bestValidEpoch});
+                           {epoch, step, result.epochs, bestValidLoss, result.bestValidEpoch},
+                           average ? &*average : nullptr);
         }
         if (keepPredictions)
             observer.onTestPredictions(epoch, makeTestPredictions(testOutputs, data.test.labels, data.test.images));
@@ -369,9 +391,11 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
         }
     }
     result.trainImagesPerSecond = trainSeconds > 0 ? static_cast<double>(trainImages) / trainSeconds : 0;
+    if (average && average->updates() > 0)
+        result.model = average->modelPtr();
     if (channelsLast) // callers export and save the model: they get PyTorch's default layout
-        setConvWeightLayout(model, torch::MemoryFormat::Contiguous);
-    model.eval();
+        setConvWeightLayout(*result.model, torch::MemoryFormat::Contiguous);
+    result.model->eval();
     return result;
 }
 

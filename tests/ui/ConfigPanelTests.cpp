@@ -65,6 +65,7 @@ mnist::TrainConfig nonDefaultConfig()
     c.nesterov = true;
     c.weightDecay = 1e-4;
     c.labelSmoothing = 0.15;
+    c.emaDecay = 0.995;
     c.seed = 9876543210123ULL;
     c.threads = 3;
     c.device = "cpu";
@@ -171,6 +172,7 @@ TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][
     typeInto(child<studio::NumberEdit>(&panel, "cyclicMaxLr"), QStringLiteral("2e-3"));
     typeInto(child<QSpinBox>(&panel, "epochs"), QStringLiteral("7"));
     typeInto(child<studio::NumberEdit>(&panel, "labelSmoothing"), QStringLiteral("0.1"));
+    typeInto(child<studio::NumberEdit>(&panel, "emaDecay"), QStringLiteral("0.999"));
     auto* arch = child<QComboBox>(&panel, "arch");
     arch->setCurrentIndex(arch->findData(QStringLiteral("LeNetDeep")));
     child<QGroupBox>(&panel, "rotateGroup")->setChecked(true);
@@ -181,6 +183,7 @@ TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][
     CHECK(c.scheduler.maxLr == Approx(2e-3));
     CHECK(c.epochs == 7);
     CHECK(c.labelSmoothing == Approx(0.1));
+    CHECK(c.emaDecay == Approx(0.999));
     CHECK(c.arch == "LeNetDeep");
     CHECK(c.augment.rotate);
     CHECK(panel.isValid());
@@ -221,6 +224,16 @@ TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config
         CHECK_FALSE(w->trainButton()->isEnabled());
         CHECK(smoothing->property("invalid").toBool());
         CHECK(child<QLabel>(panel, "generalProblems")->text().contains(QStringLiteral("label smoothing must be in [0, 1)")));
+    }
+    SECTION("EMA decay 1")
+    {
+        auto* ema = child<studio::NumberEdit>(panel, "emaDecay");
+        typeInto(ema, QStringLiteral("1"));
+        CHECK_FALSE(w->trainButton()->isEnabled());
+        CHECK(ema->property("invalid").toBool());
+        CHECK(child<QLabel>(panel, "generalProblems")->text().contains(QStringLiteral("EMA decay must be in [0, 1)")));
+        typeInto(ema, QStringLiteral("0.999"));
+        CHECK(w->trainButton()->isEnabled());
     }
     SECTION("cyclic base_lr above max_lr")
     {

@@ -54,6 +54,7 @@ struct RunsFolder {
         b.optimizer = "sgd";
         b.augment.rotate = true;
         b.labelSmoothing = 0.1;
+        b.emaDecay = 0.999;
         newer = dir.file("20260102-100000-SimpleNet");
         uitest::writeRunFolder(newer, b, uitest::makeEpochs({95.0, 96.25}, {0.20, 0.15}));
         damaged = dir.file("20260103-100000-LeNet");
@@ -130,6 +131,7 @@ TEST_CASE("The run browser lists every run with its metrics and marks a damaged 
     CHECK(lenet->text(RunBrowser::RecipeColumn).contains("batch 64"));
     CHECK(lenet->text(RunBrowser::RecipeColumn).contains("aug off"));
     CHECK_FALSE(lenet->text(RunBrowser::RecipeColumn).contains("smoothing"));
+    CHECK_FALSE(lenet->text(RunBrowser::RecipeColumn).contains("EMA"));
 
     QTreeWidgetItem* simple = itemNamed(browser, "20260102-100000-SimpleNet");
     REQUIRE(simple);
@@ -139,6 +141,7 @@ TEST_CASE("The run browser lists every run with its metrics and marks a damaged 
     CHECK(simple->text(RunBrowser::RecipeColumn).contains("sgd"));
     CHECK(simple->text(RunBrowser::RecipeColumn).contains("aug rotate"));
     CHECK(simple->text(RunBrowser::RecipeColumn).contains("smoothing 0.1"));
+    CHECK(simple->text(RunBrowser::RecipeColumn).contains("EMA 0.999"));
 
     // A run that appears later shows up on refresh.
     mnist::TrainConfig c;

@@ -115,7 +115,7 @@ TEST_CASE("mnist-train reads a config file and lets flags override it", "[cli]")
     c.batchSize = 20;
     c.arch = "LeNetDrop";
     mnist::saveTrainConfig(c, dir.file("c.json"));
-    const CliResult r = runCli("--config " + dir.file("c.json") + " --epochs 1 --threads 1 --augment light --label-smoothing 0.05" +
+    const CliResult r = runCli("--config " + dir.file("c.json") + " --epochs 1 --threads 1 --augment light --label-smoothing 0.05 --ema-decay 0.99" +
                                    " --train-fraction 0.75 --memory-format channels-last --out " + dir.file("run"),
                                dir);
     INFO(r.err);
@@ -126,6 +126,7 @@ TEST_CASE("mnist-train reads a config file and lets flags override it", "[cli]")
     CHECK(saved.augment.cropScaleMin == 0.85);
     CHECK(saved.augment.degrees == 12);
     CHECK(saved.labelSmoothing == 0.05);
+    CHECK(saved.emaDecay == 0.99);
     CHECK(saved.trainFraction == 0.75);
     CHECK(saved.memoryFormat == "channels-last");
     CHECK(saved.arch == "LeNetDrop");

@@ -90,7 +90,9 @@ TEST_CASE("A run stopped and resumed from its checkpoint ends with the uninterru
     TempDir dir;
     fixtures::writeSyntheticDataset(dir.path().string(), 400, 80);
     const auto splits = mnist::loadSplits(dir.path().string());
-    const auto config = resumableConfig();
+    auto config = resumableConfig();
+    // With an EMA of the weights the average must survive the restart too.
+    config.emaDecay = GENERATE(0.0, 0.9);
 
     mnist::StopToken noStop;
     struct Null : mnist::TrainingObserver {} null;
@@ -98,7 +100,7 @@ TEST_CASE("A run stopped and resumed from its checkpoint ends with the uninterru
     REQUIRE(full.epochs.size() == 3);
 
     const std::string where = GENERATE(std::string("mid-epoch"), std::string("between epochs"));
-    INFO(where);
+    INFO(where << ", EMA decay " << config.emaDecay);
     const std::string runDir = dir.file("run");
     std::filesystem::create_directories(runDir);
     {
@@ -146,6 +148,11 @@ TEST_CASE("A damaged or foreign checkpoint is refused with the file's name", "[i
     const auto other = mnist::createNetwork("LeNetDeep");
     auto otherOpt = torch::optim::Adam(other->parameters(), 1e-3);
     CHECK_THROWS_WITH(mnist::loadCheckpoint(dir.file("checkpoint.pt"), *other, otherOpt), Contains("checkpoint.pt"));
+    // A run with an EMA resumed from a checkpoint written without one: refused, not restarted from
+    // a random average.
+    mnist::WeightAverage average(mnist::createNetwork("LeNet"), 0.9);
+    CHECK_THROWS_WITH(mnist::loadCheckpoint(dir.file("checkpoint.pt"), *model, opt, &average),
+                      Contains("checkpoint.pt") && Contains("no weight average"));
 
     auto bytes = fixtures::readBytes(dir.file("checkpoint.pt"));
     bytes.resize(bytes.size() / 3);

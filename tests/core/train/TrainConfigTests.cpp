@@ -22,6 +22,7 @@ TEST_CASE("TrainConfig round-trips through JSON", "[config]")
     c.nesterov = true;
     c.weightDecay = 1e-4;
     c.labelSmoothing = 0.1;
+    c.emaDecay = 0.998;
     c.seed = 99;
     c.threads = 2;
     c.device = "cpu";
@@ -41,6 +42,7 @@ TEST_CASE("TrainConfig round-trips through JSON", "[config]")
     CHECK(back.arch == "LeNetDeep");
     CHECK(back.scheduler.stepSizeUp == 321);
     CHECK(back.labelSmoothing == 0.1);
+    CHECK(back.emaDecay == 0.998);
     CHECK(back.scheduler.gammaOr(0) == 0.99);
     CHECK(back.shuffle);
     CHECK(back.memoryFormat == "channels-last");
@@ -91,6 +93,7 @@ TEST_CASE("validate() lists every problem of a config in words", "[config]")
     c.momentum = 1.5;
     c.weightDecay = -1;
     c.labelSmoothing = 1.0;
+    c.emaDecay = 1.0;
     c.memoryFormat = "nhwc";
     c.threads = -2;
     c.device = "gpu";
@@ -103,9 +106,9 @@ TEST_CASE("validate() lists every problem of a config in words", "[config]")
     for (const auto& p : problems)
         all += p + "\n";
     INFO(all);
-    CHECK(problems.size() == 14);
+    CHECK(problems.size() == 15);
     for (const char* words : {"architecture 'VGG'", "epochs", "batch size", "learning rate", "optimizer 'rmsprop'",
-                              "momentum", "weight decay", "label smoothing", "memory format 'nhwc'", "threads", "device 'gpu'", "dataset 'cifar'", "train fraction", "T_max"})
+                              "momentum", "weight decay", "label smoothing", "EMA decay", "memory format 'nhwc'", "threads", "device 'gpu'", "dataset 'cifar'", "train fraction", "T_max"})
         CHECK_THAT(all, Contains(words));
     CHECK_THROWS_AS(mnist::throwIfInvalid(c), mnist::ConfigError);
 }

@@ -1,7 +1,9 @@
 #include "TestPaths.h"
 #include "Error.h"
 #include "data/Dataset.h"
+#include "models/ModelRegistry.h"
 #include "train/Trainer.h"
+#include "train/WeightAverage.h"
 
 #include "data/IdxFixtures.h"
 #include "data/TempDir.h"
@@ -317,4 +319,85 @@ TEST_CASE("LeNet reaches 97% test accuracy on real MNIST in one epoch", "[train]
     const auto r = mnist::Trainer(c).run(mnist::loadSplits(folder), rec, stop);
     CHECK(rec.info.iterationsPerEpoch == 480);
     CHECK(r.finalTestAccuracy >= 97.0);
+}
+
+TEST_CASE("The weight average follows PyTorch's EMA update, BatchNorm statistics included", "[train][ema]")
+{
+    torch::NoGradGuard noGrad;
+    const auto a = mnist::createNetwork("LeNetBN");
+    const auto b = mnist::createNetwork("LeNetBN");
+    for (auto& buffer : b->named_buffers()) {
+        if (buffer.value().is_floating_point())
+            buffer.value().uniform_(0.5, 1.5);
+        else
+            buffer.value().fill_(7); // num_batches_tracked
+    }
+    mnist::WeightAverage average(mnist::createNetwork("LeNetBN"), 0.75);
+    average.update(*a); // the first update copies
+    const auto averaged = average.model().named_parameters();
+    for (const auto& p : a->named_parameters())
+        CHECK(torch::equal(averaged[p.key()], p.value()));
+    average.update(*b);
+    CHECK(average.updates() == 2);
+    const auto bParams = b->named_parameters();
+    for (const auto& p : a->named_parameters()) {
+        INFO(p.key());
+        CHECK(torch::allclose(averaged[p.key()], 0.75 * p.value() + 0.25 * bParams[p.key()], 1e-6, 1e-7));
+    }
+    const auto avgBuffers = average.model().named_buffers();
+    const auto bBuffers = b->named_buffers();
+    int floating = 0, integer = 0;
+    for (const auto& buf : a->named_buffers()) {
+        INFO(buf.key());
+        if (buf.value().is_floating_point()) {
+            ++floating;
+            CHECK(torch::allclose(avgBuffers[buf.key()], 0.75 * buf.value() + 0.25 * bBuffers[buf.key()], 1e-6, 1e-7));
+        } else {
+            ++integer;
+            CHECK(avgBuffers[buf.key()].item<int64_t>() == 7);
+        }
+    }
+    CHECK(floating >= 2);
+    CHECK(integer >= 1);
+    CHECK_THROWS_AS(mnist::WeightAverage(mnist::createNetwork("LeNet"), 1.0), std::invalid_argument);
+    mnist::WeightAverage foreign(mnist::createNetwork("LeNet"), 0.5);
+    CHECK_THROWS_AS(foreign.update(*a), std::invalid_argument);
+}
+
+TEST_CASE("With an EMA the training is unchanged and the average is what is evaluated and returned", "[train][ema]")
+{
+    mnist::TrainConfig c = smallConfig();
+    c.arch = "LeNetDropBN"; // dropout and BatchNorm: random draws and averaged buffers
+    c.shuffle = true;
+    c.epochs = 2;
+    mnist::StopToken stop;
+    const auto train = [&](double decay, Recorder& rec) {
+        c.emaDecay = decay;
+        return mnist::Trainer(c).run(syntheticSplits(), rec, stop);
+    };
+    Recorder plain, averaged, nearlyLive;
+    const mnist::TrainResult p = train(0.0, plain);
+    const mnist::TrainResult a = train(0.9, averaged);
+    const mnist::TrainResult n = train(1e-12, nearlyLive);
+
+    // The same seed trains the very same live model: the average draws no random number.
+    REQUIRE(averaged.points.size() == plain.points.size());
+    for (size_t i = 0; i < plain.points.size(); ++i)
+        CHECK(averaged.points[i].loss == plain.points[i].loss);
+    for (size_t e = 0; e < 2; ++e)
+        CHECK(a.epochs[e].trainLoss == p.epochs[e].trainLoss);
+
+    // The metrics are the average's: they differ from the live model's, and the returned model
+    // reproduces the last epoch's valid loss.
+    CHECK(a.epochs.back().validLoss != p.epochs.back().validLoss);
+    const auto& data = syntheticSplits();
+    const auto validX = mnist::imagesToInput(data.valid.images, torch::kCPU);
+    const auto evalA = mnist::evaluate(*a.model, validX, data.valid.labels, 64);
+    CHECK(evalA.meanLoss == Approx(a.epochs.back().validLoss).epsilon(1e-5));
+    CHECK(a.finalTestAccuracy > 80.0);
+    // A decay of ~0 makes the average the live model itself: the live run's metrics again.
+    for (size_t e = 0; e < 2; ++e) {
+        CHECK(n.epochs[e].validLoss == Approx(p.epochs[e].validLoss).epsilon(1e-5));
+        CHECK(n.epochs[e].testAccuracy == p.epochs[e].testAccuracy);
+    }
 }
