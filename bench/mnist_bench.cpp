@@ -5,6 +5,7 @@
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
 #include "io/AtomicFile.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Allocator.h"
 #include "train/Device.h"
@@ -189,10 +190,11 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         const mnist::TrainResult r = mnist::Trainer(config).run(subset(data, c.trainImages), quiet, stop);
         const double trainRate = r.epochs.at(0).imagesPerSecond;
 
-        // Evaluation: the 10,000 test images in batches of 1,000, no gradients.
+        // Evaluation: the 10,000 test images in batches of evalBatch, no gradients.
         const torch::Tensor testX = mnist::imagesToInput(data.test.images, dev);
         const torch::Tensor testY = data.test.labels.to(dev);
         const int64_t evalBatch = mnist::TrainConfig{}.evalBatchSize;
+        const mnist::ChannelsLastScope layout(*r.model, dev); // as Evaluate weights and --ensemble run
         mnist::evaluate(*r.model, testX.narrow(0, 0, 1000), testY.narrow(0, 0, 1000), evalBatch);
         const auto t0 = Clock::now();
         mnist::evaluate(*r.model, testX, testY, evalBatch);

@@ -4,6 +4,7 @@
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
 #include "io/StateDict.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
 #include "train/Trainer.h"
@@ -39,6 +40,7 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
         loadWeights(*model, runDirs[k] + "/model.safetensors");
         model->to(dev);
         model->eval();
+        const ChannelsLastScope layout(*model, dev);
         const torch::Tensor x = BatchAugmenter(c.augment).normalize(raw);
         torch::Tensor probs = torch::empty({test.size(), 10}, torch::TensorOptions().device(dev));
         for (int64_t start = 0; start < test.size(); start += 1000) {

@@ -5,6 +5,7 @@
 #include "data/Dataset.h"
 #include "io/RunFolder.h"
 #include "io/StateDict.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
 #include "train/Trainer.h"
@@ -109,6 +110,7 @@ TestPredictions predictTestSet(Network& net, const TrainConfig& config)
     // Same input pipeline and forward passes as training's evaluation, so the counts equal its accuracy.
     const torch::Tensor x = modelInput(test.images, config.augment, device);
     PerImageOutputs outputs;
+    const ChannelsLastScope layout(net, device);
     evaluate(net, x, labels.to(device), std::max<int64_t>(config.evalBatchSize, 1), &outputs);
     return makeTestPredictions(outputs, labels, test.images);
 }

@@ -4,6 +4,7 @@
 #include "augment/BatchAugmenter.h"
 #include "io/Checkpoint.h"
 #include "io/StateDict.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
 #include "optim/OptimizerFactory.h"
@@ -95,19 +96,6 @@ bool useChannelsLast(const TrainConfig& c, const torch::Device& device)
     if (c.memoryFormat != "auto")
         return c.memoryFormat == "channels-last";
     return device.is_cpu();
-}
-
-// Conv weights in `format`: the convolutions then return activations in that layout and the
-// layers after them keep it. A copy into freshly laid-out memory, not contiguous(format): a first
-// layer's weight (16, 1, 5, 5) counts as already channels-last and would keep NCHW strides, and
-// the whole first block with it ran NCHW (LeNetDeep: +10% instead of +35%). set_data keeps each
-// Parameter the same object for the optimizer.
-void setConvWeightLayout(Network& model, torch::MemoryFormat format)
-{
-    torch::NoGradGuard noGrad;
-    for (auto& p : model.parameters())
-        if (p.dim() == 4)
-            p.set_data(torch::empty(p.sizes(), p.options().memory_format(format)).copy_(p));
 }
 
 } // namespace

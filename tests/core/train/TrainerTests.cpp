@@ -1,6 +1,7 @@
 #include "TestPaths.h"
 #include "Error.h"
 #include "data/Dataset.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Trainer.h"
 #include "train/WeightAverage.h"
@@ -399,5 +400,31 @@ TEST_CASE("With an EMA the training is unchanged and the average is what is eval
     for (size_t e = 0; e < 2; ++e) {
         CHECK(n.epochs[e].validLoss == Approx(p.epochs[e].validLoss).epsilon(1e-5));
         CHECK(n.epochs[e].testAccuracy == p.epochs[e].testAccuracy);
+    }
+}
+
+TEST_CASE("Evaluation in channels-last matches the contiguous layout and hands the weights back contiguous", "[train][layout]")
+{
+    const auto& data = syntheticSplits();
+    const auto x = mnist::imagesToInput(data.test.images, torch::kCPU);
+    for (const char* arch : {"LeNetBN", "LeNetDeep", "SimpleNet"}) {
+        INFO(arch);
+        torch::manual_seed(3);
+        const auto net = mnist::createNetwork(arch);
+        mnist::PerImageOutputs plainOut, nhwcOut;
+        const auto plain = mnist::evaluate(*net, x, data.test.labels, 64, &plainOut);
+        {
+            const mnist::ChannelsLastScope layout(*net, torch::kCPU);
+            bool anyChannelsLast = false;
+            for (const auto& w : net->parameters())
+                anyChannelsLast = anyChannelsLast || (w.dim() == 4 && w.size(1) > 1 && !w.is_contiguous());
+            CHECK(anyChannelsLast);
+            const auto nhwc = mnist::evaluate(*net, x, data.test.labels, 64, &nhwcOut);
+            CHECK(nhwc.meanLoss == Approx(plain.meanLoss).epsilon(1e-5));
+        }
+        CHECK(torch::allclose(nhwcOut.probabilities, plainOut.probabilities, 1e-4, 1e-5));
+        for (const auto& w : net->parameters())
+            if (w.dim() == 4)
+                CHECK(w.strides() == torch::empty(w.sizes()).strides());
     }
 }
