@@ -181,7 +181,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     const bool channelsLast = useChannelsLast(c, device);
     if (channelsLast)
         setConvWeightLayout(model, torch::MemoryFormat::ChannelsLast);
-    if (c.emaDecay > 0) {
+    if (averageNet) {
         averageNet->to(device);
         if (channelsLast)
             setConvWeightLayout(*averageNet, torch::MemoryFormat::ChannelsLast);

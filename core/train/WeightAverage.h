@@ -24,7 +24,6 @@ public:
     int64_t updates() const { return m_updates; }
     // For a resumed run: the average's weights come from a checkpoint with this many updates.
     void setUpdates(int64_t n) { m_updates = n; }
-    double decay() const { return m_decay; }
 
 private:
     std::shared_ptr<Network> m_average;
