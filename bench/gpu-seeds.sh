@@ -2,16 +2,17 @@
 # Trains --recipe best on several seeds at once on one GPU (after bench/gpu.sh has built
 # build-gpu/), for each training fraction given, and prints each run's two accuracies, their mean,
 # and the test accuracy of the ensemble of each fraction's runs and of all runs.
-#   bench/gpu-seeds.sh [-j JOBS] [-f "0.9 0.97"] [-t SECONDS] SEED...
+#   bench/gpu-seeds.sh [-j JOBS] [-f "0.9 0.97"] [-t SECONDS] [-a "MORE FLAGS"] [-n NAME] SEED...
+# -a passes more flags to every run (e.g. "--epochs 30"); -n names its run folders (default best).
 # A GPU this size is far from busy with one batch of 128, so JOBS runs share it (default 8).
 # -t bounds the whole sweep (default 400 s): a run still going then is stopped and left out. Runs
 # start seed by seed, so the fractions stay paired on the seeds that finish.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-jobs=8 fractions="0.9" limit=400
-while getopts "j:f:t:" o; do
-  case $o in j) jobs=$OPTARG ;; f) fractions=$OPTARG ;; t) limit=$OPTARG ;; *) exit 2 ;; esac
+jobs=8 fractions="0.9" limit=400 extra="" name=best
+while getopts "j:f:t:a:n:" o; do
+  case $o in j) jobs=$OPTARG ;; f) fractions=$OPTARG ;; t) limit=$OPTARG ;; a) extra=$OPTARG ;; n) name=$OPTARG ;; *) exit 2 ;; esac
 done
 shift $((OPTIND - 1))
 [[ $# -gt 0 ]] || { echo "usage: $0 [-j JOBS] [-f FRACTIONS] [-t SECONDS] SEED..." >&2; exit 2; }
@@ -21,14 +22,14 @@ t0=$(date +%s)
 deadline=$(( $(date +%s) + limit ))
 for s in "$@"; do for f in $fractions; do echo "$f $s"; done; done |
   xargs -P "$jobs" -L 1 sh -c 'left=$(( '"$deadline"' - $(date +%s) )); [ "$left" -gt 0 ] || exit 0
-    timeout "$left" build-gpu/app/mnist-train --device cuda --recipe best --threads 1 \
-      --train-fraction "$0" --seed "$1" --out '"$out"'/best-tf$0-s$1 > '"$out"'/best-tf$0-s$1.log 2>&1 || echo "tf $0 seed $1 failed: $(tail -1 '"$out"'/best-tf$0-s$1.log)"'
+    timeout "$left" build-gpu/app/mnist-train --device cuda --recipe best --threads 1 '"$extra"' \
+      --train-fraction "$0" --seed "$1" --out '"$out"'/'"$name"'-tf$0-s$1 > '"$out"'/'"$name"'-tf$0-s$1.log 2>&1 || echo "tf $0 seed $1 failed: $(tail -1 '"$out"'/'"$name"'-tf$0-s$1.log)"'
 echo "gpu-seeds: $(( $(date +%s) - t0 )) s for $(( $# * $(wc -w <<< "$fractions") )) runs, $jobs at a time"
 
 all=()
 for f in $fractions; do
   dirs=()
-  for s in "$@"; do [[ -f $out/best-tf$f-s$s/summary.json ]] && dirs+=("$out/best-tf$f-s$s"); done
+  for s in "$@"; do [[ -f $out/$name-tf$f-s$s/summary.json ]] && dirs+=("$out/$name-tf$f-s$s"); done
   [[ ${#dirs[@]} -gt 0 ]] || continue
   all+=("${dirs[@]}")
   python3 - "$f" "${dirs[@]}" <<'PY'
