@@ -1,5 +1,7 @@
 #include "models/LeNet.h"
 
+#include "models/PoolEarly.h"
+
 #include <torch/torch.h>
 
 namespace mnist {
@@ -34,7 +36,7 @@ LeNetImpl::LeNetImpl(const LeNetOptions& o)
 
 torch::Tensor LeNetImpl::forward(torch::Tensor x)
 {
-    x = m_block2->forward(m_block1->forward(x));
+    x = forwardPoolEarly(m_block2, forwardPoolEarly(m_block1, x));
     x = x.reshape({x.size(0), -1});
     return m_head ? m_head->forward(x) : m_fc->forward(x);
 }

@@ -1,5 +1,7 @@
 #include "models/LeNetDeep.h"
 
+#include "models/PoolEarly.h"
+
 #include <torch/torch.h>
 
 namespace mnist {
@@ -34,7 +36,8 @@ LeNetDeepImpl::LeNetDeepImpl()
 
 torch::Tensor LeNetDeepImpl::forward(torch::Tensor x)
 {
-    x = m_block4->forward(m_block3->forward(m_block2->forward(m_block1->forward(x))));
+    for (torch::nn::Sequential* block : {&m_block1, &m_block2, &m_block3, &m_block4})
+        x = forwardPoolEarly(*block, x);
     return m_fcDrop->forward(x.reshape({x.size(0), -1}));
 }
 

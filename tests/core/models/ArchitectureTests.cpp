@@ -2,6 +2,7 @@
 #include "Error.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
+#include "models/PoolEarly.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -86,4 +87,56 @@ TEST_CASE("Weights of another architecture are refused with the mismatching name
     const auto wider = mnist::createNetwork("LeNetDL-k5");
     const auto bn = mnist::readSafeTensors(std::string(MNIST_REFERENCE_DIR) + "/models/LeNetDropBN.safetensors");
     CHECK_THROWS_WITH(mnist::loadStateDict(*wider, bn), Contains("shape of block1.0.weight"));
+}
+
+TEST_CASE("Pooling before ReLU and Dropout2d gives a conv block's outputs and gradients", "[models]")
+{
+    namespace nn = torch::nn;
+    const auto conv = [](int64_t in, int64_t out, int64_t k) { return nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(k / 2)); };
+    const std::string kind = GENERATE("LeNet", "LeNetDrop", "LeNetDeep block1", "LeNetDeep block3");
+    const bool channelsLast = GENERATE(false, true);
+    CAPTURE(kind, channelsLast);
+    torch::manual_seed(3);
+    nn::Sequential block;
+    int64_t in = 1, size = 28;
+    if (kind == "LeNet") {
+        block = nn::Sequential(conv(1, 16, 5), nn::ReLU(), nn::MaxPool2d(2));
+    } else if (kind == "LeNetDrop") {
+        block = nn::Sequential(conv(1, 16, 5), nn::ReLU(), nn::Dropout2d(0.125), nn::MaxPool2d(2));
+    } else if (kind == "LeNetDeep block1") {
+        block = nn::Sequential(nn::BatchNorm2d(1), conv(1, 16, 5), nn::BatchNorm2d(16), nn::ReLU(), nn::Dropout2d(0.125),
+                               nn::MaxPool2d(2));
+    } else {
+        in = 32, size = 7; // odd: the pool drops the last row and column
+        block = nn::Sequential(conv(32, 64, 3), nn::BatchNorm2d(64), nn::ReLU(), nn::Dropout2d(0.125), nn::MaxPool2d(2));
+    }
+    block->train();
+    torch::Tensor x = torch::randn({8, in, size, size});
+    if (channelsLast)
+        x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    x.requires_grad_(true);
+
+    const auto pass = [&](bool early) {
+        for (auto& p : block->parameters())
+            p.mutable_grad() = torch::Tensor();
+        x.mutable_grad() = torch::Tensor();
+        torch::manual_seed(11); // the same Dropout2d masks for both orders
+        const torch::Tensor y = early ? mnist::forwardPoolEarly(block, x) : block->forward(x);
+        (y * torch::linspace(-1, 1, y.numel()).view(y.sizes())).sum().backward();
+        std::vector<torch::Tensor> grads{x.grad().clone()};
+        for (auto& p : block->parameters())
+            grads.push_back(p.grad().clone());
+        return std::make_pair(y.detach().clone(), grads);
+    };
+    const auto [textbook, textbookGrads] = pass(false);
+    const auto [early, earlyGrads] = pass(true);
+    CHECK(early.sizes() == textbook.sizes());
+    CHECK(torch::equal(early, textbook));
+    CHECK(textbook.eq(0).any().item<bool>()); // the ReLU (and the masks) did zero something
+    REQUIRE(earlyGrads.size() == textbookGrads.size());
+    for (size_t i = 0; i < earlyGrads.size(); ++i) {
+        CAPTURE(i);
+        CHECK(textbookGrads[i].abs().sum().item<double>() > 0);
+        CHECK(torch::allclose(earlyGrads[i], textbookGrads[i], 1e-5, 1e-6));
+    }
 }

@@ -1,0 +1,35 @@
+#include "models/PoolEarly.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace mnist {
+
+torch::Tensor forwardPoolEarly(torch::nn::Sequential& block, torch::Tensor x)
+{
+    // ReLUs and Dropout2ds seen since the last pooling wait for the next one, in their order; any
+    // other module first runs them, so the reordering never crosses a module it does not commute with.
+    std::vector<torch::nn::AnyModule*> held;
+    const auto runHeld = [&] {
+        for (torch::nn::AnyModule* m : held)
+            x = m->forward(x);
+        held.clear();
+    };
+    for (torch::nn::AnyModule& m : *block) {
+        const auto& module = *m.ptr();
+        if (module.as<torch::nn::ReLU>() || module.as<torch::nn::Dropout2d>()) {
+            held.push_back(&m);
+        } else if (module.as<torch::nn::MaxPool2d>()) {
+            x = m.forward(x);
+            runHeld();
+        } else {
+            runHeld();
+            x = m.forward(x);
+        }
+    }
+    runHeld();
+    return x;
+}
+
+} // namespace mnist
