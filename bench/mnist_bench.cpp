@@ -67,8 +67,9 @@ mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
 
 // Our first, unoptimised path, kept as the baseline: each batch converted from bytes when it is
 // used, a plain Adam step, the loss read back every iteration, contiguous layout; run in a child
-// process with glibc's default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1) and OpenMP threads that
-// do not spin, so the whole difference is measured.
+// process with glibc's default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1), the conv blocks in their
+// PyTorch order (MNIST_STUDIO_POOL_LAST=1) and OpenMP threads that do not spin, so the whole
+// difference is measured.
 double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int64_t batch, int64_t images, torch::Device dev)
 {
     torch::manual_seed(1);
@@ -104,7 +105,7 @@ std::vector<double> baselineRatesFromChild(const std::string& device, size_t cas
     // popen runs a shell, for which /proc/self/exe would be the shell itself.
     std::error_code error;
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
-    const std::string command = std::string("MNIST_STUDIO_DEFAULT_MALLOC=1 ") + (passive ? "env -u GOMP_SPINCOUNT " : "") +
+    const std::string command = std::string("MNIST_STUDIO_DEFAULT_MALLOC=1 MNIST_STUDIO_POOL_LAST=1 ") + (passive ? "env -u GOMP_SPINCOUNT " : "") +
                                 "'" + self + "' --baseline '" + device + "'";
     std::vector<double> rates;
     if (FILE* child = ::popen(command.c_str(), "r")) {

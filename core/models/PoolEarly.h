@@ -7,7 +7,8 @@
 // either way, so it draws the same random numbers). The outputs are the same values and the
 // gradients reach the same weights; the ReLU and the mask then touch a quarter of the pixels, in
 // the forward and the backward pass. The modules, their order in the Sequential and so the
-// parameter names stay PyTorch's.
+// parameter names stay PyTorch's. MNIST_STUDIO_POOL_LAST=1 in the environment runs the block in
+// its own order instead.
 #include <torch/nn/modules/container/sequential.h>
 
 namespace mnist {
