@@ -6,7 +6,8 @@
 # -a passes more flags to every run (e.g. "--epochs 30"); -n names its run folders (default best).
 # A GPU this size is far from busy with one batch of 128, so JOBS runs share it (default 8).
 # -t bounds the whole sweep (default 400 s): a run still going then is stopped and left out. Runs
-# start seed by seed, so the fractions stay paired on the seeds that finish.
+# start seed by seed, so the fractions of a seed start together; a seed whose runs did not all
+# finish is left out of the means, so they stay paired.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,17 +21,28 @@ out=runs-gpu
 mkdir -p "$out"
 t0=$(date +%s)
 deadline=$(( $(date +%s) + limit ))
+export deadline out name extra
+# $extra stays unquoted inside: it is several flags.
 for s in "$@"; do for f in $fractions; do echo "$f $s"; done; done |
-  xargs -P "$jobs" -L 1 sh -c 'left=$(( '"$deadline"' - $(date +%s) )); [ "$left" -gt 0 ] || exit 0
-    timeout "$left" build-gpu/app/mnist-train --device cuda --recipe best --threads 1 '"$extra"' \
-      --train-fraction "$0" --seed "$1" --out '"$out"'/'"$name"'-tf$0-s$1 > '"$out"'/'"$name"'-tf$0-s$1.log 2>&1 || echo "tf $0 seed $1 failed: $(tail -1 '"$out"'/'"$name"'-tf$0-s$1.log)"'
-echo "gpu-seeds: $(( $(date +%s) - t0 )) s for $(( $# * $(wc -w <<< "$fractions") )) runs, $jobs at a time"
+  xargs -P "$jobs" -L 1 sh -c 'left=$(( deadline - $(date +%s) )); [ "$left" -gt 0 ] || exit 0
+    run="$out/$name-tf$0-s$1"
+    timeout "$left" build-gpu/app/mnist-train --device cuda --recipe best --threads 1 $extra \
+      --train-fraction "$0" --seed "$1" --out "$run" > "$run.log" 2>&1 || echo "tf $0 seed $1 failed: $(tail -1 "$run.log")"'
+
+# Seeds with a summary for every fraction.
+seeds=()
+for s in "$@"; do
+  ok=1
+  for f in $fractions; do [[ -f $out/$name-tf$f-s$s/summary.json ]] || ok=0; done
+  [[ $ok == 1 ]] && seeds+=("$s")
+done
+echo "gpu-seeds: $(( $(date +%s) - t0 )) s; $jobs at a time; seeds with every run finished: ${seeds[*]:-none} (of $#)"
+[[ ${#seeds[@]} -gt 0 ]] || exit 1
 
 all=()
 for f in $fractions; do
   dirs=()
-  for s in "$@"; do [[ -f $out/$name-tf$f-s$s/summary.json ]] && dirs+=("$out/$name-tf$f-s$s"); done
-  [[ ${#dirs[@]} -gt 0 ]] || continue
+  for s in "${seeds[@]}"; do dirs+=("$out/$name-tf$f-s$s"); done
   all+=("${dirs[@]}")
   python3 - "$f" "${dirs[@]}" <<'PY'
 import json, sys

@@ -20,7 +20,9 @@ if [[ ! -f data/mnist/train-images-idx3-ubyte && ! -f data/mnist/train-images-id
 fi
 zlib=()
 if [[ ! -f /usr/include/zlib.h && -f build-gpu-deps/include/zlib.h ]]; then
-  libz=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
+  # Reads all of ldconfig's output (an awk that exits early could end it with SIGPIPE under pipefail).
+  libz=$( { /sbin/ldconfig -p || ldconfig -p; } 2>/dev/null | awk '/libz\.so\.1 .*x86-64/ && !f {print $NF; f = 1}' || true)
+  [[ -n $libz ]] || { echo "gpu.sh: no libz.so.1 found for zlib's headers in build-gpu-deps" >&2; exit 1; }
   zlib=(-DZLIB_INCLUDE_DIR="$root/build-gpu-deps/include" -DZLIB_LIBRARY="$libz")
 fi
 

@@ -62,7 +62,7 @@ const std::vector<Recipe>& recipes()
                      "99.56-99.58% on a 2-core CPU in ~2 min",
          balancedRecipe()},
         {"best", "SimpleNet, light augmentation, label smoothing 0.1, one-cycle (max 0.003), batch 128, shuffled, 90% train, "
-                 "15 epochs: 99.65-99.82% (honest metric, mean 99.71-99.73% over 10-12 seeds) in ~7.5 min on a 2-core CPU, "
+                 "15 epochs: 99.67-99.82% (honest metric, mean 99.71-99.73% over 10-12 seeds) in ~7.5 min on a 2-core CPU, "
                  "40 s on an H200 GPU",
          bestRecipe()},
     };
