@@ -17,8 +17,9 @@ torch::Tensor forwardPoolEarly(torch::nn::Sequential& block, torch::Tensor x)
     }();
     if (textbookOrder)
         return block->forward(x);
-    // ReLUs and Dropout2ds seen since the last pooling wait for the next one, in their order; any
-    // other module first runs them, so the reordering never crosses a module it does not commute with.
+    // ReLUs seen since the last pooling wait for the next one. A Dropout2d runs where it stands:
+    // a ReLU commutes with it (relu(c x) = c relu(x) for c >= 0), so it need not flush them. Any
+    // other module runs the waiting ReLUs first: the reordering crosses nothing else.
     std::vector<torch::nn::AnyModule*> held;
     const auto runHeld = [&] {
         for (torch::nn::AnyModule* m : held)
@@ -27,8 +28,10 @@ torch::Tensor forwardPoolEarly(torch::nn::Sequential& block, torch::Tensor x)
     };
     for (torch::nn::AnyModule& m : *block) {
         const auto& module = *m.ptr();
-        if (module.as<torch::nn::ReLU>() || module.as<torch::nn::Dropout2d>()) {
+        if (module.as<torch::nn::ReLU>()) {
             held.push_back(&m);
+        } else if (module.as<torch::nn::Dropout2d>()) {
+            x = m.forward(x);
         } else if (module.as<torch::nn::MaxPool2d>()) {
             x = m.forward(x);
             runHeld();

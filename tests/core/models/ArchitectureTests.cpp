@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <fstream>
 
 using Catch::Matchers::Contains;
@@ -89,7 +90,7 @@ TEST_CASE("Weights of another architecture are refused with the mismatching name
     CHECK_THROWS_WITH(mnist::loadStateDict(*wider, bn), Contains("shape of block1.0.weight"));
 }
 
-TEST_CASE("Pooling before ReLU and Dropout2d gives a conv block's outputs and gradients", "[models]")
+TEST_CASE("Pooling before the ReLU gives a conv block's outputs and gradients bit for bit", "[models]")
 {
     namespace nn = torch::nn;
     const auto conv = [](int64_t in, int64_t out, int64_t k) { return nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(k / 2)); };
@@ -137,6 +138,41 @@ TEST_CASE("Pooling before ReLU and Dropout2d gives a conv block's outputs and gr
     for (size_t i = 0; i < earlyGrads.size(); ++i) {
         CAPTURE(i);
         CHECK(textbookGrads[i].abs().sum().item<double>() > 0);
-        CHECK(torch::allclose(earlyGrads[i], textbookGrads[i], 1e-5, 1e-6));
+        CHECK(torch::equal(earlyGrads[i], textbookGrads[i])); // bit for bit: same-seed runs do not drift
     }
+}
+
+TEST_CASE("A tie made by Dropout2d's scaling routes the gradient as PyTorch's block order does", "[models]")
+{
+    namespace nn = torch::nn;
+    // Two inputs one float step apart whose products with Dropout2d's factor 1/(1-p) round to the
+    // same value: pooled after the scaling, the pool picks the first; pooled before it, the larger.
+    // Such pairs exist where the product has the larger exponent: a in [1.75, 2) for 8/7.
+    const torch::Tensor factor = torch::ones({1}).div_(1 - 0.125);
+    float a = 1.75f, b = std::nextafter(a, 2.0f);
+    for (int k = 0; k < 1000 && !torch::equal(torch::tensor({a}) * factor, torch::tensor({b}) * factor); ++k) {
+        a = b;
+        b = std::nextafter(a, 2.0f);
+    }
+    REQUIRE(b > a);
+    REQUIRE(torch::equal(torch::tensor({a}) * factor, torch::tensor({b}) * factor));
+
+    nn::Sequential block(nn::ReLU(), nn::Dropout2d(0.125), nn::MaxPool2d(2));
+    block->train();
+    const auto gradient = [&](bool early, uint64_t seed) {
+        torch::Tensor x = torch::tensor({a, b, -1.0f, -2.0f}).view({1, 1, 2, 2}).requires_grad_(true);
+        torch::manual_seed(seed);
+        const torch::Tensor y = early ? mnist::forwardPoolEarly(block, x) : block->forward(x);
+        y.sum().backward();
+        return std::make_pair(y.item<float>(), x.grad().flatten());
+    };
+    uint64_t seed = 0;
+    while (gradient(false, seed).first == 0) // a seed whose mask keeps the one channel
+        ++seed;
+    const auto [textbookValue, textbookGrad] = gradient(false, seed);
+    const auto [earlyValue, earlyGrad] = gradient(true, seed);
+    CHECK(textbookGrad[0].item<float>() > 0); // PyTorch's order: the first of the tied pair
+    CHECK(textbookGrad[1].item<float>() == 0);
+    CHECK(earlyValue == textbookValue);
+    CHECK(torch::equal(earlyGrad, textbookGrad));
 }
