@@ -36,7 +36,7 @@ LeNetImpl::LeNetImpl(const LeNetOptions& o)
 
 torch::Tensor LeNetImpl::forward(torch::Tensor x)
 {
-    x = forwardPoolEarly(m_block2, forwardPoolEarly(m_block1, x));
+    x = forwardConvBlock(m_block2, forwardConvBlock(m_block1, x));
     x = x.reshape({x.size(0), -1});
     return m_head ? m_head->forward(x) : m_fc->forward(x);
 }

@@ -37,7 +37,7 @@ LeNetDeepImpl::LeNetDeepImpl()
 torch::Tensor LeNetDeepImpl::forward(torch::Tensor x)
 {
     for (torch::nn::Sequential* block : {&m_block1, &m_block2, &m_block3, &m_block4})
-        x = forwardPoolEarly(*block, x);
+        x = forwardConvBlock(*block, x);
     return m_fcDrop->forward(x.reshape({x.size(0), -1}));
 }
 

@@ -10,13 +10,6 @@ namespace mnist {
 
 torch::Tensor forwardPoolEarly(torch::nn::Sequential& block, torch::Tensor x)
 {
-    // The bench's baseline (our first path) sets it, and anyone can, to compare the two orders.
-    static const bool textbookOrder = [] {
-        const char* v = std::getenv("MNIST_STUDIO_POOL_LAST");
-        return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
-    }();
-    if (textbookOrder)
-        return block->forward(x);
     // ReLUs seen since the last pooling wait for the next one. A Dropout2d runs where it stands:
     // a ReLU commutes with it (relu(c x) = c relu(x) for c >= 0), so it need not flush them. Any
     // other module runs the waiting ReLUs first: the reordering crosses nothing else.
@@ -42,6 +35,15 @@ torch::Tensor forwardPoolEarly(torch::nn::Sequential& block, torch::Tensor x)
     }
     runHeld();
     return x;
+}
+
+torch::Tensor forwardConvBlock(torch::nn::Sequential& block, torch::Tensor x)
+{
+    static const bool poolLast = [] {
+        const char* v = std::getenv("MNIST_STUDIO_POOL_LAST");
+        return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
+    }();
+    return poolLast ? block->forward(x) : forwardPoolEarly(block, x);
 }
 
 } // namespace mnist
