@@ -1,9 +1,9 @@
 #include "models/PoolEarly.h"
 
+#include "EnvFlag.h"
+
 #include <torch/torch.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 namespace mnist {
@@ -39,10 +39,7 @@ torch::Tensor forwardPoolEarly(torch::nn::Sequential& block, torch::Tensor x)
 
 torch::Tensor forwardConvBlock(torch::nn::Sequential& block, torch::Tensor x)
 {
-    static const bool poolLast = [] {
-        const char* v = std::getenv("MNIST_STUDIO_POOL_LAST");
-        return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
-    }();
+    static const bool poolLast = envFlag("MNIST_STUDIO_POOL_LAST");
     return poolLast ? block->forward(x) : forwardPoolEarly(block, x);
 }
 

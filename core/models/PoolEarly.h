@@ -8,12 +8,12 @@
 // window's maximum is positive (elsewhere the gradient is 0 either way). It commutes with
 // Dropout2d too, which scales a whole channel by c >= 0. Only the sign of some zeros can differ,
 // in a channel Dropout2d drops (c = 0 times a negative input is -0, where ReLU first gives +0);
-// no sum, comparison or weight update sees it, so training runs bit for bit as before. Dropout2d stays before the pool on
-// purpose: pooled after it, two inputs one rounding step apart can tie once scaled by c, and the
-// pool would then route the gradient to another pixel than the notebook's order does (a few dozen
-// times per LeNetDeep epoch: enough to change a run). After a 2x2 pool the ReLU touches a quarter
-// of the pixels. The modules, their order in the Sequential and so the parameter names stay
-// PyTorch's.
+// no sum, comparison or weight update sees it, so training runs bit for bit as before.
+// Dropout2d stays before the pool on purpose: pooled after it, two inputs one rounding step apart
+// can tie once scaled by c, and the pool would then route the gradient to another pixel than the
+// notebook's order does (a few dozen times per LeNetDeep epoch: enough to change a run). After a
+// 2x2 pool the ReLU touches a quarter of the pixels. The modules, their order in the Sequential
+// and so the parameter names stay PyTorch's.
 #include <torch/nn/modules/container/sequential.h>
 
 namespace mnist {

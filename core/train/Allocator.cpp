@@ -1,7 +1,6 @@
 #include "train/Allocator.h"
 
-#include <cstdlib>
-#include <cstring>
+#include "EnvFlag.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -11,8 +10,7 @@ namespace mnist {
 
 bool keepFreedMemoryForReuse()
 {
-    const char* optOut = std::getenv("MNIST_STUDIO_DEFAULT_MALLOC");
-    if (optOut != nullptr && std::strcmp(optOut, "0") != 0 && optOut[0] != '\0')
+    if (envFlag("MNIST_STUDIO_DEFAULT_MALLOC"))
         return false;
 #if defined(__GLIBC__)
     // Setting either threshold also turns off glibc's dynamic adjustment of both; each needs the

@@ -177,14 +177,15 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     const std::shared_ptr<Network> live = createNetwork(c.arch);
     result.model = live;
     Network& model = *live;
-    model.to(device);
     const bool channelsLast = useChannelsLast(c, device);
-    if (channelsLast)
-        setConvWeightLayout(model, torch::MemoryFormat::ChannelsLast);
-    if (averageNet) {
-        averageNet->to(device);
+    const auto place = [&](Network& net) {
+        net.to(device);
         if (channelsLast)
-            setConvWeightLayout(*averageNet, torch::MemoryFormat::ChannelsLast);
+            setConvWeightLayout(net, torch::MemoryFormat::ChannelsLast);
+    };
+    place(model);
+    if (averageNet) {
+        place(*averageNet);
         average.emplace(averageNet, c.emaDecay);
     }
     // What is evaluated, kept as best and returned: the average once it holds an update.
