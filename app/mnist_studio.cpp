@@ -8,6 +8,7 @@
 #include "NotebookRecipes.h"
 
 #include "train/Allocator.h"
+#include "train/ConfigFields.h"
 #include "train/Recipes.h"
 #include "train/Threading.h"
 #include "train/TrainConfig.h"
@@ -22,7 +23,8 @@
 
 #include <cstdio>
 #include <exception>
-#include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -54,14 +56,6 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     const QCommandLineOption configOpt(QStringLiteral("config"), QStringLiteral("Start from this set-up (the JSON of config.json)."), QStringLiteral("FILE"));
     const QCommandLineOption recipeOpt(QStringLiteral("recipe"), QStringLiteral("Start from a recipe: fast, balanced, best, or the notebook's recipe N (1-based, as in the Recipes menu)."), QStringLiteral("NAME|N"));
-    const QCommandLineOption datasetOpt(QStringLiteral("dataset"), QStringLiteral("mnist, fashion-mnist or idx."), QStringLiteral("NAME"));
-    const QCommandLineOption dataDirOpt(QStringLiteral("data-dir"), QStringLiteral("Folder with the four IDX files."), QStringLiteral("DIR"));
-    const QCommandLineOption archOpt(QStringLiteral("arch"), QStringLiteral("Architecture, e.g. LeNet or LeNetDeep."), QStringLiteral("NAME"));
-    const QCommandLineOption epochsOpt(QStringLiteral("epochs"), QStringLiteral("Number of epochs."), QStringLiteral("N"));
-    const QCommandLineOption batchOpt(QStringLiteral("batch-size"), QStringLiteral("Training batch size."), QStringLiteral("N"));
-    const QCommandLineOption lrOpt(QStringLiteral("lr"), QStringLiteral("Learning rate."), QStringLiteral("X"));
-    const QCommandLineOption deviceOpt(QStringLiteral("device"), QStringLiteral("auto, cpu, cuda or cuda:N."), QStringLiteral("DEVICE"));
-    const QCommandLineOption threadsOpt(QStringLiteral("threads"), QStringLiteral("CPU threads (0: all cores)."), QStringLiteral("N"));
     const QCommandLineOption freshOpt(QStringLiteral("no-restore"), QStringLiteral("Neither restore nor save the last set-up and window layout."));
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
@@ -73,8 +67,18 @@ int main(int argc, char** argv)
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
     const QCommandLineOption exportOpt(QStringLiteral("export-dir"), QStringLiteral("When the first run ends, export its charts (PNG, SVG), metrics (CSV) and model (.safetensors, .pt) into DIR, take the --screenshot, and quit (exit code 1 if the run or an export failed)."), QStringLiteral("DIR"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
-    parser.addOptions({configOpt, recipeOpt, datasetOpt, dataDirOpt, archOpt, epochsOpt, batchOpt, lrOpt, deviceOpt,
-                       threadsOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
+    // Every setting of the field table, as mnist-train has it: --epochs 3, --crop-scale 0.8,1.2, --shuffle.
+    std::vector<std::pair<QCommandLineOption, const mnist::ConfigField*>> fieldOptions;
+    for (const mnist::ConfigField& f : mnist::configFields()) {
+        if (f.flag.empty())
+            continue;
+        const QString name = QString::fromStdString(f.flag), help = QString::fromStdString(f.tooltip) + QLatin1Char('.');
+        fieldOptions.emplace_back(f.kind == mnist::FieldKind::Flag ? QCommandLineOption(name, help)
+                                                                   : QCommandLineOption(name, help, QStringLiteral("VALUE")),
+                                  &f);
+        parser.addOption(fieldOptions.back().first);
+    }
+    parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
                        exportOpt});
     parser.process(app);
 
@@ -97,31 +101,18 @@ int main(int argc, char** argv)
         else
             config = studio::applyRecipe(recipes[n - 1], config);
     }
-    auto intValue = [&](const QCommandLineOption& opt, auto& target) {
-        if (!parser.isSet(opt))
-            return true;
-        bool ok = false;
-        const qlonglong v = parser.value(opt).toLongLong(&ok);
-        if (ok)
-            target = static_cast<std::remove_reference_t<decltype(target)>>(v);
-        return ok;
-    };
-    if (parser.isSet(datasetOpt))
-        config.dataset = parser.value(datasetOpt).toStdString();
-    if (parser.isSet(dataDirOpt))
-        config.dataDir = QDir(parser.value(dataDirOpt)).absolutePath().toStdString();
-    if (parser.isSet(archOpt))
-        config.arch = parser.value(archOpt).toStdString();
-    if (parser.isSet(deviceOpt))
-        config.device = parser.value(deviceOpt).toStdString();
-    if (parser.isSet(lrOpt)) {
-        bool ok = false;
-        config.lr = parser.value(lrOpt).toDouble(&ok);
-        if (!ok)
-            return fail(QStringLiteral("--lr expects a number"));
+    try {
+        for (const auto& [option, field] : fieldOptions) {
+            if (!parser.isSet(option))
+                continue;
+            QString text = field->kind == mnist::FieldKind::Flag ? QStringLiteral("true") : parser.value(option);
+            if (field->kind == mnist::FieldKind::Path)
+                text = QDir(text).absolutePath(); // the set-up is kept between sessions, the working folder is not
+            mnist::setFieldFromText(config, *field, text.toStdString());
+        }
+    } catch (const std::exception& e) {
+        return fail(QString::fromStdString(e.what()));
     }
-    if (!intValue(epochsOpt, config.epochs) || !intValue(batchOpt, config.batchSize) || !intValue(threadsOpt, config.threads))
-        return fail(QStringLiteral("--epochs, --batch-size and --threads expect whole numbers"));
     window.configPanel()->setConfig(config);
 
     if (parser.isSet(noRecordOpt))

@@ -1,6 +1,7 @@
 // mnist-train: the core, headless. Exit codes: 0 done, 1 data/training/IO error, 2 bad flags or
 // values, 130 stopped by Ctrl-C (after saving what was trained).
 #include "ConsoleReporter.h"
+#include "ListRuns.h"
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
@@ -11,12 +12,14 @@
 #include "io/StateDict.h"
 #include "io/RunFolder.h"
 #include "io/RunIndex.h"
+#include "io/RunLifecycle.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
 #include "train/Device.h"
 #include "train/Ensemble.h"
 #include "train/Recipes.h"
 #include "train/Allocator.h"
+#include "train/ConfigFields.h"
 #include "train/Threading.h"
 #include "train/Trainer.h"
 
@@ -28,6 +31,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <set>
 
 namespace {
@@ -40,32 +44,6 @@ extern "C" void onSigint(int)
     g_stop.requestStopFromSignal();
     std::signal(SIGINT, SIG_DFL);
 }
-
-// "A,B" -> two numbers; false when the text is not exactly that.
-bool parsePair(const std::string& text, double& a, double& b)
-{
-    const auto comma = text.find(',');
-    if (comma == std::string::npos)
-        return false;
-    try {
-        size_t used = 0;
-        a = std::stod(text.substr(0, comma), &used);
-        if (used != comma)
-            return false;
-        const std::string rest = text.substr(comma + 1);
-        b = std::stod(rest, &used);
-        return used == rest.size();
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
-const auto kPairCheck = CLI::Validator(
-    [](std::string& text) {
-        double a, b;
-        return parsePair(text, a, b) ? std::string() : "expected two numbers separated by a comma, e.g. 0.8,1.2";
-    },
-    "A,B");
 
 // Writes the first `count` training images after the random transforms (before Normalize) as
 // an IDX file, rounded to 0..255.
@@ -119,28 +97,6 @@ std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config
     return net;
 }
 
-nlohmann::json summaryJson(const mnist::TrainConfig& c, const mnist::TrainResult& r, const std::string& runDir)
-{
-    nlohmann::json epochs = nlohmann::json::array();
-    for (const auto& m : r.epochs)
-        epochs.push_back({{"epoch", m.epoch},       {"train_loss", m.trainLoss}, {"valid_loss", m.validLoss},
-                          {"test_acc", m.testAccuracy}, {"lr", m.lr},            {"seconds", m.seconds},
-                          {"images_per_s", m.imagesPerSecond}});
-    return {{"arch", c.arch},
-            {"parameters", r.info.parameterCount},
-            {"device", r.info.device},
-            {"threads", r.info.threads},
-            {"best_test_acc", r.bestTestAccuracy},
-            {"best_epoch", r.bestEpoch},
-            {"test_acc_at_best_valid", r.testAccuracyAtBestValid},
-            {"best_valid_epoch", r.bestValidEpoch},
-            {"final_test_acc", r.finalTestAccuracy},
-            {"train_images_per_s", r.trainImagesPerSecond},
-            {"stopped", r.stopped},
-            {"run_dir", runDir},
-            {"epochs", epochs}};
-}
-
 } // namespace
 
 int main(int argc, char** argv)
@@ -153,107 +109,59 @@ int main(int argc, char** argv)
     std::string configPath, outDir;
     bool json = false, listArchs = false;
     int64_t printLrSteps = -1;
-    mnist::TrainConfig v; // holds the flags' values; only flags actually given are applied
+    // One option per field of the core's field table, applied only when given.
     std::vector<std::pair<CLI::Option*, std::function<void(mnist::TrainConfig&)>>> overrides;
-    const auto field = [&](CLI::Option* o, std::function<void(mnist::TrainConfig&)> apply) {
-        overrides.emplace_back(o, std::move(apply));
-        return o;
-    };
-    double gamma = 1.0;
-    bool shuffle = false, noShuffle = false;
-
+    std::map<std::string, std::string> texts; // stable references for CLI11
+    std::map<std::string, bool> flags;
     std::string recipeName;
-    app.add_option("--recipe", recipeName, "Start from a recipe: fast (99% in ~10 s on 2 cores), balanced (99.5% in ~2 min), best (99.71-99.73% on average in ~7.5 min, 40 s on a GPU); flags override it")
+    app.add_option("--recipe", recipeName, "Start from a recipe (fast, balanced, best; see docs/accuracy.md); flags override it")
         ->check(CLI::IsMember({"fast", "balanced", "best"}));
     std::vector<std::string> ensembleDirs;
     app.add_option("--ensemble", ensembleDirs, "Average the softmax of these finished run folders on the test set and exit")
         ->check(CLI::ExistingDirectory);
     app.add_option("--config", configPath, "Read settings from a JSON config file (flags override it)")->check(CLI::ExistingFile);
-    field(app.add_option("--data-dir", v.dataDir, "Folder with the four IDX files (default data/<dataset>)"),
-          [&](auto& c) { c.dataDir = v.dataDir; });
-    field(app.add_option("--dataset", v.dataset, "mnist | fashion-mnist | idx")->check(CLI::IsMember({"mnist", "fashion-mnist", "idx"})),
-          [&](auto& c) { c.dataset = v.dataset; });
-    field(app.add_option("--train-fraction", v.trainFraction, "Share of the training file used for training; the rest is the valid set (default 0.8)"),
-          [&](auto& c) { c.trainFraction = v.trainFraction; });
-    field(app.add_option("--arch", v.arch, "Architecture (see --list-archs)"), [&](auto& c) { c.arch = v.arch; });
-    field(app.add_option("--epochs", v.epochs, "Number of epochs"), [&](auto& c) { c.epochs = v.epochs; });
-    field(app.add_option("--batch-size", v.batchSize, "Training batch size"), [&](auto& c) { c.batchSize = v.batchSize; });
-    field(app.add_option("--lr", v.lr, "Optimizer learning rate (base LR of cosine, warm-restarts, step, exponential)"),
-          [&](auto& c) { c.lr = v.lr; });
-    field(app.add_option("--optimizer", v.optimizer, "adam | adamw | sgd")->check(CLI::IsMember({"adam", "adamw", "sgd"})),
-          [&](auto& c) { c.optimizer = v.optimizer; });
-    field(app.add_option("--momentum", v.momentum, "SGD momentum"), [&](auto& c) { c.momentum = v.momentum; });
-    field(app.add_flag("--nesterov", v.nesterov, "SGD with Nesterov momentum"), [&](auto& c) { c.nesterov = v.nesterov; });
-    field(app.add_option("--weight-decay", v.weightDecay, "Weight decay"), [&](auto& c) { c.weightDecay = v.weightDecay; });
-    field(app.add_option("--label-smoothing", v.labelSmoothing, "Label smoothing of the training and valid loss, in [0, 1)"),
-          [&](auto& c) { c.labelSmoothing = v.labelSmoothing; });
-    field(app.add_option("--ema-decay", v.emaDecay, "Evaluate, keep and save an exponential moving average of the weights with this decay, in [0, 1) (0: off; e.g. 0.999)"),
-          [&](auto& c) { c.emaDecay = v.emaDecay; });
-    field(app.add_option("--seed", v.seed, "Random seed (default 1234)"), [&](auto& c) { c.seed = v.seed; });
-    field(app.add_option("--threads", v.threads, "CPU threads (0: all cores)"), [&](auto& c) { c.threads = v.threads; });
-    field(app.add_option("--device", v.device, "auto | cpu | cuda | cuda:N"), [&](auto& c) { c.device = v.device; });
-    field(app.add_option("--memory-format", v.memoryFormat, "Layout while training: auto (channels-last on the CPU, contiguous on a GPU) | contiguous | channels-last")
-              ->check(CLI::IsMember({"auto", "contiguous", "channels-last"})),
-          [&](auto& c) { c.memoryFormat = v.memoryFormat; });
-    auto* shuffleOpt = field(app.add_flag("--shuffle", shuffle, "Shuffle the training set every epoch"),
-                             [&](auto& c) { c.shuffle = true; });
-    field(app.add_flag("--no-shuffle", noShuffle, "Keep the notebook's fixed order (default)"), [&](auto& c) { c.shuffle = false; })
-        ->excludes(shuffleOpt);
-
-    auto& s = v.scheduler;
-    field(app.add_option("--scheduler", s.type, "none | cosine | cyclic | warm-restarts | one-cycle | step | exponential (stepped every iteration)")
-              ->check(CLI::IsMember(mnist::schedulerTypes())),
-          [&](auto& c) { c.scheduler.type = s.type; });
-    field(app.add_option("--t-max", s.tMax, "cosine: T_max in iterations"), [&](auto& c) { c.scheduler.tMax = s.tMax; });
-    field(app.add_option("--eta-min", s.etaMin, "cosine, warm-restarts: minimum LR"), [&](auto& c) { c.scheduler.etaMin = s.etaMin; });
-    field(app.add_option("--base-lr", s.baseLr, "cyclic: lower LR bound (the first iteration's LR)"),
-          [&](auto& c) { c.scheduler.baseLr = s.baseLr; });
-    field(app.add_option("--max-lr", s.maxLr, "cyclic, one-cycle: upper LR bound"), [&](auto& c) { c.scheduler.maxLr = s.maxLr; });
-    field(app.add_option("--step-size-up", s.stepSizeUp, "cyclic: iterations of the rising half"),
-          [&](auto& c) { c.scheduler.stepSizeUp = s.stepSizeUp; });
-    field(app.add_option("--step-size-down", s.stepSizeDown, "cyclic: iterations of the falling half (default: = up)"),
-          [&](auto& c) { c.scheduler.stepSizeDown = s.stepSizeDown; });
-    field(app.add_option("--mode", s.mode, "cyclic: triangular | triangular2 | exp_range (momentum cycling is off)"),
-          [&](auto& c) { c.scheduler.mode = s.mode; });
-    field(app.add_option("--gamma", gamma, "cyclic exp_range (default 1), step (0.1), exponential (0.9999)"),
-          [&](auto& c) { c.scheduler.gamma = gamma; });
-    field(app.add_option("--t0", s.t0, "warm-restarts: T_0, iterations of the first period"), [&](auto& c) { c.scheduler.t0 = s.t0; });
-    field(app.add_option("--t-mult", s.tMult, "warm-restarts: integer period multiplier"), [&](auto& c) { c.scheduler.tMult = s.tMult; });
-    field(app.add_option("--pct-start", s.pctStart, "one-cycle: fraction of iterations spent warming up"),
-          [&](auto& c) { c.scheduler.pctStart = s.pctStart; });
-    field(app.add_option("--anneal", s.anneal, "one-cycle: cos | linear"), [&](auto& c) { c.scheduler.anneal = s.anneal; });
-    field(app.add_option("--div-factor", s.divFactor, "one-cycle: initial LR = max_lr / div_factor"),
-          [&](auto& c) { c.scheduler.divFactor = s.divFactor; });
-    field(app.add_option("--final-div-factor", s.finalDivFactor, "one-cycle: final LR = initial LR / final_div_factor"),
-          [&](auto& c) { c.scheduler.finalDivFactor = s.finalDivFactor; });
-    field(app.add_option("--step-size", s.stepSize, "step: iterations between LR drops"), [&](auto& c) { c.scheduler.stepSize = s.stepSize; });
-
-    auto& a = v.augment;
-    std::string augmentPreset, cropScale, cropRatio, eraseScale, eraseRatio, normalize, rotateInterp;
-    field(app.add_option("--augment", augmentPreset,
-                         "notebook (crop scale 0.8-1.2 + rotation 30) | light (crop 0.85-1.0, aspect 0.9-1.1, rotation 12) | none")
-              ->check(CLI::IsMember({"notebook", "light", "none"})),
-          [&](auto& c) {
-              c.augment = augmentPreset == "notebook" ? mnist::notebookAugmentation()
-                          : augmentPreset == "light" ? mnist::lightAugmentation()
-                                                     : mnist::AugmentConfig{};
-          });
-    field(app.add_option("--crop-scale", cropScale, "RandomResizedCrop scale range A,B (enables it)")->check(kPairCheck),
-          [&](auto& c) { c.augment.crop = true; parsePair(cropScale, c.augment.cropScaleMin, c.augment.cropScaleMax); });
-    field(app.add_option("--crop-ratio", cropRatio, "RandomResizedCrop aspect ratio range A,B (default 0.75,1.3333)")->check(kPairCheck),
-          [&](auto& c) { parsePair(cropRatio, c.augment.cropRatioMin, c.augment.cropRatioMax); });
-    field(app.add_option("--rotate", a.degrees, "RandomRotation: angle uniform in [-DEG, DEG] (enables it)"),
-          [&](auto& c) { c.augment.rotate = true; c.augment.degrees = a.degrees; });
-    field(app.add_option("--rotate-interp", rotateInterp, "nearest (default) | bilinear")->check(CLI::IsMember({"nearest", "bilinear"})),
-          [&](auto& c) { c.augment.rotateBilinear = rotateInterp == "bilinear"; });
-    field(app.add_option("--erase", a.eraseP, "RandomErasing with probability P (enables it)"),
-          [&](auto& c) { c.augment.erase = true; c.augment.eraseP = a.eraseP; });
-    field(app.add_option("--erase-scale", eraseScale, "RandomErasing area fraction range A,B (default 0.02,0.2)")->check(kPairCheck),
-          [&](auto& c) { parsePair(eraseScale, c.augment.eraseScaleMin, c.augment.eraseScaleMax); });
-    field(app.add_option("--erase-ratio", eraseRatio, "RandomErasing aspect ratio range A,B (default 0.3,3.3)")->check(kPairCheck),
-          [&](auto& c) { parsePair(eraseRatio, c.augment.eraseRatioMin, c.augment.eraseRatioMax); });
-    field(app.add_option("--normalize", normalize, "Normalize(MEAN, STD) on every split, e.g. 0.5,0.5")->check(kPairCheck),
-          [&](auto& c) { c.augment.normalize = true; parsePair(normalize, c.augment.mean, c.augment.std); });
+    std::string augmentPreset, normalize;
+    // Before the fields: a preset is a starting point that --crop-scale, --rotate and so on refine.
+    overrides.emplace_back(app.add_option("--augment", augmentPreset,
+                                          "notebook (crop scale 0.8-1.2 + rotation 30) | light (crop 0.85-1.0, aspect 0.9-1.1, "
+                                          "rotation 12) | none")
+                               ->check(CLI::IsMember({"notebook", "light", "none"})),
+                           [&](auto& c) {
+                               c.augment = augmentPreset == "notebook" ? mnist::notebookAugmentation()
+                                           : augmentPreset == "light" ? mnist::lightAugmentation()
+                                                                      : mnist::AugmentConfig{};
+                           });
+    for (const mnist::ConfigField& f : mnist::configFields()) {
+        if (f.flag.empty())
+            continue;
+        std::string help = f.tooltip;
+        if (f.kind == mnist::FieldKind::Choice) {
+            help += " (";
+            for (size_t i = 0; i < f.choices.size(); ++i)
+                help += (i ? " | " : "") + f.choices[i].value;
+            help += ")";
+        }
+        if (f.kind == mnist::FieldKind::Flag) {
+            auto* o = app.add_flag("--" + f.flag + ",!--no-" + f.flag, flags[f.key], help);
+            overrides.emplace_back(o, [&f, &flags](auto& c) { f.set(c, flags[f.key]); });
+        } else {
+            const mnist::TrainConfig defaults;
+            if (f.kind != mnist::FieldKind::Path && f.kind != mnist::FieldKind::Text)
+                help += " [default " + mnist::fieldText(f, defaults) + "]";
+            auto* o = app.add_option("--" + f.flag, texts[f.key], help);
+            overrides.emplace_back(o, [&f, &texts](auto& c) { mnist::setFieldFromText(c, f, texts[f.key]); });
+        }
+    }
+    overrides.emplace_back(app.add_option("--normalize", normalize, "Normalize(MEAN, STD) on every split, e.g. 0.5,0.5 (sets "
+                                                                    "--normalize-mean and --normalize-std)"),
+                           [&](auto& c) {
+                               mnist::ConfigField pair = *mnist::findField("augment.random_resized_crop.scale");
+                               pair.flag = "normalize";
+                               const nlohmann::json ms = mnist::parseFieldText(pair, normalize);
+                               c.augment.normalize = true;
+                               c.augment.mean = ms[0].get<double>();
+                               c.augment.std = ms[1].get<double>();
+                           });
     int64_t exportAugmentedCount = -1;
     app.add_option("--export-augmented", exportAugmentedCount,
                    "Write the first N training images after augmentation (before Normalize) to the IDX file given by --out, and exit")
@@ -273,6 +181,11 @@ int main(int argc, char** argv)
     app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
     app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
     app.add_flag("--list-archs", listArchs, "List the architectures with their parameter counts and exit");
+    std::string listRunsDir;
+    auto* listRunsOpt = app.add_option("--list-runs", listRunsDir,
+                                       "List the runs under DIR (default $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs) "
+                                       "with their state and accuracy, and exit; with --json as JSON")
+                            ->expected(0, 1);
     app.add_option("--print-lr-schedule", printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
         ->check(CLI::NonNegativeNumber);
 
@@ -286,6 +199,8 @@ int main(int argc, char** argv)
     }
 
     try {
+        if (listRunsOpt->count() > 0)
+            return listRunsCommand(listRunsDir.empty() ? mnist::defaultRunsDir() : listRunsDir, json);
         if (listArchs) {
             for (const auto& a : mnist::architectures())
                 std::printf("%-12s %8lld  %s\n", a.name.c_str(),
@@ -324,7 +239,7 @@ int main(int argc, char** argv)
         }
 
         if (!ensembleDirs.empty()) {
-            const auto r = mnist::evaluateEnsemble(ensembleDirs, v.dataDir, config.device);
+            const auto r = mnist::evaluateEnsemble(ensembleDirs, config.dataDir, config.device);
             nlohmann::json members = nlohmann::json::array();
             for (const auto& m : r.members) {
                 members.push_back({{"run_dir", m.runDir}, {"arch", m.arch}, {"test_acc", m.testAccuracy}});
@@ -365,45 +280,15 @@ int main(int argc, char** argv)
 
         std::unique_ptr<mnist::RunFolder> folder;
         if (!resumeDir.empty()) {
-            const std::string checkpoint = resumeDir + "/checkpoint.pt";
-            const bool haveCheckpoint = std::filesystem::exists(checkpoint);
-            // Killed in its first epoch, a run has no checkpoint yet: it starts over in its folder.
-            const mnist::CheckpointState saved = haveCheckpoint ? mnist::readCheckpointSummary(checkpoint) : mnist::CheckpointState{};
-            // Killed after its last epoch but before the model was written: the resume only writes it.
-            const bool unfinished = !std::filesystem::exists(resumeDir + "/model.safetensors") ||
-                                    !std::filesystem::exists(resumeDir + "/summary.json");
-            if (saved.epoch > config.epochs || (saved.epoch == config.epochs && !unfinished))
-                throw mnist::ConfigError(resumeDir + " already finished " + std::to_string(saved.epoch) +
-                                         " epochs; pass --epochs N with N > " + std::to_string(saved.epoch) + " to train on");
-            const int64_t iters = mnist::iterationsPerEpoch(data.train.size(), config.batchSize);
-            if (saved.step != saved.epoch * iters)
-                throw mnist::ConfigError(resumeDir + ": the checkpoint covers " + std::to_string(saved.step) + " iterations in " +
-                                         std::to_string(saved.epoch) + " epochs but this data gives " + std::to_string(iters) +
-                                         " per epoch: is it the same dataset?");
-            const mnist::TrainConfig original = mnist::loadTrainConfig(resumeDir + "/config.json");
-            if (config.scheduler.type == "one-cycle" && config.epochs != original.epochs)
-                throw mnist::ConfigError("one-cycle spans the whole run: --epochs cannot change when resuming it");
-            folder = std::make_unique<mnist::RunFolder>(resumeDir, config, mnist::RunFolder::Mode::Resume);
-            folder->rewriteHistory(saved.metrics, mnist::lrSequence(config.scheduler, config.lr, iters * config.epochs, saved.step));
-            if (haveCheckpoint)
-                trainer.setResumeCheckpoint(checkpoint);
-            trainer.setCheckpointDir(resumeDir);
+            const mnist::ResumePlan plan = mnist::planResume(resumeDir, config, data.train.size());
+            folder = mnist::resumeRecording(plan, config, trainer);
             outDir = resumeDir;
-            if (haveCheckpoint)
-                std::fprintf(stderr, "resuming %s after epoch %lld\n", resumeDir.c_str(), static_cast<long long>(saved.epoch));
-            else
-                std::fprintf(stderr, "%s has no checkpoint (it stopped in its first epoch): training it from the start\n",
-                             resumeDir.c_str());
+            std::fprintf(stderr, "%s\n", plan.message.c_str());
         } else if (!noSave) {
-            if (outDir.empty()) {
-                const std::string base = mnist::defaultRunsDir() + "/" + mnist::defaultRunName(config.arch);
-                outDir = base;
-                for (int k = 2; std::filesystem::exists(outDir); ++k)
-                    outDir = base + "-" + std::to_string(k);
-            }
-            folder = std::make_unique<mnist::RunFolder>(outDir, config);
+            if (outDir.empty())
+                outDir = mnist::uniqueRunDir(mnist::defaultRunsDir(), config.arch);
+            folder = mnist::startRecording(outDir, config, trainer);
             std::fprintf(stderr, "run folder: %s\n", outDir.c_str());
-            trainer.setCheckpointDir(outDir);
         }
 
         ConsoleReporter reporter(json ? stderr : stdout);
@@ -427,11 +312,9 @@ int main(int argc, char** argv)
         reporter.clearBar();
         std::signal(SIGINT, SIG_DFL);
 
-        const nlohmann::json summary = summaryJson(config, result, outDir);
-        if (folder) {
-            folder->writeModel(*result.model);
-            folder->writeSummary(summary.dump(2));
-        }
+        const nlohmann::json summary = mnist::runSummaryJson(config, result, outDir);
+        if (folder)
+            mnist::finishRecording(*folder, config, result);
         if (!onnxPath.empty()) {
             result.model->to(torch::kCPU);
             mnist::exportOnnx(*result.model, onnxPath, config.augment);

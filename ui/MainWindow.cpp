@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "ExportActions.h"
+
 #include "AugmentationPreview.h"
 #include "ChartExport.h"
 #include "ConfigPanel.h"
@@ -223,10 +225,7 @@ void MainWindow::buildMenus()
             showError(error);
     });
     QMenu* model = file->addMenu(tr("Export &model"));
-    model->addAction(tr("Safetensors (PyTorch state_dict)…"), this, [this] { exportModelInteractively(static_cast<int>(ModelFormat::SafeTensors)); });
-    model->addAction(tr("LibTorch archive (.pt)…"), this, [this] { exportModelInteractively(static_cast<int>(ModelFormat::LibTorchArchive)); });
-    model->addAction(tr("ONNX…"), this, [this] { exportModelInteractively(static_cast<int>(ModelFormat::Onnx)); })
-        ->setEnabled(onnxExportAvailable());
+    addModelExportActions(model, [this](ModelFormat f) { exportModelInteractively(static_cast<int>(f)); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -695,10 +694,7 @@ void MainWindow::exportModelInteractively(int format)
         return;
     }
     const auto f = static_cast<ModelFormat>(format);
-    const QString suffix = f == ModelFormat::SafeTensors ? QStringLiteral(".safetensors")
-                           : f == ModelFormat::LibTorchArchive ? QStringLiteral(".pt") : QStringLiteral(".onnx");
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export the model of %1").arg(QFileInfo(dir).fileName()),
-                                                      QFileInfo(dir).fileName() + suffix, tr("Model (*%1)").arg(suffix));
+    const QString path = askModelExportPath(this, dir, f);
     if (path.isEmpty())
         return;
     QString error;

@@ -1,5 +1,7 @@
 #include "RunBrowser.h"
 
+#include "ExportActions.h"
+
 #include "RunComparisonChart.h"
 
 #include <QAction>
@@ -120,10 +122,7 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_exportModel->setToolTip(tr("The selected run's final weights (best by valid loss for a run that never finished)"));
     m_exportModel->setPopupMode(QToolButton::InstantPopup);
     auto* modelMenu = new QMenu(m_exportModel);
-    modelMenu->addAction(tr("Safetensors (PyTorch state_dict)…"), this, [this] { exportModelSelected(ModelFormat::SafeTensors); });
-    modelMenu->addAction(tr("LibTorch archive (.pt)…"), this, [this] { exportModelSelected(ModelFormat::LibTorchArchive); });
-    QAction* onnx = modelMenu->addAction(tr("ONNX…"), this, [this] { exportModelSelected(ModelFormat::Onnx); });
-    onnx->setEnabled(onnxExportAvailable());
+    addModelExportActions(modelMenu, [this](ModelFormat f) { exportModelSelected(f); });
     m_exportModel->setMenu(modelMenu);
     buttons->addWidget(m_exportModel);
     buttons->addStretch(1);
@@ -549,14 +548,7 @@ void RunBrowser::exportModelSelected(ModelFormat format)
     const QStringList dirs = selectedRunDirs();
     if (dirs.size() != 1)
         return;
-    const QString base = QFileInfo(dirs.front()).fileName();
-    QString suffix, filter;
-    switch (format) {
-    case ModelFormat::SafeTensors: suffix = QStringLiteral(".safetensors"); filter = tr("Safetensors (*.safetensors)"); break;
-    case ModelFormat::LibTorchArchive: suffix = QStringLiteral(".pt"); filter = tr("LibTorch archive (*.pt)"); break;
-    case ModelFormat::Onnx: suffix = QStringLiteral(".onnx"); filter = tr("ONNX (*.onnx)"); break;
-    }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export model"), base + suffix, filter);
+    const QString path = askModelExportPath(this, dirs.front(), format);
     if (!path.isEmpty())
         exportModel(dirs.front(), path, format);
 }

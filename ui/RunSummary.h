@@ -10,10 +10,7 @@ struct RunSummary {
     bool stopped = false;           // ended on request before the last epoch
     bool failed = false;            // ended by an error (reported through failed() before)
     int64_t epochsDone = 0;
-    double bestTestAccuracy = 0;    // percent
-    int64_t bestEpoch = 0;          // 1-based; 0 when no epoch finished
     double finalTestAccuracy = 0;   // percent
-    double trainImagesPerSecond = 0;
 };
 
 } // namespace studio

@@ -3,15 +3,10 @@
 #include "CoreBridge.h"
 #include "Error.h"
 #include "data/Dataset.h"
-#include "io/Checkpoint.h"
-#include "io/RunFolder.h"
-#include "optim/LrScheduler.h"
+#include "io/RunLifecycle.h"
 #include "train/Trainer.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QElapsedTimer>
-#include <QThread>
 
 #include <algorithm>
 
@@ -84,19 +79,10 @@ void TrainingWorker::setPaused(bool paused)
     m_stop.setPaused(paused);
 }
 
-int TrainingWorker::automaticThreads()
-{
-    return std::max(1, QThread::idealThreadCount() - 1);
-}
-
 void TrainingWorker::run()
 {
     RunSummary summary;
     WorkerObserver observer(*this);
-    // "All cores" leaves one to the window: the GUI thread (and the display server) drawing the
-    // charts next to a full OpenMP team makes small networks several times slower on few cores.
-    if (m_config.threads == 0)
-        m_config.threads = automaticThreads();
     bool recording = false; // a run folder exists, so an error after this point leaves a resumable run
     // Nothing may escape into Qt's event loop: every error becomes failed().
     try {
@@ -116,35 +102,21 @@ void TrainingWorker::run()
         }
 
         std::unique_ptr<mnist::RunFolder> record;
-        std::unique_ptr<mnist::RunRecorder> recorder;
         if (!m_resumeFolder.isEmpty()) {
-            // As mnist-train --resume does: the checkpoint decides where the run goes on from.
-            const std::string dir = m_resumeFolder.toStdString();
-            const std::string checkpoint = dir + "/checkpoint.pt";
-            const mnist::CheckpointState saved = mnist::readCheckpointSummary(checkpoint);
-            if (saved.epoch >= m_config.epochs)
-                throw mnist::ConfigError(dir + " already finished " + std::to_string(saved.epoch) + " of its " +
-                                         std::to_string(m_config.epochs) + " epochs: nothing to resume");
-            record = std::make_unique<mnist::RunFolder>(dir, m_config, mnist::RunFolder::Mode::Resume);
-            const int64_t iters = mnist::iterationsPerEpoch(data.train.size(), m_config.batchSize);
-            const std::vector<double> lrs = mnist::lrSequence(m_config.scheduler, m_config.lr, iters * m_config.epochs, saved.step);
-            record->rewriteHistory(saved.metrics, lrs);
-            trainer.setResumeCheckpoint(checkpoint);
-            trainer.setCheckpointDir(dir);
-            recorder = std::make_unique<mnist::RunRecorder>(*record, &observer);
+            // The same rules as mnist-train --resume: the checkpoint decides where the run goes on from.
+            const mnist::ResumePlan plan = mnist::planResume(m_resumeFolder.toStdString(), m_config, data.train.size());
+            record = mnist::resumeRecording(plan, m_config, trainer);
             Q_EMIT runFolderReady(m_resumeFolder);
-            Q_EMIT historyRestored(QVector<mnist::EpochMetrics>(saved.metrics.begin(), saved.metrics.end()),
-                                   QVector<double>(lrs.begin(), lrs.end()));
+            Q_EMIT historyRestored(QVector<mnist::EpochMetrics>(plan.saved.metrics.begin(), plan.saved.metrics.end()),
+                                   QVector<double>(plan.lrPerIteration.begin(), plan.lrPerIteration.end()));
         } else if (!m_runFolder.isEmpty()) {
-            const QString base = QDir(m_runFolder).filePath(QString::fromStdString(mnist::defaultRunName(m_config.arch)));
-            QString dir = base;
-            for (int k = 2; QFileInfo::exists(dir); ++k)
-                dir = base + QLatin1Char('-') + QString::number(k);
-            record = std::make_unique<mnist::RunFolder>(dir.toStdString(), m_config);
-            trainer.setCheckpointDir(dir.toStdString());
-            recorder = std::make_unique<mnist::RunRecorder>(*record, &observer);
-            Q_EMIT runFolderReady(dir);
+            const std::string dir = mnist::uniqueRunDir(m_runFolder.toStdString(), m_config.arch);
+            record = mnist::startRecording(dir, m_config, trainer);
+            Q_EMIT runFolderReady(QString::fromStdString(dir));
         }
+        std::unique_ptr<mnist::RunRecorder> recorder;
+        if (record)
+            recorder = std::make_unique<mnist::RunRecorder>(*record, &observer);
         recording = record != nullptr;
         mnist::TrainingObserver& sink = recorder ? static_cast<mnist::TrainingObserver&>(*recorder) : observer;
 
@@ -156,15 +128,12 @@ void TrainingWorker::run()
             throw;
         }
         observer.flush();
-        if (record && !result.epochs.empty() && result.model)
-            record->writeModel(*result.model);
+        if (record)
+            mnist::finishRecording(*record, m_config, result);
 
         summary.stopped = result.stopped;
         summary.epochsDone = static_cast<int64_t>(result.epochs.size());
-        summary.bestTestAccuracy = result.bestTestAccuracy;
-        summary.bestEpoch = result.bestEpoch;
         summary.finalTestAccuracy = result.finalTestAccuracy;
-        summary.trainImagesPerSecond = result.trainImagesPerSecond;
     } catch (const mnist::ConfigError& e) {
         summary.failed = true;
         Q_EMIT failed(QStringLiteral("The set-up cannot be run: %1").arg(QString::fromStdString(e.what())));

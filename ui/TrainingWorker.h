@@ -23,15 +23,11 @@ public:
     // Thread-safe; may be called from any thread while run() executes.
     void requestStop();
     void setPaused(bool paused);
-    bool paused() const { return m_stop.paused(); }
 
     // Continue the run recorded in `runDir` from its checkpoint.pt instead of starting a new one
     // (the config must be that run's, possibly with more epochs); the folder's CSV files are cut
     // back to the checkpoint and grow from there. Call before run().
     void setResumeFolder(const QString& runDir) { m_resumeFolder = runDir; }
-
-    // The CPU threads a run with threads = 0 ("automatic") trains with: all cores but one.
-    static int automaticThreads();
 
 public Q_SLOTS:
     // Loads the data and trains; returns when the run ends. Emits finished() last, always.

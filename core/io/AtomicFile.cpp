@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -27,6 +28,19 @@ std::string freeSpace(const struct statvfs& fs)
 {
     const unsigned long long bytes = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
     return std::to_string(bytes / 1024) + " KiB free";
+}
+
+// fsync() of a file or a folder; the errno of the failure, or 0.
+int syncPath(const std::string& path, bool folder)
+{
+    const int fd = ::open(path.c_str(), folder ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+    if (fd < 0)
+        return errno;
+    const int rc = ::fsync(fd);
+    const int saved = errno;
+    ::close(fd);
+    // Some file systems cannot sync a folder (EINVAL); the rename is then as durable as they allow.
+    return rc == 0 || (folder && (saved == EINVAL || saved == EROFS)) ? 0 : saved;
 }
 
 } // namespace
@@ -74,11 +88,20 @@ void writePathAtomically(const std::string& path, const std::function<void(const
         std::remove(tmp.c_str());
         throw IoError("cannot write " + path + ": " + why);
     }
+    // The data reaches the disk before the rename makes it the file, and the rename reaches the
+    // disk before we return: a power cut leaves the old file or the new one, never an empty one.
+    if (const int err = syncPath(tmp, false); err != 0) {
+        const std::string why = writeFailureReason(path, err);
+        std::remove(tmp.c_str());
+        throw IoError("cannot write " + path + ": " + why);
+    }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         const std::string why = writeFailureReason(path, errno);
         std::remove(tmp.c_str());
         throw IoError("cannot write " + path + ": " + why);
     }
+    if (const int err = syncPath(folderOf(path), true); err != 0)
+        throw IoError("cannot write " + path + ": " + writeFailureReason(path, err));
 }
 
 void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write)

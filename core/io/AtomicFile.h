@@ -6,7 +6,9 @@
 
 namespace mnist {
 
-// Writes `path` through a temporary file in the same folder, flushed and renamed over the target.
+// Writes `path` through a temporary file in the same folder: written, fsync()ed, renamed over the
+// target, and the folder fsync()ed, so that a power cut leaves the old file or the new one (as SQLite
+// and git do).
 // Throws IoError naming the path and the cause (disk full, read-only file system, missing folder,
 // permission...) when it fails; the previous file, if any, is then left as it was.
 void writeFileAtomically(const std::string& path, const std::function<void(std::ostream&)>& write);

@@ -48,7 +48,7 @@ TEST_CASE("The preview panel shows the requested training images and follows the
 
     // Turning a transform on in the set-up panel redraws the same images transformed.
     updated.clear();
-    w->configPanel()->findChild<QGroupBox*>(QStringLiteral("rotateGroup"))->setChecked(true);
+    w->configPanel()->findChild<QGroupBox*>(QStringLiteral("augment.random_rotation"))->setChecked(true);
     REQUIRE(updated.count() >= 1);
     CHECK(imagesOf(*preview, View::Original) == originals);
     const QVector<QImage> rotated = imagesOf(*preview, View::AugmentedUnit);
@@ -63,8 +63,8 @@ TEST_CASE("The preview panel shows the requested training images and follows the
 
     // Normalize(0.5, 0.5) maps [0, 1] to [-1, 1]: the [-1, 1] view shows the digit as before, the
     // [0, 1] view clips the negative half.
-    w->configPanel()->findChild<QGroupBox*>(QStringLiteral("rotateGroup"))->setChecked(false);
-    w->configPanel()->findChild<QGroupBox*>(QStringLiteral("normalizeGroup"))->setChecked(true);
+    w->configPanel()->findChild<QGroupBox*>(QStringLiteral("augment.random_rotation"))->setChecked(false);
+    w->configPanel()->findChild<QGroupBox*>(QStringLiteral("augment.normalize"))->setChecked(true);
     for (const auto& s : preview->samples()) {
         CHECK(s.augmentedMin == Approx(2 * s.originalMin - 1).margin(1e-5));
         CHECK(s.augmentedMax == Approx(2 * s.originalMax - 1).margin(1e-5));

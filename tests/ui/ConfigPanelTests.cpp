@@ -8,11 +8,13 @@
 #include "RecipeList.h"
 
 #include "optim/LrScheduler.h"
+#include "train/ConfigFields.h"
 #include "train/Recipes.h"
 
 #include <catch2/catch.hpp>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QLabel>
@@ -70,7 +72,7 @@ mnist::TrainConfig nonDefaultConfig()
     c.threads = 3;
     c.device = "cpu";
     c.shuffle = true;
-    c.memoryFormat = "channels-last"; // no widget of its own: kept from the config set
+    c.memoryFormat = "channels-last";
     c.augment.crop = true;
     c.augment.cropScaleMin = 0.7;
     c.augment.cropScaleMax = 1.1;
@@ -152,12 +154,83 @@ TEST_CASE("The set-up panel round-trips every field of a TrainConfig", "[ui][con
     CHECK(panel.problems().isEmpty());
     REQUIRE(mnist::toJsonText(panel.config()) == mnist::toJsonText(c));
     // Only the chosen scheduler's parameters are on show.
-    auto* pages = child<QStackedWidget>(&panel, "schedulerPages");
-    const std::map<std::string, QString> page = {{"none", "nonePage"},           {"cosine", "cosinePage"},
-                                                 {"cyclic", "cyclicPage"},       {"warm-restarts", "warmRestartsPage"},
-                                                 {"one-cycle", "oneCyclePage"},  {"step", "stepPage"},
-                                                 {"exponential", "exponentialPage"}};
-    CHECK(pages->currentWidget()->objectName() == page.at(c.scheduler.type));
+    for (const auto& f : mnist::configFields()) {
+        if (f.section != "scheduler" || f.key == "scheduler.type")
+            continue;
+        INFO(f.key);
+        QWidget* editor = panel.fieldEditor(QString::fromStdString(f.key));
+        REQUIRE(editor != nullptr);
+        CHECK(editor->isVisibleTo(&panel) == mnist::fieldApplies(f, c));
+    }
+}
+
+namespace {
+
+// Puts `text` into a field's widget the way a person would, whatever the kind of widget.
+void enter(ConfigPanel& panel, const mnist::ConfigField& f, const mnist::TrainConfig& from)
+{
+    const QString key = QString::fromStdString(f.key);
+    const QString text = QString::fromStdString(mnist::fieldText(f, from));
+    INFO(f.key << " = " << text.toStdString());
+    if (f.kind == mnist::FieldKind::RealPair) {
+        const QStringList ends = text.split(QLatin1Char(','));
+        typeInto(child<QWidget>(&panel, (f.key + ".min").c_str()), ends[0]);
+        typeInto(child<QWidget>(&panel, (f.key + ".max").c_str()), ends[1]);
+        return;
+    }
+    QWidget* w = panel.fieldEditor(key);
+    REQUIRE(w != nullptr);
+    REQUIRE(w->objectName() == key);
+    if (auto* combo = qobject_cast<QComboBox*>(w)) {
+        REQUIRE(combo->findData(text) >= 0);
+        combo->setCurrentIndex(combo->findData(text));
+    } else if (auto* box = qobject_cast<QGroupBox*>(w)) {
+        box->setChecked(text == QLatin1String("true"));
+    } else if (auto* check = qobject_cast<QCheckBox*>(w)) {
+        check->setChecked(text == QLatin1String("true"));
+    } else {
+        typeInto(w, text);
+    }
+}
+
+} // namespace
+
+TEST_CASE("Every field of the table has a widget that edits it", "[ui][config][fields]")
+{
+    mnist::TrainConfig c = nonDefaultConfig();
+    c.memoryFormat = "contiguous";
+    SECTION("cosine") { c.scheduler.type = "cosine"; c.scheduler.tMax = 1234; c.scheduler.etaMin = 1e-6; }
+    SECTION("cyclic exp_range")
+    {
+        c.scheduler.type = "cyclic";
+        c.scheduler.baseLr = 1e-5;
+        c.scheduler.maxLr = 2e-3;
+        c.scheduler.stepSizeUp = 700;
+        c.scheduler.stepSizeDown = 300;
+        c.scheduler.mode = "exp_range";
+        c.scheduler.gamma = 0.9995;
+    }
+    SECTION("warm restarts") { c.scheduler.type = "warm-restarts"; c.scheduler.t0 = 250; c.scheduler.tMult = 2; c.scheduler.etaMin = 1e-5; }
+    SECTION("one cycle")
+    {
+        c.scheduler.type = "one-cycle";
+        c.scheduler.maxLr = 5e-3;
+        c.scheduler.pctStart = 0.25;
+        c.scheduler.anneal = "linear";
+        c.scheduler.divFactor = 10;
+        c.scheduler.finalDivFactor = 1e3;
+    }
+    SECTION("step") { c.scheduler.type = "step"; c.scheduler.stepSize = 480; c.scheduler.gamma = 0.5; }
+    SECTION("exponential") { c.scheduler.type = "exponential"; c.scheduler.gamma = 0.999; }
+    REQUIRE(c.validate().empty());
+    ConfigPanel panel;
+    panel.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&panel));
+    for (const auto& f : mnist::configFields())
+        if (mnist::fieldApplies(f, c) || f.kind == mnist::FieldKind::Toggle)
+            enter(panel, f, c);
+    CHECK(mnist::toJsonText(panel.config()) == mnist::toJsonText(c));
+    CHECK(panel.problems().isEmpty());
 }
 
 TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][config]")
@@ -165,17 +238,18 @@ TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][
     ConfigPanel panel;
     panel.show();
     REQUIRE(QTest::qWaitForWindowExposed(&panel));
-    auto* scheduler = child<QComboBox>(&panel, "scheduler");
+    auto* scheduler = child<QComboBox>(&panel, "scheduler.type");
     scheduler->setCurrentIndex(scheduler->findData(QStringLiteral("cyclic")));
-    CHECK(child<QStackedWidget>(&panel, "schedulerPages")->currentWidget()->objectName() == "cyclicPage");
-    typeInto(child<QSpinBox>(&panel, "stepSizeUp"), QStringLiteral("1234"));
-    typeInto(child<studio::NumberEdit>(&panel, "cyclicMaxLr"), QStringLiteral("2e-3"));
+    CHECK(child<QWidget>(&panel, "scheduler.step_size_up")->isVisibleTo(&panel));
+    CHECK_FALSE(child<QWidget>(&panel, "scheduler.T_max")->isVisibleTo(&panel));
+    typeInto(child<QSpinBox>(&panel, "scheduler.step_size_up"), QStringLiteral("1234"));
+    typeInto(child<studio::NumberEdit>(&panel, "scheduler.max_lr"), QStringLiteral("2e-3"));
     typeInto(child<QSpinBox>(&panel, "epochs"), QStringLiteral("7"));
-    typeInto(child<studio::NumberEdit>(&panel, "labelSmoothing"), QStringLiteral("0.1"));
-    typeInto(child<studio::NumberEdit>(&panel, "emaDecay"), QStringLiteral("0.999"));
+    typeInto(child<studio::NumberEdit>(&panel, "label_smoothing"), QStringLiteral("0.1"));
+    typeInto(child<studio::NumberEdit>(&panel, "ema_decay"), QStringLiteral("0.999"));
     auto* arch = child<QComboBox>(&panel, "arch");
     arch->setCurrentIndex(arch->findData(QStringLiteral("LeNetDeep")));
-    child<QGroupBox>(&panel, "rotateGroup")->setChecked(true);
+    child<QGroupBox>(&panel, "augment.random_rotation")->setChecked(true);
 
     const mnist::TrainConfig& c = panel.config();
     CHECK(c.scheduler.type == "cyclic");
@@ -204,11 +278,11 @@ TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config
 
     SECTION("batch size 0")
     {
-        auto* batch = child<QSpinBox>(panel, "batchSize");
+        auto* batch = child<QSpinBox>(panel, "batch_size");
         typeInto(batch, QStringLiteral("0"));
         REQUIRE(panel->config().batchSize == 0);
         CHECK_FALSE(w->trainButton()->isEnabled());
-        auto* label = child<QLabel>(panel, "generalProblems");
+        auto* label = child<QLabel>(panel, "trainingProblems");
         CHECK(label->isVisible());
         CHECK(label->text().contains(QStringLiteral("batch size must be between 1 and 65536")));
         CHECK(batch->property("invalid").toBool());
@@ -219,28 +293,28 @@ TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config
     }
     SECTION("label smoothing 1")
     {
-        auto* smoothing = child<studio::NumberEdit>(panel, "labelSmoothing");
+        auto* smoothing = child<studio::NumberEdit>(panel, "label_smoothing");
         typeInto(smoothing, QStringLiteral("1"));
         CHECK_FALSE(w->trainButton()->isEnabled());
         CHECK(smoothing->property("invalid").toBool());
-        CHECK(child<QLabel>(panel, "generalProblems")->text().contains(QStringLiteral("label smoothing must be in [0, 1)")));
+        CHECK(child<QLabel>(panel, "trainingProblems")->text().contains(QStringLiteral("label smoothing must be in [0, 1)")));
     }
     SECTION("EMA decay 1")
     {
-        auto* ema = child<studio::NumberEdit>(panel, "emaDecay");
+        auto* ema = child<studio::NumberEdit>(panel, "ema_decay");
         typeInto(ema, QStringLiteral("1"));
         CHECK_FALSE(w->trainButton()->isEnabled());
         CHECK(ema->property("invalid").toBool());
-        CHECK(child<QLabel>(panel, "generalProblems")->text().contains(QStringLiteral("EMA decay must be in [0, 1)")));
+        CHECK(child<QLabel>(panel, "trainingProblems")->text().contains(QStringLiteral("EMA decay must be in [0, 1)")));
         typeInto(ema, QStringLiteral("0.999"));
         CHECK(w->trainButton()->isEnabled());
     }
     SECTION("cyclic base_lr above max_lr")
     {
-        auto* scheduler = child<QComboBox>(panel, "scheduler");
+        auto* scheduler = child<QComboBox>(panel, "scheduler.type");
         scheduler->setCurrentIndex(scheduler->findData(QStringLiteral("cyclic")));
         REQUIRE(w->trainButton()->isEnabled());
-        auto* baseLr = child<studio::NumberEdit>(panel, "baseLr");
+        auto* baseLr = child<studio::NumberEdit>(panel, "scheduler.base_lr");
         typeInto(baseLr, QStringLiteral("0.01"));
         CHECK_FALSE(w->trainButton()->isEnabled());
         auto* label = child<QLabel>(panel, "schedulerProblems");
@@ -259,12 +333,12 @@ TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config
     {
         typeInto(child<studio::NumberEdit>(panel, "lr"), QStringLiteral("fast"));
         CHECK_FALSE(w->trainButton()->isEnabled());
-        CHECK(child<QLabel>(panel, "generalProblems")->text().contains(QStringLiteral("learning rate: 'fast' is not a number")));
+        CHECK(child<QLabel>(panel, "trainingProblems")->text().contains(QStringLiteral("learning rate: 'fast' is not a number")));
     }
     SECTION("an augmentation range upside down")
     {
-        child<QGroupBox>(panel, "cropGroup")->setChecked(true);
-        typeInto(child<studio::NumberEdit>(panel, "cropScaleMin"), QStringLiteral("1.5"));
+        child<QGroupBox>(panel, "augment.random_resized_crop")->setChecked(true);
+        typeInto(child<studio::NumberEdit>(panel, "augment.random_resized_crop.scale.min"), QStringLiteral("1.5"));
         CHECK_FALSE(w->trainButton()->isEnabled());
         CHECK(child<QLabel>(panel, "augmentProblems")->text().contains(QStringLiteral("crop scale")));
     }
@@ -346,8 +420,8 @@ TEST_CASE("A notebook recipe fills the panel with its settings in one click", "[
     CHECK_FALSE(c.augment.erase);
     // The widgets show it, and the LR preview plans 100 x 192 iterations.
     CHECK(child<QComboBox>(w->configPanel(), "arch")->currentData().toString() == "SimpleNet");
-    CHECK(child<QComboBox>(w->configPanel(), "scheduler")->currentData().toString() == "warm-restarts");
-    CHECK(child<QSpinBox>(w->configPanel(), "t0")->value() == 1000);
+    CHECK(child<QComboBox>(w->configPanel(), "scheduler.type")->currentData().toString() == "warm-restarts");
+    CHECK(child<QSpinBox>(w->configPanel(), "scheduler.T_0")->value() == 1000);
     CHECK(w->configPanel()->lrPreview()->plannedIterations() == 19200);
     CHECK(w->trainButton()->isEnabled());
 }

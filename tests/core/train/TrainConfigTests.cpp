@@ -1,10 +1,14 @@
 #include "Error.h"
+#include "train/ConfigFields.h"
 #include "train/TrainConfig.h"
 
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
 
 using Catch::Matchers::Contains;
 
@@ -124,4 +128,121 @@ TEST_CASE("Nesterov without momentum and a custom dataset without a folder are r
     REQUIRE(problems.size() == 2);
     CHECK_THAT(problems[0], Contains("data folder"));
     CHECK_THAT(problems[1], Contains("Nesterov"));
+}
+
+namespace {
+
+// Every field away from its default (and every scheduler's parameters in turn).
+std::vector<mnist::TrainConfig> unusualConfigs()
+{
+    mnist::TrainConfig c;
+    c.dataset = "idx";
+    c.dataDir = "/data/my digits";
+    c.trainFraction = 0.75;
+    c.shuffle = true;
+    c.arch = "LeNetDeep";
+    c.epochs = 37;
+    c.batchSize = 250;
+    c.optimizer = "sgd";
+    c.lr = 3e-4;
+    c.momentum = 0.85;
+    c.nesterov = true;
+    c.weightDecay = 1e-4;
+    c.labelSmoothing = 0.15;
+    c.emaDecay = 0.995;
+    c.seed = 18446744073709551615ull;
+    c.device = "cpu";
+    c.threads = 3;
+    c.memoryFormat = "contiguous";
+    c.evalBatchSize = 500;
+    c.augment.crop = c.augment.rotate = c.augment.erase = c.augment.normalize = true;
+    c.augment.cropScaleMin = 0.7;
+    c.augment.cropScaleMax = 1.1;
+    c.augment.cropRatioMin = 0.5;
+    c.augment.cropRatioMax = 2.0;
+    c.augment.degrees = 15;
+    c.augment.rotateBilinear = true;
+    c.augment.eraseP = 0.3;
+    c.augment.eraseScaleMin = 0.05;
+    c.augment.eraseScaleMax = 0.3;
+    c.augment.eraseRatioMin = 0.5;
+    c.augment.eraseRatioMax = 2.5;
+    c.augment.mean = 0.1307;
+    c.augment.std = 0.3081;
+    std::vector<mnist::TrainConfig> out;
+    auto with = [&](auto change) {
+        mnist::TrainConfig v = c;
+        change(v.scheduler);
+        out.push_back(v);
+    };
+    with([](auto& s) { s.type = "cosine"; s.tMax = 1234; s.etaMin = 1e-6; });
+    with([](auto& s) { s.type = "cyclic"; s.baseLr = 1e-5; s.maxLr = 2e-3; s.stepSizeUp = 700; s.stepSizeDown = 300;
+                       s.mode = "exp_range"; s.gamma = 0.9995; });
+    with([](auto& s) { s.type = "warm-restarts"; s.t0 = 250; s.tMult = 2; s.etaMin = 1e-5; });
+    with([](auto& s) { s.type = "one-cycle"; s.maxLr = 5e-3; s.pctStart = 0.25; s.anneal = "linear"; s.divFactor = 10;
+                       s.finalDivFactor = 1e3; });
+    with([](auto& s) { s.type = "step"; s.stepSize = 480; s.gamma = 0.5; });
+    with([](auto& s) { s.type = "exponential"; s.gamma = 0.999; });
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("Every field of the table round-trips through JSON and its command-line text", "[config][fields]")
+{
+    for (const mnist::TrainConfig& c : unusualConfigs()) {
+        INFO(mnist::toJsonText(c));
+        REQUIRE(c.validate().empty());
+        const std::string text = mnist::toJsonText(c);
+        CHECK(mnist::toJsonText(mnist::trainConfigFromJsonText(text)) == text);
+        // The same settings given as flags to a default config.
+        mnist::TrainConfig fromFlags;
+        for (const auto& f : mnist::configFields()) {
+            if (f.kind == mnist::FieldKind::Toggle || !mnist::fieldApplies(f, c))
+                continue;
+            INFO(f.key);
+            REQUIRE_FALSE(f.flag.empty()); // every setting can be given on the command line
+            mnist::setFieldFromText(fromFlags, f, mnist::fieldText(f, c));
+        }
+        CHECK(mnist::toJsonText(fromFlags) == text);
+    }
+    // Keys, flags and labels are unique.
+    std::set<std::string> keys, flags;
+    for (const auto& f : mnist::configFields()) {
+        CHECK(keys.insert(f.key).second);
+        if (!f.flag.empty())
+            CHECK(flags.insert(f.flag).second);
+        CHECK_FALSE(f.label.empty());
+        CHECK_FALSE(f.tooltip.empty());
+        CHECK(mnist::findField(f.key) == &f);
+    }
+}
+
+TEST_CASE("A problem names the field it is about", "[config][fields]")
+{
+    mnist::TrainConfig c;
+    c.batchSize = 0;
+    c.scheduler.type = "cyclic";
+    c.scheduler.baseLr = 0.1;
+    c.augment.rotate = true;
+    c.augment.degrees = 400;
+    const auto problems = mnist::fieldProblems(c);
+    std::map<std::string, std::string> byField;
+    for (const auto& p : problems)
+        byField[p.field] += p.message;
+    CHECK(problems.size() == 3);
+    CHECK_THAT(byField["batch_size"], Contains("batch size must be between 1 and 65536 (got 0)"));
+    CHECK_THAT(byField["scheduler.max_lr"], Contains("must not exceed max_lr"));
+    CHECK_THAT(byField["augment.random_rotation.degrees"], Contains("rotation degrees must be in [0, 180]"));
+    // A transform that is off is not checked.
+    c.augment.rotate = false;
+    CHECK(mnist::fieldProblems(c, "augment").empty());
+
+    SECTION("bad command-line text names the flag")
+    {
+        CHECK_THROWS_WITH(mnist::setFieldFromText(c, *mnist::findField("lr"), "fast"), Contains("--lr fast"));
+        CHECK_THROWS_WITH(mnist::setFieldFromText(c, *mnist::findField("augment.random_resized_crop.scale"), "0.8"),
+                          Contains("--crop-scale"));
+        CHECK_THROWS_WITH(mnist::setFieldFromText(c, *mnist::findField("seed"), "-1"), Contains("--seed"));
+    }
 }
