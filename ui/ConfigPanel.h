@@ -77,7 +77,7 @@ private:
 
     mnist::TrainConfig m_config;
     QVector<Row> m_rows;
-    QMap<QString, QGroupBox*> m_sections;   // by section id
+    QMap<QString, QWidget*> m_sections;     // the section group boxes, by id
     QMap<QString, QFormLayout*> m_forms;    // by section id, or by a transform's key
     QMap<QString, QLabel*> m_problemLabels; // by section id
     QMap<QString, QString> m_parseProblems; // by field key: text that is not a value

@@ -4,6 +4,8 @@
 #include "io/AtomicFile.h"
 #include "io/Checkpoint.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -104,6 +106,17 @@ void checkCheckpointCached(const fs::path& checkpoint)
 
 } // namespace
 
+const char* runStateName(RunState state)
+{
+    switch (state) {
+    case RunState::Finished: return "finished";
+    case RunState::Stopped: return "stopped";
+    case RunState::Running: return "running";
+    case RunState::Damaged: return "damaged";
+    }
+    return "damaged";
+}
+
 RunRecord readRun(const std::string& dir)
 {
     RunRecord r;
@@ -120,6 +133,7 @@ RunRecord readRun(const std::string& dir)
             checkCheckpointCached(checkpoint);
     } catch (const std::exception& e) {
         r.damaged = true;
+        r.state = RunState::Damaged;
         r.problem = e.what();
         return r;
     }
@@ -138,6 +152,16 @@ RunRecord readRun(const std::string& dir)
     std::error_code ec;
     r.finished = fs::exists(fs::path(dir) / "model.safetensors", ec);
     r.resumable = fs::exists(fs::path(dir) / "checkpoint.pt", ec) && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;
+    if (fs::exists(fs::path(dir) / "summary.json", ec)) {
+        try {
+            std::ifstream in(fs::path(dir) / "summary.json");
+            r.state = nlohmann::json::parse(in).at("stopped").get<bool>() ? RunState::Stopped : RunState::Finished;
+        } catch (const std::exception& e) {
+            r.damaged = true;
+            r.state = RunState::Damaged;
+            r.problem = (fs::path(dir) / "summary.json").string() + ": " + e.what();
+        }
+    }
     return r;
 }
 

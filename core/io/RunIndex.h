@@ -9,6 +9,11 @@
 
 namespace mnist {
 
+// finished: summary.json says it ran all its epochs; stopped: it ended early on request (it can
+// be resumed); running: no summary.json yet (training now, or killed: resume it); damaged: unreadable.
+enum class RunState { Finished, Stopped, Running, Damaged };
+const char* runStateName(RunState state);
+
 struct RunRecord {
     std::string dir;           // the run folder
     std::string name;          // its folder name, e.g. 20261127-101500-LeNet
@@ -22,6 +27,7 @@ struct RunRecord {
     int64_t bestValidEpoch = 0;
     double finalTestAccuracy = 0;
     double seconds = 0;        // sum of the epochs' wall times
+    RunState state = RunState::Running;
     bool finished = false;     // model.safetensors written (the run ended)
     bool resumable = false;    // a checkpoint exists and epochs remain
 };
