@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
 #include "ExportActions.h"
+#include "RunController.h"
+#include "RunSelection.h"
 
 #include "AugmentationPreview.h"
 #include "ChartExport.h"
@@ -68,6 +70,8 @@ const char* const kRunsFolderKey = "runs/folder";
 MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent), m_useSettings(useSettings)
 {
     registerMetaTypes();
+    m_run = new RunController(this);
+    m_selection = new RunSelection(this);
     m_runsFolder = QString::fromStdString(mnist::defaultRunsDir());
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("MNIST Studio"));
@@ -143,7 +147,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_evaluation->setRunProvider([this] { return modelRunDir(); });
     m_tabs->addTab(m_evaluation, tr("Evaluation"));
     m_draw = new DrawDigitView;
-    m_draw->setCurrentRunProvider([this] { return isTraining() && !m_currentRunDir.isEmpty() ? m_currentRunDir : m_lastRunDir; });
+    m_draw->setCurrentRunProvider([this] { return m_selection->modelRun(); });
     m_draw->setSelectedRunProvider([this] { return modelRunDir(); });
     m_tabs->addTab(m_draw, tr("Draw a digit"));
     connect(m_browser, &RunBrowser::openRequested, this, &MainWindow::openRun);
@@ -183,13 +187,19 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
         resize(1500, 950);
     m_preview->setConfig(m_panel->config());
     m_draw->setDefaultConfig(m_panel->config());
+    connectRunController();
     updateControls();
     statusBar()->showMessage(tr("Ready"));
 }
 
 MainWindow::~MainWindow()
 {
-    stopAndJoin();
+    m_run->stopAndJoin();
+}
+
+bool MainWindow::isTraining() const
+{
+    return m_run->isRunning();
 }
 
 void MainWindow::buildMenus()
@@ -406,41 +416,28 @@ void MainWindow::openRun(const QString& runDir)
     m_errorBanner->hide();
     m_dashboard->showRecordedRun(QString::fromStdString(record.name), record.config,
                                  QVector<mnist::EpochMetrics>(record.epochs.begin(), record.epochs.end()), lrs);
-    m_lastRunDir = runDir;
+    m_selection->setLatestRun(runDir);
     showTab(Tab::Dashboard);
     statusBar()->showMessage(tr("Showing the recorded run %1").arg(QString::fromStdString(record.name)));
 }
 
-void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& resumeDir)
+void MainWindow::connectRunController()
 {
-    m_errorBanner->hide();
-    m_lastSummary = RunSummary{};
-    m_currentRunDir.clear();
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("trainingThread"));
-    auto* worker = new TrainingWorker(config, runsFolder());
-    if (!resumeDir.isEmpty())
-        worker->setResumeFolder(resumeDir);
-    worker->moveToThread(m_thread);
-    m_worker = worker;
-
-    m_dashboard->startRun(config);
-    connect(worker, &TrainingWorker::runFolderReady, this, [this](const QString& dir) {
-        m_lastRunDir = dir;
-        m_currentRunDir = dir;
+    RunController* run = m_run;
+    connect(run, &RunController::runFolderReady, this, [this](const QString& dir) {
+        m_selection->setCurrentRun(dir);
         m_browser->setActiveRun(dir);
         m_draw->currentRunChanged(dir);
     });
-    connect(worker, &TrainingWorker::historyRestored, m_dashboard, &TrainingDashboard::restoreHistory);
-    connect(m_thread, &QThread::started, worker, &TrainingWorker::run);
-    connect(worker, &TrainingWorker::dataLoading, this, [this](const QString& folder) {
+    connect(run, &RunController::historyRestored, m_dashboard, &TrainingDashboard::restoreHistory);
+    connect(run, &RunController::dataLoading, this, [this](const QString& folder) {
         m_dashboard->setDataLoading(folder);
         statusBar()->showMessage(tr("Loading data from %1 …").arg(folder));
     });
-    connect(worker, &TrainingWorker::runStarted, this, [this, config](const mnist::RunInfo& info) {
+    connect(run, &RunController::runStarted, this, [this](const mnist::RunInfo& info) {
         m_dashboard->setRunInfo(info);
         m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 train / %6 valid / %7 test images")
-                                .arg(QString::fromStdString(config.arch))
+                                .arg(QString::fromStdString(m_runConfig.arch))
                                 .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.parameterCount)))
                                 .arg(QString::fromStdString(info.device))
                                 .arg(info.threads)
@@ -449,28 +446,40 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
                                 .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.testSize))));
         statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
     });
-    connect(worker, &TrainingWorker::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);
-    connect(worker, &TrainingWorker::epochFinished, m_dashboard, &TrainingDashboard::appendEpoch);
-    connect(worker, &TrainingWorker::testPredictionsReady, this,
-            [this, config](qint64 epoch, const std::shared_ptr<const mnist::TestPredictions>& predictions) {
-                const QString run = m_currentRunDir.isEmpty() ? tr("This run") : QFileInfo(m_currentRunDir).fileName();
-                m_evaluation->showPredictions(config, predictions, tr("%1 after epoch %2").arg(run).arg(epoch));
+    connect(run, &RunController::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);
+    connect(run, &RunController::epochFinished, m_dashboard, &TrainingDashboard::appendEpoch);
+    connect(run, &RunController::testPredictionsReady, this,
+            [this](qint64 epoch, const std::shared_ptr<const mnist::TestPredictions>& predictions) {
+                const QString dir = m_selection->currentRun();
+                const QString name = dir.isEmpty() ? tr("This run") : QFileInfo(dir).fileName();
+                m_evaluation->showPredictions(m_runConfig, predictions, tr("%1 after epoch %2").arg(name).arg(epoch));
             });
     // The epoch's checkpoint (best.safetensors) is written before the worker reports it.
-    connect(worker, &TrainingWorker::epochFinished, this, [this] { m_draw->runWeightsChanged(m_currentRunDir); });
-    connect(worker, &TrainingWorker::failed, this, &MainWindow::showError);
-    connect(worker, &TrainingWorker::finished, this, [this](const RunSummary& s) {
-        m_lastSummary = s;
-        m_dashboard->finishRun(s);
+    connect(run, &RunController::epochFinished, this, [this] { m_draw->runWeightsChanged(m_selection->currentRun()); });
+    connect(run, &RunController::failed, this, &MainWindow::showError);
+    connect(run, &RunController::finished, m_dashboard, &TrainingDashboard::finishRun);
+    connect(run, &RunController::pausedChanged, this, [this](bool paused) {
+        m_dashboard->setPaused(paused);
+        m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+        m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+        const QSignalBlocker blockButton(m_pause), blockAction(m_pauseAction);
+        m_pause->setChecked(paused);
+        m_pauseAction->setChecked(paused);
+        statusBar()->showMessage(paused ? tr("Paused") : tr("Training"));
     });
-    // Direct: quit() is thread-safe, and a queued call could not run while the GUI thread waits
-    // for the thread in closeEvent().
-    connect(worker, &TrainingWorker::finished, m_thread, &QThread::quit, Qt::DirectConnection);
-    connect(m_thread, &QThread::finished, worker, &QObject::deleteLater);
-    connect(m_thread, &QThread::finished, this, &MainWindow::onThreadFinished);
+    connect(run, &RunController::stopped, this, &MainWindow::onRunStopped);
+}
 
+void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& resumeDir)
+{
+    if (m_run->isRunning())
+        return;
+    m_errorBanner->hide();
+    m_selection->clearCurrentRun();
+    m_runConfig = config;
+    m_dashboard->startRun(config);
+    m_run->start(config, runsFolder(), resumeDir);
     m_tabs->setCurrentWidget(m_dashboard);
-    m_thread->start();
     updateControls();
     statusBar()->showMessage(resumeDir.isEmpty() ? tr("Starting …") : tr("Resuming %1 …").arg(QFileInfo(resumeDir).fileName()));
     Q_EMIT trainingStarted();
@@ -478,67 +487,41 @@ void MainWindow::startWorker(const mnist::TrainConfig& config, const QString& re
 
 void MainWindow::setPaused(bool paused)
 {
-    if (!m_worker)
-        return;
-    m_worker->setPaused(paused);
-    m_dashboard->setPaused(paused);
-    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
-    m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
-    {
-        const QSignalBlocker block(m_pauseAction);
-        m_pauseAction->setChecked(paused);
-    }
-    statusBar()->showMessage(paused ? tr("Paused") : tr("Training"));
+    m_run->setPaused(paused);
 }
 
 void MainWindow::stopTraining()
 {
-    if (!m_worker)
+    if (!m_run->isRunning())
         return;
-    m_worker->requestStop();
+    m_run->requestStop();
     m_stop->setEnabled(false);
     statusBar()->showMessage(tr("Stopping after the current iteration …"));
 }
 
-void MainWindow::onThreadFinished()
+void MainWindow::onRunStopped()
 {
-    if (!m_thread)
-        return; // already joined by stopAndJoin()
-    m_thread->wait();
-    m_thread->deleteLater();
-    m_thread = nullptr;
     updateControls();
     m_browser->setActiveRun(QString());
     m_browser->refreshWhenShown(); // the run just recorded appears (or grows)
+    const QString dir = m_selection->currentRun();
+    m_selection->clearCurrentRun();
     // The finished run's model, evaluated from its folder: the worker's network never crosses
     // threads. Deferred until the Evaluation tab is shown, so runs nobody inspects cost nothing.
-    if (!m_currentRunDir.isEmpty() && !runWeightsFile(m_currentRunDir.toStdString()).empty())
-        m_evaluation->setLatestRun(m_currentRunDir);
-    if (!m_currentRunDir.isEmpty())
-        m_draw->runWeightsChanged(m_currentRunDir);
-    const RunSummary s = m_lastSummary;
+    if (!dir.isEmpty() && !runWeightsFile(dir.toStdString()).empty())
+        m_evaluation->setLatestRun(dir);
+    if (!dir.isEmpty())
+        m_draw->runWeightsChanged(dir);
+    const RunSummary s = m_run->lastSummary();
     statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
     Q_EMIT trainingFinished(s);
-}
-
-void MainWindow::stopAndJoin()
-{
-    if (!m_thread)
-        return;
-    if (m_worker)
-        m_worker->requestStop();
-    m_thread->wait();
-    QThread* thread = m_thread;
-    m_thread = nullptr;
-    thread->disconnect(this);
-    delete thread;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (isTraining())
         statusBar()->showMessage(tr("Stopping the run …"));
-    stopAndJoin();
+    m_run->stopAndJoin();
     if (m_useSettings)
         saveSettings();
     event->accept();
@@ -682,7 +665,7 @@ QString MainWindow::modelRunDir() const
     const QStringList selected = m_browser->selectedRunDirs();
     if (selected.size() == 1)
         return selected.front();
-    return m_lastRunDir;
+    return m_selection->latestRun();
 }
 
 void MainWindow::exportModelInteractively(int format)
@@ -706,7 +689,8 @@ void MainWindow::exportModelInteractively(int format)
 
 bool MainWindow::exportLatestRun(const QString& dir, QStringList* written, QString* error)
 {
-    if (m_lastRunDir.isEmpty()) {
+    const QString latest = m_selection->latestRun();
+    if (latest.isEmpty()) {
         if (error)
             *error = tr("No run to export: train one first (and record it).");
         return false;
@@ -729,13 +713,13 @@ bool MainWindow::exportLatestRun(const QString& dir, QStringList* written, QStri
         if (written)
             *written << png << svg;
     }
-    const QString name = QFileInfo(m_lastRunDir).fileName();
+    const QString name = QFileInfo(latest).fileName();
     const QString csv = out.filePath(name + QStringLiteral(".csv"));
     const QString safetensors = out.filePath(name + QStringLiteral(".safetensors"));
     const QString archive = out.filePath(name + QStringLiteral(".pt"));
-    if (!m_browser->exportMetricsCsv({m_lastRunDir}, csv, error) ||
-        !m_browser->exportModel(m_lastRunDir, safetensors, ModelFormat::SafeTensors, error) ||
-        !m_browser->exportModel(m_lastRunDir, archive, ModelFormat::LibTorchArchive, error))
+    if (!m_browser->exportMetricsCsv({latest}, csv, error) ||
+        !m_browser->exportModel(latest, safetensors, ModelFormat::SafeTensors, error) ||
+        !m_browser->exportModel(latest, archive, ModelFormat::LibTorchArchive, error))
         return false;
     if (written)
         *written << csv << safetensors << archive;

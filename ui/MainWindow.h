@@ -25,6 +25,8 @@ class EvaluateWeightsDialog;
 class EvaluationView;
 class RecipeList;
 class RunBrowser;
+class RunController;
+class RunSelection;
 class TrainingDashboard;
 class TrainingWorker;
 
@@ -51,7 +53,10 @@ public:
     QPushButton* pauseButton() const { return m_pause; }
     QPushButton* stopButton() const { return m_stop; }
 
-    bool isTraining() const { return m_thread != nullptr; }
+    bool isTraining() const;
+    // The run in progress (its thread and worker) and which runs the views are about.
+    RunController* runController() const { return m_run; }
+    RunSelection* runSelection() const { return m_selection; }
     // The error banner's text; empty when hidden.
     QString errorText() const;
 
@@ -98,8 +103,8 @@ private:
     void buildMenus();
     void updateControls();
     void showError(const QString& text);
-    void onThreadFinished();
-    void stopAndJoin();
+    void connectRunController();
+    void onRunStopped();
     void saveSettings() const;
     void restoreSettings();
     void openConfig();
@@ -132,11 +137,9 @@ private:
     QAction* m_pauseAction = nullptr;
     QAction* m_stopAction = nullptr;
 
-    QThread* m_thread = nullptr;
-    QPointer<TrainingWorker> m_worker;
-    RunSummary m_lastSummary;
-    QString m_lastRunDir; // the folder of the latest run of this session
-    QString m_currentRunDir; // the folder the run in progress records to; empty: not recorded
+    RunController* m_run = nullptr;
+    RunSelection* m_selection = nullptr;
+    mnist::TrainConfig m_runConfig; // the set-up of the run in progress (or the last one)
     QString m_runsFolder; // the core's defaultRunsDir() unless the user chose another
     bool m_useSettings = true;
 };
