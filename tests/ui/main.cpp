@@ -3,6 +3,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include "data/SkipTest.h"
+
 #include <QApplication>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -21,5 +23,5 @@ int main(int argc, char** argv)
         QSettings::setPath(format, QSettings::UserScope, settingsDir.path());
         QSettings::setPath(format, QSettings::SystemScope, settingsDir.path());
     }
-    return Catch::Session().run(argc, argv);
+    return fixtures::exitCodeWithSkips(Catch::Session().run(argc, argv));
 }
