@@ -1,7 +1,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "data/SkipTest.h"
+#include "data/SkipTestMain.h"
 
 int main(int argc, char** argv)
 {

@@ -14,6 +14,9 @@ inline constexpr int kSkipExitCode = 4;
 // fails the test); return right after it.
 void skipTest(const std::string& reason);
 
+// Counts the test cases of the run (the listener in data/SkipTestMain.h calls it).
+void noteTestCaseStarting();
+
 // The exit code for a finished Catch run that returned `catchResult`: kSkipExitCode when every test
 // case that ran skipped and none failed; a failing run never exits with kSkipExitCode.
 int exitCodeWithSkips(int catchResult);

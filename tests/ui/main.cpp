@@ -3,7 +3,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "data/SkipTest.h"
+#include "StatusStyle.h"
+#include "data/SkipTestMain.h"
 
 #include <QApplication>
 #include <QSettings>
@@ -16,6 +17,8 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("MnistStudioTests"));
     QCoreApplication::setApplicationName(QStringLiteral("mnist_ui_tests"));
+    if (!studio::loadStudioStyle()) // the application's stylesheet, as mnist-studio loads it
+        return 1;
     QTemporaryDir settingsDir;
     if (!settingsDir.isValid())
         return 1;
