@@ -6,6 +6,7 @@
 #include "DrawDigitView.h"
 #include "EvaluationView.h"
 #include "NotebookRecipes.h"
+#include "StatusStyle.h"
 
 #include "train/Allocator.h"
 #include "train/ConfigFields.h"
@@ -48,6 +49,7 @@ int main(int argc, char** argv)
     // Matches the installed desktop entry, so that Wayland docks show the right icon and name.
     const QString appId = QStringLiteral("io.github.mniststudio.MnistStudio");
     QGuiApplication::setDesktopFileName(appId);
+    studio::loadStudioStyle(); // resources/style/studio.qss; registers the icon's resource too
     QApplication::setWindowIcon(QIcon::fromTheme(appId, QIcon(QStringLiteral(":/icons/%1.svg").arg(appId))));
 
     QCommandLineParser parser;

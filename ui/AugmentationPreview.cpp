@@ -1,5 +1,7 @@
 #include "AugmentationPreview.h"
 
+#include "StatusStyle.h"
+
 #include <QEvent>
 #include <QFrame>
 #include <QFutureWatcher>
@@ -84,7 +86,7 @@ AugmentationPreview::AugmentationPreview(QWidget* parent) : QWidget(parent)
     m_messageLabel = new QLabel(this);
     m_messageLabel->setObjectName(QStringLiteral("previewMessage"));
     m_messageLabel->setWordWrap(true);
-    m_messageLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+    markProblem(m_messageLabel, true); // it only ever says why the preview cannot be drawn
     m_messageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_messageLabel->hide();
     layout->addWidget(m_messageLabel);
@@ -280,7 +282,7 @@ void AugmentationPreview::rebuildGrid()
             caption->setAlignment(Qt::AlignCenter);
             cell.images[k] = new QLabel(cell.frame);
             cell.images[k]->setFixedSize(28 * kZoom, 28 * kZoom);
-            cell.images[k]->setStyleSheet(QStringLiteral("background: black;"));
+            cell.images[k]->setProperty("digitImage", true); // black, from the stylesheet
             cell.ranges[k] = new QLabel(cell.frame);
             cell.ranges[k]->setAlignment(Qt::AlignCenter);
             col->addWidget(caption);

@@ -3,6 +3,7 @@
 #include "CoreBridge.h"
 #include "LrPreviewChart.h"
 #include "NumberEdit.h"
+#include "StatusStyle.h"
 
 #include "train/ConfigFields.h"
 
@@ -21,7 +22,6 @@
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
-#include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -51,13 +51,6 @@ void setComboData(QComboBox* combo, const QString& data)
     combo->setCurrentIndex(combo->findData(data));
 }
 
-void setMarked(QWidget* w, const char* property, bool on)
-{
-    w->setProperty(property, on);
-    w->style()->unpolish(w);
-    w->style()->polish(w);
-}
-
 struct SectionInfo {
     const char* id;
     const char* title;
@@ -84,13 +77,6 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent)
         layout->addWidget(addSection(QLatin1String(s.id), tr(s.title)));
     layout->addStretch(1);
 
-    // Invalid fields get a red frame and problems are red; the rules live in the application's
-    // stylesheet, and these defaults keep a panel shown on its own (tests, no stylesheet) readable.
-    setStyleSheet(QStringLiteral(
-        "QLineEdit[invalid=\"true\"], QSpinBox[invalid=\"true\"], QComboBox[invalid=\"true\"] "
-        "{ border: 1px solid #c62828; border-radius: 2px; background: #fff3f3; }"
-        "QLabel[problem=\"true\"] { color: #c62828; }"));
-
     m_rows.reserve(static_cast<int>(mnist::configFields().size()));
     for (const auto& f : mnist::configFields())
         addRow(f);
@@ -98,7 +84,7 @@ ConfigPanel::ConfigPanel(QWidget* parent) : QWidget(parent)
     for (const auto& s : kSections) {
         auto* label = new QLabel(this);
         label->setObjectName(QLatin1String(s.id) + QStringLiteral("Problems"));
-        label->setProperty("problem", true);
+        markProblem(label, true); // red, by the application's stylesheet
         label->setWordWrap(true);
         label->setTextFormat(Qt::PlainText);
         label->hide();
@@ -544,7 +530,7 @@ void ConfigPanel::validate()
 
     for (QWidget* w : std::as_const(m_marked)) {
         w->setToolTip(w->property("normalTip").toString());
-        setMarked(w, "invalid", false);
+        markInvalid(w, false);
     }
     m_marked.clear();
     QMap<QString, QStringList> bySection;
@@ -560,7 +546,7 @@ void ConfigPanel::validate()
                     continue;
                 w->setProperty("normalTip", w->toolTip());
                 w->setToolTip(message);
-                setMarked(w, "invalid", true);
+                markInvalid(w, true);
                 m_marked << w;
             }
         }

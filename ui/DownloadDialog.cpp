@@ -1,6 +1,7 @@
 #include "DownloadDialog.h"
 
 #include "DataDownloader.h"
+#include "StatusStyle.h"
 
 #include <QLabel>
 #include <QLocale>
@@ -101,7 +102,7 @@ void DownloadDialog::onFinished(bool ok)
         accept(); // nothing left to read: the caller goes on
         return;
     }
-    m_status->setStyleSheet(QStringLiteral("color: #8b1a1a;"));
+    markProblem(m_status, true);
     m_status->setText(m_downloader->state() == DataDownloader::State::Cancelled
                           ? tr("Cancelled: no partial file was kept.")
                           : tr("The download failed; no partial file was kept.\n%1").arg(m_downloader->errorText()));

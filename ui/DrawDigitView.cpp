@@ -2,6 +2,7 @@
 
 #include "ClassNames.h"
 #include "DrawingPad.h"
+#include "StatusStyle.h"
 
 #include "data/DigitPreprocess.h"
 
@@ -362,7 +363,7 @@ QString DrawDigitView::barLabel(int label) const
 
 void DrawDigitView::showStatus(const QString& text, bool error)
 {
-    m_status->setStyleSheet(error ? QStringLiteral("color: #8b1a1a;") : QString());
+    markProblem(m_status, error);
     m_status->setText(text);
 }
 

@@ -1,5 +1,6 @@
 #include "EvaluateWeightsDialog.h"
 #include "ConfusionTable.h"
+#include "StatusStyle.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -134,7 +135,7 @@ void EvaluateWeightsDialog::onFinished()
     const CallOutcome<WeightsEvaluation> out = m_watcher.result();
     m_run->setEnabled(true);
     m_ok = out.ok;
-    m_resultLabel->setStyleSheet(out.ok ? QString() : QStringLiteral("color: #8b1a1a;"));
+    markProblem(m_resultLabel, !out.ok);
     if (!out.ok) {
         m_resultLabel->setText(tr("The weights could not be evaluated: %1").arg(out.error));
         m_result = WeightsEvaluation{};

@@ -1,5 +1,6 @@
 #include "EvaluationView.h"
 #include "ConfusionTable.h"
+#include "StatusStyle.h"
 
 #include "ClassNames.h"
 #include "CoreBridge.h"
@@ -284,7 +285,7 @@ void EvaluationView::present(const mnist::TrainConfig& config, std::shared_ptr<c
 
 void EvaluationView::showStatus(const QString& text, bool error)
 {
-    m_status->setStyleSheet(error ? QStringLiteral("color: #8b1a1a;") : QString());
+    markProblem(m_status, error);
     m_status->setText(text);
 }
 

@@ -117,8 +117,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     // Errors appear here rather than in a modal dialog: the run has ended, nothing needs an answer.
     m_errorBanner = new QFrame;
     m_errorBanner->setObjectName(QStringLiteral("errorBanner"));
-    m_errorBanner->setStyleSheet(QStringLiteral("#errorBanner { background: #fdecea; border: 1px solid #e57373; border-radius: 3px; }"
-                                                "#errorBanner QLabel { color: #8b1a1a; }"));
+    // Coloured by the #errorBanner rules of resources/style/studio.qss.
     auto* bannerLayout = new QHBoxLayout(m_errorBanner);
     m_errorLabel = new QLabel;
     m_errorLabel->setObjectName(QStringLiteral("errorLabel"));

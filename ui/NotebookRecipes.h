@@ -1,6 +1,6 @@
 #pragma once
-// The notebook's experiments as set-ups, each with the result the notebook reported, so that a
-// run can be compared with it. The table lives in NotebookRecipes.cpp.
+// The notebook's experiments as set-ups, each with what the notebook observed, so that a run can
+// be compared with it. The table lives in NotebookRecipes.cpp.
 #include "train/TrainConfig.h"
 
 #include <QString>
@@ -10,7 +10,7 @@ namespace studio {
 
 struct NotebookRecipe {
     QString title;  // e.g. "LeNetDeep · cosine T_max 1000 · lr 1e-3"
-    QString result; // what the notebook reported, e.g. "99.48% (best epoch)"
+    QString result; // what the notebook observed, in words (its figures are in docs/accuracy.md)
     QString note;   // the notebook's comment on the run
     mnist::TrainConfig config;
 };

@@ -17,7 +17,7 @@ RecipeList::RecipeList(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(4, 4, 4, 4);
     auto* intro = new QLabel(tr("A click loads a recipe into the set-up. First MNIST Studio's own (shuffled, one-cycle), "
                                 "then the notebook's experiments (Adam, the notebook's 48,000 / 12,000 split, no "
-                                "shuffling) with the result the notebook reported."),
+                                "shuffling) with what the notebook observed. Accuracies: docs/accuracy.md."),
                              this);
     intro->setWordWrap(true);
     layout->addWidget(intro);

@@ -3,6 +3,7 @@
 #include "ExportActions.h"
 
 #include "RunComparisonChart.h"
+#include "StatusStyle.h"
 
 #include <QAction>
 #include <QDateTime>
@@ -248,7 +249,7 @@ void RunBrowser::fillItem(QTreeWidgetItem* item, const mnist::RunRecord& r) cons
         item->setText(ArchColumn, QStringLiteral("?"));
         item->setText(RecipeColumn, tr("damaged: %1").arg(QString::fromStdString(r.problem)));
         for (int c = 0; c < ColumnCount; ++c) {
-            item->setForeground(c, QColor(0xb0, 0x1c, 0x1c));
+            item->setForeground(c, problemColor());
             item->setToolTip(c, tr("Damaged run: %1").arg(QString::fromStdString(r.problem)));
         }
         return;
@@ -389,7 +390,7 @@ QString RunBrowser::messageText() const
 void RunBrowser::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? QStringLiteral("color: #8b1a1a;") : QString());
+    markProblem(m_message, error);
     m_message->setVisible(!text.isEmpty());
 }
 

@@ -496,7 +496,8 @@ void readObject(const json& j, const std::string& prefix, TrainConfig& c)
                           " must be a JSON object");
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
-        const ConfigField* f = findField(path);
+        // Keys nest as objects; a dotted key is not the field it spells.
+        const ConfigField* f = it.key().find('.') == std::string::npos ? findField(path) : nullptr;
         if (f && f->kind == FieldKind::Toggle) {
             f->set(c, true);
             readObject(it.value(), path, c);
@@ -506,7 +507,7 @@ void readObject(const json& j, const std::string& prefix, TrainConfig& c)
             } catch (const std::exception& e) {
                 throw ConfigError("config key '" + path + "': " + e.what());
             }
-        } else if (isGroup(path)) {
+        } else if (it.key().find('.') == std::string::npos && isGroup(path)) {
             readObject(it.value(), path, c);
         } else {
             throw ConfigError("unknown key '" + it.key() + "'" + (prefix.empty() ? "" : " in '" + prefix + "'"));

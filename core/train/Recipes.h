@@ -9,7 +9,7 @@ namespace mnist {
 
 struct Recipe {
     std::string name;        // fast | balanced | best
-    std::string summary;     // one line: what it uses and what it reaches on which machine
+    std::string summary;     // one line: network, schedule, epochs; no measured figures (docs/accuracy.md has them)
     TrainConfig config;
 };
 

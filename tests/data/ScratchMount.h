@@ -2,7 +2,8 @@
 // File systems that even root cannot write past, for the fault tests: a tmpfs of a few hundred KiB
 // (disk full) and a read-only bind mount (unwritable run folder). Permission bits do not stop root,
 // and the tests run as root here and in CI. Mounting needs CAP_SYS_ADMIN; where it is refused,
-// available() is false and why() says so, and the tests fall back or skip that part.
+// available() is false and why() says so, and the tests call fixtures::skipTest() (data/SkipTest.h)
+// so that CTest shows them skipped, after whatever weaker check they can still make.
 #include <cstddef>
 #include <string>
 

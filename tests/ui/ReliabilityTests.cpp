@@ -9,6 +9,7 @@
 #include "TrainingDashboard.h"
 
 #include "data/ScratchMount.h"
+#include "data/SkipTest.h"
 #include "io/RunIndex.h"
 
 #include <catch2/catch.hpp>
@@ -157,10 +158,8 @@ TEST_CASE("A full disk during a run shows the path and the cause in the window a
     // The first epoch's files fit, the second checkpoint beside the first does not.
     const size_t room = sizes.bestWeights + sizes.checkpoint + sizes.checkpoint / 2 + 64 * 1024;
     fixtures::SmallTmpfs disk(scratch.file("disk"), room);
-    if (!disk.available()) {
-        WARN("not tested: " << disk.why());
-        return;
-    }
+    if (!disk.available())
+        return fixtures::skipTest("tmpfs unavailable (" + disk.why() + ")");
     const QString runsDir = QString::fromStdString(scratch.file("disk"));
     auto w = uitest::makeWindow();
     w->setRunsFolder(runsDir);

@@ -6,6 +6,7 @@
 #include "TrainingDashboard.h"
 #include "TrainingWorker.h"
 
+#include "io/RunIndex.h"
 #include "optim/LrScheduler.h"
 
 #include <catch2/catch.hpp>
@@ -13,11 +14,14 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QThread>
 
+#include <atomic>
 #include <filesystem>
+#include <vector>
 
 using studio::MainWindow;
 using studio::RunSummary;
@@ -194,7 +198,9 @@ TEST_CASE("Pause holds the run between iterations and Resume continues it", "[ui
 TEST_CASE("Closing the window during a run stops it and joins the thread", "[ui][training]")
 {
     uitest::TinyDataset data(200, 50);
+    TempDir runs;
     auto w = uitest::makeWindow();
+    w->setRunsFolder(QString::fromStdString(runs.path().string()));
     w->configPanel()->setConfig(data.config(1000, 16));
     QTest::mouseClick(w->trainButton(), Qt::LeftButton);
     REQUIRE(QTest::qWaitFor([&] { return !w->dashboard()->iterations().isEmpty(); }, kRunTimeoutMs));
@@ -205,9 +211,34 @@ TEST_CASE("Closing the window during a run stops it and joins the thread", "[ui]
     }
     SECTION("destroy")
     {
-        w.reset(); // the destructor stops and joins too
-        SUCCEED();
+        // The destructor stops and joins too: the thread has ended (not merely been abandoned) and
+        // its object is gone by the time the window is.
+        QPointer<QThread> thread = w->findChild<QThread*>(QStringLiteral("trainingThread"));
+        REQUIRE(thread);
+        std::atomic<bool> threadEnded{false};
+        QObject::connect(thread, &QThread::finished, thread, [&] { threadEnded = true; }, Qt::DirectConnection);
+        w.reset();
+        CHECK(threadEnded);
+        CHECK(thread.isNull());
     }
+    // The run stopped: it recorded at most a few of its 1000 epochs, and nothing writes to its
+    // folder any more.
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& e : std::filesystem::directory_iterator(runs.path()))
+        dirs.push_back(e.path());
+    REQUIRE(dirs.size() == 1);
+    const mnist::RunRecord record = mnist::readRun(dirs[0].string());
+    CHECK_FALSE(record.damaged);
+    CHECK(record.epochs.size() < 1000);
+    const auto sizes = [&] {
+        std::vector<std::uintmax_t> out;
+        for (const auto& e : std::filesystem::directory_iterator(dirs[0]))
+            out.push_back(e.is_regular_file() ? e.file_size() : 0);
+        return out;
+    };
+    const auto before = sizes();
+    QTest::qWait(500);
+    CHECK(sizes() == before);
 }
 
 TEST_CASE("A run whose data is missing ends with a message saying where the data is expected", "[ui][training]")

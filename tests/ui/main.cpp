@@ -3,6 +3,9 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include "StatusStyle.h"
+#include "data/SkipTestMain.h"
+
 #include <QApplication>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -14,6 +17,8 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("MnistStudioTests"));
     QCoreApplication::setApplicationName(QStringLiteral("mnist_ui_tests"));
+    if (!studio::loadStudioStyle()) // the application's stylesheet, as mnist-studio loads it
+        return 1;
     QTemporaryDir settingsDir;
     if (!settingsDir.isValid())
         return 1;
@@ -21,5 +26,5 @@ int main(int argc, char** argv)
         QSettings::setPath(format, QSettings::UserScope, settingsDir.path());
         QSettings::setPath(format, QSettings::SystemScope, settingsDir.path());
     }
-    return Catch::Session().run(argc, argv);
+    return fixtures::exitCodeWithSkips(Catch::Session().run(argc, argv));
 }

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 using Catch::Matchers::Contains;
 
@@ -28,6 +29,8 @@ TEST_CASE("The named recipes are valid set-ups", "[train][recipes]")
         CHECK_THAT(r.summary, Contains("batch " + std::to_string(r.config.batchSize)));
         if (r.config.labelSmoothing > 0)
             CHECK_THAT(r.summary, Contains("label smoothing"));
+        // and nothing measured on one machine (accuracies, times: docs/accuracy.md)
+        CHECK_FALSE(std::regex_search(r.summary, std::regex(R"([0-9]\.[0-9]+%|[0-9] ?(s|min|h)\b|img/s|CPU|GPU|~)")));
     }
     CHECK(mnist::findRecipe("fast")->config.scheduler.type == "one-cycle");
     CHECK(mnist::findRecipe("slow") == nullptr);
