@@ -148,7 +148,13 @@ int main(int argc, char** argv)
             const mnist::TrainConfig defaults;
             if (f.kind != mnist::FieldKind::Path && f.kind != mnist::FieldKind::Text)
                 help += " [default " + mnist::fieldText(f, defaults) + "]";
-            auto* o = app.add_option("--" + f.flag, texts[f.key], help);
+            using K = mnist::FieldKind;
+            const char* type = f.kind == K::Integer || f.kind == K::Seed ? "N"
+                               : f.kind == K::Real                    ? "X"
+                               : f.kind == K::RealPair                ? "A,B"
+                               : f.kind == K::Path                    ? "DIR"
+                                                                      : "NAME";
+            auto* o = app.add_option("--" + f.flag, texts[f.key], help)->type_name(type);
             overrides.emplace_back(o, [&f, &texts](auto& c) { mnist::setFieldFromText(c, f, texts[f.key]); });
         }
     }

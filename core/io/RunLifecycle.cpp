@@ -38,8 +38,8 @@ ResumePlan planResume(const std::string& runDir, const TrainConfig& config, int6
                             !fs::exists(fs::path(runDir) / "summary.json", ec);
     const int64_t done = plan.saved.epoch;
     if (done > config.epochs || (done == config.epochs && !unfinished))
-        throw ConfigError(runDir + " already finished " + std::to_string(done) + " epochs; ask for more than " +
-                          std::to_string(done) + " epochs to train on");
+        throw ConfigError(runDir + " already finished " + std::to_string(done) + " epochs; set more epochs (mnist-train --epochs N, or Epochs in the window) than " +
+                          std::to_string(done) + " to train on");
     const int64_t iters = iterationsPerEpoch(trainSize, config.batchSize);
     if (plan.saved.step != done * iters)
         throw ConfigError(runDir + ": the checkpoint covers " + std::to_string(plan.saved.step) + " iterations in " +

@@ -128,7 +128,7 @@ std::vector<ConfigField> makeFields()
 
     // Data
     auto& dataset = add(row("dataset", "dataset", "Dataset", "data", K::Choice, [](auto& c) -> auto& { return c.dataset; },
-                            "mnist, fashion-mnist, or idx (the four IDX files of the data folder)"));
+                            "The images: MNIST, Fashion-MNIST, or the four IDX files of the data folder (idx)"));
     dataset.choices = {{"mnist", "MNIST"}, {"fashion-mnist", "Fashion-MNIST"}, {"idx", "IDX folder"}};
     auto& dataDir = add(row("data_dir", "data-dir", "Data folder", "data", K::Path, [](auto& c) -> auto& { return c.dataDir; },
                             "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
@@ -230,20 +230,21 @@ std::vector<ConfigField> makeFields()
                        "cosine, warm-restarts: the lowest LR"),
                    sched({"cosine", "warm-restarts"})),
           0, 100);
-    range(schedRow(row("scheduler.base_lr", "base-lr", "base_lr", "scheduler", K::Real, [](auto& c) -> auto& { return c.scheduler.baseLr; },
-                       "cyclic: the lower LR bound (the first iteration's LR)"),
-                   sched({"cyclic"})),
-          0, 100, true);
-    auto& maxLr = range(schedRow(row("scheduler.max_lr", "max-lr", "max_lr", "scheduler", K::Real,
-                                     [](auto& c) -> auto& { return c.scheduler.maxLr; }, "cyclic, one-cycle: the upper LR bound"),
-                                 sched({"cyclic", "one-cycle"})),
-                        0, 100, true);
-    maxLr.check = [](const TrainConfig& c) {
+    auto& baseLr = range(schedRow(row("scheduler.base_lr", "base-lr", "base_lr", "scheduler", K::Real,
+                                      [](auto& c) -> auto& { return c.scheduler.baseLr; },
+                                      "cyclic: the lower LR bound (the first iteration's LR)"),
+                                  sched({"cyclic"})),
+                         0, 100, true);
+    baseLr.check = [](const TrainConfig& c) {
         const auto& s = c.scheduler;
         return s.type == "cyclic" && s.baseLr > s.maxLr
                    ? "base_lr (" + num(s.baseLr) + ") must not exceed max_lr (" + num(s.maxLr) + ")"
                    : std::string();
     };
+    range(schedRow(row("scheduler.max_lr", "max-lr", "max_lr", "scheduler", K::Real,
+                       [](auto& c) -> auto& { return c.scheduler.maxLr; }, "cyclic, one-cycle: the upper LR bound"),
+                   sched({"cyclic", "one-cycle"})),
+          0, 100, true);
     range(schedRow(row("scheduler.step_size_up", "step-size-up", "step_size_up", "scheduler", K::Integer,
                        [](auto& c) -> auto& { return c.scheduler.stepSizeUp; }, "cyclic: iterations of the rising half"),
                    sched({"cyclic"})),
@@ -685,20 +686,11 @@ void setFieldFromText(TrainConfig& c, const ConfigField& f, const std::string& t
 
 std::string fieldText(const ConfigField& f, const TrainConfig& c)
 {
+    // nlohmann writes the shortest text that reads back as the same double ("0.8", not 0.80000000000000004).
     const json v = f.get(c);
-    if (f.kind == FieldKind::RealPair) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.17g,%.17g", v[0].get<double>(), v[1].get<double>());
-        return buf;
-    }
-    if (v.is_string())
-        return v.get<std::string>();
-    if (v.is_number_float()) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
-        return buf;
-    }
-    return v.dump();
+    if (f.kind == FieldKind::RealPair)
+        return v[0].dump() + "," + v[1].dump();
+    return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
 } // namespace mnist

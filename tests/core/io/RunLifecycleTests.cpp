@@ -72,6 +72,7 @@ TEST_CASE("A new run folder gets a unique name", "[io][lifecycle]")
 TEST_CASE("planResume continues an unfinished run and refuses each run it cannot continue", "[io][lifecycle][resume]")
 {
     TempDir dir;
+    fs::create_directories(dir.file("data"));
     fixtures::writeSyntheticDataset(dir.file("data"), 200, 40);
     const auto data = mnist::loadSplits(dir.file("data"));
     const mnist::TrainConfig config = tinyConfig();

@@ -232,7 +232,7 @@ TEST_CASE("A problem names the field it is about", "[config][fields]")
         byField[p.field] += p.message;
     CHECK(problems.size() == 3);
     CHECK_THAT(byField["batch_size"], Contains("batch size must be between 1 and 65536 (got 0)"));
-    CHECK_THAT(byField["scheduler.max_lr"], Contains("must not exceed max_lr"));
+    CHECK_THAT(byField["scheduler.base_lr"], Contains("must not exceed max_lr"));
     CHECK_THAT(byField["augment.random_rotation.degrees"], Contains("rotation degrees must be in [0, 180]"));
     // A transform that is off is not checked.
     c.augment.rotate = false;
