@@ -2,12 +2,15 @@
 
 #include "Error.h"
 #include "data/IdxReader.h"
+#include "io/RunFiles.h"
 #include "io/SafeTensors.h"
+#include "train/RunStats.h"
 #include "train/TrainConfig.h"
 
 #include <torch/torch.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <typeinfo>
 
@@ -122,6 +125,56 @@ std::string trainConfigOutcome(const uint8_t* data, size_t size)
             return "config: a valid config no longer validates after a round trip:\n" + saved;
         if (mnist::toJsonText(reloaded) != saved)
             return "config: a round trip changes the config:\n" + saved + "became\n" + mnist::toJsonText(reloaded);
+        return {};
+    });
+}
+
+std::string runFilesOutcome(const uint8_t* data, size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    const auto finite = [](double v) { return std::isfinite(v); };
+    std::string problem = outcome<mnist::IoError>("metrics.csv", "metrics.csv", [&]() -> std::string {
+        const auto epochs = mnist::parseMetricsCsv(text, "metrics.csv");
+        for (size_t i = 0; i < epochs.size(); ++i) {
+            const mnist::EpochMetrics& m = epochs[i];
+            if (m.epoch != static_cast<int64_t>(i) + 1)
+                return "metrics.csv: row " + std::to_string(i + 1) + " accepted as epoch " + std::to_string(m.epoch);
+            if (!finite(m.trainLoss) || !finite(m.validLoss) || !finite(m.testAccuracy) || !finite(m.lr) ||
+                !finite(m.seconds) || !finite(m.imagesPerSecond))
+                return "metrics.csv: a non-finite value accepted in epoch " + std::to_string(m.epoch);
+            if (m.testAccuracy < 0 || m.testAccuracy > 100)
+                return "metrics.csv: test accuracy " + std::to_string(m.testAccuracy) + " accepted";
+        }
+        const mnist::RunStats stats = mnist::computeRunStats(epochs);
+        const int64_t n = static_cast<int64_t>(epochs.size());
+        const auto inRun = [&](int64_t e) { return n == 0 ? e == 0 : e >= 1 && e <= n; };
+        if (!inRun(stats.bestEpoch) || !inRun(stats.bestValidEpoch))
+            return "metrics.csv: run statistics name epoch " + std::to_string(stats.bestEpoch) + " / " +
+                   std::to_string(stats.bestValidEpoch) + " of " + std::to_string(n);
+        if (n > 0 && (stats.bestTestAccuracy != epochs[static_cast<size_t>(stats.bestEpoch - 1)].testAccuracy ||
+                      stats.testAccuracyAtBestValid != epochs[static_cast<size_t>(stats.bestValidEpoch - 1)].testAccuracy ||
+                      stats.finalTestAccuracy != epochs.back().testAccuracy))
+            return "metrics.csv: run statistics disagree with the epochs they name";
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
+    problem = outcome<mnist::IoError>("lr.csv", "lr.csv", [&]() -> std::string {
+        for (double lr : mnist::parseLrCsv(text, "lr.csv"))
+            if (!finite(lr))
+                return "lr.csv: a non-finite LR accepted";
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
+    return outcome<mnist::IoError>("summary.json", "summary.json", [&]() -> std::string {
+        const mnist::RunSummary s = mnist::parseRunSummary(text, "summary.json");
+        if (s.epochCount < 0 || s.bestEpoch < 0 || s.bestEpoch > s.epochCount || s.bestValidEpoch < 0 ||
+            s.bestValidEpoch > s.epochCount)
+            return "summary.json: epochs outside the run accepted";
+        for (double a : {s.bestTestAccuracy, s.testAccuracyAtBestValid, s.finalTestAccuracy})
+            if (!(a >= 0 && a <= 100))
+                return "summary.json: accuracy " + std::to_string(a) + " accepted";
         return {};
     });
 }

@@ -1,18 +1,21 @@
 // mnist-fuzz-seeds OUT_DIR: writes small valid inputs for each fuzz target into OUT_DIR/idx,
-// OUT_DIR/safetensors and OUT_DIR/trainconfig, made by the core's own writers where it has them,
+// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles, made by the core's own writers where it has them,
 // so the seeds follow the formats as the code changes (nothing binary is committed).
 #include "FuzzChecks.h"
 
+#include "io/RunFolder.h"
 #include "io/SafeTensors.h"
 #include "train/Recipes.h"
 #include "train/TrainConfig.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -70,7 +73,7 @@ int main(int argc, char** argv)
     }
     const fs::path out = argv[1];
     try {
-        for (const char* sub : {"idx", "safetensors", "trainconfig"})
+        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";
@@ -124,6 +127,37 @@ int main(int argc, char** argv)
         sgd.shuffle = true;
         sgd.augment.crop = sgd.augment.rotate = sgd.augment.erase = sgd.augment.normalize = true;
         save(sgd);
+        // A run folder as RunFolder writes it (two epochs, a resumed third), its summary.json with
+        // the keys mnist-train writes; the folder itself is temporary, its text files are the seeds.
+        const fs::path rf = out / "runfiles";
+        const fs::path run = fs::temp_directory_path() / ("mnist-fuzz-seeds-" + std::to_string(::getpid()));
+        fs::remove_all(run);
+        {
+            mnist::TrainConfig c;
+            c.epochs = 3;
+            mnist::RunFolder folder(run.string(), c);
+            folder.appendEpoch({1, 0.31, 0.12, 97.25, 0.01, 3.5, 5123.4}, {{0, 1, 0, 0.01, 2.3}, {1, 1, 1, 0.01, 1.1}});
+            folder.appendEpoch({2, 0.11, 0.08, 98.5, 0.005, 3.25, 5234.5}, {{2, 2, 0, 0.005, 0.4}, {3, 2, 1, 0.005, 0.3}});
+            fs::copy_file(run / "metrics.csv", rf / "metrics-2-epochs.csv");
+            fs::copy_file(run / "lr.csv", rf / "lr-4-iterations.csv");
+            folder.rewriteHistory({{1, 0.31, 0.12, 97.25, 0.01, 3.5, 5123.4}}, {0.01, 0.01});
+            folder.appendEpoch({2, 0.2, 0.09, 98.125, 1e-4, 3, 5000}, {{2, 2, 0, 1e-3, 0.4}, {3, 2, 1, 1e-4, 0.3}});
+            fs::copy_file(run / "metrics.csv", rf / "metrics-resumed.csv");
+            fs::copy_file(run / "lr.csv", rf / "lr-resumed.csv");
+            nlohmann::json epochs = nlohmann::json::array();
+            epochs.push_back({{"epoch", 1}, {"train_loss", 0.31}, {"valid_loss", 0.12}, {"test_acc", 97.25}, {"lr", 0.01},
+                              {"seconds", 3.5}, {"images_per_s", 5123.4}});
+            epochs.push_back({{"epoch", 2}, {"train_loss", 0.2}, {"valid_loss", 0.09}, {"test_acc", 98.125}, {"lr", 1e-4},
+                              {"seconds", 3}, {"images_per_s", 5000}});
+            const nlohmann::json summary = {{"arch", c.arch}, {"parameters", 44426}, {"device", "cpu"}, {"threads", 2},
+                                            {"best_test_acc", 98.125}, {"best_epoch", 2},
+                                            {"test_acc_at_best_valid", 98.125}, {"best_valid_epoch", 2},
+                                            {"final_test_acc", 98.125}, {"train_images_per_s", 5061.7},
+                                            {"stopped", true}, {"run_dir", run.string()}, {"epochs", epochs}};
+            folder.writeSummary(summary.dump(2));
+            fs::copy_file(run / "summary.json", rf / "summary.json");
+        }
+        fs::remove_all(run);
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";

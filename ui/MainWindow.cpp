@@ -18,11 +18,12 @@
 #include "RecipeList.h"
 #include "RunBrowser.h"
 #include "RunComparisonChart.h"
-#include "RunFiles.h"
 #include "TrainingDashboard.h"
 #include "TrainingWorker.h"
 
+#include "Error.h"
 #include "data/DataLocations.h"
+#include "io/RunFiles.h"
 #include "io/RunIndex.h"
 #include "train/Recipes.h"
 
@@ -408,10 +409,13 @@ void MainWindow::openRun(const QString& runDir)
         return;
     }
     QVector<double> lrs;
-    QString problem;
     // Without lr.csv the epochs still show; the LR chart stays empty.
-    if (!readLrCsv(QDir(runDir).filePath(QStringLiteral("lr.csv")), &lrs, &problem))
-        statusBar()->showMessage(problem);
+    try {
+        const std::vector<double> read = mnist::readLrCsv(QDir(runDir).filePath(QStringLiteral("lr.csv")).toStdString());
+        lrs = QVector<double>(read.begin(), read.end());
+    } catch (const mnist::IoError& e) {
+        statusBar()->showMessage(QString::fromStdString(e.what()));
+    }
     m_errorBanner->hide();
     m_dashboard->showRecordedRun(QString::fromStdString(record.name), record.config,
                                  QVector<mnist::EpochMetrics>(record.epochs.begin(), record.epochs.end()), lrs);

@@ -3,6 +3,8 @@
 #include "Error.h"
 #include "io/AtomicFile.h"
 #include "io/Checkpoint.h"
+#include "io/RunFiles.h"
+#include "train/RunStats.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +14,6 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -26,40 +27,6 @@ std::string defaultRunsDir()
         return std::string(xdg) + "/mnist-studio/runs";
     const char* home = std::getenv("HOME");
     return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/runs";
-}
-
-std::vector<EpochMetrics> readMetricsCsv(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw IoError(path + ": cannot open");
-    std::string line;
-    if (!std::getline(in, line) || line.rfind("epoch,", 0) != 0)
-        throw IoError(path + ": not a metrics.csv (header missing)");
-    std::vector<EpochMetrics> out;
-    int lineNo = 1;
-    while (std::getline(in, line)) {
-        ++lineNo;
-        if (line.empty())
-            continue;
-        std::istringstream row(line);
-        std::string cell;
-        std::vector<double> v;
-        while (std::getline(row, cell, ',')) {
-            try {
-                size_t used = 0;
-                v.push_back(std::stod(cell, &used));
-                if (used != cell.size())
-                    throw std::invalid_argument(cell);
-            } catch (const std::exception&) {
-                throw IoError(path + ":" + std::to_string(lineNo) + ": '" + cell + "' is not a number");
-            }
-        }
-        if (v.size() != 7)
-            throw IoError(path + ":" + std::to_string(lineNo) + ": expected 7 columns, found " + std::to_string(v.size()));
-        out.push_back({static_cast<int64_t>(v[0]), v[1], v[2], v[3], v[4], v[5], v[6]});
-    }
-    return out;
 }
 
 namespace {
@@ -137,18 +104,13 @@ RunRecord readRun(const std::string& dir)
         r.problem = e.what();
         return r;
     }
-    for (const EpochMetrics& m : r.epochs) {
-        if (r.bestEpoch == 0 || m.testAccuracy > r.bestTestAccuracy) {
-            r.bestTestAccuracy = m.testAccuracy;
-            r.bestEpoch = m.epoch;
-        }
-        if (r.bestValidEpoch == 0 || m.validLoss < r.epochs[static_cast<size_t>(r.bestValidEpoch - 1)].validLoss) {
-            r.bestValidEpoch = m.epoch;
-            r.testAccuracyAtBestValid = m.testAccuracy;
-        }
-        r.finalTestAccuracy = m.testAccuracy;
-        r.seconds += m.seconds;
-    }
+    const RunStats stats = computeRunStats(r.epochs);
+    r.bestTestAccuracy = stats.bestTestAccuracy;
+    r.bestEpoch = stats.bestEpoch;
+    r.testAccuracyAtBestValid = stats.testAccuracyAtBestValid;
+    r.bestValidEpoch = stats.bestValidEpoch;
+    r.finalTestAccuracy = stats.finalTestAccuracy;
+    r.seconds = stats.seconds;
     std::error_code ec;
     r.finished = fs::exists(fs::path(dir) / "model.safetensors", ec);
     r.resumable = fs::exists(fs::path(dir) / "checkpoint.pt", ec) && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;

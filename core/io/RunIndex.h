@@ -1,6 +1,7 @@
 #pragma once
 // Reading run folders back: for the GUI's run browser, comparisons and CSV exports. A damaged run
-// is reported as such and never stops the others from being read.
+// is reported as such and never stops the others from being read. The files' readers are in
+// io/RunFiles.h.
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
 
@@ -21,6 +22,7 @@ struct RunRecord {
     std::string problem;       // why, in words, when damaged
     TrainConfig config;
     std::vector<EpochMetrics> epochs;
+    // computeRunStats() of the epochs (train/RunStats.h)
     double bestTestAccuracy = 0;        // the notebook's metric
     int64_t bestEpoch = 0;
     double testAccuracyAtBestValid = 0; // the honest metric
@@ -35,9 +37,6 @@ struct RunRecord {
 // The folder runs go to by default: $MNIST_STUDIO_RUNS_DIR, else $XDG_DATA_HOME/mnist-studio/runs,
 // else ~/.local/share/mnist-studio/runs.
 std::string defaultRunsDir();
-
-// Reads metrics.csv (header + one row per epoch). Throws IoError naming the file and line.
-std::vector<EpochMetrics> readMetricsCsv(const std::string& path);
 
 // Reads one run folder; never throws (a problem marks the record damaged).
 RunRecord readRun(const std::string& dir);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,41 @@ const char* nameOf(torch::ScalarType t)
         if (d.type == t)
             return d.name;
     return nullptr;
+}
+
+// The format's data buffer is dense and ordered, as the safetensors library checks: the tensors,
+// sorted by where they begin, start at 0, each begins where the one before ends, and the last ends
+// at the end of the file. Overlapping tensors would alias one another's bytes, and a gap or a tail
+// hides bytes no tensor claims (both what a damaged or crafted file looks like, never a writer).
+template <class Span>
+void checkDenseLayout(std::vector<Span> spans, uint64_t dataSize, const std::string& name)
+{
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    const auto range = [](const Span& s) {
+        return "[" + std::to_string(s.begin) + ", " + std::to_string(s.end) + ")";
+    };
+    uint64_t expected = 0;
+    const Span* previous = nullptr;
+    for (const Span& s : spans) {
+        if (s.begin != expected) {
+            const std::string what = name + ": tensor '" + *s.tensor + "': data offsets " + range(s);
+            if (!previous)
+                throw IoError(what + " leave a gap at the start of the data (the first tensor must begin at 0)");
+            if (s.begin < expected)
+                throw IoError(what + " overlap tensor '" + *previous->tensor + "' " + range(*previous));
+            throw IoError(what + " leave a gap of " + std::to_string(s.begin - expected) + " bytes after tensor '" +
+                          *previous->tensor + "' " + range(*previous) + " (the data must be dense)");
+        }
+        expected = s.end;
+        previous = &s;
+    }
+    if (expected != dataSize)
+        throw IoError(name + ": " + std::to_string(dataSize - expected) + " bytes of data after " +
+                      (previous ? "the last tensor '" + *previous->tensor + "' " + range(*previous)
+                                : std::string("a header with no tensors")) +
+                      " belong to no tensor (truncated header or damaged file)");
 }
 
 } // namespace
@@ -88,6 +124,11 @@ std::map<std::string, torch::Tensor> parseSafeTensors(const uint8_t* bytes, size
     const uint64_t dataSize = fileSize - 8 - headerLen;
 
     std::map<std::string, torch::Tensor> out;
+    struct Span {
+        uint64_t begin, end;
+        const std::string* tensor;
+    };
+    std::vector<Span> spans;
     for (auto it = meta.begin(); it != meta.end(); ++it) {
         if (it.key() == "__metadata__")
             continue;
@@ -119,12 +160,14 @@ std::map<std::string, torch::Tensor> parseSafeTensors(const uint8_t* bytes, size
             if (nbytes > 0)
                 std::memcpy(t.data_ptr(), data + offsets[0], nbytes);
             out.emplace(tensorName, t);
+            spans.push_back({offsets[0], offsets[1], &tensorName});
         } catch (const IoError& e) {
             throw IoError(name + ": tensor '" + tensorName + "': " + e.what());
         } catch (const std::exception& e) {
             throw IoError(name + ": tensor '" + tensorName + "' has a malformed entry (" + e.what() + ")");
         }
     }
+    checkDenseLayout(spans, dataSize, name);
     return out;
 }
 

@@ -14,7 +14,10 @@ namespace mnist {
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 
 // Reads every tensor (CPU, contiguous). Throws IoError naming the file and the problem for a
-// missing, truncated or malformed file, an unsupported dtype or overlapping/out-of-range offsets.
+// missing, truncated or malformed file, an unsupported dtype or out-of-range offsets, and naming
+// the tensor for offsets that break the format's dense layout: sorted by their begin, the tensors
+// must start at 0, each begin where the one before ends (no overlap, no gap), and the last end
+// where the file ends. (JSON keys have no order, so the header's order of entries is free.)
 std::map<std::string, torch::Tensor> readSafeTensors(const std::string& path);
 
 // The same reader on a whole file's content already in memory, which readSafeTensors uses;

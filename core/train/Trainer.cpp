@@ -9,6 +9,7 @@
 #include "optim/LrScheduler.h"
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
+#include "train/RunStats.h"
 #include "train/WeightAverage.h"
 
 #include <torch/torch.h>
@@ -264,16 +265,14 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
 
     const auto noteEpoch = [&](const EpochMetrics& m) {
         result.epochs.push_back(m);
-        if (m.testAccuracy > result.bestTestAccuracy || result.bestEpoch == 0) {
-            result.bestTestAccuracy = m.testAccuracy;
-            result.bestEpoch = m.epoch;
-        }
-        if (m.validLoss < bestValidLoss || result.bestValidEpoch == 0) {
-            bestValidLoss = m.validLoss;
-            result.bestValidEpoch = m.epoch;
-            result.testAccuracyAtBestValid = m.testAccuracy;
-        }
-        result.finalTestAccuracy = m.testAccuracy;
+        // The whole list each epoch (a few hundred rows at most), so the rule is computeRunStats()'s.
+        const RunStats stats = computeRunStats(result.epochs);
+        result.bestTestAccuracy = stats.bestTestAccuracy;
+        result.bestEpoch = stats.bestEpoch;
+        result.testAccuracyAtBestValid = stats.testAccuracyAtBestValid;
+        result.bestValidEpoch = stats.bestValidEpoch;
+        result.finalTestAccuracy = stats.finalTestAccuracy;
+        bestValidLoss = stats.bestValidLoss;
     };
 
     if (!m_resumePath.empty()) {

@@ -5,11 +5,11 @@
 #include "EvaluateWeightsDialog.h"
 #include "RunBrowser.h"
 #include "RunComparisonChart.h"
-#include "RunFiles.h"
 #include "RunFixtures.h"
 #include "TrainingDashboard.h"
 #include "TrainingWorker.h"
 
+#include "io/RunFiles.h"
 #include "io/RunIndex.h"
 
 #include <catch2/catch.hpp>
@@ -253,8 +253,8 @@ TEST_CASE("Charts export to PNG at the requested size and to SVG with titles, me
     dash.show();
     REQUIRE(QTest::qWaitForWindowExposed(&dash));
     const mnist::RunRecord run = mnist::readRun(runs.older);
-    QVector<double> lrs;
-    REQUIRE(studio::readLrCsv(QString::fromStdString(runs.older + "/lr.csv"), &lrs));
+    const std::vector<double> lrRead = mnist::readLrCsv(runs.older + "/lr.csv");
+    const QVector<double> lrs(lrRead.begin(), lrRead.end());
     CHECK(lrs.size() == 9);
     dash.showRecordedRun("older", run.config, QVector<mnist::EpochMetrics>(run.epochs.begin(), run.epochs.end()), lrs);
     CHECK(dash.epochs().size() == 3);
@@ -532,8 +532,7 @@ TEST_CASE("A run stopped after one epoch resumes from the browser and ends with 
     const auto metrics = mnist::readMetricsCsv(stopped.dir + "/metrics.csv");
     REQUIRE(metrics.size() == 3);
     CHECK(metrics[2].epoch == 3);
-    QVector<double> lrs;
-    REQUIRE(studio::readLrCsv(dir + "/lr.csv", &lrs));
+    const std::vector<double> lrs = mnist::readLrCsv(dir.toStdString() + "/lr.csv");
     CHECK(lrs.size() == 30);
     browser->refresh();
     REQUIRE(browser->runs().size() == 1);

@@ -4,11 +4,14 @@
 #include "Error.h"
 #include "FuzzChecks.h"
 #include "data/IdxReader.h"
+#include "io/RunFiles.h"
+#include "io/RunIndex.h"
 #include "io/SafeTensors.h"
 #include "train/TrainConfig.h"
 
 #include "TestPaths.h"
 #include "data/IdxFixtures.h"
+#include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
 
@@ -33,9 +36,9 @@ std::vector<fs::path> regressionInputs(const std::string& target)
 } // namespace
 
 TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused with the reader's error",
-          "[fuzz][data][io][config]")
+          "[fuzz][data][io][config][runs]")
 {
-    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig");
+    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles");
     const auto files = regressionInputs(target);
     INFO("target " << target);
     // Every target keeps at least one input, so an empty list means a wrong path, not a clean slate.
@@ -59,6 +62,26 @@ TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused w
                 mnist::readSafeTensors(file.string());
             } catch (const mnist::IoError&) {
             }
+        } else if (target == "runfiles") {
+            CHECK(fuzzchecks::runFilesOutcome(bytes.data(), bytes.size()) == "");
+            try {
+                mnist::readMetricsCsv(file.string());
+            } catch (const mnist::IoError&) {
+            }
+            try {
+                mnist::readLrCsv(file.string());
+            } catch (const mnist::IoError&) {
+            }
+            try {
+                mnist::readRunSummary(file.string());
+            } catch (const mnist::IoError&) {
+            }
+            // The run index on a folder with the input as its metrics.csv: read or marked damaged.
+            TempDir run;
+            mnist::saveTrainConfig(mnist::TrainConfig{}, run.file("config.json"));
+            fixtures::writeBytes(run.file("metrics.csv"), bytes);
+            const mnist::RunRecord r = mnist::readRun(run.path().string());
+            CHECK((r.damaged ? r.epochs.empty() : r.bestEpoch >= 0));
         } else {
             CHECK(fuzzchecks::trainConfigOutcome(bytes.data(), bytes.size()) == "");
             try {

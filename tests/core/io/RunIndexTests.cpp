@@ -1,4 +1,5 @@
 #include "TestPaths.h"
+#include "io/RunFiles.h"
 #include "io/RunFolder.h"
 #include "io/RunIndex.h"
 

@@ -1,0 +1,52 @@
+#pragma once
+// Readers of a run folder's text files: metrics.csv, lr.csv and summary.json (see RunFolder.h for
+// the writers). Plain std types, no LibTorch and no Qt: the GUI calls them too.
+//
+// Each read* function opens the file and calls its parse* twin, which takes the whole text and a
+// `name` standing for the file in messages (the fuzz targets call those). Every one throws
+// IoError whose message starts with the file's name and, for a bad row, its line ("metrics.csv:3:").
+#include "train/TrainingObserver.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+// metrics.csv: the header "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s", then one
+// row per finished epoch, epochs 1, 2, 3... in order. Refused: a missing or different header (an
+// empty file), a row without exactly 7 cells, a cell that is not a finite number (the trainer
+// stops with TrainingError before it records a NaN or infinite loss, so none is ever written), an
+// epoch that is not a whole number, not positive or beyond int64, a first row other than epoch 1,
+// a gap or repeat in the epochs, a test accuracy outside 0..100. Blank lines are skipped; a header
+// alone is a run with no finished epoch.
+std::vector<EpochMetrics> readMetricsCsv(const std::string& path);
+std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::string& name);
+
+// lr.csv: the header "iteration,lr", then the LR of every iteration, iterations 0, 1, 2... in order.
+// Returns the LR column. Refused like metrics.csv (cells, order, finite values), except that a last
+// line without its newline that does not parse is dropped: a process killed in the middle of a
+// write leaves it cut short, and the rows before it are still good.
+std::vector<double> readLrCsv(const std::string& path);
+std::vector<double> parseLrCsv(const std::string& text, const std::string& name);
+
+// What summary.json (written by mnist-train at the end of a run) tells a reader. The file's other
+// keys (parameters, device, run_dir, the epochs' rows...) are ignored.
+struct RunSummary {
+    std::string arch;
+    double bestTestAccuracy = 0;        // "best_test_acc": the notebook's metric
+    int64_t bestEpoch = 0;              // "best_epoch"; 0 when no epoch finished
+    double testAccuracyAtBestValid = 0; // "test_acc_at_best_valid": the honest metric
+    int64_t bestValidEpoch = 0;         // "best_valid_epoch"
+    double finalTestAccuracy = 0;       // "final_test_acc"
+    bool stopped = false;               // "stopped": ended on request before the last epoch
+    int64_t epochCount = 0;             // entries of "epochs"
+};
+
+// Every key above is required, with its JSON type (numbers for accuracies, integers for epochs, a
+// bool, an array); a missing key or a wrong type throws IoError naming the file and the key, as
+// does an epoch number outside 0..epochCount or an accuracy outside 0..100.
+RunSummary readRunSummary(const std::string& path);
+RunSummary parseRunSummary(const std::string& text, const std::string& name);
+
+} // namespace mnist
