@@ -1,5 +1,7 @@
 #include "TrainingDashboard.h"
 
+#include "train/RunStats.h"
+
 #include "ChartExport.h"
 #include "ChartStyle.h"
 #include "Decimate.h"
@@ -452,9 +454,12 @@ void TrainingDashboard::addEpochRow(const mnist::EpochMetrics& m)
     m_epochs.append(m);
     // The evaluation that ends an epoch trains nothing: the live rate restarts with the next epoch.
     m_rateSamples.clear();
-    const int i = static_cast<int>(m_epochs.size()) - 1;
-    if (m_bestEpochIndex < 0 || m.testAccuracy > m_epochs[m_bestEpochIndex].testAccuracy)
-        m_bestEpochIndex = i;
+    // The core's rule for the best epoch (RunStats), the same the Runs tab and summary.json use.
+    const mnist::RunStats stats = mnist::computeRunStats(std::vector<mnist::EpochMetrics>(m_epochs.begin(), m_epochs.end()));
+    m_bestEpochIndex = -1;
+    for (int k = 0; k < m_epochs.size() && m_bestEpochIndex < 0; ++k)
+        if (m_epochs[k].epoch == stats.bestEpoch)
+            m_bestEpochIndex = k;
 
     const int row = m_table->rowCount();
     m_table->insertRow(row);

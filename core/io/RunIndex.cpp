@@ -6,8 +6,6 @@
 #include "io/RunFiles.h"
 #include "train/RunStats.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -114,15 +112,17 @@ RunRecord readRun(const std::string& dir)
     std::error_code ec;
     r.finished = fs::exists(fs::path(dir) / "model.safetensors", ec);
     r.resumable = fs::exists(fs::path(dir) / "checkpoint.pt", ec) && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;
-    if (fs::exists(fs::path(dir) / "summary.json", ec)) {
+    const fs::path summary = fs::path(dir) / "summary.json";
+    if (fs::exists(summary, ec)) {
         try {
-            std::ifstream in(fs::path(dir) / "summary.json");
-            r.state = nlohmann::json::parse(in).at("stopped").get<bool>() ? RunState::Stopped : RunState::Finished;
+            r.state = readRunSummary(summary.string()).stopped ? RunState::Stopped : RunState::Finished;
         } catch (const std::exception& e) {
             r.damaged = true;
             r.state = RunState::Damaged;
-            r.problem = (fs::path(dir) / "summary.json").string() + ": " + e.what();
+            r.problem = e.what();
         }
+    } else if (r.finished && static_cast<int64_t>(r.epochs.size()) >= r.config.epochs) {
+        r.state = RunState::Finished; // recorded by a window older than summary.json in GUI runs
     }
     return r;
 }

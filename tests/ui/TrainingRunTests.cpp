@@ -9,6 +9,8 @@
 #include "io/RunIndex.h"
 #include "optim/LrScheduler.h"
 
+#include "io/RunFiles.h"
+
 #include <catch2/catch.hpp>
 
 #include <QComboBox>
@@ -45,6 +47,7 @@ TEST_CASE("A short run goes through the worker thread and the dashboard receives
     mnist::TrainConfig c = data.config(2, 32);
     c.scheduler.type = "cosine";
     c.scheduler.tMax = 7; // rises again within the run, so every LR differs from its neighbours
+    c.threads = 0;        // automatic: all cores, and config.json says 0
     TempDir runs;
 
     auto w = uitest::makeWindow();
@@ -98,8 +101,16 @@ TEST_CASE("A short run goes through the worker thread and the dashboard receives
     for (const auto& e : std::filesystem::directory_iterator(runs.path()))
         folders.push_back(e.path());
     REQUIRE(folders.size() == 1);
-    for (const char* f : {"config.json", "metrics.csv", "lr.csv", "model.safetensors"})
+    for (const char* f : {"config.json", "metrics.csv", "lr.csv", "model.safetensors", "summary.json"})
         CHECK(std::filesystem::exists(folders[0] / f));
+    // summary.json says the run finished, so mnist-train --resume and --list-runs see it as such.
+    const mnist::RunSummary summary = mnist::readRunSummary((folders[0] / "summary.json").string());
+    CHECK_FALSE(summary.stopped);
+    CHECK(summary.epochCount == 2);
+    CHECK(summary.finalTestAccuracy == Approx(dash->epochs()[1].testAccuracy));
+    CHECK(mnist::readRun(folders[0].string()).state == mnist::RunState::Finished);
+    // config.json keeps what was asked for: automatic threads stay 0, not the count they became.
+    CHECK(mnist::loadTrainConfig((folders[0] / "config.json").string()).threads == 0);
 }
 
 TEST_CASE("The worker hands iteration points over in batches, none dropped", "[ui][training]")

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sys/wait.h>
 
 using Catch::Matchers::Contains;
@@ -306,4 +307,57 @@ TEST_CASE("mnist-train --evaluate --export-onnx writes the weights as ONNX", "[c
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     CHECK(std::filesystem::file_size(dir.file("m.onnx")) > 100000);
+}
+
+TEST_CASE("mnist-train --list-runs lists every run folder with its state, damaged ones with the reason", "[cli][runs]")
+{
+    TempDir dir;
+    const std::string runs = dir.file("runs");
+    const auto write = [](const std::string& path, const std::string& text) {
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+        std::ofstream(path) << text;
+    };
+    const std::string config = mnist::toJsonText(mnist::TrainConfig{});
+    const std::string header = "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s\n";
+    const std::string twoEpochs = header + "1,0.5,0.4,97.5,0.01,3,1000\n2,0.3,0.2,98.5,0.01,3,1000\n";
+    write(runs + "/a-finished/config.json", config);
+    write(runs + "/a-finished/metrics.csv", twoEpochs);
+    write(runs + "/a-finished/summary.json",
+          R"({"arch": "LeNet", "best_test_acc": 98.5, "best_epoch": 2, "test_acc_at_best_valid": 98.5,
+              "best_valid_epoch": 2, "final_test_acc": 98.5, "stopped": false, "epochs": [{}, {}]})");
+    write(runs + "/b-running/config.json", config);
+    write(runs + "/b-running/metrics.csv", twoEpochs);
+    write(runs + "/c-starts-at-5/config.json", config);
+    write(runs + "/c-starts-at-5/metrics.csv", header + "5,0.5,0.4,97.5,0.01,3,1000\n");
+    write(runs + "/d-epoch-zero/config.json", config);
+    write(runs + "/d-epoch-zero/metrics.csv", header + "0,0.5,0.4,97.5,0.01,3,1000\n");
+    write(runs + "/e-overflow/config.json", config);
+    write(runs + "/e-overflow/metrics.csv", header + "1e30,0.5,0.4,97.5,0.01,3,1000\n");
+    write(runs + "/f-garbage/config.json", config);
+    write(runs + "/f-garbage/metrics.csv", std::string("\x01\xff\x00garbage", 10));
+    write(runs + "/g-empty/config.json", config);
+    write(runs + "/g-empty/metrics.csv", "");
+
+    const CliResult r = runCli("--list-runs " + runs + " --json", dir);
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    std::map<std::string, nlohmann::json> byName;
+    for (const auto& run : j.at("runs"))
+        byName[run.at("name").get<std::string>()] = run;
+    REQUIRE(byName.size() == 7);
+    CHECK(byName["a-finished"].at("state") == "finished");
+    CHECK(byName["a-finished"].at("epochs_done") == 2);
+    CHECK(byName["a-finished"].at("epochs_planned") == 10);
+    CHECK(byName["a-finished"].at("test_acc_at_best_valid") == Approx(98.5));
+    CHECK(byName["b-running"].at("state") == "running");
+    for (const char* name : {"c-starts-at-5", "d-epoch-zero", "e-overflow", "f-garbage", "g-empty"}) {
+        INFO(name);
+        CHECK(byName[name].at("state") == "damaged");
+        CHECK_THAT(byName[name].at("problem").get<std::string>(), Contains("metrics.csv"));
+    }
+    // The table form prints the same runs.
+    const CliResult table = runCli("--list-runs " + runs, dir);
+    CHECK(table.exitCode == 0);
+    CHECK_THAT(table.out, Contains("a-finished") && Contains("damaged") && Contains("98.50%"));
 }
