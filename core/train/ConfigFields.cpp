@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <type_traits>
 
@@ -221,7 +222,8 @@ std::vector<ConfigField> makeFields()
         f.savedOnlyWhenApplies = true;
         return add(std::move(f));
     };
-    constexpr double kIterations = 1e9;
+    constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+    constexpr double kIterations = kUnbounded; // any count int64 holds (the spin boxes stop at 2^31 - 1)
     range(schedRow(row("scheduler.T_max", "t-max", "T_max", "scheduler", K::Integer, [](auto& c) -> auto& { return c.scheduler.tMax; },
                        "cosine: iterations from the LR down to eta_min"),
                    sched({"cosine"})),
@@ -229,12 +231,12 @@ std::vector<ConfigField> makeFields()
     range(schedRow(row("scheduler.eta_min", "eta-min", "eta_min", "scheduler", K::Real, [](auto& c) -> auto& { return c.scheduler.etaMin; },
                        "cosine, warm-restarts: the lowest LR"),
                    sched({"cosine", "warm-restarts"})),
-          0, 100);
+          0, kUnbounded);
     auto& baseLr = range(schedRow(row("scheduler.base_lr", "base-lr", "base_lr", "scheduler", K::Real,
                                       [](auto& c) -> auto& { return c.scheduler.baseLr; },
                                       "cyclic: the lower LR bound (the first iteration's LR)"),
                                   sched({"cyclic"})),
-                         0, 100, true);
+                         0, kUnbounded, true);
     baseLr.check = [](const TrainConfig& c) {
         const auto& s = c.scheduler;
         return s.type == "cyclic" && s.baseLr > s.maxLr
@@ -244,7 +246,7 @@ std::vector<ConfigField> makeFields()
     range(schedRow(row("scheduler.max_lr", "max-lr", "max_lr", "scheduler", K::Real,
                        [](auto& c) -> auto& { return c.scheduler.maxLr; }, "cyclic, one-cycle: the upper LR bound"),
                    sched({"cyclic", "one-cycle"})),
-          0, 100, true);
+          0, kUnbounded, true);
     range(schedRow(row("scheduler.step_size_up", "step-size-up", "step_size_up", "scheduler", K::Integer,
                        [](auto& c) -> auto& { return c.scheduler.stepSizeUp; }, "cyclic: iterations of the rising half"),
                    sched({"cyclic"})),
@@ -276,7 +278,7 @@ std::vector<ConfigField> makeFields()
     gamma.section = "scheduler";
     gamma.kind = K::Real;
     gamma.tooltip = "cyclic exp_range (default 1), step (0.1), exponential (0.9999): the LR factor";
-    range(gamma, 0, 100, true);
+    range(gamma, 0, kUnbounded, true);
     // One field of the config, but each scheduler has its own default: unset, it shows the chosen one's.
     gamma.get = [](const TrainConfig& c) { return json(c.scheduler.gammaOr(defaultGamma(c.scheduler.type))); };
     gamma.set = [](TrainConfig& c, const json& v) {
@@ -292,11 +294,11 @@ std::vector<ConfigField> makeFields()
                                      [](auto& c) -> auto& { return c.scheduler.tMult; },
                                      "warm-restarts: each period is T_mult times the previous (a whole number)"),
                                  sched({"warm-restarts"})),
-                        1, 1000);
+                        1, kUnbounded);
     tMult.check = [](const TrainConfig& c) {
         const double m = c.scheduler.tMult;
         return c.scheduler.type == "warm-restarts" && std::isfinite(m) && std::floor(m) != m
-                   ? "T_mult must be a whole number (got " + num(m) + ")"
+                   ? "T_mult must be an integer of at least 1 (got " + num(m) + ")"
                    : std::string();
     };
     range(schedRow(row("scheduler.pct_start", "pct-start", "pct_start", "scheduler", K::Real,
@@ -310,12 +312,12 @@ std::vector<ConfigField> makeFields()
     range(schedRow(row("scheduler.div_factor", "div-factor", "div_factor", "scheduler", K::Real,
                        [](auto& c) -> auto& { return c.scheduler.divFactor; }, "one-cycle: the first LR is max_lr / div_factor"),
                    sched({"one-cycle"})),
-          0, 1e12, true);
+          0, kUnbounded, true);
     range(schedRow(row("scheduler.final_div_factor", "final-div-factor", "final_div_factor", "scheduler", K::Real,
                        [](auto& c) -> auto& { return c.scheduler.finalDivFactor; },
                        "one-cycle: the last LR is the first / final_div_factor"),
                    sched({"one-cycle"})),
-          0, 1e12, true);
+          0, kUnbounded, true);
     range(schedRow(row("scheduler.step_size", "step-size", "step_size", "scheduler", K::Integer,
                        [](auto& c) -> auto& { return c.scheduler.stepSize; }, "step: iterations between two multiplications by gamma"),
                    sched({"step"})),
@@ -409,11 +411,11 @@ std::vector<ConfigField> makeFields()
     auto& mean = child(row(normalize + ".mean", "normalize-mean", "Normalize mean", "augment", K::Real,
                            [](auto& c) -> auto& { return c.augment.mean; }, "Normalize: subtracted from every pixel (in [0, 1])"),
                        normalize, normalizeOn);
-    range(mean, -1e6, 1e6);
+    range(mean, -kUnbounded, kUnbounded);
     range(child(row(normalize + ".std", "normalize-std", "Normalize std", "augment", K::Real,
                     [](auto& c) -> auto& { return c.augment.std; }, "Normalize: every pixel is divided by it"),
                 normalize, normalizeOn),
-          0, 1e6, true);
+          0, kUnbounded, true);
     return t;
 }
 
@@ -436,6 +438,10 @@ bool inRange(const ConfigField& f, double v)
 
 std::string rangeText(const ConfigField& f)
 {
+    if (std::isinf(f.min) && std::isinf(f.max))
+        return "a finite number";
+    if (std::isinf(f.max))
+        return (f.minOpen ? "above " : "at least ") + num(f.min);
     if (f.kind == FieldKind::Integer)
         return "between " + num(f.min) + " and " + num(f.max);
     return std::string("in ") + (f.minOpen ? "(" : "[") + num(f.min) + ", " + num(f.max) + (f.maxOpen ? ")" : "]");
