@@ -46,8 +46,8 @@ package: build
 	cd $(BUILD_DIR) && cpack -G DEB
 	bash scripts/check-package.sh $$(ls -t $(BUILD_DIR)/mnist-studio_*.deb | head -n1)
 
-# libFuzzer targets (clang, build-fuzz/) for the IDX, safetensors and config readers, each run for
-# FUZZ_SECONDS (default 60); fails on a finding. See README "Fuzzing and sanitizers".
+# libFuzzer targets (clang, build-fuzz/) for the IDX, safetensors, config and run-folder readers, each
+# run for FUZZ_SECONDS (default 60); fails on a finding. See docs/reliability.md "Fuzzing and sanitizers".
 fuzz: setup
 	JOBS=$(JOBS) bash scripts/fuzz.sh
 
