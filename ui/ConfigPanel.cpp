@@ -106,14 +106,13 @@ QGroupBox* ConfigPanel::addSection(const QString& id, const QString& title)
     m_sections.insert(id, group);
     m_forms.insert(id, form);
     if (id == QLatin1String("model"))
-        addModelInfo(form, group);
+        addModelInfo(group);
     return group;
 }
 
-void ConfigPanel::addModelInfo(QFormLayout* form, QWidget* parent)
+void ConfigPanel::addModelInfo(QWidget* parent)
 {
-    // The architecture's row comes first; its description, parameter count and layers follow it.
-    Q_UNUSED(form);
+    // Placed by addRow() after the architecture's row: its description, parameter count and layers.
     m_archInfo = new QLabel(parent);
     m_archInfo->setObjectName(QStringLiteral("archInfo"));
     m_archInfo->setWordWrap(true);

@@ -63,7 +63,7 @@ private:
     QGroupBox* addSection(const QString& id, const QString& title);
     void addRow(const mnist::ConfigField& field);
     QWidget* makeEditor(Row& row, QWidget* parent);
-    void addModelInfo(QFormLayout* form, QWidget* parent);
+    void addModelInfo(QWidget* parent);
     void addAugmentButtons();
 
     void writeRow(const Row& row);

@@ -95,14 +95,6 @@ ConfigField pairRow(std::string key, std::string flag, std::string label, std::s
     return f;
 }
 
-bool isScheduler(const TrainConfig& c, std::initializer_list<const char*> types)
-{
-    for (const char* t : types)
-        if (c.scheduler.type == t)
-            return true;
-    return false;
-}
-
 // The gamma a scheduler uses when none is given: PyTorch's defaults.
 double defaultGamma(const std::string& type)
 {
@@ -269,8 +261,8 @@ std::vector<ConfigField> makeFields()
                  "cyclic: triangular, triangular2 or exp_range (momentum cycling is off)"),
              sched({"cyclic"}))
         .choices = same({"triangular", "triangular2", "exp_range"});
-    auto& gamma = schedRow(ConfigField{}, [](const TrainConfig& c) {
-        return (c.scheduler.type == "cyclic" && c.scheduler.mode == "exp_range") || isScheduler(c, {"step", "exponential"});
+    auto& gamma = schedRow(ConfigField{}, [stepOrExponential = sched({"step", "exponential"})](const TrainConfig& c) {
+        return (c.scheduler.type == "cyclic" && c.scheduler.mode == "exp_range") || stepOrExponential(c);
     });
     gamma.key = "scheduler.gamma";
     gamma.flag = "gamma";
