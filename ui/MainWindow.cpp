@@ -8,8 +8,7 @@
 #include "ChartExport.h"
 #include "ConfigPanel.h"
 #include "CoreBridge.h"
-#include "DataDownloader.h"
-#include "DownloadDialog.h"
+#include "DataDownloadFlow.h"
 #include "DrawDigitView.h"
 #include "EvaluateWeightsDialog.h"
 #include "EvaluationView.h"
@@ -50,7 +49,6 @@
 #include <QTabWidget>
 #include <QThread>
 #include <QToolButton>
-#include <QUrl>
 #include <QVBoxLayout>
 
 #include <exception>
@@ -589,60 +587,30 @@ void MainWindow::saveConfig()
 bool MainWindow::ensureDataAvailable()
 {
     const mnist::TrainConfig c = m_panel->config();
-    if (!c.dataDir.empty() || (c.dataset != "mnist" && c.dataset != "fashion-mnist") || mnist::hasIdxFiles(mnist::resolveDataDir(c)))
-        return true;
-    return offerDataDownload(QString::fromStdString(c.dataset));
+    return !dataMissing(c) || offerDataDownload(QString::fromStdString(c.dataset));
 }
 
 bool MainWindow::offerDataDownload(const QString& dataset)
 {
-    const DatasetSource source = standardSource(dataset);
-    const QString target = QString::fromStdString(mnist::userDatasetDir(dataset.toStdString()));
-    QMessageBox box(QMessageBox::Question, tr("%1 is missing").arg(source.title), tr("%1 is not on this computer.").arg(source.title),
-                    QMessageBox::NoButton, this);
-    box.setObjectName(QStringLiteral("dataMissingDialog"));
-    box.setInformativeText(tr("Download it (%1) from %2 into %3, or choose a folder that holds its four IDX files "
-                              "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
-                              "t10k-labels-idx1-ubyte; plain or .gz).")
-                               .arg(formatBytes(source.totalBytes()), QUrl(source.mirrors.value(0)).host(), target));
-    QPushButton* download = box.addButton(tr("Download (%1)").arg(formatBytes(source.totalBytes())), QMessageBox::AcceptRole);
-    download->setObjectName(QStringLiteral("dataDownloadButton"));
-    download->setEnabled(!source.mirrors.isEmpty());
-    QPushButton* choose = box.addButton(tr("Choose folder…"), QMessageBox::ActionRole);
-    choose->setObjectName(QStringLiteral("dataChooseFolderButton"));
-    box.addButton(QMessageBox::Cancel);
-    box.setDefaultButton(download);
-    box.exec();
-
-    if (box.clickedButton() == download) {
-        DataDownloader downloader(source, target);
-        DownloadDialog dialog(&downloader, this);
-        downloader.start();
-        if (downloader.state() == DataDownloader::State::Running)
-            dialog.exec();
-        if (downloader.state() == DataDownloader::State::Finished) {
-            statusBar()->showMessage(tr("%1 downloaded into %2").arg(source.title, target));
-            updateControls();
-            return true;
-        }
-        if (downloader.state() == DataDownloader::State::Failed)
-            showError(tr("%1 could not be downloaded. %2").arg(source.title, downloader.errorText()));
-        else
-            statusBar()->showMessage(tr("Download cancelled"));
-        return false;
-    }
-    if (box.clickedButton() == choose) {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder with %1").arg(source.title));
-        if (dir.isEmpty())
-            return false;
-        if (!mnist::hasIdxFiles(dir.toStdString())) {
-            showError(tr("%1 does not hold the four IDX files of %2.").arg(dir, source.title));
-            return false;
-        }
+    const DataOffer offer = studio::offerDataDownload(dataset, this);
+    switch (offer.outcome) {
+    case DataOffer::Outcome::Downloaded:
+        statusBar()->showMessage(offer.message);
+        updateControls();
+        return true;
+    case DataOffer::Outcome::FolderChosen: {
         mnist::TrainConfig c = m_panel->config();
-        c.dataDir = QDir(dir).absolutePath().toStdString();
+        c.dataDir = offer.folder.toStdString();
         m_panel->setConfig(c);
         return true;
+    }
+    case DataOffer::Outcome::Failed:
+        showError(offer.message);
+        return false;
+    case DataOffer::Outcome::Cancelled:
+        if (!offer.message.isEmpty())
+            statusBar()->showMessage(offer.message);
+        return false;
     }
     return false;
 }

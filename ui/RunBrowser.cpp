@@ -6,7 +6,6 @@
 #include "StatusStyle.h"
 
 #include <QAction>
-#include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -21,7 +20,9 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QToolButton>
-#include <QTreeWidget>
+#include <QComboBox>
+#include <QShortcut>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -30,60 +31,9 @@
 namespace studio {
 namespace {
 
-constexpr int kDirRole = Qt::UserRole;
-
-// Paths from the core ("runs/x") and from Qt ("runs//x/") name the same folder.
-bool sameDir(const QString& a, const QString& b)
-{
-    return !a.isEmpty() && !b.isEmpty() && QDir::cleanPath(a) == QDir::cleanPath(b);
-}
-
 QString percent(double v)
 {
     return QLocale(QLocale::English).toString(v, 'f', 2);
-}
-
-QString duration(double seconds)
-{
-    const auto s = static_cast<qint64>(std::max(0.0, seconds) + 0.5);
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
-// Run folders are named yyyymmdd-hhmmss-ARCH; a renamed one falls back to the folder's time.
-QDateTime runDate(const mnist::RunRecord& run)
-{
-    const QString name = QString::fromStdString(run.name);
-    const QDateTime fromName = QDateTime::fromString(name.left(15), QStringLiteral("yyyyMMdd-HHmmss"));
-    if (fromName.isValid())
-        return fromName;
-    return QFileInfo(QString::fromStdString(run.dir)).lastModified();
-}
-
-QString recipeSummary(const mnist::TrainConfig& c)
-{
-    const auto& a = c.augment;
-    QStringList augment;
-    if (a.crop)
-        augment << QObject::tr("crop");
-    if (a.rotate)
-        augment << QObject::tr("rotate");
-    if (a.erase)
-        augment << QObject::tr("erase");
-    if (a.normalize)
-        augment << QObject::tr("normalize");
-    QString text = QObject::tr("%1 lr %2 · batch %3 · %4 · aug %5")
-                       .arg(QString::fromStdString(c.optimizer))
-                       .arg(c.lr, 0, 'g', 3)
-                       .arg(c.batchSize)
-                       .arg(c.scheduler.type == "none" ? QObject::tr("constant LR") : QString::fromStdString(c.scheduler.type))
-                       .arg(augment.isEmpty() ? QObject::tr("off") : augment.join(QLatin1Char('+')));
-    if (c.labelSmoothing > 0)
-        text += QObject::tr(" · smoothing %1").arg(c.labelSmoothing, 0, 'g', 3);
-    if (c.emaDecay > 0)
-        text += QObject::tr(" · EMA %1").arg(c.emaDecay, 0, 'g', 4);
-    return text;
 }
 
 } // namespace
@@ -140,21 +90,44 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_message->hide();
     layout->addWidget(m_message);
 
-    m_list = new QTreeWidget(this);
+    auto* filters = new QHBoxLayout;
+    m_filterEdit = new QLineEdit(this);
+    m_filterEdit->setObjectName(QStringLiteral("runFilter"));
+    m_filterEdit->setPlaceholderText(tr("Filter by name, architecture, recipe or state (Ctrl+F)"));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setToolTip(tr("Shows the runs that contain every word typed, in any column"));
+    m_archFilter = new QComboBox(this);
+    m_archFilter->setObjectName(QStringLiteral("runArchFilter"));
+    m_archFilter->setToolTip(tr("Show the runs of one architecture"));
+    m_archFilter->addItem(tr("All architectures"), QString());
+    m_archFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    filters->addWidget(m_filterEdit, 1);
+    filters->addWidget(m_archFilter);
+    layout->addLayout(filters);
+    auto* find = new QShortcut(QKeySequence::Find, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(find, &QShortcut::activated, this, [this] {
+        m_filterEdit->setFocus(Qt::ShortcutFocusReason);
+        m_filterEdit->selectAll();
+    });
+
+    m_model = new RunTableModel(this);
+    m_filter = new RunFilterModel(this);
+    m_filter->setSourceModel(m_model);
+    m_list = new QTreeView(this);
     m_list->setObjectName(QStringLiteral("runList"));
-    m_list->setColumnCount(ColumnCount);
-    m_list->setHeaderLabels({tr("Run"), tr("Date"), tr("Architecture"), tr("Recipe"), tr("Best test %"),
-                             tr("Test % at best valid"), tr("Final test %"), tr("Duration"), tr("Epochs")});
-    m_list->headerItem()->setToolTip(BestColumn, tr("Best test accuracy over the epochs (the notebook's metric; picks the epoch on the test set)"));
-    m_list->headerItem()->setToolTip(HonestColumn, tr("Test accuracy at the epoch with the lowest valid loss (chosen without looking at the test set)"));
-    m_list->headerItem()->setToolTip(EpochsColumn, tr("Epochs done / planned"));
+    m_list->setModel(m_filter);
     m_list->setRootIsDecorated(false);
+    m_list->setItemsExpandable(false);
     m_list->setAlternatingRowColors(true);
     m_list->setUniformRowHeights(true);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_list->setSortingEnabled(true);
+    m_list->sortByColumn(RunTableModel::DateColumn, Qt::DescendingOrder);
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_list->header()->setStretchLastSection(false);
+    m_list->header()->setSortIndicatorShown(true);
 
     m_comparison = new RunComparisonChart(this);
     auto* split = new QSplitter(Qt::Vertical, this);
@@ -172,12 +145,25 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     connect(m_exportCsv, &QPushButton::clicked, this, &RunBrowser::exportCsvSelected);
     connect(m_ensemble, &QPushButton::clicked, this, [this] { scoreEnsemble(selectedRunDirs()); });
     connect(&m_ensembleWatcher, &QFutureWatcher<CallOutcome<mnist::EnsembleResult>>::finished, this, &RunBrowser::onEnsembleFinished);
-    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunBrowser::onSelectionChanged);
-    connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
-        const QString dir = item->data(NameColumn, kDirRole).toString();
+    connect(&m_listWatcher, &QFutureWatcher<CallOutcome<std::vector<mnist::RunRecord>>>::finished, this,
+            &RunBrowser::onListed);
+    connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunBrowser::onSelectionChanged);
+    // Enter opens the run as a double click does.
+    connect(m_list, &QTreeView::activated, this, [this](const QModelIndex& index) {
+        const QString dir = index.data(RunTableModel::DirRole).toString();
         const mnist::RunRecord* r = run(dir);
         if (r && !r->damaged)
             Q_EMIT openRequested(dir);
+    });
+    connect(m_filterEdit, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_filter->setFilterText(text);
+        updateCountLabel();
+        onSelectionChanged();
+    });
+    connect(m_archFilter, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        m_filter->setArchitecture(m_archFilter->currentData().toString());
+        updateCountLabel();
+        onSelectionChanged();
     });
     connect(m_list, &QWidget::customContextMenuRequested, this, &RunBrowser::showContextMenu);
     onSelectionChanged();
@@ -187,6 +173,7 @@ RunBrowser::~RunBrowser()
 {
     // The scoring owns copies of what it reads; waiting keeps the thread pool from outliving us.
     m_ensembleWatcher.waitForFinished();
+    m_listWatcher.waitForFinished();
 }
 
 void RunBrowser::setRunsFolder(const QString& folder)
@@ -194,7 +181,7 @@ void RunBrowser::setRunsFolder(const QString& folder)
     if (folder == m_folder)
         return;
     m_folder = folder;
-    m_folderLabel->setText(tr("Runs in %1").arg(QDir::toNativeSeparators(folder)));
+    updateCountLabel();
     // Listed when the browser is shown (or on refresh()): a big folder need not slow the start.
     refreshWhenShown();
 }
@@ -216,93 +203,120 @@ void RunBrowser::showEvent(QShowEvent* event)
 void RunBrowser::refresh()
 {
     m_stale = false;
-    const QStringList keep = selectedRunDirs();
-    try {
-        m_runs = m_folder.isEmpty() ? std::vector<mnist::RunRecord>{} : mnist::listRuns(m_folder.toStdString());
-    } catch (const std::exception& e) {
-        // listRuns reports damaged runs itself; this is an unreadable runs folder.
-        m_runs.clear();
-        showMessage(tr("Cannot list %1: %2").arg(m_folder, QString::fromStdString(e.what())), true);
+    if (m_listing) {
+        // The folder may have changed after this listing began: list it again when it ends.
+        m_listAgain = true;
+        return;
     }
+    m_listAgain = false;
+    m_listing = true;
+    if (m_keepSelection.isEmpty())
+        m_keepSelection = selectedRunDirs();
+    m_listedFolder = m_folder;
+    updateCountLabel();
+    const std::string folder = m_folder.toStdString();
+    m_listWatcher.setFuture(runInBackground([folder] {
+        return folder.empty() ? std::vector<mnist::RunRecord>{} : mnist::listRuns(folder);
+    }));
+}
+
+void RunBrowser::onListed()
+{
+    const CallOutcome<std::vector<mnist::RunRecord>> out = m_listWatcher.result();
+    m_listing = false;
+    if (m_listAgain || m_listedFolder != m_folder) {
+        refresh();
+        return;
+    }
+    if (!out.ok) // listRuns reports damaged runs itself; this is an unreadable runs folder.
+        showMessage(tr("Cannot list %1: %2").arg(m_folder, out.error), true);
     {
-        const QSignalBlocker block(m_list);
-        m_list->clear();
-        for (const auto& r : m_runs) {
-            auto* item = new QTreeWidgetItem(m_list);
-            fillItem(item, r);
-        }
+        const QSignalBlocker block(m_list->selectionModel());
+        m_model->setRuns(out.ok ? out.value : std::vector<mnist::RunRecord>{});
     }
+    updateFilterChoices();
+    const QStringList keep = m_keepSelection;
+    m_keepSelection.clear();
     selectRuns(keep);
-    onSelectionChanged();
+    updateCountLabel();
     Q_EMIT runsChanged();
 }
 
-void RunBrowser::fillItem(QTreeWidgetItem* item, const mnist::RunRecord& r) const
+void RunBrowser::updateFilterChoices()
 {
-    const QString dir = QString::fromStdString(r.dir);
-    item->setData(NameColumn, kDirRole, dir);
-    item->setText(NameColumn, QString::fromStdString(r.name));
-    item->setText(DateColumn, QLocale(QLocale::English).toString(runDate(r), QStringLiteral("yyyy-MM-dd HH:mm")));
-    item->setToolTip(NameColumn, QDir::toNativeSeparators(dir));
-    if (r.damaged) {
-        // The config may be the unreadable part: its defaults would be a guess.
-        item->setText(ArchColumn, QStringLiteral("?"));
-        item->setText(RecipeColumn, tr("damaged: %1").arg(QString::fromStdString(r.problem)));
-        for (int c = 0; c < ColumnCount; ++c) {
-            item->setForeground(c, problemColor());
-            item->setToolTip(c, tr("Damaged run: %1").arg(QString::fromStdString(r.problem)));
-        }
-        return;
-    }
-    item->setText(ArchColumn, QString::fromStdString(r.config.arch));
-    item->setText(RecipeColumn, recipeSummary(r.config));
-    item->setToolTip(RecipeColumn, QString::fromStdString(mnist::toJsonText(r.config)));
-    const bool any = !r.epochs.empty();
-    item->setText(BestColumn, any ? tr("%1 (ep %2)").arg(percent(r.bestTestAccuracy)).arg(r.bestEpoch) : QStringLiteral("–"));
-    item->setText(HonestColumn, any ? tr("%1 (ep %2)").arg(percent(r.testAccuracyAtBestValid)).arg(r.bestValidEpoch) : QStringLiteral("–"));
-    item->setText(FinalColumn, any ? percent(r.finalTestAccuracy) : QStringLiteral("–"));
-    item->setText(DurationColumn, duration(r.seconds));
-    QString epochs = QStringLiteral("%1/%2").arg(r.epochs.size()).arg(r.config.epochs);
-    if (r.resumable)
-        epochs += tr(" (resumable)");
-    item->setText(EpochsColumn, epochs);
-    for (int c : {BestColumn, HonestColumn, FinalColumn, DurationColumn, EpochsColumn})
-        item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
+    const QString current = m_archFilter->currentData().toString();
+    const QSignalBlocker block(m_archFilter);
+    while (m_archFilter->count() > 1)
+        m_archFilter->removeItem(1);
+    for (const QString& arch : m_model->architectures())
+        m_archFilter->addItem(arch, arch);
+    // A filter on an architecture that no run has any more would hide everything for no reason.
+    const int index = m_archFilter->findData(current);
+    m_archFilter->setCurrentIndex(index < 0 ? 0 : index);
+    m_filter->setArchitecture(m_archFilter->currentData().toString());
+}
+
+void RunBrowser::updateCountLabel()
+{
+    QString text = tr("Runs in %1").arg(QDir::toNativeSeparators(m_folder));
+    const int all = m_model->rowCount();
+    const int shown = m_filter->rowCount();
+    if (isListing())
+        text += tr(" · listing…");
+    else if (shown != all)
+        text += tr(" · showing %1 of %2").arg(shown).arg(all);
+    m_folderLabel->setText(text);
+}
+
+QStringList RunBrowser::shownRunNames() const
+{
+    QStringList names;
+    for (int row = 0; row < m_filter->rowCount(); ++row)
+        names << m_filter->index(row, RunTableModel::NameColumn).data().toString();
+    return names;
 }
 
 QStringList RunBrowser::selectedRunDirs() const
 {
     QStringList dirs;
-    // In list order (newest first), not in the order of clicks.
-    for (int i = 0; i < m_list->topLevelItemCount(); ++i)
-        if (m_list->topLevelItem(i)->isSelected())
-            dirs << m_list->topLevelItem(i)->data(NameColumn, kDirRole).toString();
+    for (int row = 0; row < m_filter->rowCount(); ++row)
+        if (m_list->selectionModel()->isRowSelected(row, {}))
+            dirs << m_filter->index(row, 0).data(RunTableModel::DirRole).toString();
     return dirs;
 }
 
 void RunBrowser::selectRuns(const QStringList& dirs)
 {
+    if (isListing()) {
+        // Applied when the listing in flight is shown (e.g. a renamed run).
+        m_keepSelection = dirs;
+        return;
+    }
     {
-        const QSignalBlocker block(m_list);
-        m_list->clearSelection();
-        for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
-            QTreeWidgetItem* item = m_list->topLevelItem(i);
-            const QString dir = item->data(NameColumn, kDirRole).toString();
-            if (std::any_of(dirs.begin(), dirs.end(), [&](const QString& d) { return sameDir(d, dir); })) {
-                item->setSelected(true);
-                m_list->setCurrentItem(item, 0, QItemSelectionModel::NoUpdate);
-            }
+        const QSignalBlocker block(m_list->selectionModel());
+        QItemSelection selection;
+        QModelIndex current;
+        for (const QString& d : dirs) {
+            const int sourceRow = m_model->rowOf(d);
+            if (sourceRow < 0)
+                continue;
+            const QModelIndex index = m_filter->mapFromSource(m_model->index(sourceRow, 0));
+            if (!index.isValid())
+                continue; // filtered out
+            selection.select(index, index.siblingAtColumn(RunTableModel::ColumnCount - 1));
+            current = index;
         }
+        m_list->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        if (current.isValid())
+            m_list->selectionModel()->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
     }
     onSelectionChanged();
 }
 
 const mnist::RunRecord* RunBrowser::run(const QString& dir) const
 {
-    for (const auto& r : m_runs)
-        if (sameDir(QString::fromStdString(r.dir), dir))
-            return &r;
-    return nullptr;
+    const int row = m_model->rowOf(dir);
+    return row < 0 ? nullptr : &m_model->runs()[static_cast<size_t>(row)];
 }
 
 void RunBrowser::setActiveRun(const QString& dir)
@@ -320,7 +334,7 @@ void RunBrowser::onSelectionChanged()
         if (const mnist::RunRecord* r = run(d)) {
             chosen.push_back(*r);
             anyDamaged = anyDamaged || r->damaged;
-            anyActive = anyActive || sameDir(d, m_activeRun);
+            anyActive = anyActive || sameRunDir(d, m_activeRun);
         }
     m_comparison->setRuns(chosen);
     const bool one = chosen.size() == 1;
@@ -408,7 +422,7 @@ bool RunBrowser::renameRun(const QString& dir, const QString& newName, QString* 
     if (name.isEmpty() || name == QLatin1String(".") || name == QLatin1String("..") || name.contains(QLatin1Char('/')) ||
         name.contains(QLatin1Char('\\')))
         return failWith(tr("\"%1\" cannot be a run name: use a plain folder name without '/'.").arg(newName), error);
-    if (sameDir(dir, m_activeRun))
+    if (sameRunDir(dir, m_activeRun))
         return failWith(tr("%1 is being trained: rename it when the run ends.").arg(QFileInfo(dir).fileName()), error);
     const QFileInfo from(dir);
     if (!from.isDir())
@@ -430,7 +444,7 @@ bool RunBrowser::deleteRuns(const QStringList& dirs, QString* error)
         return false;
     QStringList names;
     for (const QString& d : dirs) {
-        if (sameDir(d, m_activeRun))
+        if (sameRunDir(d, m_activeRun))
             return failWith(tr("%1 is being trained: delete it when the run ends.").arg(QFileInfo(d).fileName()), error);
         names << QFileInfo(d).fileName();
     }

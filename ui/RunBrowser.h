@@ -2,9 +2,12 @@
 // Every run of a runs folder: architecture, recipe, accuracies (the notebook's best and the honest
 // one at the lowest valid loss), duration, epochs. Open one in the dashboard, resume it, overlay
 // several on a comparison chart, score several as an ensemble, rename, delete, export their
-// metrics (CSV) or a model. Damaged runs stay listed, in red, with the problem in a tooltip.
+// metrics (CSV) or a model. Damaged runs stay listed, in red, with the problem in a tooltip. The
+// folder is read on Qt's thread pool, so a folder of thousands of runs never freezes the window;
+// the table sorts by any column and filters by text and architecture (RunTableModel.h).
 #include "BackgroundCall.h"
 #include "CoreBridge.h"
+#include "RunTableModel.h"
 #include "io/RunIndex.h"
 #include "train/Ensemble.h"
 
@@ -15,11 +18,12 @@
 #include <functional>
 #include <vector>
 
+class QComboBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QToolButton;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QTreeView;
 
 namespace studio {
 
@@ -32,8 +36,6 @@ public:
     // message box; tests replace it so that nothing waits on a modal dialog.
     using Confirmation = std::function<bool(const QStringList& runNames)>;
 
-    enum Column { NameColumn, DateColumn, ArchColumn, RecipeColumn, BestColumn, HonestColumn, FinalColumn,
-                  DurationColumn, EpochsColumn, ColumnCount };
 
     explicit RunBrowser(QWidget* parent = nullptr);
     ~RunBrowser() override;
@@ -41,11 +43,18 @@ public:
     void setRunsFolder(const QString& folder);
     QString runsFolder() const { return m_folder; }
 
-    // The runs as last listed, newest first (damaged ones included).
-    const std::vector<mnist::RunRecord>& runs() const { return m_runs; }
-    QTreeWidget* list() const { return m_list; }
+    // The runs as last listed, newest name first (damaged ones included), whatever the view shows.
+    const std::vector<mnist::RunRecord>& runs() const { return m_model->runs(); }
+    QTreeView* list() const { return m_list; }
+    RunTableModel* model() const { return m_model; }
+    RunFilterModel* filter() const { return m_filter; }
+    // The run names the table shows, in its order (after sorting and filtering).
+    QStringList shownRunNames() const;
+    // True from refresh() until its listing has been shown (runsChanged()).
+    bool isListing() const { return m_listing; }
     RunComparisonChart* comparison() const { return m_comparison; }
 
+    // In the table's order, not in the order of clicks.
     QStringList selectedRunDirs() const;
     void selectRuns(const QStringList& dirs);
     // The record of a listed run folder, or nullptr.
@@ -77,7 +86,8 @@ public:
     QString messageText() const;
 
 public Q_SLOTS:
-    // Lists the runs folder again, keeping the selection where the runs still exist.
+    // Lists the runs folder again in the background, keeping the selection where the runs still
+    // exist; runsChanged() follows. A refresh asked for during a listing runs after it.
     void refresh();
     // refresh() now when shown, else the next time the browser is shown.
     void refreshWhenShown();
@@ -93,7 +103,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    void fillItem(QTreeWidgetItem* item, const mnist::RunRecord& run) const;
+    void onListed();
+    void updateFilterChoices();
+    void updateCountLabel();
     void onSelectionChanged();
     void showMessage(const QString& text, bool error);
     bool failWith(const QString& text, QString* error);
@@ -110,10 +122,18 @@ private:
     QString m_folder;
     QString m_activeRun;
     bool m_stale = true;
-    std::vector<mnist::RunRecord> m_runs;
+    bool m_listing = false;       // from refresh() until its result is shown (the future ends before that)
+    bool m_listAgain = false;     // refresh() came during a listing
+    QString m_listedFolder;       // the folder the listing in flight reads
+    QStringList m_keepSelection;  // selected when the listing in flight started, or asked for since
     Confirmation m_confirmDelete;
 
-    QTreeWidget* m_list = nullptr;
+    RunTableModel* m_model = nullptr;
+    RunFilterModel* m_filter = nullptr;
+    QTreeView* m_list = nullptr;
+    QLineEdit* m_filterEdit = nullptr;
+    QComboBox* m_archFilter = nullptr;
+    QFutureWatcher<CallOutcome<std::vector<mnist::RunRecord>>> m_listWatcher;
     RunComparisonChart* m_comparison = nullptr;
     QLabel* m_folderLabel = nullptr;
     QLabel* m_message = nullptr;

@@ -1,6 +1,5 @@
 #include "TrainingDashboard.h"
 
-#include "train/RunStats.h"
 
 #include "ChartExport.h"
 #include "ChartStyle.h"
@@ -19,7 +18,7 @@
 #include <QLogValueAxis>
 #include <QProgressBar>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QToolTip>
 #include <QValueAxis>
@@ -108,15 +107,10 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent)
     top->addWidget(m_progressBar);
     layout->addLayout(top);
 
-    m_table = new QTableWidget(0, 7, this);
+    m_epochModel = new EpochTableModel(this);
+    m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("epochTable"));
-    m_table->setHorizontalHeaderLabels({tr("Epoch"), tr("Train loss"), tr("Valid loss"), tr("Test %"), tr("LR"),
-                                        tr("s"), tr("img/s")});
-    const QStringList headerTips = {tr("Epoch"), tr("Mean of the epoch's batch losses"), tr("Mean loss over the valid split"),
-                                    tr("Accuracy on the test split, percent"), tr("LR of the epoch's last iteration"),
-                                    tr("Wall time of the epoch, evaluation included"), tr("Training images per second")};
-    for (int c = 0; c < headerTips.size(); ++c)
-        m_table->horizontalHeaderItem(c)->setToolTip(headerTips[c]);
+    m_table->setModel(m_epochModel);
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -335,14 +329,12 @@ void TrainingDashboard::startRun(const mnist::TrainConfig& config)
     m_smoothed.clear();
     m_emaState = 0;
     m_epochStart = 0;
-    m_epochs.clear();
-    m_bestEpochIndex = -1;
     m_rateSamples.clear();
     m_pausedMs = 0;
     m_endText.clear();
     m_state = State::Loading;
     m_clock.start();
-    m_table->setRowCount(0);
+    m_epochModel->clear();
     for (QLineSeries* s : {m_trainLoss, m_validLoss, m_testAccuracy, m_lrSeries, m_lossRaw, m_lossSmooth})
         s->clear();
     const double epochs = static_cast<double>(std::max<int64_t>(config.epochs, 1));
@@ -440,10 +432,10 @@ void TrainingDashboard::showRecordedRun(const QString& name, const mnist::TrainC
     restoreHistory(epochs, lrPerIteration);
     m_state = State::Finished;
     QString best;
-    if (m_bestEpochIndex >= 0)
+    if (m_epochModel->bestRow() >= 0)
         best = tr(", best test accuracy %1% (epoch %2)")
-                   .arg(number(m_epochs[m_bestEpochIndex].testAccuracy, 2))
-                   .arg(m_epochs[m_bestEpochIndex].epoch);
+                   .arg(number(this->epochs()[m_epochModel->bestRow()].testAccuracy, 2))
+                   .arg(this->epochs()[m_epochModel->bestRow()].epoch);
     m_endText = tr("Recorded run %1: %2 of %3 epochs").arg(name).arg(epochs.size()).arg(config.epochs) + best + QLatin1Char('.');
     m_progressBar->setValue(static_cast<int>(1000 * epochs.size() / std::max<int64_t>(config.epochs, 1)));
     updateProgress();
@@ -451,38 +443,9 @@ void TrainingDashboard::showRecordedRun(const QString& name, const mnist::TrainC
 
 void TrainingDashboard::addEpochRow(const mnist::EpochMetrics& m)
 {
-    m_epochs.append(m);
+    m_epochModel->append(m);
     // The evaluation that ends an epoch trains nothing: the live rate restarts with the next epoch.
     m_rateSamples.clear();
-    // The core's rule for the best epoch (RunStats), the same the Runs tab and summary.json use.
-    const mnist::RunStats stats = mnist::computeRunStats(std::vector<mnist::EpochMetrics>(m_epochs.begin(), m_epochs.end()));
-    m_bestEpochIndex = -1;
-    for (int k = 0; k < m_epochs.size() && m_bestEpochIndex < 0; ++k)
-        if (m_epochs[k].epoch == stats.bestEpoch)
-            m_bestEpochIndex = k;
-
-    const int row = m_table->rowCount();
-    m_table->insertRow(row);
-    const QStringList cells = {QString::number(m.epoch),
-                               QString::number(m.trainLoss, 'f', 5),
-                               QString::number(m.validLoss, 'f', 5),
-                               QString::number(m.testAccuracy, 'f', 2),
-                               QString::number(m.lr, 'g', 4),
-                               QString::number(m.seconds, 'f', 1),
-                               count(static_cast<qint64>(std::llround(m.imagesPerSecond)))};
-    for (int c = 0; c < cells.size(); ++c) {
-        auto* item = new QTableWidgetItem(cells[c]);
-        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        m_table->setItem(row, c, item);
-    }
-    // The best epoch so far is bold.
-    for (int r = 0; r < m_table->rowCount(); ++r)
-        for (int c = 0; c < m_table->columnCount(); ++c) {
-            QTableWidgetItem* item = m_table->item(r, c);
-            QFont f = item->font();
-            f.setBold(r == m_bestEpochIndex);
-            item->setFont(f);
-        }
     m_table->scrollToBottom();
 
     m_trainLoss->append(static_cast<double>(m.epoch), logSafe(m.trainLoss));
@@ -492,11 +455,11 @@ void TrainingDashboard::addEpochRow(const mnist::EpochMetrics& m)
 
 void TrainingDashboard::redrawEpochs()
 {
-    if (m_epochs.isEmpty())
+    if (epochs().isEmpty())
         return;
     double trainLo = std::numeric_limits<double>::max(), trainHi = 0;
     double validLo = trainLo, validHi = 0, accLo = 100, accHi = 0;
-    for (const auto& m : std::as_const(m_epochs)) {
+    for (const auto& m : epochs()) {
         trainLo = std::min(trainLo, logSafe(m.trainLoss));
         trainHi = std::max(trainHi, logSafe(m.trainLoss));
         validLo = std::min(validLo, logSafe(m.validLoss));
@@ -508,7 +471,7 @@ void TrainingDashboard::redrawEpochs()
     setLogRange(m_validAxis, validLo, validHi);
     setAccuracyRange(m_accuracyAxis, accLo, accHi);
     const double epochs = static_cast<double>(std::max<int64_t>({m_info.epochs, m_config.epochs,
-                                                                   static_cast<int64_t>(m_epochs.size())}));
+                                                                   static_cast<int64_t>(m_epochModel->rowCount())}));
     if (epochs > 1) {
         m_epochAxis->setRange(1, epochs);
         m_epochAxis->setTickInterval(niceInterval(epochs));
@@ -555,7 +518,7 @@ void TrainingDashboard::redrawIterations()
         m_lrSeries->replace(decimateMinMax(
             perEpoch, [](std::size_t i) { return static_cast<double>(i); },
             [this, start](std::size_t i) { return m_historyLr[static_cast<int>(start + i)]; }, kMaxDrawnPoints));
-        m_lrX->setTitleText(tr("Iteration of epoch %1").arg(m_epochs.isEmpty() ? 1 : m_epochs.back().epoch));
+        m_lrX->setTitleText(tr("Iteration of epoch %1").arg(epochs().isEmpty() ? 1 : epochs().back().epoch));
         m_lrX->setRange(0, std::max(1.0, static_cast<double>(perEpoch - 1)));
         setNiceTicks(m_lrX, m_lrX->max(), 5);
     }
@@ -616,17 +579,17 @@ void TrainingDashboard::finishRun(const RunSummary& s)
     m_tick->stop();
     redrawIterations(); // whatever a pending redraw would have shown
     QString best;
-    if (m_bestEpochIndex >= 0)
+    if (m_epochModel->bestRow() >= 0)
         best = tr(", best test accuracy %1% (epoch %2)")
-                   .arg(number(m_epochs[m_bestEpochIndex].testAccuracy, 2))
-                   .arg(m_epochs[m_bestEpochIndex].epoch);
+                   .arg(number(epochs()[m_epochModel->bestRow()].testAccuracy, 2))
+                   .arg(epochs()[m_epochModel->bestRow()].epoch);
     if (s.failed)
-        m_endText = tr("Failed after %1 of %2 epochs").arg(m_epochs.size()).arg(m_info.epochs) + best + QLatin1Char('.');
+        m_endText = tr("Failed after %1 of %2 epochs").arg(epochs().size()).arg(m_info.epochs) + best + QLatin1Char('.');
     else if (s.stopped)
-        m_endText = tr("Stopped after %1 of %2 epochs in %3").arg(m_epochs.size()).arg(m_info.epochs).arg(duration(elapsed)) +
+        m_endText = tr("Stopped after %1 of %2 epochs in %3").arg(epochs().size()).arg(m_info.epochs).arg(duration(elapsed)) +
                     best + QLatin1Char('.');
     else
-        m_endText = tr("Finished %1 epochs in %2").arg(m_epochs.size()).arg(duration(elapsed)) + best + QLatin1Char('.');
+        m_endText = tr("Finished %1 epochs in %2").arg(epochs().size()).arg(duration(elapsed)) + best + QLatin1Char('.');
     if (!s.failed && !s.stopped)
         m_progressBar->setValue(m_progressBar->maximum());
     updateProgress();
@@ -658,12 +621,12 @@ void TrainingDashboard::updateProgress()
         const auto& last = m_points.back();
         parts << tr("Epoch %1/%2").arg(last.epoch).arg(m_info.epochs)
               << tr("iteration %1/%2").arg(count(last.iteration + 1), count(perEpoch));
-    } else if (!m_epochs.isEmpty()) {
-        parts << tr("Epoch %1/%2").arg(m_epochs.back().epoch + 1).arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
+    } else if (!epochs().isEmpty()) {
+        parts << tr("Epoch %1/%2").arg(epochs().back().epoch + 1).arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
     } else {
         parts << tr("Epoch 1/%1").arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
     }
-    double imagesPerSecond = m_epochs.isEmpty() ? 0 : m_epochs.back().imagesPerSecond;
+    double imagesPerSecond = epochs().isEmpty() ? 0 : epochs().back().imagesPerSecond;
     if (m_rateSamples.size() >= 2) {
         const auto& a = m_rateSamples.front();
         const auto& b = m_rateSamples.back();
@@ -678,10 +641,10 @@ void TrainingDashboard::updateProgress()
     if (live > 0 && done < total)
         parts << tr("remaining ~%1").arg(duration(static_cast<qint64>(static_cast<double>(active) *
                                                                        static_cast<double>(total - done) / static_cast<double>(live))));
-    if (m_bestEpochIndex >= 0)
+    if (m_epochModel->bestRow() >= 0)
         parts << tr("best test accuracy %1% (epoch %2)")
-                     .arg(number(m_epochs[m_bestEpochIndex].testAccuracy, 2))
-                     .arg(m_epochs[m_bestEpochIndex].epoch);
+                     .arg(number(epochs()[m_epochModel->bestRow()].testAccuracy, 2))
+                     .arg(epochs()[m_epochModel->bestRow()].epoch);
     if (m_state == State::Paused)
         parts << tr("paused");
     m_progress->setText(parts.join(QStringLiteral("  ·  ")));
@@ -695,7 +658,7 @@ void TrainingDashboard::showEpochTip(const QPointF& point, bool state)
         return;
     }
     const int64_t epoch = std::llround(point.x());
-    for (const auto& m : std::as_const(m_epochs)) {
+    for (const auto& m : epochs()) {
         if (m.epoch != epoch)
             continue;
         QToolTip::showText(QCursor::pos(),
@@ -753,7 +716,7 @@ int TrainingDashboard::drawnLossPoints() const
 
 int TrainingDashboard::tableRows() const
 {
-    return m_table->rowCount();
+    return m_epochModel->rowCount();
 }
 
 bool TrainingDashboard::lrShowsWholeRun() const
@@ -764,6 +727,11 @@ bool TrainingDashboard::lrShowsWholeRun() const
 void TrainingDashboard::setLrShowsWholeRun(bool wholeRun)
 {
     m_lrMode->setCurrentIndex(wholeRun ? 1 : 0);
+}
+
+const QVector<mnist::EpochMetrics>& TrainingDashboard::epochs() const
+{
+    return m_epochModel->epochs();
 }
 
 } // namespace studio

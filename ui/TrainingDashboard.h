@@ -2,6 +2,7 @@
 // The live view of a run: per-epoch losses and test accuracy (chart and table), the LR of every
 // iteration (current epoch or whole run), the loss of every iteration (raw and smoothed) and a
 // progress line. Every point is kept; the charts draw a decimated view and update in place.
+#include "EpochTableModel.h"
 #include "RunSummary.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
@@ -20,7 +21,7 @@ class QLabel;
 class QLineSeries;
 class QLogValueAxis;
 class QProgressBar;
-class QTableWidget;
+class QTableView;
 class QTimer;
 class QValueAxis;
 
@@ -58,7 +59,7 @@ public:
     const QVector<mnist::IterationPoint>& iterations() const { return m_points; }
     // LRs of the iterations before this session (restoreHistory(), showRecordedRun()).
     const QVector<double>& historyLr() const { return m_historyLr; }
-    const QVector<mnist::EpochMetrics>& epochs() const { return m_epochs; }
+    const QVector<mnist::EpochMetrics>& epochs() const;
     // The EMA of the iteration losses (TensorBoard's debiased smoothing), one per iteration.
     const QVector<double>& smoothedLoss() const { return m_smoothed; }
     QString progressText() const;
@@ -98,8 +99,7 @@ private:
     double m_emaState = 0;
     double m_emaWeight = 0.95;
     int m_epochStart = 0; // index in m_points of the current epoch's first iteration
-    QVector<mnist::EpochMetrics> m_epochs;
-    int m_bestEpochIndex = -1;
+    EpochTableModel* m_epochModel = nullptr; // the epochs: the table's rows and the charts' points
 
     enum class State { Idle, Loading, Running, Paused, Finished };
     State m_state = State::Idle;
@@ -137,7 +137,7 @@ private:
     QValueAxis* m_lossX = nullptr;
     QLogValueAxis* m_lossY = nullptr;
 
-    QTableWidget* m_table = nullptr;
+    QTableView* m_table = nullptr;
 };
 
 } // namespace studio

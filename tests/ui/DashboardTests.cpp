@@ -1,4 +1,5 @@
 #include "Decimate.h"
+#include "EpochTableModel.h"
 #include "TrainingDashboard.h"
 
 #include <catch2/catch.hpp>
@@ -6,6 +7,8 @@
 #include <QAbstractAxis>
 #include <QChart>
 #include <QChartView>
+#include <QFont>
+#include <QSignalSpy>
 #include <QLogValueAxis>
 
 #include <cmath>
@@ -107,4 +110,44 @@ TEST_CASE("The dashboard keeps every point, draws a decimated view and survives 
     }
     CHECK(dash.progressText().contains(QStringLiteral("Finished 100 epochs")));
     CHECK(dash.progressText().contains(QStringLiteral("best test accuracy 99.00% (epoch 100)")));
+}
+
+TEST_CASE("The epoch table model shows one row per epoch with the best epoch in bold", "[ui][dashboard]")
+{
+    studio::EpochTableModel model;
+    auto epoch = [](int64_t e, double acc) {
+        mnist::EpochMetrics m;
+        m.epoch = e;
+        m.trainLoss = 0.25;
+        m.validLoss = 0.125;
+        m.testAccuracy = acc;
+        m.lr = 1e-3;
+        m.seconds = 12.34;
+        m.imagesPerSecond = 12345.6;
+        return m;
+    };
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.append(epoch(1, 97.0));
+    model.append(epoch(2, 98.5));
+    model.append(epoch(3, 98.0));
+    REQUIRE(model.rowCount() == 3);
+    CHECK(model.bestRow() == 1);
+    auto text = [&](int row, int column) { return model.index(row, column).data().toString(); };
+    CHECK(text(0, studio::EpochTableModel::EpochColumn) == "1");
+    CHECK(text(1, studio::EpochTableModel::TestAccuracyColumn) == "98.50");
+    CHECK(text(0, studio::EpochTableModel::TrainLossColumn) == "0.25000");
+    CHECK(text(0, studio::EpochTableModel::LrColumn) == "0.001");
+    CHECK(text(0, studio::EpochTableModel::SecondsColumn) == "12.3");
+    CHECK(text(0, studio::EpochTableModel::RateColumn) == "12,346");
+    auto bold = [&](int row) { return model.index(row, 2).data(Qt::FontRole).value<QFont>().bold(); };
+    CHECK_FALSE(bold(0));
+    CHECK(bold(1));
+    CHECK_FALSE(bold(2));
+    // Only the rows whose weight changed were repainted: epoch 1 became best, then gave way to 2.
+    CHECK(changed.size() == 3);
+    CHECK(model.headerData(studio::EpochTableModel::ValidLossColumn, Qt::Horizontal, Qt::DisplayRole) == "Valid loss");
+    CHECK_FALSE(model.headerData(studio::EpochTableModel::RateColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+    model.clear();
+    CHECK(model.rowCount() == 0);
+    CHECK(model.bestRow() == -1);
 }

@@ -70,7 +70,7 @@ TEST_CASE("The evaluation tab's confusion matrix counts every test image and mat
     EvaluatedRun run;
     auto w = uitest::makeWindow();
     w->setRunsFolder(QString::fromStdString(run.runs.path().string()));
-    w->runBrowser()->refresh();
+    uitest::listRuns(*w->runBrowser());
     w->runBrowser()->selectRuns({QString::fromStdString(run.dir)});
     REQUIRE(w->runBrowser()->selectedRunDirs().size() == 1);
     w->showTab(studio::MainWindow::Tab::Evaluation);

@@ -18,7 +18,6 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTimer>
-#include <QTreeWidget>
 
 #include <cstdio>
 #include <filesystem>
@@ -50,14 +49,6 @@ double threadCpuMs()
     timespec t{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
-}
-
-QTreeWidgetItem* itemNamed(RunBrowser& browser, const QString& name)
-{
-    for (int i = 0; i < browser.list()->topLevelItemCount(); ++i)
-        if (browser.list()->topLevelItem(i)->text(RunBrowser::NameColumn) == name)
-            return browser.list()->topLevelItem(i);
-    return nullptr;
 }
 
 std::string onlySubfolder(const std::string& dir)
@@ -216,22 +207,22 @@ TEST_CASE("A truncated checkpoint or broken config.json marks its run damaged; t
     auto w = uitest::makeWindow();
     w->setRunsFolder(QString::fromStdString(runs.path().string()));
     RunBrowser* browser = w->runBrowser();
-    browser->refresh();
-    REQUIRE(browser->list()->topLevelItemCount() == 4);
+    uitest::listRuns(*browser);
+    REQUIRE(browser->filter()->rowCount() == 4);
     for (const char* name : {"20260102-100000-LeNet", "20260103-100000-LeNet", "20260104-100000-LeNet"}) {
         INFO(name);
-        QTreeWidgetItem* item = itemNamed(*browser, QString::fromLatin1(name));
+        const uitest::RunRow item(*browser, QString::fromLatin1(name));
         REQUIRE(item);
-        CHECK(item->foreground(RunBrowser::NameColumn).color().red() > 150);
-        CHECK(item->toolTip(RunBrowser::NameColumn).contains(QStringLiteral("Damaged")));
+        CHECK(item.foreground(studio::RunTableModel::NameColumn).red() > 150);
+        CHECK(item.toolTip(studio::RunTableModel::NameColumn).contains(QStringLiteral("Damaged")));
     }
-    CHECK(itemNamed(*browser, "20260102-100000-LeNet")->toolTip(RunBrowser::NameColumn).contains("checkpoint.pt"));
-    CHECK(itemNamed(*browser, "20260103-100000-LeNet")->toolTip(RunBrowser::NameColumn).contains("checkpoint.pt"));
-    CHECK(itemNamed(*browser, "20260104-100000-LeNet")->toolTip(RunBrowser::NameColumn).contains("config.json"));
-    QTreeWidgetItem* ok = itemNamed(*browser, "20260101-100000-LeNet");
+    CHECK(uitest::RunRow(*browser, "20260102-100000-LeNet").toolTip(studio::RunTableModel::NameColumn).contains("checkpoint.pt"));
+    CHECK(uitest::RunRow(*browser, "20260103-100000-LeNet").toolTip(studio::RunTableModel::NameColumn).contains("checkpoint.pt"));
+    CHECK(uitest::RunRow(*browser, "20260104-100000-LeNet").toolTip(studio::RunTableModel::NameColumn).contains("config.json"));
+    const uitest::RunRow ok(*browser, "20260101-100000-LeNet");
     REQUIRE(ok);
-    CHECK(ok->foreground(RunBrowser::NameColumn).color().red() < 150);
-    CHECK(ok->text(RunBrowser::EpochsColumn).contains(QStringLiteral("resumable")));
+    CHECK(ok.foreground(studio::RunTableModel::NameColumn).red() < 150);
+    CHECK(ok.text(studio::RunTableModel::EpochsColumn).contains(QStringLiteral("resumable")));
 
     // Opening a damaged run explains why and leaves the dashboard alone; the good one opens.
     w->openRun(QString::fromStdString(truncated));

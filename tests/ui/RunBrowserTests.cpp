@@ -17,12 +17,16 @@
 #include <QChart>
 #include <QChartView>
 #include <QFile>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHeaderView>
 #include <QImage>
+#include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QThread>
-#include <QTreeWidget>
 
 #include <filesystem>
 #include <fstream>
@@ -65,22 +69,6 @@ struct RunsFolder {
     QString path() const { return QString::fromStdString(dir.path().string()); }
 };
 
-QTreeWidgetItem* itemNamed(RunBrowser& browser, const QString& name)
-{
-    for (int i = 0; i < browser.list()->topLevelItemCount(); ++i)
-        if (browser.list()->topLevelItem(i)->text(RunBrowser::NameColumn) == name)
-            return browser.list()->topLevelItem(i);
-    return nullptr;
-}
-
-QStringList listedNames(RunBrowser& browser)
-{
-    QStringList names;
-    for (int i = 0; i < browser.list()->topLevelItemCount(); ++i)
-        names << browser.list()->topLevelItem(i)->text(RunBrowser::NameColumn);
-    return names;
-}
-
 // Pixels that differ from the top-left one: a blank image has none.
 int differingPixels(const QImage& image)
 {
@@ -106,48 +94,116 @@ TEST_CASE("The run browser lists every run with its metrics and marks a damaged 
     RunsFolder runs;
     RunBrowser browser;
     browser.setRunsFolder(runs.path());
-    browser.refresh();
-    REQUIRE(browser.list()->topLevelItemCount() == 3);
+    uitest::listRuns(browser);
+    REQUIRE(browser.filter()->rowCount() == 3);
     // Newest first, the damaged one included.
-    CHECK(listedNames(browser) == QStringList({"20260103-100000-LeNet", "20260102-100000-SimpleNet", "20260101-100000-LeNet"}));
+    CHECK(browser.shownRunNames() == QStringList({"20260103-100000-LeNet", "20260102-100000-SimpleNet", "20260101-100000-LeNet"}));
 
-    QTreeWidgetItem* bad = itemNamed(browser, "20260103-100000-LeNet");
+    const uitest::RunRow bad(browser, "20260103-100000-LeNet");
     REQUIRE(bad);
-    CHECK(bad->foreground(RunBrowser::NameColumn).color() != browser.list()->palette().color(QPalette::Text));
-    CHECK(bad->foreground(RunBrowser::NameColumn).color().red() > 150);
-    CHECK(bad->toolTip(RunBrowser::NameColumn).contains("Damaged"));
-    CHECK(bad->text(RunBrowser::RecipeColumn).contains("config.json"));
+    CHECK(bad.foreground(studio::RunTableModel::NameColumn) != browser.list()->palette().color(QPalette::Text));
+    CHECK(bad.foreground(studio::RunTableModel::NameColumn).red() > 150);
+    CHECK(bad.toolTip(studio::RunTableModel::NameColumn).contains("Damaged"));
+    CHECK(bad.text(studio::RunTableModel::RecipeColumn).contains("config.json"));
 
-    QTreeWidgetItem* lenet = itemNamed(browser, "20260101-100000-LeNet");
+    const uitest::RunRow lenet(browser, "20260101-100000-LeNet");
     REQUIRE(lenet);
-    CHECK(lenet->foreground(RunBrowser::NameColumn).color().red() < 150);
-    CHECK(lenet->text(RunBrowser::ArchColumn) == "LeNet");
-    CHECK(lenet->text(RunBrowser::BestColumn) == "98.50 (ep 2)");
-    CHECK(lenet->text(RunBrowser::HonestColumn) == "98.20 (ep 3)");
-    CHECK(lenet->text(RunBrowser::FinalColumn) == "98.20");
-    CHECK(lenet->text(RunBrowser::EpochsColumn) == "3/3");
-    CHECK(lenet->text(RunBrowser::DurationColumn) == "0:30");
-    CHECK(lenet->text(RunBrowser::DateColumn) == "2026-01-01 10:00");
-    CHECK(lenet->text(RunBrowser::RecipeColumn).contains("batch 64"));
-    CHECK(lenet->text(RunBrowser::RecipeColumn).contains("aug off"));
-    CHECK_FALSE(lenet->text(RunBrowser::RecipeColumn).contains("smoothing"));
-    CHECK_FALSE(lenet->text(RunBrowser::RecipeColumn).contains("EMA"));
+    CHECK(lenet.foreground(studio::RunTableModel::NameColumn).red() < 150);
+    CHECK(lenet.text(studio::RunTableModel::ArchColumn) == "LeNet");
+    CHECK(lenet.text(studio::RunTableModel::BestColumn) == "98.50 (ep 2)");
+    CHECK(lenet.text(studio::RunTableModel::HonestColumn) == "98.20 (ep 3)");
+    CHECK(lenet.text(studio::RunTableModel::FinalColumn) == "98.20");
+    CHECK(lenet.text(studio::RunTableModel::EpochsColumn) == "3/3");
+    CHECK(lenet.text(studio::RunTableModel::DurationColumn) == "0:30");
+    CHECK(lenet.text(studio::RunTableModel::DateColumn) == "2026-01-01 10:00");
+    CHECK(lenet.text(studio::RunTableModel::RecipeColumn).contains("batch 64"));
+    CHECK(lenet.text(studio::RunTableModel::RecipeColumn).contains("aug off"));
+    CHECK_FALSE(lenet.text(studio::RunTableModel::RecipeColumn).contains("smoothing"));
+    CHECK_FALSE(lenet.text(studio::RunTableModel::RecipeColumn).contains("EMA"));
 
-    QTreeWidgetItem* simple = itemNamed(browser, "20260102-100000-SimpleNet");
+    const uitest::RunRow simple(browser, "20260102-100000-SimpleNet");
     REQUIRE(simple);
-    CHECK(simple->text(RunBrowser::ArchColumn) == "SimpleNet");
-    CHECK(simple->text(RunBrowser::BestColumn) == "96.25 (ep 2)");
-    CHECK(simple->text(RunBrowser::EpochsColumn).startsWith("2/4"));
-    CHECK(simple->text(RunBrowser::RecipeColumn).contains("sgd"));
-    CHECK(simple->text(RunBrowser::RecipeColumn).contains("aug rotate"));
-    CHECK(simple->text(RunBrowser::RecipeColumn).contains("smoothing 0.1"));
-    CHECK(simple->text(RunBrowser::RecipeColumn).contains("EMA 0.999"));
+    CHECK(simple.text(studio::RunTableModel::ArchColumn) == "SimpleNet");
+    CHECK(simple.text(studio::RunTableModel::BestColumn) == "96.25 (ep 2)");
+    CHECK(simple.text(studio::RunTableModel::EpochsColumn).startsWith("2/4"));
+    CHECK(simple.text(studio::RunTableModel::RecipeColumn).contains("sgd"));
+    CHECK(simple.text(studio::RunTableModel::RecipeColumn).contains("aug rotate"));
+    CHECK(simple.text(studio::RunTableModel::RecipeColumn).contains("smoothing 0.1"));
+    CHECK(simple.text(studio::RunTableModel::RecipeColumn).contains("EMA 0.999"));
 
     // A run that appears later shows up on refresh.
     mnist::TrainConfig c;
     uitest::writeRunFolder(runs.dir.file("20260104-100000-LeNet"), c, uitest::makeEpochs({90.0}, {0.3}));
+    uitest::listRuns(browser);
+    CHECK(browser.filter()->rowCount() == 4);
+}
+
+TEST_CASE("The run table lists in the background, sorts by value and filters by text and architecture", "[ui][runs]")
+{
+    RunsFolder runs;
+    RunBrowser browser;
+    browser.setRunsFolder(runs.path());
     browser.refresh();
-    CHECK(browser.list()->topLevelItemCount() == 4);
+    // refresh() returns at once; the folder is read on the thread pool.
+    CHECK(browser.isListing());
+    uitest::waitForListing(browser);
+    REQUIRE(browser.shownRunNames().size() == 3);
+    using M = studio::RunTableModel;
+
+    SECTION("sorting by accuracy is by number, runs without a figure last")
+    {
+        browser.list()->sortByColumn(M::BestColumn, Qt::DescendingOrder);
+        CHECK(browser.shownRunNames() ==
+              QStringList({"20260101-100000-LeNet", "20260102-100000-SimpleNet", "20260103-100000-LeNet"}));
+        browser.list()->sortByColumn(M::BestColumn, Qt::AscendingOrder);
+        CHECK(browser.shownRunNames().front() == "20260103-100000-LeNet");
+        browser.list()->sortByColumn(M::NameColumn, Qt::AscendingOrder);
+        CHECK(browser.shownRunNames() ==
+              QStringList({"20260101-100000-LeNet", "20260102-100000-SimpleNet", "20260103-100000-LeNet"}));
+        // A click on a header sorts too.
+        browser.resize(1200, 600);
+        browser.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&browser));
+        auto* header = browser.list()->header();
+        const QPoint at(header->sectionViewportPosition(M::EpochsColumn) + 5, header->height() / 2);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
+        CHECK(header->sortIndicatorSection() == M::EpochsColumn);
+    }
+    SECTION("the text filter keeps the runs with every word; the architecture filter one architecture")
+    {
+        auto* edit = browser.findChild<QLineEdit*>("runFilter");
+        auto* arch = browser.findChild<QComboBox*>("runArchFilter");
+        REQUIRE(edit);
+        REQUIRE(arch);
+        QTest::keyClicks(edit, "simple");
+        CHECK(browser.shownRunNames() == QStringList({"20260102-100000-SimpleNet"}));
+        edit->setText("lenet adam");
+        CHECK(browser.shownRunNames() == QStringList({"20260101-100000-LeNet"}));
+        edit->setText("damaged");
+        CHECK(browser.shownRunNames() == QStringList({"20260103-100000-LeNet"}));
+        CHECK(browser.findChild<QLabel*>("runsFolderLabel")->text().contains("showing 1 of 3"));
+        edit->clear();
+        CHECK(browser.shownRunNames().size() == 3);
+
+        // Damaged runs have no architecture to pick; each readable one is offered once.
+        REQUIRE(arch->count() == 3);
+        CHECK(arch->itemText(1) == "LeNet");
+        CHECK(arch->itemText(2) == "SimpleNet");
+        arch->setCurrentIndex(1);
+        CHECK(browser.shownRunNames() == QStringList({"20260101-100000-LeNet"}));
+        // The choice survives a refresh while the architecture still has runs.
+        uitest::listRuns(browser);
+        CHECK(arch->currentText() == "LeNet");
+        CHECK(browser.shownRunNames() == QStringList({"20260101-100000-LeNet"}));
+    }
+    SECTION("the selection survives a refresh and a new sort")
+    {
+        browser.selectRuns({QString::fromStdString(runs.older)});
+        uitest::listRuns(browser);
+        browser.list()->sortByColumn(M::NameColumn, Qt::AscendingOrder);
+        REQUIRE(browser.selectedRunDirs().size() == 1);
+        CHECK(QFileInfo(browser.selectedRunDirs().front()).fileName() == "20260101-100000-LeNet");
+    }
 }
 
 TEST_CASE("Selecting two runs overlays their curves, one colour each, named in the legend", "[ui][runs]")
@@ -158,12 +214,13 @@ TEST_CASE("Selecting two runs overlays their curves, one colour each, named in t
     browser.setRunsFolder(runs.path());
     browser.show();
     REQUIRE(QTest::qWaitForWindowExposed(&browser));
-    REQUIRE(browser.list()->topLevelItemCount() == 3);
+    uitest::waitForListing(browser);
+    REQUIRE(browser.filter()->rowCount() == 3);
     CHECK(browser.comparison()->seriesCount() == 0);
 
     // Through the list's own selection, as a click would do.
-    itemNamed(browser, "20260102-100000-SimpleNet")->setSelected(true);
-    itemNamed(browser, "20260101-100000-LeNet")->setSelected(true);
+    uitest::RunRow(browser, "20260102-100000-SimpleNet").select();
+    uitest::RunRow(browser, "20260101-100000-LeNet").select();
     CHECK(browser.selectedRunDirs().size() == 2);
     const studio::RunComparisonChart* comparison = browser.comparison();
     CHECK(comparison->legendNames() == QStringList({"20260102-100000-SimpleNet", "20260101-100000-LeNet"}));
@@ -182,7 +239,7 @@ TEST_CASE("Selecting two runs overlays their curves, one colour each, named in t
     CHECK(counts == std::vector<int>({2, 2, 3, 3}));
 
     // A damaged run adds nothing to the chart.
-    itemNamed(browser, "20260103-100000-LeNet")->setSelected(true);
+    uitest::RunRow(browser, "20260103-100000-LeNet").select();
     CHECK(comparison->legendNames().size() == 2);
     browser.list()->clearSelection();
     CHECK(comparison->seriesCount() == 0);
@@ -193,16 +250,17 @@ TEST_CASE("Renaming and deleting a run change its folder and the list", "[ui][ru
     RunsFolder runs;
     RunBrowser browser;
     browser.setRunsFolder(runs.path());
-    browser.refresh();
+    uitest::listRuns(browser);
     const QString older = QString::fromStdString(runs.older);
 
     SECTION("rename")
     {
         REQUIRE(browser.renameRun(older, "baseline"));
+        uitest::waitForListing(browser);
         CHECK_FALSE(fs::exists(runs.older));
         CHECK(fs::exists(runs.dir.file("baseline") + "/metrics.csv"));
-        CHECK(listedNames(browser).contains("baseline"));
-        CHECK_FALSE(listedNames(browser).contains("20260101-100000-LeNet"));
+        CHECK(browser.shownRunNames().contains("baseline"));
+        CHECK_FALSE(browser.shownRunNames().contains("20260101-100000-LeNet"));
         CHECK(browser.selectedRunDirs().size() == 1);
 
         QString error;
@@ -214,7 +272,7 @@ TEST_CASE("Renaming and deleting a run change its folder and the list", "[ui][ru
         CHECK(browser.messageText() == error);
         CHECK(fs::exists(runs.dir.file("baseline")));
         CHECK(fs::exists(runs.newer + "/config.json"));
-        CHECK(browser.list()->topLevelItemCount() == 3);
+        CHECK(browser.filter()->rowCount() == 3);
     }
     SECTION("delete, declined then confirmed")
     {
@@ -227,7 +285,7 @@ TEST_CASE("Renaming and deleting a run change its folder and the list", "[ui][ru
         CHECK_FALSE(browser.deleteRuns({older}));
         CHECK(asked == QStringList({"20260101-100000-LeNet"}));
         CHECK(fs::exists(runs.older));
-        CHECK(browser.list()->topLevelItemCount() == 3);
+        CHECK(browser.filter()->rowCount() == 3);
 
         answer = true;
         // Through the button, as the user does.
@@ -236,11 +294,12 @@ TEST_CASE("Renaming and deleting a run change its folder and the list", "[ui][ru
         REQUIRE(del);
         REQUIRE(del->isEnabled());
         QTest::mouseClick(del, Qt::LeftButton);
+        uitest::waitForListing(browser);
         CHECK(asked.size() == 2);
         CHECK_FALSE(fs::exists(runs.older));
         CHECK_FALSE(fs::exists(runs.damaged));
         CHECK(fs::exists(runs.newer));
-        CHECK(listedNames(browser) == QStringList({"20260102-100000-SimpleNet"}));
+        CHECK(browser.shownRunNames() == QStringList({"20260102-100000-SimpleNet"}));
     }
 }
 
@@ -290,7 +349,7 @@ TEST_CASE("Charts export to PNG at the requested size and to SVG with titles, me
 
     RunBrowser browser;
     browser.setRunsFolder(runs.path());
-    browser.refresh();
+    uitest::listRuns(browser);
     browser.selectRuns({QString::fromStdString(runs.older), QString::fromStdString(runs.newer)});
     const QString comparisonSvg = QString::fromStdString(out.file("compared.svg"));
     REQUIRE(studio::exportChartSvg(browser.comparison()->chart(), comparisonSvg, QSize(800, 500)));
@@ -322,7 +381,7 @@ TEST_CASE("An export to an unwritable path reports an error and leaves no file",
     const std::string missing = out.file("no-such-folder");
     RunBrowser browser;
     browser.setRunsFolder(runs.path());
-    browser.refresh();
+    uitest::listRuns(browser);
     browser.selectRuns({QString::fromStdString(runs.older)});
     uitest::saveFreshWeights("LeNet", runs.older + "/model.safetensors");
 
@@ -429,6 +488,7 @@ TEST_CASE("Finished runs selected in the browser score as an ensemble in the bac
     browser.setRunsFolder(QString::fromStdString(runs.path().string()));
     browser.show();
     REQUIRE(QTest::qWaitForWindowExposed(&browser));
+    uitest::waitForListing(browser);
     auto* button = browser.findChild<QPushButton*>(QStringLiteral("ensembleRuns"));
     REQUIRE(button);
     browser.selectRuns({QString::fromStdString(lenet)});
@@ -494,7 +554,7 @@ TEST_CASE("A run stopped after one epoch resumes from the browser and ends with 
     w->setRunsFolder(runsPath);
     w->showTab(studio::MainWindow::Tab::Runs);
     RunBrowser* browser = w->runBrowser();
-    browser->refresh();
+    uitest::listRuns(*browser);
     REQUIRE(browser->runs().size() == 1);
     const mnist::RunRecord stopped = browser->runs().front();
     REQUIRE_FALSE(stopped.damaged);
@@ -534,7 +594,7 @@ TEST_CASE("A run stopped after one epoch resumes from the browser and ends with 
     CHECK(metrics[2].epoch == 3);
     const std::vector<double> lrs = mnist::readLrCsv(dir.toStdString() + "/lr.csv");
     CHECK(lrs.size() == 30);
-    browser->refresh();
+    uitest::listRuns(*browser);
     REQUIRE(browser->runs().size() == 1);
     CHECK(browser->runs().front().epochs.size() == 3);
     CHECK_FALSE(browser->runs().front().resumable);

@@ -4,11 +4,14 @@
 #include "data/TempDir.h"
 
 #include "MainWindow.h"
+#include "RunBrowser.h"
 #include "train/TrainConfig.h"
 
 #include <catch2/catch.hpp>
 
+#include <QItemSelectionModel>
 #include <QTest>
+#include <QTreeView>
 
 #include <memory>
 
@@ -48,5 +51,53 @@ inline std::unique_ptr<studio::MainWindow> makeWindow()
     REQUIRE(QTest::qWaitForWindowExposed(w.get()));
     return w;
 }
+
+// The run browser lists on the thread pool: waits until the listing in flight has been shown.
+inline void waitForListing(studio::RunBrowser& browser)
+{
+    REQUIRE(QTest::qWaitFor([&] { return !browser.isListing(); }, 60'000));
+}
+
+// refresh() and wait for its listing.
+inline void listRuns(studio::RunBrowser& browser)
+{
+    browser.refresh();
+    waitForListing(browser);
+}
+
+// One row of the run browser's table as the user sees it (sorted and filtered), by run name.
+class RunRow {
+public:
+    RunRow(studio::RunBrowser& browser, const QString& name) : m_browser(&browser)
+    {
+        const QAbstractItemModel* shown = browser.list()->model();
+        for (int r = 0; r < shown->rowCount(); ++r)
+            if (shown->index(r, studio::RunTableModel::NameColumn).data().toString() == name)
+                m_row = r;
+    }
+    explicit operator bool() const { return m_row >= 0; }
+    QString text(int column) const { return cell(column).data(Qt::DisplayRole).toString(); }
+    QString toolTip(int column) const { return cell(column).data(Qt::ToolTipRole).toString(); }
+    // The text colour; the view's own when the model sets none.
+    QColor foreground(int column) const
+    {
+        const QVariant v = cell(column).data(Qt::ForegroundRole);
+        return v.isValid() ? v.value<QBrush>().color() : m_browser->list()->palette().color(QPalette::Text);
+    }
+    // Adds the row to the selection, as a Ctrl+click does.
+    void select() const
+    {
+        m_browser->list()->selectionModel()->select(cell(0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+
+private:
+    QModelIndex cell(int column) const
+    {
+        REQUIRE(m_row >= 0);
+        return m_browser->list()->model()->index(m_row, column);
+    }
+    studio::RunBrowser* m_browser;
+    int m_row = -1;
+};
 
 } // namespace uitest
