@@ -1,6 +1,7 @@
 // mnist-train: the core, headless. Exit codes: 0 done, 1 data/training/IO error, 2 bad flags or
 // values, 130 stopped by Ctrl-C (after saving what was trained).
 #include "ConsoleReporter.h"
+#include "DescribeArch.h"
 #include "ListRuns.h"
 
 #include "Error.h"
@@ -9,6 +10,8 @@
 #include "data/IdxWriter.h"
 #include "io/Checkpoint.h"
 #include "io/OnnxExport.h"
+#include "models/ModelRegistry.h"
+#include "models/NetworkSpec.h"
 #include "io/StateDict.h"
 #include "io/RunFolder.h"
 #include "io/RunIndex.h"
@@ -65,7 +68,7 @@ void exportAugmented(const mnist::TrainConfig& config, int64_t count, const std:
 // or a LibTorch archive .pt). Returns the network for a following --export-onnx.
 std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config, const std::string& weights, bool json)
 {
-    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config.arch, weights);
+    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, weights);
     const mnist::TestPredictions predictions = mnist::predictTestSet(*net, config);
     const std::vector<int64_t>& confusion = predictions.confusion;
     const int64_t correct = predictions.correct();
@@ -186,7 +189,13 @@ int main(int argc, char** argv)
 
     app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
     app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
-    app.add_flag("--list-archs", listArchs, "List the architectures with their parameter counts and exit");
+    app.add_flag("--list-archs", listArchs,
+                 "List the built-in and user networks (~/.local/share/mnist-studio/architectures) with their "
+                 "parameter counts and exit; with --json as JSON");
+    std::string describeArch;
+    app.add_option("--describe-arch", describeArch,
+                   "Print each layer of a network (a name or a spec file) with its output shape, parameters and "
+                   "multiply-adds, and exit; with --json also its state_dict names and shapes");
     std::string listRunsDir;
     auto* listRunsOpt = app.add_option("--list-runs", listRunsDir,
                                        "List the runs under DIR (default $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs) "
@@ -207,13 +216,10 @@ int main(int argc, char** argv)
     try {
         if (listRunsOpt->count() > 0)
             return listRunsCommand(listRunsDir.empty() ? mnist::defaultRunsDir() : listRunsDir, json);
-        if (listArchs) {
-            for (const auto& a : mnist::architectures())
-                std::printf("%-12s %8lld  %s\n", a.name.c_str(),
-                            static_cast<long long>(mnist::parameterCount(*mnist::createNetwork(a.name))),
-                            a.description.c_str());
-            return 0;
-        }
+        if (listArchs)
+            return listArchsCommand(json);
+        if (!describeArch.empty())
+            return describeArchCommand(describeArch, json);
 
         if (!resumeDir.empty() && (!configPath.empty() || !outDir.empty()))
             throw mnist::ConfigError("--resume takes the run folder's own config.json and writes into it: drop --config and --out");
@@ -227,13 +233,15 @@ int main(int argc, char** argv)
         }
         if (!recipeName.empty() && (!configPath.empty() || !resumeDir.empty()))
             throw mnist::ConfigError("--recipe is a starting set-up: it cannot be combined with --config or --resume");
-        mnist::TrainConfig config = !resumeDir.empty()      ? mnist::loadTrainConfig(resumeDir + "/config.json")
+        mnist::TrainConfig config = !resumeDir.empty()      ? mnist::loadRunConfig(resumeDir)
                                     : !recipeName.empty() ? mnist::findRecipe(recipeName)->config
                                     : configPath.empty()  ? mnist::TrainConfig{}
                                                           : mnist::loadTrainConfig(configPath);
         for (auto& [opt, apply] : overrides)
             if (opt->count() > 0)
                 apply(config);
+        // A spec file names its network: folder names, lists and summaries use that name.
+        mnist::nameArchitectureFromFile(config);
 
         if (printLrSteps >= 0) {
             // One-cycle needs the run's length; the training file is assumed to hold 60,000 images.

@@ -10,6 +10,7 @@ packages=(
   xvfb xdotool dataset-fashion-mnist
   dpkg-dev desktop-file-utils appstream  # `make package`
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime
+  python3-torch  # the interop test: real PyTorch (Debian's /usr/bin/python3) loads our model.py
 )
 
 missing=()

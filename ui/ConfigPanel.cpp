@@ -1,6 +1,7 @@
 #include "ConfigPanel.h"
 
 #include "CoreBridge.h"
+#include "models/ModelRegistry.h"
 #include "LrPreviewChart.h"
 #include "NumberEdit.h"
 #include "StatusStyle.h"
@@ -120,7 +121,7 @@ void ConfigPanel::addModelInfo(QWidget* parent)
     m_layersButton->setObjectName(QStringLiteral("showLayers"));
     m_layersButton->setText(tr("Layers"));
     m_layersButton->setCheckable(true);
-    m_layersButton->setToolTip(tr("Show the network's layers as PyTorch's print(model) lists them"));
+    m_layersButton->setToolTip(tr("Show the network's layers: each one's output shape, parameters and multiply-adds"));
     m_layers = new QPlainTextEdit(parent);
     m_layers->setObjectName(QStringLiteral("layers"));
     m_layers->setReadOnly(true);
@@ -224,7 +225,7 @@ QWidget* ConfigPanel::makeEditor(Row& row, QWidget* parent)
         auto* browse = new QToolButton(parent);
         browse->setObjectName(key + QStringLiteral(".browse"));
         browse->setText(QStringLiteral("…"));
-        browse->setToolTip(tr("Choose a folder"));
+        browse->setToolTip(f.fileFilter.empty() ? tr("Choose a folder") : tr("Choose a file"));
         connect(browse, &QToolButton::clicked, this, [this, index] { browseFolder(m_rows[index]); });
         auto* box = new QWidget(parent);
         auto* h = new QHBoxLayout(box);
@@ -453,6 +454,9 @@ void ConfigPanel::rowEdited(int index)
         return;
     const Row& edited = m_rows[index];
     readRow(edited);
+    // A network file names its network; the architecture row shows that name.
+    if (edited.field->key == "arch_file")
+        mnist::nameArchitectureFromFile(m_config);
     // gamma is one field, but each scheduler has its own default: a new scheduler starts from its own.
     if (edited.field->key == "scheduler.type")
         m_config.scheduler.gamma.reset();
@@ -492,18 +496,20 @@ void ConfigPanel::refresh()
 
 void ConfigPanel::updateArchitectureInfo()
 {
-    for (const auto& a : architectureSummaries()) {
-        if (a.name != m_config.arch)
-            continue;
-        m_archInfo->setText(tr("%1 — %2 trainable parameters")
-                                .arg(fromStd(a.description),
-                                     QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters))));
+    // The network the set-up trains: the spec file's when one is given, else the architecture's.
+    try {
+        const ArchitectureSummary a = summarizeNetwork(mnist::networkSpecFor(m_config));
+        const QString text = tr("%1 — %2 trainable parameters")
+                                 .arg(fromStd(a.description),
+                                      QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters)));
+        m_archInfo->setText(m_config.archFile.empty() ? text : tr("%1 (from its file): %2").arg(fromStd(a.name), text));
         m_layers->setPlainText(fromStd(a.layers));
         fieldEditor(QStringLiteral("arch"))->setToolTip(fromStd(a.layers));
-        return;
+    } catch (const std::exception&) {
+        // An unknown name or a bad file: validate() shows the problem at its field.
+        m_archInfo->setText(QString());
+        m_layers->clear();
     }
-    m_archInfo->setText(QString());
-    m_layers->clear();
 }
 
 void ConfigPanel::validate()
@@ -573,12 +579,16 @@ void ConfigPanel::validate()
 void ConfigPanel::browseFolder(const Row& row)
 {
     auto* line = static_cast<QLineEdit*>(row.parts.value(0));
-    const QString start = line->text().isEmpty() ? fromStd(dataFolderFor(m_config)) : line->text();
-    const QString dir = QFileDialog::getExistingDirectory(this, tr(row.field->label.c_str()), start);
+    const bool file = !row.field->fileFilter.empty();
+    const QString start = !line->text().isEmpty() ? line->text() : file ? QString() : fromStd(dataFolderFor(m_config));
+    const QString dir = file ? QFileDialog::getOpenFileName(this, tr(row.field->label.c_str()), start,
+                                                            fromStd(row.field->fileFilter))
+                             : QFileDialog::getExistingDirectory(this, tr(row.field->label.c_str()), start);
     if (dir.isEmpty())
         return;
     mnist::TrainConfig c = m_config;
     row.field->set(c, dir.toStdString());
+    mnist::nameArchitectureFromFile(c);
     // A folder of IDX files chosen by hand is read as such.
     if (row.field->key == "data_dir")
         c.dataset = "idx";

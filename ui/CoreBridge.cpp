@@ -5,6 +5,7 @@
 #include "augment/BatchAugmenter.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
+#include "models/NetworkTable.h"
 #include "io/StateDict.h"
 #include "data/DataLocations.h"
 #include "data/Dataset.h"
@@ -23,28 +24,28 @@
 
 namespace studio {
 
-const std::vector<ArchitectureSummary>& architectureSummaries()
+ArchitectureSummary summarizeNetwork(const mnist::NetworkSpec& spec)
 {
-    static const std::vector<ArchitectureSummary> summaries = [] {
-        std::vector<ArchitectureSummary> out;
-        for (const auto& info : mnist::architectures()) {
-            ArchitectureSummary s;
-            s.name = info.name;
-            s.description = info.description;
-            try {
-                const auto net = mnist::createNetwork(info.name);
-                s.parameters = mnist::parameterCount(*net);
-                std::ostringstream tree;
-                tree << *net;
-                s.layers = tree.str();
-            } catch (const std::exception&) {
-                // A network that cannot be built still appears; training it reports the error.
-            }
-            out.push_back(std::move(s));
+    ArchitectureSummary s;
+    s.name = spec.name;
+    s.description = spec.description;
+    // From the spec alone: nothing is built, so listing every network costs nothing.
+    s.parameters = mnist::describeNetwork(spec).parameters;
+    s.layers = mnist::networkTable(spec);
+    return s;
+}
+
+std::vector<ArchitectureSummary> architectureSummaries()
+{
+    std::vector<ArchitectureSummary> out;
+    for (const auto& info : mnist::architectures()) {
+        try {
+            out.push_back(summarizeNetwork(mnist::findNetworkSpec(info.name)));
+        } catch (const std::exception&) {
+            // architectures() lists only valid specs; a file changed since is left out.
         }
-        return out;
-    }();
-    return summaries;
+    }
+    return out;
 }
 
 std::vector<std::string> deviceNames()
@@ -149,14 +150,14 @@ std::string runWeightsFile(const std::string& runDir)
 
 void exportRunModel(const std::string& runDir, const std::string& path, ModelFormat format)
 {
-    const mnist::TrainConfig config = mnist::loadTrainConfig(runDir + "/config.json");
+    const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
     const std::string weights = runWeightsFile(runDir);
     if (weights.empty())
         throw mnist::IoError(runDir + " holds no weights (neither model.safetensors nor best.safetensors): "
                                       "the run ended before its first epoch");
     // Through the network rather than a file copy: the export is checked against the architecture
     // and every format is written by the core's atomic writers.
-    const auto net = mnist::createNetwork(config.arch);
+    const auto net = mnist::createNetwork(config);
     mnist::loadWeights(*net, weights);
     net->eval();
     switch (format) {
@@ -184,7 +185,7 @@ DigitModel loadRunDigitModel(const std::string& runDir)
     if (weights.empty())
         throw mnist::IoError(runDir + " holds no weights yet (neither model.safetensors nor best.safetensors): "
                                       "they appear when its first epoch ends");
-    return loadDigitModel(mnist::loadTrainConfig(runDir + "/config.json"), weights);
+    return loadDigitModel(mnist::loadRunConfig(runDir), weights);
 }
 
 DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath)
@@ -192,7 +193,7 @@ DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& w
     DigitModel m;
     m.config = config;
     m.weightsPath = weightsPath;
-    m.classifier = std::make_shared<const mnist::ImageClassifier>(config.arch, weightsPath, config.augment);
+    m.classifier = std::make_shared<const mnist::ImageClassifier>(config, weightsPath);
     return m;
 }
 

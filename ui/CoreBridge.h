@@ -2,6 +2,7 @@
 // The core calls the GUI needs whose headers pull in LibTorch, behind plain declarations. Every
 // UI file but CoreBridge.cpp and TrainingWorker.cpp then compiles without LibTorch headers,
 // which costs tens of seconds per file on a small machine.
+#include "models/NetworkSpec.h"
 #include "augment/AugmentConfig.h"
 #include "train/TrainConfig.h"
 
@@ -22,12 +23,14 @@ struct ArchitectureSummary {
     std::string name;
     std::string description;
     int64_t parameters = 0;
-    std::string layers; // PyTorch-style module tree, e.g. "LeNet(\n  (block1): Sequential(..."
+    std::string layers; // the layer table: output shapes, parameters, multiply-adds (NetworkTable.h)
 };
 
-// The registry's architectures in the notebook's order; each network is built once, on the
-// first call, to count its parameters.
-const std::vector<ArchitectureSummary>& architectureSummaries();
+ArchitectureSummary summarizeNetwork(const mnist::NetworkSpec& spec);
+
+// The registry's networks (built-in, then the user's), read again on each call: the user may
+// have added one.
+std::vector<ArchitectureSummary> architectureSummaries();
 
 // "cpu" and one "cuda:N" per CUDA device present.
 std::vector<std::string> deviceNames();

@@ -2,8 +2,13 @@
 
 #include "Error.h"
 #include "io/AtomicFile.h"
+#include "models/NetworkSpec.h"
+#include "models/SpecNetwork.h"
 
 #include <torch/torch.h>
+
+#include <cmath>
+#include <map>
 
 #ifdef MNIST_STUDIO_HAVE_ONNX
 #include <onnx/onnx_pb.h>
@@ -106,63 +111,121 @@ void setTensorType(onnx::ValueInfoProto& v, const std::string& name, std::initia
     }
 }
 
-// Appends the eval-mode graph of `module` (a layer or a Sequential of layers, in forward order).
-void appendModule(GraphBuilder& g, const std::string& prefix, const std::shared_ptr<torch::nn::Module>& module,
-                  std::string& current, bool& flat)
-{
-    using namespace torch::nn;
-    if (auto* conv = dynamic_cast<Conv2dImpl*>(module.get())) {
-        const auto& o = conv->options;
-        const int64_t kh = (*o.kernel_size())[0], kw = (*o.kernel_size())[1];
-        // Every convolution of the registry keeps the size: stride 1, padding kernel/2 (the options'
-        // padding is a variant whose type differs between LibTorch 1.x and 2.x, so it is not read).
-        if ((*o.stride())[0] != 1 || (*o.stride())[1] != 1 || o.groups() != 1 || kh % 2 == 0 || kw % 2 == 0)
-            throw IoError("ONNX export supports stride-1 odd-kernel convolutions only (" + prefix + ")");
-        std::vector<std::string> in{current, g.initializer(prefix + ".weight", conv->weight)};
-        if (conv->bias.defined())
-            in.push_back(g.initializer(prefix + ".bias", conv->bias));
-        current = g.node("Conv", in, [&](onnx::NodeProto& n) {
-            intsAttribute(n, "kernel_shape", {kh, kw});
-            intsAttribute(n, "pads", {kh / 2, kw / 2, kh / 2, kw / 2});
-            intsAttribute(n, "strides", {1, 1});
-        });
-    } else if (auto* bn2 = dynamic_cast<BatchNorm2dImpl*>(module.get())) {
-        current = g.node("BatchNormalization",
-                         {current, g.initializer(prefix + ".weight", bn2->weight), g.initializer(prefix + ".bias", bn2->bias),
-                          g.initializer(prefix + ".running_mean", bn2->running_mean),
-                          g.initializer(prefix + ".running_var", bn2->running_var)},
-                         [&](onnx::NodeProto& n) { floatAttribute(n, "epsilon", static_cast<float>(bn2->options.eps())); });
-    } else if (auto* bn1 = dynamic_cast<BatchNorm1dImpl*>(module.get())) {
-        current = g.node("BatchNormalization",
-                         {current, g.initializer(prefix + ".weight", bn1->weight), g.initializer(prefix + ".bias", bn1->bias),
-                          g.initializer(prefix + ".running_mean", bn1->running_mean),
-                          g.initializer(prefix + ".running_var", bn1->running_var)},
-                         [&](onnx::NodeProto& n) { floatAttribute(n, "epsilon", static_cast<float>(bn1->options.eps())); });
-    } else if (dynamic_cast<ReLUImpl*>(module.get())) {
-        current = g.node("Relu", {current});
-    } else if (auto* pool = dynamic_cast<MaxPool2dImpl*>(module.get())) {
-        const auto& o = pool->options;
-        current = g.node("MaxPool", {current}, [&](onnx::NodeProto& n) {
-            intsAttribute(n, "kernel_shape", {(*o.kernel_size())[0], (*o.kernel_size())[1]});
-            intsAttribute(n, "strides", {(*o.stride())[0], (*o.stride())[1]});
-        });
-    } else if (dynamic_cast<DropoutImpl*>(module.get()) || dynamic_cast<Dropout2dImpl*>(module.get())) {
-        // identity in eval mode
-    } else if (auto* linear = dynamic_cast<LinearImpl*>(module.get())) {
-        if (!flat) {
-            current = g.node("Flatten", {current}, [](onnx::NodeProto& n) { intAttribute(n, "axis", 1); });
-            flat = true;
-        }
-        current = g.node("Gemm",
-                         {current, g.initializer(prefix + ".weight", linear->weight), g.initializer(prefix + ".bias", linear->bias)},
-                         [](onnx::NodeProto& n) { intAttribute(n, "transB", 1); });
-    } else if (dynamic_cast<SequentialImpl*>(module.get())) {
-        for (const auto& child : module->named_children())
-            appendModule(g, prefix + "." + child.key(), child.value(), current, flat);
-    } else {
-        throw IoError("ONNX export does not know the layer " + prefix + " (" + module->name() + ")");
+// The spec's layers as ONNX nodes, with the network's tensors by their state_dict names.
+class SpecWriter {
+public:
+    SpecWriter(GraphBuilder& g, const Network& model, const NetworkSummary& summary) : m_g(g)
+    {
+        for (const auto& p : model.named_parameters())
+            m_tensors.emplace(p.key(), p.value());
+        for (const auto& b : model.named_buffers())
+            m_tensors.emplace(b.key(), b.value());
+        for (const LayerRow& r : summary.rows)
+            m_out.emplace(r.prefix, r.outputShape);
     }
-}
+
+    std::string list(const std::vector<LayerSpec>& layers, const std::string& prefix, std::string x,
+                     std::vector<int64_t> in)
+    {
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const LayerSpec& l = layers[i];
+            const std::string name = prefix + (l.name.empty() ? std::to_string(i) : l.name);
+            x = layer(l, name, x, in);
+            in = m_out.at(name);
+        }
+        return x;
+    }
+
+private:
+    std::string tensor(const std::string& name)
+    {
+        const auto it = m_tensors.find(name);
+        if (it == m_tensors.end())
+            throw IoError("ONNX export: the network has no tensor " + name);
+        return m_g.initializer(name, it->second);
+    }
+
+    std::string layer(const LayerSpec& l, const std::string& name, const std::string& x, const std::vector<int64_t>& in)
+    {
+        const Size2 stride = effectiveStride(l);
+        switch (l.type) {
+        case LayerType::Conv2d: {
+            std::vector<std::string> inputs{x, tensor(name + ".weight")};
+            if (l.bias)
+                inputs.push_back(tensor(name + ".bias"));
+            return m_g.node("Conv", inputs, [&](onnx::NodeProto& n) {
+                intsAttribute(n, "kernel_shape", {l.kernelSize.h, l.kernelSize.w});
+                intsAttribute(n, "pads", {l.padding.h, l.padding.w, l.padding.h, l.padding.w});
+                intsAttribute(n, "strides", {stride.h, stride.w});
+                intAttribute(n, "group", l.groups);
+            });
+        }
+        case LayerType::BatchNorm2d:
+        case LayerType::BatchNorm1d:
+            return m_g.node("BatchNormalization",
+                            {x, tensor(name + ".weight"), tensor(name + ".bias"), tensor(name + ".running_mean"),
+                             tensor(name + ".running_var")},
+                            [&](onnx::NodeProto& n) { floatAttribute(n, "epsilon", static_cast<float>(l.eps)); });
+        case LayerType::ReLU: return m_g.node("Relu", {x});
+        case LayerType::LeakyReLU:
+            return m_g.node("LeakyRelu", {x}, [&](onnx::NodeProto& n) { floatAttribute(n, "alpha", static_cast<float>(l.negativeSlope)); });
+        case LayerType::GELU: {
+            // Opset 13 has no Gelu: PyTorch's exact form, x * (1 + erf(x / sqrt(2))) / 2.
+            const std::string scaled = m_g.node("Div", {x, constant(name + ".sqrt2", std::sqrt(2.0f))});
+            const std::string plusOne = m_g.node("Add", {m_g.node("Erf", {scaled}), constant(name + ".one", 1.0f)});
+            return m_g.node("Mul", {m_g.node("Mul", {x, plusOne}), constant(name + ".half", 0.5f)});
+        }
+        case LayerType::SiLU: return m_g.node("Mul", {x, m_g.node("Sigmoid", {x})});
+        case LayerType::MaxPool2d:
+        case LayerType::AvgPool2d:
+            return m_g.node(l.type == LayerType::MaxPool2d ? "MaxPool" : "AveragePool", {x}, [&](onnx::NodeProto& n) {
+                intsAttribute(n, "kernel_shape", {l.kernelSize.h, l.kernelSize.w});
+                intsAttribute(n, "strides", {stride.h, stride.w});
+                intsAttribute(n, "pads", {l.padding.h, l.padding.w, l.padding.h, l.padding.w});
+                if (l.type == LayerType::AvgPool2d)
+                    intAttribute(n, "count_include_pad", 1); // PyTorch's default
+            });
+        case LayerType::AdaptiveAvgPool2d: {
+            if (l.outputSize.h == 1 && l.outputSize.w == 1)
+                return m_g.node("GlobalAveragePool", {x});
+            // Exactly an average pool when the output size divides the input's.
+            const int64_t h = in.at(1), w = in.at(2);
+            if (h % l.outputSize.h != 0 || w % l.outputSize.w != 0)
+                throw IoError("ONNX export: " + name + " pools " + formatShape(in) + " to " +
+                              formatShape({l.outputSize.h, l.outputSize.w}) + ", which no ONNX pool does exactly");
+            const int64_t kh = h / l.outputSize.h, kw = w / l.outputSize.w;
+            return m_g.node("AveragePool", {x}, [&](onnx::NodeProto& n) {
+                intsAttribute(n, "kernel_shape", {kh, kw});
+                intsAttribute(n, "strides", {kh, kw});
+            });
+        }
+        case LayerType::Dropout:
+        case LayerType::Dropout2d: return x; // the identity in eval mode
+        case LayerType::Flatten:
+            return m_g.node("Flatten", {x}, [](onnx::NodeProto& n) { intAttribute(n, "axis", 1); });
+        case LayerType::Linear: {
+            std::vector<std::string> inputs{x, tensor(name + ".weight")};
+            if (l.bias)
+                inputs.push_back(tensor(name + ".bias"));
+            return m_g.node("Gemm", inputs, [](onnx::NodeProto& n) { intAttribute(n, "transB", 1); });
+        }
+        case LayerType::Sequential: return list(l.layers, name + ".", x, in);
+        case LayerType::Residual: {
+            const std::string body = list(l.body, name + ".body.", x, in);
+            const std::string shortcut = l.shortcut.empty() ? x : list(l.shortcut, name + ".shortcut.", x, in);
+            return m_g.node("Add", {body, shortcut});
+        }
+        case LayerType::Unknown: break;
+        }
+        throw IoError("ONNX export does not know the layer " + name);
+    }
+
+    std::string constant(const std::string& name, float v) { return m_g.initializer(name, torch::tensor(v)); }
+
+    GraphBuilder& m_g;
+    std::map<std::string, torch::Tensor> m_tensors;
+    std::map<std::string, std::vector<int64_t>> m_out;
+};
 
 } // namespace
 
@@ -179,8 +242,13 @@ void exportOnnx(const Network& model, const std::string& path, const AugmentConf
     proto.set_producer_version("0.1");
     proto.add_opset_import()->set_version(13);
     onnx::GraphProto& graph = *proto.mutable_graph();
-    graph.set_name(model.name());
-    setTensorType(*graph.add_input(), "input", {-1, 1, 28, 28});
+    const auto* built = dynamic_cast<const SpecNetworkImpl*>(&model);
+    if (!built)
+        throw IoError("cannot write " + path + ": ONNX export needs a network built from a spec");
+    const NetworkSpec& spec = built->spec();
+    const NetworkSummary summary = describeNetwork(spec);
+    graph.set_name(spec.name);
+    setTensorType(*graph.add_input(), "input", {-1, spec.input.at(0), spec.input.at(1), spec.input.at(2)});
 
     GraphBuilder g(graph);
     std::string current = "input";
@@ -188,12 +256,12 @@ void exportOnnx(const Network& model, const std::string& path, const AugmentConf
         current = g.node("Sub", {current, g.initializer("normalize.mean", torch::tensor(static_cast<float>(preprocessing.mean)))});
         current = g.node("Div", {current, g.initializer("normalize.std", torch::tensor(static_cast<float>(preprocessing.std)))});
     }
-    bool flat = false;
-    for (const auto& child : model.named_children())
-        appendModule(g, child.key(), child.value(), current, flat);
-    // The last node's output is renamed to the graph output.
+    current = SpecWriter(g, model, summary).list(spec.layers, "", current, spec.input);
+    // The graph's output is named "logits"; a network that is only identities gets a node for it.
+    if (graph.node_size() == 0 || graph.node(graph.node_size() - 1).output(0) != current)
+        current = g.node("Identity", {current});
     graph.mutable_node(graph.node_size() - 1)->set_output(0, "logits");
-    setTensorType(*graph.add_output(), "logits", {-1, 10});
+    setTensorType(*graph.add_output(), "logits", {-1, spec.classes});
 
     std::string bytes;
     if (!proto.SerializeToString(&bytes))

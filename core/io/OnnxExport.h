@@ -1,7 +1,8 @@
 #pragma once
-// ONNX export of the notebook's architectures (opset 13): input "input" float[N,1,28,28] with a
-// dynamic batch dimension, output "logits" float[N,10], eval-mode graph (Dropout removed,
-// BatchNorm with its running statistics), Normalize folded in front when the run used it.
+// ONNX export of any spec-built network (opset 13): input "input" float[N,C,H,W] (the spec's
+// input) with a dynamic batch dimension, output "logits" float[N,classes], eval-mode graph
+// (Dropout removed, BatchNorm with its running statistics, Residual as Add, GELU as its erf
+// form), Normalize folded in front when the run used it.
 #include "augment/AugmentConfig.h"
 #include "models/Network.h"
 

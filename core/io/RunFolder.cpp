@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "io/AtomicFile.h"
+#include "io/ModelPy.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
 
@@ -88,6 +89,14 @@ RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_
     if (fs::exists(fs::path(m_dir) / "config.json"))
         throw IoError("run folder " + m_dir + " already holds a run (config.json exists); choose another --out");
     saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
+    // The network as data and as PyTorch source, before any weights: a crashed run's checkpoint
+    // can still be read with them.
+    const NetworkSpec spec = networkSpecFor(config);
+    writeFileAtomically((fs::path(m_dir) / "arch.json").string(), [&](std::ostream& out) { out << formatNetworkSpec(spec); });
+    std::optional<InputNormalization> normalize;
+    if (config.augment.normalize)
+        normalize = InputNormalization{config.augment.mean, config.augment.std};
+    writeModelPy((fs::path(m_dir) / "model.py").string(), spec, normalize);
     m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsHeader);
     m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrHeader);
 }
@@ -188,9 +197,22 @@ void saveModelArchive(const Network& model, const std::string& path)
     writeFileAtomically(path, [&](std::ostream& out) { out.write(data.data(), static_cast<std::streamsize>(data.size())); });
 }
 
-std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::string& path)
+TrainConfig loadRunConfig(const std::string& runDir)
 {
-    auto model = createNetwork(arch);
+    TrainConfig c = loadTrainConfig((fs::path(runDir) / "config.json").string());
+    std::error_code ec;
+    const fs::path spec = fs::path(runDir) / "arch.json";
+    if (fs::exists(spec, ec)) {
+        c.archFile = fs::absolute(spec, ec).string();
+        nameArchitectureFromFile(c);
+    }
+    return c;
+}
+
+std::shared_ptr<Network> loadModelArchive(const TrainConfig& config, const std::string& path)
+{
+    const std::string& arch = config.arch;
+    auto model = createNetwork(config);
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(path, torch::kCPU); // an archive written on a GPU opens on any machine
@@ -201,13 +223,20 @@ std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::st
     return model;
 }
 
-std::shared_ptr<Network> loadNetwork(const std::string& arch, const std::string& path)
+std::shared_ptr<Network> loadNetwork(const TrainConfig& config, const std::string& path)
 {
     if (path.size() > 3 && path.compare(path.size() - 3, 3, ".pt") == 0)
-        return loadModelArchive(arch, path);
-    auto net = createNetwork(arch);
+        return loadModelArchive(config, path);
+    auto net = createNetwork(config);
     loadWeights(*net, path);
     return net;
+}
+
+std::shared_ptr<Network> loadNetwork(const std::string& arch, const std::string& path)
+{
+    TrainConfig c;
+    c.arch = arch;
+    return loadNetwork(c, path);
 }
 
 std::string defaultRunName(const std::string& arch)

@@ -1,6 +1,7 @@
 #pragma once
-// A run folder (see DESIGN.md): config.json, metrics.csv and lr.csv growing as the run goes,
-// model.safetensors (PyTorch state_dict names) and model.pt (LibTorch archive) at the end.
+// A run folder (see DESIGN.md): config.json, arch.json (the network's spec) and model.py (it in
+// PyTorch), metrics.csv and lr.csv growing as the run goes, model.safetensors (PyTorch
+// state_dict names) and model.pt (LibTorch archive) at the end.
 #include "models/Network.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
@@ -65,12 +66,18 @@ private:
     std::vector<IterationPoint> m_epochPoints;
 };
 
-// The LibTorch archive of a network (what model.pt holds) and loading it back into `arch`.
-void saveModelArchive(const Network& model, const std::string& path);
-std::shared_ptr<Network> loadModelArchive(const std::string& arch, const std::string& path);
+// A run folder's config.json; when the folder keeps its network's spec (arch.json), arch_file
+// points at it, so the run evaluates, resumes and exports without the file it was trained from.
+TrainConfig loadRunConfig(const std::string& runDir);
 
-// A network of `arch` with saved weights: a LibTorch archive when the name ends in ".pt",
-// otherwise safetensors with PyTorch state_dict names. On the CPU.
+// The LibTorch archive of a network (what model.pt holds) and loading it back into the network of
+// `config` (models/ModelRegistry.h networkSpecFor()).
+void saveModelArchive(const Network& model, const std::string& path);
+std::shared_ptr<Network> loadModelArchive(const TrainConfig& config, const std::string& path);
+
+// The network of `config` (or of the architecture `arch`) with saved weights: a LibTorch archive
+// when the name ends in ".pt", otherwise safetensors with PyTorch state_dict names. On the CPU.
+std::shared_ptr<Network> loadNetwork(const TrainConfig& config, const std::string& path);
 std::shared_ptr<Network> loadNetwork(const std::string& arch, const std::string& path);
 
 // "yyyymmdd-hhmmss-ARCH": the default name of a run folder.

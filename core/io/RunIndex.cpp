@@ -1,5 +1,7 @@
 #include "io/RunIndex.h"
 
+#include "io/RunFolder.h"
+
 #include "Error.h"
 #include "io/AtomicFile.h"
 #include "io/Checkpoint.h"
@@ -88,7 +90,7 @@ RunRecord readRun(const std::string& dir)
     r.dir = dir;
     r.name = fs::path(dir).filename().string();
     try {
-        r.config = loadTrainConfig((fs::path(dir) / "config.json").string());
+        r.config = loadRunConfig(dir);
         r.epochs = readMetricsCsv((fs::path(dir) / "metrics.csv").string());
         // A damaged checkpoint would only show when resuming fails, so it is read here (the whole
         // archive, CRC-checked).

@@ -1,5 +1,7 @@
 #include "io/RunLifecycle.h"
 
+#include "io/RunFolder.h"
+
 #include "Error.h"
 #include "optim/LrScheduler.h"
 #include "train/Trainer.h"
@@ -45,7 +47,7 @@ ResumePlan planResume(const std::string& runDir, const TrainConfig& config, int6
         throw ConfigError(runDir + ": the checkpoint covers " + std::to_string(plan.saved.step) + " iterations in " +
                           std::to_string(done) + " epochs but this data gives " + std::to_string(iters) +
                           " per epoch: is it the same dataset?");
-    const TrainConfig original = loadTrainConfig((fs::path(runDir) / "config.json").string());
+    const TrainConfig original = loadRunConfig(runDir);
     if (config.scheduler.type == "one-cycle" && config.epochs != original.epochs)
         throw ConfigError("one-cycle spans the whole run: its number of epochs cannot change when resuming it");
     plan.lrPerIteration = lrSequence(config.scheduler, config.lr, iters * config.epochs, plan.saved.step);

@@ -1,71 +1,88 @@
 #include "models/ModelRegistry.h"
 
 #include "Error.h"
-#include "models/LeNet.h"
-#include "models/LeNetDeep.h"
-#include "models/SimpleNet.h"
+#include "models/SpecNetwork.h"
+#include "train/TrainConfig.h"
 
 #include <torch/torch.h>
 
-#include <functional>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
 
 namespace mnist {
-namespace {
 
-struct Entry {
-    ArchitectureInfo info;
-    std::function<std::shared_ptr<Network>()> make;
-};
-
-std::shared_ptr<Network> lenet(int64_t c1, int64_t c2, int64_t k2, bool bn, bool drop)
+std::string userArchitecturesDir()
 {
-    LeNetOptions o;
-    o.channels1 = c1;
-    o.channels2 = c2;
-    o.kernel2 = k2;
-    o.batchNorm = bn;
-    o.dropout = drop;
-    return std::make_shared<LeNetImpl>(o);
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+        return std::string(xdg) + "/mnist-studio/architectures";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/architectures";
 }
 
-const std::vector<Entry>& entries()
+namespace {
+
+// The user's valid networks with their specs; read on each call: a few small files, and the
+// editor may have saved one since.
+std::vector<std::pair<UserArchitecture, NetworkSpec>> readUserArchitectures()
 {
-    static const std::vector<Entry> list = {
-        {{"LeNet", "two 5x5 conv blocks (16, 32) and a linear classifier"},
-         [] { return lenet(16, 32, 5, false, false); }},
-        {{"LeNetBN", "LeNet with BatchNorm after each convolution"}, [] { return lenet(16, 32, 5, true, false); }},
-        {{"LeNetDrop", "LeNet with Dropout2d(0.125) per block and Dropout(0.4) on the output"},
-         [] { return lenet(16, 32, 5, false, true); }},
-        {{"LeNetDropBN", "LeNet with BatchNorm and Dropout"}, [] { return lenet(16, 32, 5, true, true); }},
-        {{"LeNetDL-k5", "deeper layers (32, 64 channels), 5x5 second kernel, BatchNorm and Dropout"},
-         [] { return lenet(32, 64, 5, true, true); }},
-        {{"LeNetDL-k3", "deeper layers (32, 64 channels), 3x3 second kernel, BatchNorm and Dropout"},
-         [] { return lenet(32, 64, 3, true, true); }},
-        {{"LeNetDeep", "input BatchNorm and four conv blocks (16, 32, 64, 128) with BatchNorm and Dropout"},
-         [] { return std::make_shared<LeNetDeepImpl>(); }},
-        {{"SimpleNet", "four 3x3 convolutions (32, 32, 64, 64) and a 512-unit classifier with BatchNorm"},
-         [] { return std::make_shared<SimpleNetImpl>(); }},
-    };
-    return list;
+    std::vector<std::pair<UserArchitecture, NetworkSpec>> out;
+    std::error_code ec;
+    const fs::path dir = userArchitecturesDir();
+    if (!fs::is_directory(dir, ec))
+        return out;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".json")
+            files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+        UserArchitecture u;
+        u.file = f.string();
+        u.name = f.stem().string();
+        NetworkSpec spec;
+        try {
+            spec = readNetworkSpecFile(u.file);
+            u.name = spec.name;
+            if (findBuiltinNetworkSpec(spec.name))
+                u.problem = "its name " + spec.name + " is a built-in network's";
+            else if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first.name == spec.name; }))
+                u.problem = "another file already defines " + spec.name;
+        } catch (const std::exception& e) {
+            u.problem = e.what();
+        }
+        out.emplace_back(std::move(u), std::move(spec));
+    }
+    return out;
 }
 
 } // namespace
 
-const std::vector<ArchitectureInfo>& architectures()
+std::vector<UserArchitecture> listUserArchitectures()
 {
-    static const std::vector<ArchitectureInfo> infos = [] {
-        std::vector<ArchitectureInfo> v;
-        for (const auto& e : entries())
-            v.push_back(e.info);
-        return v;
-    }();
-    return infos;
+    std::vector<UserArchitecture> out;
+    for (auto& [u, spec] : readUserArchitectures())
+        out.push_back(u);
+    return out;
+}
+
+std::vector<ArchitectureInfo> architectures()
+{
+    std::vector<ArchitectureInfo> v;
+    for (const NetworkSpec& s : builtinNetworkSpecs())
+        v.push_back({s.name, s.description, true});
+    for (const auto& [u, spec] : readUserArchitectures())
+        if (u.problem.empty())
+            v.push_back({spec.name, spec.description, false});
+    return v;
 }
 
 bool isKnownArchitecture(const std::string& name)
 {
-    for (const auto& e : entries())
-        if (e.info.name == name)
+    for (const auto& a : architectures())
+        if (a.name == name)
             return true;
     return false;
 }
@@ -73,17 +90,44 @@ bool isKnownArchitecture(const std::string& name)
 std::string architectureNames()
 {
     std::string s;
-    for (const auto& e : entries())
-        s += (s.empty() ? "" : ", ") + e.info.name;
+    for (const auto& a : architectures())
+        s += (s.empty() ? "" : ", ") + a.name;
     return s;
+}
+
+NetworkSpec findNetworkSpec(const std::string& name)
+{
+    if (const NetworkSpec* s = findBuiltinNetworkSpec(name))
+        return *s;
+    for (auto& [u, spec] : readUserArchitectures())
+        if (u.problem.empty() && spec.name == name)
+            return spec;
+    throw ConfigError("unknown architecture '" + name + "' (known: " + architectureNames() + ")");
+}
+
+NetworkSpec networkSpecFor(const TrainConfig& config)
+{
+    return config.archFile.empty() ? findNetworkSpec(config.arch) : readNetworkSpecFile(config.archFile);
+}
+
+void nameArchitectureFromFile(TrainConfig& config)
+{
+    if (config.archFile.empty())
+        return;
+    try {
+        config.arch = readNetworkSpecFile(config.archFile).name;
+    } catch (const std::exception&) {
+    }
 }
 
 std::shared_ptr<Network> createNetwork(const std::string& name)
 {
-    for (const auto& e : entries())
-        if (e.info.name == name)
-            return e.make();
-    throw ConfigError("unknown architecture '" + name + "' (known: " + architectureNames() + ")");
+    return buildNetwork(findNetworkSpec(name));
+}
+
+std::shared_ptr<Network> createNetwork(const TrainConfig& config)
+{
+    return buildNetwork(networkSpecFor(config));
 }
 
 int64_t parameterCount(const torch::nn::Module& module)

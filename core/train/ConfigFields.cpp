@@ -141,6 +141,23 @@ std::vector<ConfigField> makeFields()
                          "The network (mnist-train --list-archs lists them with their parameter counts)"));
     for (const auto& a : architectures())
         arch.choices.push_back({a.name, a.description});
+    // A spec file names its own network: arch is then only its name.
+    arch.applies = [](const TrainConfig& c) { return c.archFile.empty(); };
+    auto& archFile = add(row("arch_file", "arch-file", "Network file", "model", K::Path,
+                             [](auto& c) -> auto& { return c.archFile; },
+                             "A JSON network spec (docs/networks.md) to train instead of the architecture above; "
+                             "empty: the architecture"));
+    archFile.fileFilter = "Network specs (*.json)";
+    archFile.check = [](const TrainConfig& c) {
+        if (c.archFile.empty())
+            return std::string();
+        try {
+            readNetworkSpecFile(c.archFile);
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
 
     // Training
     range(add(row("epochs", "epochs", "Epochs", "training", K::Integer, [](auto& c) -> auto& { return c.epochs; },
@@ -461,7 +478,8 @@ void checkField(const ConfigField& f, const TrainConfig& c, std::vector<FieldPro
         const json v = f.get(c);
         const std::string subject = fieldSubject(f);
         if (f.kind == FieldKind::Choice && !f.choices.empty()) {
-            if (!isChoice(f, v.get<std::string>()))
+            // A choice that does not apply (arch beside an arch_file) may hold any name.
+            if (applies && !isChoice(f, v.get<std::string>()))
                 out.push_back({f.key, subject + " '" + v.get<std::string>() + "' is unknown (choose " + choiceList(f) + ")"});
         } else if (f.kind == FieldKind::RealPair) {
             const double lo = v[0].get<double>(), hi = v[1].get<double>();

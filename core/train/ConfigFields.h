@@ -40,6 +40,7 @@ struct ConfigField {
     double min = 0, max = 0;          // Integer and Real (and each end of a RealPair)
     bool minOpen = false, maxOpen = false;
     std::vector<FieldChoice> choices; // Choice
+    std::string fileFilter;           // Path: a file of this kind ("JSON (*.json)"); empty: a folder
     std::string parent;               // the Toggle this field belongs to, or empty
     // Whether the field takes part in a run of `c` (e.g. momentum only for SGD); null: always.
     // Fields of a scheduler or a transform are written to JSON only when they apply.

@@ -1,5 +1,7 @@
 #include "train/Ensemble.h"
 
+#include "io/RunFolder.h"
+
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
@@ -19,7 +21,7 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
         throw ConfigError("an ensemble needs at least one run folder");
     std::vector<TrainConfig> configs;
     for (const auto& dir : runDirs)
-        configs.push_back(loadTrainConfig(dir + "/config.json"));
+        configs.push_back(loadRunConfig(dir));
     for (size_t k = 1; k < configs.size(); ++k)
         if (configs[k].dataset != configs[0].dataset)
             throw ConfigError(runDirs[k] + " was trained on " + configs[k].dataset + ", " + runDirs[0] + " on " +
@@ -36,7 +38,7 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
     torch::Tensor sum = torch::zeros({test.size(), 10}, torch::TensorOptions().device(dev));
     for (size_t k = 0; k < runDirs.size(); ++k) {
         const TrainConfig& c = configs[k];
-        const auto model = createNetwork(c.arch);
+        const auto model = createNetwork(c);
         loadWeights(*model, runDirs[k] + "/model.safetensors");
         model->to(dev);
         model->eval();

@@ -89,7 +89,7 @@ TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch:
 
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config)
 {
-    const std::shared_ptr<Network> net = loadNetwork(config.arch, weightsPath);
+    const std::shared_ptr<Network> net = loadNetwork(config, weightsPath);
     return predictTestSet(*net, config);
 }
 
@@ -120,12 +120,12 @@ struct ImageClassifier::Impl {
     AugmentConfig augment;
 };
 
-ImageClassifier::ImageClassifier(const std::string& arch, const std::string& weightsPath, const AugmentConfig& augment)
+ImageClassifier::ImageClassifier(const TrainConfig& config, const std::string& weightsPath)
     : m_impl(std::make_unique<Impl>())
 {
-    m_impl->net = loadNetwork(arch, weightsPath);
+    m_impl->net = loadNetwork(config, weightsPath);
     m_impl->net->eval();
-    m_impl->augment = augment;
+    m_impl->augment = config.augment;
 }
 
 ImageClassifier::~ImageClassifier() = default;

@@ -40,10 +40,11 @@ TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig
 // notebook's networks, so callers need no thread of their own.
 class ImageClassifier {
 public:
-    // Loads `weightsPath` (.safetensors or LibTorch .pt, see loadNetwork) into `arch`. Inputs are
-    // prepared exactly like predictTestSet()'s: bytes / 255, then Normalize when `augment` says.
+    // Loads `weightsPath` (.safetensors or LibTorch .pt, see loadNetwork) into the network of
+    // `config`. Inputs are prepared exactly like predictTestSet()'s: bytes / 255, then Normalize
+    // when config.augment says.
     // Throws IoError for weights of another architecture, ConfigError for an unknown one.
-    ImageClassifier(const std::string& arch, const std::string& weightsPath, const AugmentConfig& augment);
+    ImageClassifier(const TrainConfig& config, const std::string& weightsPath);
     ~ImageClassifier();
     ImageClassifier(const ImageClassifier&) = delete;
     ImageClassifier& operator=(const ImageClassifier&) = delete;

@@ -17,6 +17,10 @@ struct TrainConfig {
     double trainFraction = 0.8;    // train = first 80% of the training file, valid = the rest
 
     std::string arch = "LeNet";
+    // A JSON network spec (models/NetworkSpec.h) to train instead of `arch`, which then holds the
+    // spec's name for lists and folder names. A run folder's own arch.json replaces it when the
+    // run is read back (loadRunConfig()).
+    std::string archFile;
     int64_t epochs = 10;
     int64_t batchSize = 100;
     // Valid/test batches. Not "as large as possible": on a 2-core EPYC, LeNetBN evaluated 22,000

@@ -165,7 +165,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     // The average's network is made before seeding: its initial weights are overwritten anyway, and
     // drawing them after would shift every later random draw, so the same seed would train another
     // model with the EMA on than off.
-    std::shared_ptr<Network> averageNet = c.emaDecay > 0 ? createNetwork(c.arch) : nullptr;
+    std::shared_ptr<Network> averageNet = c.emaDecay > 0 ? createNetwork(c) : nullptr;
     std::optional<WeightAverage> average;
     torch::manual_seed(c.seed);
 
@@ -175,7 +175,7 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
 
     TrainResult result;
     // Held here: result.model becomes the weight average, when there is one, at the end.
-    const std::shared_ptr<Network> live = createNetwork(c.arch);
+    const std::shared_ptr<Network> live = createNetwork(c);
     result.model = live;
     Network& model = *live;
     const bool channelsLast = useChannelsLast(c, device);

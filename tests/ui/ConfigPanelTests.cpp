@@ -263,11 +263,13 @@ TEST_CASE("Editing the set-up widgets changes the config they stand for", "[ui][
     CHECK(panel.isValid());
     // The architecture's parameter count is shown with it.
     CHECK(child<QLabel>(&panel, "archInfo")->text().contains(QStringLiteral("107,372")));
-    // And its layers, as PyTorch's print(model) lists them.
+    // And its layers, each with its output shape and parameters.
     const QString layers = child<QPlainTextEdit>(&panel, "layers")->toPlainText();
     INFO(layers.toStdString());
     CHECK(layers.contains(QStringLiteral("block4")));
-    CHECK(layers.contains(QStringLiteral("Conv2d(64, 128")));
+    CHECK(layers.contains(QStringLiteral("Conv2d")));
+    CHECK(layers.contains(QStringLiteral("[128, 1, 1]")));
+    CHECK(layers.contains(QStringLiteral("107,372")));
 }
 
 TEST_CASE("An invalid value disables Train and the panel says why", "[ui][config]")

@@ -5,6 +5,7 @@
 #include "io/RunFolder.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
+#include "models/NetworkSpec.h"
 #include "optim/LrScheduler.h"
 #include "train/Trainer.h"
 
@@ -95,7 +96,7 @@ TEST_CASE("mnist-train trains, writes a run folder and a JSON summary", "[cli]")
     const auto eval = mnist::evaluate(*net, mnist::imagesToInput(splits.test.images, torch::kCPU), splits.test.labels, 1000);
     CHECK(eval.accuracy == Approx(summary.at("final_test_acc").get<double>()));
     // And so does the LibTorch archive.
-    const auto archived = mnist::loadModelArchive("LeNetBN", run + "/model.pt");
+    const auto archived = mnist::loadNetwork("LeNetBN", run + "/model.pt");
     const auto eval2 = mnist::evaluate(*archived, mnist::imagesToInput(splits.test.images, torch::kCPU), splits.test.labels, 1000);
     CHECK(eval2.accuracy == Approx(eval.accuracy));
 
@@ -190,8 +191,88 @@ TEST_CASE("mnist-train --list-archs prints every architecture with its parameter
     TempDir dir;
     const CliResult r = runCli("--list-archs", dir);
     REQUIRE(r.exitCode == 0);
-    CHECK_THAT(r.out, Contains("LeNet ") && Contains("28938") && Contains("SimpleNet") && Contains("1677290") &&
-                          Contains("LeNetDL-k3") && Contains("50890"));
+    CHECK_THAT(r.out, Contains("LeNet ") && Contains("28,938") && Contains("SimpleNet") && Contains("1,677,290") &&
+                          Contains("LeNetDL-k3") && Contains("50,890") && Contains("ResNetSmall"));
+}
+
+TEST_CASE("mnist-train trains a spec file, keeps its arch.json and model.py, and describes any network", "[cli][spec]")
+{
+    TempDir dir;
+    const std::string data = dir.file("data");
+    std::filesystem::create_directories(data);
+    fixtures::writeSyntheticDataset(data, 300, 60, true);
+    const std::string spec = dir.file("tiny.json");
+    std::ofstream(spec) << R"({"name": "TinyNet", "input": [1, 28, 28], "classes": 10, "layers": [
+        {"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1}, {"type": "BatchNorm2d"},
+        {"type": "ReLU"}, {"type": "MaxPool2d", "kernel_size": 4},
+        {"name": "res", "type": "Residual", "body": [{"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1}]},
+        {"type": "Flatten"}, {"name": "fc", "type": "Linear", "out_features": 10}]})";
+
+    const CliResult described = runCli("--describe-arch " + spec + " --json", dir);
+    INFO(described.err);
+    REQUIRE(described.exitCode == 0);
+    const auto d = nlohmann::json::parse(described.out);
+    CHECK(d.at("parameters") == 4 * 9 + 4 + 8 + 4 * 4 * 9 + 4 + 4 * 49 * 10 + 10);
+    CHECK(d.at("state_dict").at(0) == nlohmann::json::array({"0.weight", {4, 1, 3, 3}}));
+    CHECK(d.at("state_dict").back() == nlohmann::json::array({"fc.bias", {10}}));
+    const CliResult table = runCli("--describe-arch ResNetSmall", dir);
+    REQUIRE(table.exitCode == 0);
+    CHECK_THAT(table.out, Contains("res2.shortcut.0") && Contains("[64, 7, 7]") && Contains("77,754"));
+
+    const std::string run = dir.file("run");
+    const CliResult r = runCli("--data-dir " + data + " --arch-file " + spec +
+                                   " --epochs 1 --batch-size 40 --threads 1 --device cpu --out " + run + " --json",
+                               dir);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    for (const char* f : {"arch.json", "model.py", "model.safetensors"})
+        CHECK(std::filesystem::exists(run + "/" + f));
+    const auto config = mnist::loadTrainConfig(run + "/config.json");
+    CHECK(config.arch == "TinyNet");
+    CHECK(config.archFile == spec);
+    CHECK(mnist::readNetworkSpecFile(run + "/arch.json") == mnist::readNetworkSpecFile(spec));
+    // The run no longer needs the file it came from: it resumes and evaluates from its arch.json.
+    std::filesystem::remove(spec);
+    CHECK(mnist::loadRunConfig(run).archFile == std::filesystem::absolute(run + "/arch.json").string());
+    const CliResult resumed = runCli("--resume " + run + " --epochs 2 --threads 1", dir);
+    INFO(resumed.err);
+    CHECK(resumed.exitCode == 0);
+    CHECK(countLines(run + "/metrics.csv") == 3);
+    const CliResult evaluated = runCli("--evaluate " + run + "/model.safetensors --arch-file " + run +
+                                           "/arch.json --data-dir " + data + " --json",
+                                       dir);
+    INFO(evaluated.err);
+    CHECK(evaluated.exitCode == 0);
+
+    // A bad spec is refused with its problems at their places, before anything runs.
+    const std::string bad = dir.file("bad.json");
+    std::ofstream(bad) << R"({"name": "Bad", "input": [1, 28, 28], "classes": 10, "layers": [
+        {"type": "Conv2d", "out_channels": 4, "kernel_size": 0}, {"type": "Linear", "out_features": 10}]})";
+    const CliResult refused = runCli("--data-dir " + data + " --arch-file " + bad + " --epochs 1 --no-save", dir);
+    CHECK(refused.exitCode != 0);
+    CHECK_THAT(refused.err, Contains("bad.json") && Contains("layers[0].kernel_size"));
+}
+
+TEST_CASE("Networks in the user's architectures folder are listed and described by name, and broken ones are named", "[cli][spec]")
+{
+    TempDir dir;
+    const std::string folder = dir.file("xdg/mnist-studio/architectures");
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder + "/mine.json") << R"({"name": "Mine", "description": "my own", "input": [1, 28, 28],
+        "classes": 10, "layers": [{"type": "Flatten"}, {"type": "Linear", "out_features": 10}]})";
+    std::ofstream(folder + "/broken.json") << "{ not json";
+    std::ofstream(folder + "/clash.json") << R"({"name": "LeNet", "input": [1, 28, 28], "classes": 10,
+        "layers": [{"type": "Flatten"}, {"type": "Linear", "out_features": 10}]})";
+    ::setenv("XDG_DATA_HOME", dir.file("xdg").c_str(), 1);
+    const CliResult r = runCli("--list-archs", dir);
+    const CliResult d = runCli("--describe-arch Mine", dir);
+    ::unsetenv("XDG_DATA_HOME");
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Contains("Mine") && Contains("(user) my own") && Contains("7,850"));
+    CHECK_THAT(r.err, Contains("broken.json") && Contains("clash.json") && Contains("built-in"));
+    CHECK(d.exitCode == 0);
+    CHECK_THAT(d.out, Contains("7,850"));
 }
 
 TEST_CASE("mnist-train refuses bad flags and values with exit code 2 and data errors with 1", "[cli]")

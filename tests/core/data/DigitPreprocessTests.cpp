@@ -248,7 +248,7 @@ TEST_CASE("The image classifier prepares a single image exactly as the test-set 
     config.augment.std = 0.4;
 
     const mnist::TestPredictions all = mnist::predictTestSet(weights, config);
-    const mnist::ImageClassifier classifier(config.arch, weights, config.augment);
+    const mnist::ImageClassifier classifier(config, weights);
     for (int i : {0, 5, 11}) {
         const std::vector<uint8_t> image(all.images.begin() + i * 784, all.images.begin() + (i + 1) * 784);
         const std::vector<float> p = classifier.probabilities(image);
