@@ -12,11 +12,6 @@
 
 namespace {
 
-std::string thousands(int64_t v)
-{
-    return mnist::withThousandsSeparators(v);
-}
-
 bool looksLikeFile(const std::string& s)
 {
     std::error_code ec;
@@ -64,7 +59,7 @@ int listArchsCommand(bool json)
             out.push_back({{"name", a.name}, {"description", a.description}, {"builtin", a.builtin},
                            {"parameters", s.parameters}, {"multiply_adds", s.multiplyAdds}});
         else
-            std::printf("%-14s %10s  %s%s\n", a.name.c_str(), thousands(s.parameters).c_str(),
+            std::printf("%-14s %10s  %s%s\n", a.name.c_str(), mnist::withThousandsSeparators(s.parameters).c_str(),
                         a.builtin ? "" : "(user) ", a.description.c_str());
     }
     for (const auto& u : mnist::listUserArchitectures()) {
