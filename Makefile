@@ -15,6 +15,7 @@ setup:
 
 data: setup
 	bash scripts/fetch-data.sh
+	bash scripts/fetch-onnxruntime.sh
 
 configure: setup
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \

@@ -62,7 +62,7 @@ int main(int argc, char** argv)
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network or recipes."), QStringLiteral("TAB"));
     const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation and Draw a digit tabs use."), QStringLiteral("DIR"));
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
@@ -137,10 +137,12 @@ int main(int argc, char** argv)
             window.showTab(studio::MainWindow::Tab::Evaluation);
         else if (tab == QLatin1String("draw"))
             window.showTab(studio::MainWindow::Tab::DrawDigit);
+        else if (tab == QLatin1String("network"))
+            window.showTab(studio::MainWindow::Tab::Network);
         else if (tab == QLatin1String("recipes"))
             window.showRecipes();
         else if (tab != QLatin1String("training"))
-            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw or recipes"));
+            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network or recipes"));
     }
     if (parser.isSet(runOpt)) {
         const QString dir = QDir(parser.value(runOpt)).absolutePath();

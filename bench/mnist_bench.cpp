@@ -1,6 +1,7 @@
 // mnist-bench: training, evaluation and augmentation throughput of the core on this machine,
 // printed as a table beside the figures of the notebook's own PyTorch pipeline measured on the
 // same kind of machine, and written to bench/results/latest.json.
+#include "HandWrittenNetworks.h"
 #include "SourceDir.h"
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
@@ -92,6 +93,76 @@ double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int
     return static_cast<double>(images / batch * batch) / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Training images per second of `net` with the trainer's layout (channels-last on the CPU) and a
+// plain Adam loop: the same loop for a spec-built and a hand-written network, so the difference
+// is the network's own.
+double networkTrainRate(mnist::Network& net, const mnist::DataSplits& data, int64_t batch, int64_t images, torch::Device dev)
+{
+    net.to(dev);
+    if (dev.is_cpu())
+        mnist::setConvWeightLayout(net, torch::MemoryFormat::ChannelsLast);
+    net.train();
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3));
+    const auto step = [&](int64_t start) {
+        const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
+        const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
+        adam.zero_grad();
+        torch::Tensor loss = torch::nn::functional::cross_entropy(net.forward(x), y);
+        loss.backward();
+        adam.step();
+    };
+    for (int64_t start = 0; start < 5 * batch; start += batch)
+        step(start);
+    if (dev.is_cuda())
+        torch::cuda::synchronize();
+    const auto t0 = Clock::now();
+    for (int64_t start = 0; start + batch <= images; start += batch)
+        step(start);
+    if (dev.is_cuda())
+        torch::cuda::synchronize();
+    return static_cast<double>(images / batch * batch) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// Spec-built against the hand-written classes they replaced, alternated (the order swaps every
+// pair, so neither side always runs on a warmer machine), median of `pairs`.
+nlohmann::json compareSpecBuilt(const mnist::DataSplits& data, torch::Device dev, int pairs)
+{
+    struct AbCase {
+        const char* arch;
+        int64_t batch;
+        int64_t images;
+    };
+    const std::vector<AbCase> abCases = {{"LeNet", 100, 6000}, {"LeNetDeep", 100, 3000}, {"SimpleNet", 250, 1500}};
+    std::printf("\nspec-built networks against the hand-written classes they replaced (same loop, alternated, median of %d):\n", pairs);
+    std::printf("| network | spec-built train images/s | hand-written train images/s | spec / hand-written |\n|---|---|---|---|\n");
+    nlohmann::json out = nlohmann::json::array();
+    for (const AbCase& c : abCases) {
+        std::vector<double> spec, hand;
+        for (int i = 0; i < pairs; ++i) {
+            for (int side = 0; side < 2; ++side) {
+                const bool specSide = (side == 0) == (i % 2 == 0);
+                torch::manual_seed(1);
+                const auto net = specSide ? mnist::createNetwork(std::string(c.arch)) : bench::createHandWrittenNetwork(c.arch);
+                if (mnist::parameterCount(*net) != mnist::parameterCount(*mnist::createNetwork(std::string(c.arch))))
+                    throw std::runtime_error(std::string("the hand-written ") + c.arch + " differs from its spec");
+                (specSide ? spec : hand).push_back(networkTrainRate(*net, data, c.batch, c.images, dev));
+            }
+        }
+        const double s = median(spec), h = median(hand);
+        std::printf("| %s, batch %lld | %.0f | %.0f | %.3f |\n", c.arch, static_cast<long long>(c.batch), s, h, s / h);
+        std::fflush(stdout);
+        out.push_back({{"arch", c.arch}, {"batch", c.batch}, {"spec_images_per_s", spec}, {"hand_written_images_per_s", hand},
+                       {"ratio_of_medians", s / h}});
+    }
+    return out;
+}
+
 // Runs this program again as "--baseline DEVICE" and reads the rates it prints, one per case.
 // The child's environment is set on its command line, so this process's stays as it is: glibc's
 // allocator defaults, and under PASSIVE no GOMP_SPINCOUNT (the first path waited passively; the
@@ -135,7 +206,9 @@ int main(int argc, char** argv)
 int runBench(int argc, char** argv, bool allocatorTuned)
 {
     const bool baselineChild = argc > 2 && std::string(argv[1]) == "--baseline";
-    const std::string device = baselineChild ? argv[2] : argc > 1 ? argv[1] : "auto";
+    // "--spec-ab [DEVICE]": only the spec-built against hand-written comparison.
+    const bool specAbOnly = argc > 1 && std::string(argv[1]) == "--spec-ab";
+    const std::string device = baselineChild || specAbOnly ? (argc > 2 ? argv[2] : "auto") : argc > 1 ? argv[1] : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
     mnist::DataSplits data;
     try {
@@ -162,6 +235,11 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"SimpleNet", 250, true, 2500},
     };
 
+    if (specAbOnly) {
+        std::printf("machine: %s, %d threads\n", cpuModel().c_str(), threads);
+        compareSpecBuilt(data, dev, 5);
+        return 0;
+    }
     if (baselineChild) {
         for (const Case& c : cases)
             if (!c.augment)
@@ -261,6 +339,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         else
             std::printf("| time to 99.0%% test accuracy, --recipe fast | not reached (best %.2f%%) | | |\n", r.bestTestAccuracy);
     }
+    const nlohmann::json specAb = compareSpecBuilt(data, dev, 3);
     std::printf("\nThe peer's figures (the notebook's PyTorch code) are in docs/benchmarks.md, with the machine they "
                 "were measured on; compare on one machine only.\n");
     const double rss = peakRssMiB();
@@ -277,6 +356,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"augmentation_only_images_per_s", augRate},
         {"fast_recipe_seconds_to_99", secondsTo99 >= 0 ? nlohmann::json(secondsTo99) : nlohmann::json()},
         {"fast_recipe_epoch_to_99", epochTo99},
+        {"spec_built_vs_hand_written", specAb},
         {"peak_rss_mib", rss},
     };
     std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s, allocator %s\n",

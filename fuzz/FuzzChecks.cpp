@@ -4,6 +4,8 @@
 #include "data/IdxReader.h"
 #include "io/RunFiles.h"
 #include "io/SafeTensors.h"
+#include "models/NetworkSpec.h"
+#include "models/SpecEdit.h"
 #include "train/RunStats.h"
 #include "train/TrainConfig.h"
 
@@ -177,6 +179,60 @@ std::string runFilesOutcome(const uint8_t* data, size_t size)
                 return "summary.json: accuracy " + std::to_string(a) + " accepted";
         return {};
     });
+}
+
+std::string networkSpecOutcome(const uint8_t* data, size_t size)
+{
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    try {
+        std::vector<mnist::SpecProblem> problems;
+        const mnist::NetworkSpec spec = mnist::parseNetworkSpecText(text, problems);
+        // Every problem points at a layer the parsed spec has (the editor selects it).
+        for (const mnist::SpecProblem& p : problems) {
+            if (p.message.empty())
+                return "a problem without a message at " + p.path;
+            if (!p.layer.empty() && !mnist::findLayer(spec, p.layer))
+                return "a problem at a layer the spec does not have: " + p.text();
+        }
+        // The editor's table of a bad spec never throws.
+        const mnist::NetworkSummary any = mnist::analyzeNetwork(spec);
+        (void)any;
+        if (!problems.empty())
+            return {};
+        if (!mnist::validateNetworkSpec(spec).empty())
+            return "parsed without problems, but validateNetworkSpec() finds some";
+        const mnist::NetworkSummary summary = mnist::describeNetwork(spec);
+        if (summary.outputShape != std::vector<int64_t>{spec.classes})
+            return "a valid spec whose output is " + mnist::formatShape(summary.outputShape);
+        // The state_dict's weights and biases add up to the parameter count.
+        int64_t weights = 0;
+        for (const auto& [name, shape] : mnist::expectedStateDict(spec)) {
+            if (name.find("running_") != std::string::npos || name.find("num_batches_tracked") != std::string::npos)
+                continue;
+            int64_t n = 1;
+            for (int64_t d : shape)
+                n *= d;
+            weights += n;
+        }
+        if (weights != summary.parameters)
+            return "the state_dict holds " + std::to_string(weights) + " parameters, the summary says " +
+                   std::to_string(summary.parameters);
+        // Both written forms read back as the same spec, without problems.
+        for (const std::string& written : {mnist::toJson(spec).dump(), mnist::formatNetworkSpec(spec)}) {
+            std::vector<mnist::SpecProblem> again;
+            if (mnist::parseNetworkSpecText(written, again) != spec || !again.empty())
+                return "a valid spec does not read back as itself from: " + written.substr(0, 200);
+        }
+        // Grouping the first layer into a block and ungrouping it is no change.
+        nlohmann::json doc = mnist::toJson(spec);
+        const nlohmann::json before = doc;
+        const auto group = mnist::groupLayers(doc, {{mnist::LayerStep::List::Layers, 0}}, 1, mnist::LayerType::Sequential);
+        if (!group || !mnist::ungroupLayer(doc, *group) || doc != before)
+            return "grouping and ungrouping the first layer changed the spec";
+        return {};
+    } catch (const std::exception& e) {
+        return std::string("the spec reader threw ") + typeid(e).name() + ": " + e.what();
+    }
 }
 
 } // namespace fuzzchecks

@@ -29,6 +29,11 @@ std::string trainConfigOutcome(const uint8_t* data, size_t size);
 // epochs must name epochs of the list.
 std::string runFilesOutcome(const uint8_t* data, size_t size);
 
+// The bytes as a network spec (models/NetworkSpec.h): never a throw; every problem names a layer
+// the spec has; a spec without problems validates, ends in [classes], counts its state_dict's
+// parameters, and reads back as itself from both written forms.
+std::string networkSpecOutcome(const uint8_t* data, size_t size);
+
 // A gzip member holding the bytes (level 6, as gzip(1) writes by default).
 std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size);
 

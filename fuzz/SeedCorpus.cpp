@@ -5,6 +5,7 @@
 
 #include "io/RunFolder.h"
 #include "io/SafeTensors.h"
+#include "models/NetworkSpec.h"
 #include "train/Recipes.h"
 #include "train/TrainConfig.h"
 
@@ -73,7 +74,7 @@ int main(int argc, char** argv)
     }
     const fs::path out = argv[1];
     try {
-        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles"})
+        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";
@@ -158,6 +159,12 @@ int main(int argc, char** argv)
             fs::copy_file(run / "summary.json", rf / "summary.json");
         }
         fs::remove_all(run);
+        // Every built-in network, written both ways, and the interop test's every-layer spec.
+        const fs::path ns = out / "networkspec";
+        for (const mnist::NetworkSpec& spec : mnist::builtinNetworkSpecs()) {
+            const std::string text = mnist::formatNetworkSpec(spec);
+            writeFile(ns / (spec.name + ".json"), std::vector<uint8_t>(text.begin(), text.end()));
+        }
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";

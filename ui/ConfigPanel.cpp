@@ -22,6 +22,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -181,6 +182,28 @@ void ConfigPanel::addRow(const mnist::ConfigField& f)
     }
 }
 
+void ConfigPanel::fillArchitectures(QComboBox* combo)
+{
+    for (const auto& a : architectureSummaries())
+        combo->addItem(QStringLiteral("%1  (%2 parameters%3)")
+                           .arg(fromStd(a.name), QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters)),
+                                a.builtin ? QString() : tr(", yours")),
+                       fromStd(a.name));
+}
+
+void ConfigPanel::reloadArchitectures()
+{
+    auto* combo = qobject_cast<QComboBox*>(fieldEditor(QStringLiteral("arch")));
+    if (!combo)
+        return;
+    {
+        const QSignalBlocker block(combo);
+        combo->clear();
+        fillArchitectures(combo);
+    }
+    setConfig(m_config);
+}
+
 QWidget* ConfigPanel::makeEditor(Row& row, QWidget* parent)
 {
     const mnist::ConfigField& f = *row.field;
@@ -193,10 +216,7 @@ QWidget* ConfigPanel::makeEditor(Row& row, QWidget* parent)
     case FieldKind::Choice: {
         auto* combo = new QComboBox(parent);
         if (f.key == "arch") {
-            for (const auto& a : architectureSummaries())
-                combo->addItem(QStringLiteral("%1  (%2 parameters)")
-                                   .arg(fromStd(a.name), QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters))),
-                               fromStd(a.name));
+            fillArchitectures(combo);
         } else {
             for (const auto& ch : f.choices)
                 combo->addItem(tr(ch.label.c_str()), fromStd(ch.value));

@@ -10,6 +10,7 @@
 #include <QVector>
 #include <QWidget>
 
+class QComboBox;
 class QFormLayout;
 class QGroupBox;
 class QLabel;
@@ -28,6 +29,9 @@ class ConfigPanel : public QWidget {
     Q_OBJECT
 public:
     explicit ConfigPanel(QWidget* parent = nullptr);
+
+    // Reads the architecture list again (a user network was saved) and keeps the current choice.
+    void reloadArchitectures();
 
     // Fills every field from `config`; emits configChanged() once.
     void setConfig(const mnist::TrainConfig& config);
@@ -63,6 +67,7 @@ private:
     QGroupBox* addSection(const QString& id, const QString& title);
     void addRow(const mnist::ConfigField& field);
     QWidget* makeEditor(Row& row, QWidget* parent);
+    void fillArchitectures(QComboBox* combo);
     void addModelInfo(QWidget* parent);
     void addAugmentButtons();
 

@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "augment/AugmentPreview.h"
 #include "augment/BatchAugmenter.h"
+#include "io/AtomicFile.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
 #include "models/NetworkTable.h"
@@ -32,6 +33,8 @@ ArchitectureSummary summarizeNetwork(const mnist::NetworkSpec& spec)
     // From the spec alone: nothing is built, so listing every network costs nothing.
     s.parameters = mnist::describeNetwork(spec).parameters;
     s.layers = mnist::networkTable(spec);
+    s.builtin = mnist::findBuiltinNetworkSpec(spec.name) != nullptr;
+    s.spec = spec;
     return s;
 }
 
@@ -46,6 +49,23 @@ std::vector<ArchitectureSummary> architectureSummaries()
         }
     }
     return out;
+}
+
+std::string userNetworkFile(const std::string& name)
+{
+    return (std::filesystem::path(mnist::userArchitecturesDir()) / (name + ".json")).string();
+}
+
+void saveUserNetwork(const mnist::NetworkSpec& spec)
+{
+    if (mnist::findBuiltinNetworkSpec(spec.name))
+        throw mnist::ConfigError(spec.name + " is the name of a built-in network; give yours another name");
+    const std::string text = mnist::formatNetworkSpec(mnist::networkSpecFromText(mnist::formatNetworkSpec(spec), spec.name));
+    std::error_code ec;
+    std::filesystem::create_directories(mnist::userArchitecturesDir(), ec);
+    if (ec)
+        throw mnist::IoError("cannot create " + mnist::userArchitecturesDir() + ": " + ec.message());
+    mnist::writeFileAtomically(userNetworkFile(spec.name), [&](std::ostream& out) { out << text; });
 }
 
 std::vector<std::string> deviceNames()

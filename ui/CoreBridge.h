@@ -24,6 +24,8 @@ struct ArchitectureSummary {
     std::string description;
     int64_t parameters = 0;
     std::string layers; // the layer table: output shapes, parameters, multiply-adds (NetworkTable.h)
+    bool builtin = true;  // false: one of the user's networks
+    mnist::NetworkSpec spec;
 };
 
 ArchitectureSummary summarizeNetwork(const mnist::NetworkSpec& spec);
@@ -31,6 +33,15 @@ ArchitectureSummary summarizeNetwork(const mnist::NetworkSpec& spec);
 // The registry's networks (built-in, then the user's), read again on each call: the user may
 // have added one.
 std::vector<ArchitectureSummary> architectureSummaries();
+
+// The file a user network called `name` is kept in: NAME.json in the registry's user folder
+// ($XDG_DATA_HOME/mnist-studio/architectures, else ~/.local/share/...).
+std::string userNetworkFile(const std::string& name);
+
+// Writes a valid spec to userNetworkFile(spec.name), atomically, creating the folder; replaces a
+// file there. ConfigError when the name is a built-in network's (the registry would ignore the
+// file), NetworkSpecError for an invalid spec, IoError when it cannot be written.
+void saveUserNetwork(const mnist::NetworkSpec& spec);
 
 // "cpu" and one "cuda:N" per CUDA device present.
 std::vector<std::string> deviceNames();

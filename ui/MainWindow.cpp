@@ -13,6 +13,7 @@
 #include "EvaluateWeightsDialog.h"
 #include "EvaluationView.h"
 #include "MetaTypes.h"
+#include "NetworkEditor.h"
 #include "NotebookRecipes.h"
 #include "RecipeList.h"
 #include "RunBrowser.h"
@@ -63,6 +64,7 @@ const char* const kStateKey = "window/state";
 const char* const kSplitterKey = "window/splitter";
 const char* const kRecordKey = "runs/record";
 const char* const kRunsFolderKey = "runs/folder";
+const char* const kNetworkDraftKey = "network/draft";
 
 } // namespace
 
@@ -148,6 +150,15 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_draw->setCurrentRunProvider([this] { return m_selection->modelRun(); });
     m_draw->setSelectedRunProvider([this] { return modelRunDir(); });
     m_tabs->addTab(m_draw, tr("Draw a digit"));
+    m_network = new NetworkEditor;
+    m_tabs->addTab(m_network, tr("Network"));
+    connect(m_network, &NetworkEditor::useNetwork, this, &MainWindow::useEditedNetwork);
+    // The network being edited is kept as a draft on every edit: a crash or a closed window loses
+    // nothing that was typed.
+    connect(m_network, &NetworkEditor::documentChanged, this, [this] {
+        if (m_useSettings)
+            QSettings().setValue(QLatin1String(kNetworkDraftKey), QString::fromStdString(m_network->document().dump()));
+    });
     connect(m_browser, &RunBrowser::openRequested, this, &MainWindow::openRun);
     connect(m_browser, &RunBrowser::resumeRequested, this, &MainWindow::resumeRun);
     rightLayout->addWidget(m_tabs, 1);
@@ -324,7 +335,23 @@ void MainWindow::showTab(Tab tab)
         page = m_evaluation;
     else if (tab == Tab::DrawDigit)
         page = m_draw;
+    else if (tab == Tab::Network)
+        page = m_network;
     m_tabs->setCurrentWidget(page);
+}
+
+void MainWindow::useEditedNetwork(const QString& name, bool train)
+{
+    // The editor saved it among the user's networks; the set-up now lists and selects it.
+    m_panel->reloadArchitectures();
+    mnist::TrainConfig config = m_panel->config();
+    config.arch = name.toStdString();
+    config.archFile.clear();
+    m_panel->setConfig(config);
+    m_leftTabs->setCurrentIndex(0);
+    statusBar()->showMessage(tr("%1 saved to your networks and chosen in the set-up").arg(name), 5000);
+    if (train && m_train->isEnabled())
+        startTraining();
 }
 
 void MainWindow::showRecipes()
@@ -548,6 +575,12 @@ void MainWindow::restoreSettings()
     m_splitter->restoreState(settings.value(QLatin1String(kSplitterKey)).toByteArray());
     m_runsFolder = settings.value(QLatin1String(kRunsFolderKey), m_runsFolder).toString();
     setRunsFolder(settings.value(QLatin1String(kRecordKey), true).toBool() ? m_runsFolder : QString());
+    const std::string draft = settings.value(QLatin1String(kNetworkDraftKey)).toString().toStdString();
+    if (!draft.empty()) {
+        const nlohmann::json doc = nlohmann::json::parse(draft, nullptr, false);
+        if (doc.is_object())
+            m_network->openDocument(doc);
+    }
     const QString json = settings.value(QLatin1String(kConfigKey)).toString();
     if (json.isEmpty())
         return;

@@ -23,6 +23,7 @@ class ConfigPanel;
 class DrawDigitView;
 class EvaluateWeightsDialog;
 class EvaluationView;
+class NetworkEditor;
 class RecipeList;
 class RunBrowser;
 class RunController;
@@ -33,7 +34,7 @@ class TrainingWorker;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -47,6 +48,7 @@ public:
     RunBrowser* runBrowser() const { return m_browser; }
     EvaluationView* evaluationView() const { return m_evaluation; }
     DrawDigitView* drawDigitView() const { return m_draw; }
+    NetworkEditor* networkEditor() const { return m_network; }
     // File → Evaluate weights…; created on first use, set to the current set-up's dataset.
     EvaluateWeightsDialog* evaluateWeightsDialog();
     QPushButton* trainButton() const { return m_train; }
@@ -82,6 +84,8 @@ public:
     void showRecipes();
 
 public Q_SLOTS:
+    // The layer editor saved `name`: choose it in the set-up, and train it when `train`.
+    void useEditedNetwork(const QString& name, bool train);
     void startTraining();
     void setPaused(bool paused);
     void stopTraining();
@@ -122,6 +126,7 @@ private:
     RunBrowser* m_browser = nullptr;
     EvaluationView* m_evaluation = nullptr;
     DrawDigitView* m_draw = nullptr;
+    NetworkEditor* m_network = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
     QTabWidget* m_tabs = nullptr;

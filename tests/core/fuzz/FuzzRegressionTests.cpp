@@ -7,6 +7,7 @@
 #include "io/RunFiles.h"
 #include "io/RunIndex.h"
 #include "io/SafeTensors.h"
+#include "models/NetworkSpec.h"
 #include "train/TrainConfig.h"
 
 #include "TestPaths.h"
@@ -38,7 +39,7 @@ std::vector<fs::path> regressionInputs(const std::string& target)
 TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused with the reader's error",
           "[fuzz][data][io][config][runs]")
 {
-    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles");
+    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles", "networkspec");
     const auto files = regressionInputs(target);
     INFO("target " << target);
     // Every target keeps at least one input, so an empty list means a wrong path, not a clean slate.
@@ -82,6 +83,13 @@ TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused w
             fixtures::writeBytes(run.file("metrics.csv"), bytes);
             const mnist::RunRecord r = mnist::readRun(run.path().string());
             CHECK((r.damaged ? r.epochs.empty() : r.bestEpoch >= 0));
+        } else if (target == "networkspec") {
+            CHECK(fuzzchecks::networkSpecOutcome(bytes.data(), bytes.size()) == "");
+            try {
+                mnist::readNetworkSpecFile(file.string());
+            } catch (const mnist::ConfigError& e) {
+                CHECK(std::string(e.what()).find(file.filename().string()) != std::string::npos);
+            }
         } else {
             CHECK(fuzzchecks::trainConfigOutcome(bytes.data(), bytes.size()) == "");
             try {

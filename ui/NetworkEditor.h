@@ -1,0 +1,127 @@
+#pragma once
+// The Network tab: a layer editor over a network spec (models/NetworkSpec.h). It edits the spec's
+// JSON document (models/SpecEdit.h), so what the user typed stays as typed, and after every edit
+// re-reads it with the core's parser: each layer's output shape, parameters and multiply-adds, the
+// totals, and every problem at its layer and argument. A valid network can be saved among the
+// user's networks (which the set-up's architecture list then offers), used in the set-up, trained,
+// and exported; any spec file can be imported.
+#include "models/NetworkSpec.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace studio {
+
+class NetworkEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit NetworkEditor(QWidget* parent = nullptr);
+
+    // Replaces what is being edited (no question asked: callers ask first when isModified()).
+    void openSpec(const mnist::NetworkSpec& spec);
+    void openDocument(const nlohmann::json& doc);
+    void openEmpty();
+    // Re-reads the "Start from" list (built-in and user networks).
+    void reloadNetworks();
+
+    const nlohmann::json& document() const { return m_doc; }
+    // The parsed document; usable for building only when isValid().
+    const mnist::NetworkSpec& spec() const { return m_spec; }
+    const std::vector<mnist::SpecProblem>& specProblems() const { return m_problems; }
+    bool isValid() const { return m_problems.empty(); }
+    // Changed since it was opened, imported or saved.
+    bool isModified() const { return m_modified; }
+
+    // The edits the buttons and keys make, on the selected layer(s); false when not possible there.
+    bool addLayer(mnist::LayerType type);
+    bool removeSelected();
+    bool moveSelected(int delta);
+    bool groupSelected(mnist::LayerType container);
+    bool ungroupSelected();
+    void selectLayer(const mnist::LayerLocation& where);
+    std::optional<mnist::LayerLocation> selectedLayer() const;
+
+    // Saves a valid network as userNetworkFile(name); `overwrite` false refuses an existing file.
+    // Returns false with the reason in `error`.
+    bool saveToUserNetworks(bool overwrite, QString* error);
+    // Reads a spec file into the editor, valid or not (its problems then show); false, leaving the
+    // editor as it was, when the file cannot be read or is not JSON.
+    bool importFile(const QString& path, QString* error);
+    // Writes the spec: canonical when valid, the document as it stands otherwise (work in progress
+    // is not lost).
+    bool exportFile(const QString& path, QString* error);
+
+    QTreeWidget* layerTree() const { return m_tree; }
+
+Q_SIGNALS:
+    void validityChanged(bool valid);
+    // Every edit; the window keeps a draft from it.
+    void documentChanged();
+    // Saved among the user's networks and to be selected in the set-up (and trained, for train).
+    void useNetwork(const QString& name, bool train);
+
+private:
+    void buildUi();
+    void edited(bool rebuildForm = true);
+    void analyze();
+    void rebuildTree();
+    void rebuildForm();
+    void showProblems();
+    void updateButtons();
+    void argumentEdited(const std::string& key, const QString& text);
+    void typeChosen(int type); // a LayerType; -1 for the unknown type a file named
+    void startFromChosen();
+    void askSave(bool andUse, bool train);
+    void askImport();
+    void askExport();
+    // The selected layers when they are consecutive layers of one list, first first.
+    std::vector<mnist::LayerLocation> selectedRun() const;
+    QTreeWidgetItem* itemFor(const mnist::LayerLocation& where) const;
+
+    nlohmann::json m_doc;
+    mnist::NetworkSpec m_spec;
+    std::vector<mnist::SpecProblem> m_problems;
+    bool m_modified = false;
+    bool m_lastValid = false;
+    bool m_rebuilding = false;
+
+    QComboBox* m_startFrom = nullptr;
+    QLineEdit* m_name = nullptr;
+    QLineEdit* m_description = nullptr;
+    QLabel* m_headerProblem = nullptr;
+    QTreeWidget* m_tree = nullptr;
+    QLabel* m_totals = nullptr;
+    QListWidget* m_problemList = nullptr;
+    QWidget* m_formBox = nullptr;
+    QFormLayout* m_form = nullptr;
+    QComboBox* m_type = nullptr;
+    QLabel* m_layerProblem = nullptr;
+    std::vector<std::pair<std::string, QLineEdit*>> m_argEdits;
+    std::vector<std::pair<std::string, QLabel*>> m_argProblems;
+    QToolButton* m_add = nullptr;
+    QPushButton* m_remove = nullptr;
+    QPushButton* m_up = nullptr;
+    QPushButton* m_down = nullptr;
+    QToolButton* m_group = nullptr;
+    QPushButton* m_ungroup = nullptr;
+    QPushButton* m_save = nullptr;
+    QPushButton* m_use = nullptr;
+    QPushButton* m_train = nullptr;
+};
+
+} // namespace studio
