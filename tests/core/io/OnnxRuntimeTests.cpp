@@ -87,7 +87,19 @@ TEST_CASE("ONNX Runtime runs the ONNX file of every spec with our logits and pre
             torch::NoGradGuard noGrad;
             ours[spec.name] = net->forward(input);
         }
-        mnist::exportOnnx(*net, folder + "/model.onnx");
+        if (spec.name != "EveryLayer" && !mnist::findBuiltinNetworkSpec(spec.name)) {
+            mnist::exportOnnx(*net, folder + "/model.onnx");
+        } else {
+            try {
+                mnist::exportOnnx(*net, folder + "/model.onnx");
+            } catch (const std::exception& e) {
+                // every-layer.json pools to [2, 1], which no ONNX pool does exactly; the export
+                // says so (tested in OnnxExportTests) and that spec is left out here.
+                REQUIRE_FALSE(mnist::findBuiltinNetworkSpec(spec.name));
+                ours.erase(spec.name);
+                continue;
+            }
+        }
         writeFloats(folder + "/input.bin", input);
         std::ofstream(folder + "/input.json") << nlohmann::json{{"shape", input.sizes().vec()}}.dump();
         folders[spec.name] = folder;
