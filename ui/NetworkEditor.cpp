@@ -763,13 +763,11 @@ void NetworkEditor::updateButtons()
 {
     const auto where = selectedLayer();
     const mnist::LayerSpec* layer = where ? mnist::findLayer(m_spec, *where) : nullptr;
-    const bool any = !m_tree->selectedItems().isEmpty();
     m_remove->setEnabled(where.has_value() || !selectedRun().empty());
     m_up->setEnabled(where.has_value());
     m_down->setEnabled(where.has_value());
     m_group->setEnabled(!selectedRun().empty());
     m_ungroup->setEnabled(layer && isContainer(layer->type));
-    Q_UNUSED(any);
     const bool valid = isValid();
     for (QPushButton* b : {m_save, m_use, m_train}) {
         b->setEnabled(valid);

@@ -9,11 +9,6 @@ namespace {
 using json = nlohmann::json;
 using List = LayerStep::List;
 
-bool isListOfLayers(const json& v)
-{
-    return v.is_array();
-}
-
 // The list called `key` of a layer object (or of the network), or nullptr.
 json* childList(json& owner, const char* key, bool create)
 {
@@ -26,7 +21,7 @@ json* childList(json& owner, const char* key, bool create)
         owner[key] = json::array();
         return &owner[key];
     }
-    return isListOfLayers(*it) ? &*it : nullptr;
+    return it->is_array() ? &*it : nullptr;
 }
 
 LayerType typeOf(const json& layer)

@@ -1,6 +1,7 @@
 // model.py against real PyTorch: Debian's python3-torch, installed by scripts/setup.sh; without it
 // the test reports itself skipped.
 #include "data/SkipTest.h"
+#include "data/NetworkFixtures.h"
 #include "data/TempDir.h"
 
 #include "TestPaths.h"
@@ -30,29 +31,7 @@ std::string python()
     return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-// BatchNorm's statistics away from 0 and 1, so that eval mode really uses them.
-void randomizeBatchNorm(mnist::Network& net)
-{
-    torch::NoGradGuard noGrad;
-    for (auto& b : net.named_buffers()) {
-        const std::string& name = b.key();
-        if (name.size() > 13 && name.compare(name.size() - 13, 13, ".running_mean") == 0)
-            b.value().uniform_(-0.5, 0.5);
-        else if (name.size() > 12 && name.compare(name.size() - 12, 12, ".running_var") == 0)
-            b.value().uniform_(0.5, 1.5);
-    }
-    for (auto& p : net.named_parameters())
-        if (p.key().find("bias") == std::string::npos && p.value().dim() == 1)
-            p.value().uniform_(0.5, 1.5); // BatchNorm weights
-}
 
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 } // namespace
 
@@ -71,7 +50,7 @@ TEST_CASE("model.py builds in PyTorch the network of every spec, loads our weigh
         std::filesystem::create_directories(folder);
         torch::manual_seed(++seed);
         const auto net = mnist::buildNetwork(spec);
-        randomizeBatchNorm(*net);
+        fixtures::randomizeBatchNorm(*net);
         net->eval();
         const torch::Tensor input = torch::rand({4, spec.input[0], spec.input[1], spec.input[2]});
         torch::Tensor logits;
@@ -100,7 +79,7 @@ TEST_CASE("model.py builds in PyTorch the network of every spec, loads our weigh
     const std::string command = python() + " " + std::string(MNIST_SOURCE_DIR) + "/tests/pytorch/check_model_py.py " +
                                 dir.path().string() + " > " + log + " 2>&1";
     const int rc = std::system(command.c_str());
-    INFO(readText(log));
+    INFO(fixtures::readText(log));
     CHECK(rc == 0);
-    CHECK(readText(log).find("all passed") != std::string::npos);
+    CHECK(fixtures::readText(log).find("all passed") != std::string::npos);
 }
