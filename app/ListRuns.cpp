@@ -20,11 +20,11 @@ int listRunsCommand(const std::string& runsDir, bool json)
                                   {"epochs_done", r.epochs.size()},
                                   {"epochs_planned", r.damaged ? 0 : r.config.epochs}};
             if (!r.damaged && !r.epochs.empty())
-                row.update({{"best_test_acc", r.bestTestAccuracy},
-                            {"best_epoch", r.bestEpoch},
-                            {"test_acc_at_best_valid", r.testAccuracyAtBestValid},
-                            {"best_valid_epoch", r.bestValidEpoch},
-                            {"final_test_acc", r.finalTestAccuracy}});
+                row.update({{"best_test_acc", r.stats.bestTestAccuracy},
+                            {"best_epoch", r.stats.bestEpoch},
+                            {"test_acc_at_best_valid", r.stats.testAccuracyAtBestValid},
+                            {"best_valid_epoch", r.stats.bestValidEpoch},
+                            {"final_test_acc", r.stats.finalTestAccuracy}});
             if (r.damaged)
                 row["problem"] = r.problem;
             rows.push_back(row);
@@ -48,8 +48,8 @@ int listRunsCommand(const std::string& runsDir, bool json)
                         mnist::runStateName(r.state), epochs.c_str(), "-", "-", "-");
         else
             std::printf("%-36s %-12s %-9s %9s %7.2f%% %7.2f%% %7.2f%%\n", r.name.c_str(), r.config.arch.c_str(),
-                        mnist::runStateName(r.state), epochs.c_str(), r.bestTestAccuracy, r.testAccuracyAtBestValid,
-                        r.finalTestAccuracy);
+                        mnist::runStateName(r.state), epochs.c_str(), r.stats.bestTestAccuracy, r.stats.testAccuracyAtBestValid,
+                        r.stats.finalTestAccuracy);
     }
     std::printf("best: the notebook's metric (highest test accuracy of any epoch); honest: at the lowest valid loss; "
                 "final: the last epoch\n");

@@ -337,8 +337,8 @@ int main(int argc, char** argv)
         std::fprintf(json ? stderr : stdout,
                      "best test accuracy %.2f%% at epoch %lld (notebook's metric); %.2f%% at the lowest valid loss, epoch %lld; "
                      "%.0f train images/s%s\n",
-                     result.bestTestAccuracy, static_cast<long long>(result.bestEpoch), result.testAccuracyAtBestValid,
-                     static_cast<long long>(result.bestValidEpoch), result.trainImagesPerSecond,
+                     result.stats.bestTestAccuracy, static_cast<long long>(result.stats.bestEpoch), result.stats.testAccuracyAtBestValid,
+                     static_cast<long long>(result.stats.bestValidEpoch), result.trainImagesPerSecond,
                      result.stopped ? " (stopped early)" : "");
         if (json)
             std::cout << summary.dump(2) << std::endl;

@@ -337,7 +337,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
             std::printf("| time to 99.0%% test accuracy, --recipe fast | %.1f s (epoch %lld) | | |\n", secondsTo99,
                         static_cast<long long>(epochTo99));
         else
-            std::printf("| time to 99.0%% test accuracy, --recipe fast | not reached (best %.2f%%) | | |\n", r.bestTestAccuracy);
+            std::printf("| time to 99.0%% test accuracy, --recipe fast | not reached (best %.2f%%) | | |\n", r.stats.bestTestAccuracy);
     }
     const nlohmann::json specAb = compareSpecBuilt(data, dev, 3);
     std::printf("\nThe peer's figures (the notebook's PyTorch code) are in docs/benchmarks.md, with the machine they "

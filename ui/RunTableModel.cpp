@@ -131,11 +131,11 @@ QVariant RunTableModel::display(const mnist::RunRecord& r, int column) const
     // The config may be the unreadable part of a damaged run: its defaults would be a guess.
     case ArchColumn: return r.damaged ? QStringLiteral("?") : QString::fromStdString(r.config.arch);
     case RecipeColumn: return m_recipes[row];
-    case BestColumn: return any ? tr("%1 (ep %2)").arg(percent(r.bestTestAccuracy)).arg(r.bestEpoch) : QStringLiteral("–");
+    case BestColumn: return any ? tr("%1 (ep %2)").arg(percent(r.stats.bestTestAccuracy)).arg(r.stats.bestEpoch) : QStringLiteral("–");
     case HonestColumn:
-        return any ? tr("%1 (ep %2)").arg(percent(r.testAccuracyAtBestValid)).arg(r.bestValidEpoch) : QStringLiteral("–");
-    case FinalColumn: return any ? percent(r.finalTestAccuracy) : QStringLiteral("–");
-    case DurationColumn: return r.damaged ? QStringLiteral("–") : duration(r.seconds);
+        return any ? tr("%1 (ep %2)").arg(percent(r.stats.testAccuracyAtBestValid)).arg(r.stats.bestValidEpoch) : QStringLiteral("–");
+    case FinalColumn: return any ? percent(r.stats.finalTestAccuracy) : QStringLiteral("–");
+    case DurationColumn: return r.damaged ? QStringLiteral("–") : duration(r.stats.seconds);
     case EpochsColumn: {
         if (r.damaged)
             return QStringLiteral("–");
@@ -156,10 +156,10 @@ QVariant RunTableModel::sortValue(const mnist::RunRecord& r, int column) const
     const bool any = !r.damaged && !r.epochs.empty();
     switch (column) {
     case DateColumn: return runDate(r);
-    case BestColumn: return any ? r.bestTestAccuracy : none;
-    case HonestColumn: return any ? r.testAccuracyAtBestValid : none;
-    case FinalColumn: return any ? r.finalTestAccuracy : none;
-    case DurationColumn: return r.damaged ? none : r.seconds;
+    case BestColumn: return any ? r.stats.bestTestAccuracy : none;
+    case HonestColumn: return any ? r.stats.testAccuracyAtBestValid : none;
+    case FinalColumn: return any ? r.stats.finalTestAccuracy : none;
+    case DurationColumn: return r.damaged ? none : r.stats.seconds;
     case EpochsColumn: return r.damaged ? none : static_cast<double>(r.epochs.size());
     case StateColumn: return static_cast<int>(r.state);
     default: return display(r, column);

@@ -133,7 +133,7 @@ void TrainingWorker::run()
 
         summary.stopped = result.stopped;
         summary.epochsDone = static_cast<int64_t>(result.epochs.size());
-        summary.finalTestAccuracy = result.finalTestAccuracy;
+        summary.finalTestAccuracy = result.stats.finalTestAccuracy;
     } catch (const mnist::ConfigError& e) {
         summary.failed = true;
         Q_EMIT failed(QStringLiteral("The set-up cannot be run: %1").arg(QString::fromStdString(e.what())));

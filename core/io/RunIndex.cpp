@@ -104,13 +104,7 @@ RunRecord readRun(const std::string& dir)
         r.problem = e.what();
         return r;
     }
-    const RunStats stats = computeRunStats(r.epochs);
-    r.bestTestAccuracy = stats.bestTestAccuracy;
-    r.bestEpoch = stats.bestEpoch;
-    r.testAccuracyAtBestValid = stats.testAccuracyAtBestValid;
-    r.bestValidEpoch = stats.bestValidEpoch;
-    r.finalTestAccuracy = stats.finalTestAccuracy;
-    r.seconds = stats.seconds;
+    r.stats = computeRunStats(r.epochs);
     std::error_code ec;
     r.finished = fs::exists(fs::path(dir) / "model.safetensors", ec);
     r.resumable = fs::exists(fs::path(dir) / "checkpoint.pt", ec) && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;

@@ -2,6 +2,7 @@
 // Reading run folders back: for the GUI's run browser, comparisons and CSV exports. A damaged run
 // is reported as such and never stops the others from being read. The files' readers are in
 // io/RunFiles.h.
+#include "train/RunStats.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
 
@@ -22,13 +23,7 @@ struct RunRecord {
     std::string problem;       // why, in words, when damaged
     TrainConfig config;
     std::vector<EpochMetrics> epochs;
-    // computeRunStats() of the epochs (train/RunStats.h)
-    double bestTestAccuracy = 0;        // the notebook's metric
-    int64_t bestEpoch = 0;
-    double testAccuracyAtBestValid = 0; // the honest metric
-    int64_t bestValidEpoch = 0;
-    double finalTestAccuracy = 0;
-    double seconds = 0;        // sum of the epochs' wall times
+    RunStats stats;            // computeRunStats() of the epochs
     RunState state = RunState::Running;
     bool finished = false;     // model.safetensors written (the run ended)
     bool resumable = false;    // a checkpoint exists and epochs remain

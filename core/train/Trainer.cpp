@@ -260,19 +260,12 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
     int64_t trainImages = 0;
     int64_t step = 0;
     int64_t firstEpoch = 1;
-    double bestValidLoss = 0;
     result.lrPerIteration.reserve(static_cast<size_t>(iters * c.epochs));
 
     const auto noteEpoch = [&](const EpochMetrics& m) {
         result.epochs.push_back(m);
         // The whole list each epoch (a few hundred rows at most), so the rule is computeRunStats()'s.
-        const RunStats stats = computeRunStats(result.epochs);
-        result.bestTestAccuracy = stats.bestTestAccuracy;
-        result.bestEpoch = stats.bestEpoch;
-        result.testAccuracyAtBestValid = stats.testAccuracyAtBestValid;
-        result.bestValidEpoch = stats.bestValidEpoch;
-        result.finalTestAccuracy = stats.finalTestAccuracy;
-        bestValidLoss = stats.bestValidLoss;
+        result.stats = computeRunStats(result.epochs);
     };
 
     if (!m_resumePath.empty()) {
@@ -359,15 +352,15 @@ TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, con
             throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
                                 " after epoch " + std::to_string(epoch) + " (learning rate " + formatLr(m.lr) +
                                 "): training stopped; " + nonFiniteAdvice(c, step - firstStep, m.lr, trend));
-        const int64_t previousBestValid = result.bestValidEpoch;
+        const int64_t previousBestValid = result.stats.bestValidEpoch;
         noteEpoch(m);
         if (!m_checkpointDir.empty()) {
             // Best weights first: a crash between the two writes then never leaves a checkpoint
             // that is newer than best.safetensors.
-            if (result.bestValidEpoch != previousBestValid)
+            if (result.stats.bestValidEpoch != previousBestValid)
                 saveWeights(evaluated(), m_checkpointDir + "/best.safetensors");
             saveCheckpoint(m_checkpointDir + "/checkpoint.pt", model, *optimizer,
-                           {epoch, step, result.epochs, bestValidLoss, result.bestValidEpoch},
+                           {epoch, step, result.epochs, result.stats.bestValidLoss, result.stats.bestValidEpoch},
                            average ? &*average : nullptr);
         }
         if (keepPredictions)

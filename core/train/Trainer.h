@@ -5,6 +5,7 @@
 #include "data/Dataset.h"
 #include "models/Network.h"
 #include "train/Predictions.h"
+#include "train/RunStats.h"
 #include "train/StopToken.h"
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
@@ -16,11 +17,7 @@ namespace mnist {
 struct TrainResult {
     std::vector<EpochMetrics> epochs;
     std::vector<double> lrPerIteration; // LR used at every iteration (the notebook's monitor_lr)
-    double bestTestAccuracy = 0;         // the notebook's metric: best test accuracy over epochs
-    int64_t bestEpoch = 0;               // 1-based; 0 when no epoch finished
-    double testAccuracyAtBestValid = 0;  // the honest metric: test accuracy at the lowest valid loss
-    int64_t bestValidEpoch = 0;
-    double finalTestAccuracy = 0;
+    RunStats stats;                      // computeRunStats() of `epochs`; all zero when no epoch finished
     double trainImagesPerSecond = 0;     // over all finished epochs
     bool stopped = false;                // stopped on request before the last epoch ended
     std::shared_ptr<Network> model;      // the trained network (on the training device)

@@ -82,7 +82,7 @@ TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused w
             mnist::saveTrainConfig(mnist::TrainConfig{}, run.file("config.json"));
             fixtures::writeBytes(run.file("metrics.csv"), bytes);
             const mnist::RunRecord r = mnist::readRun(run.path().string());
-            CHECK((r.damaged ? r.epochs.empty() : r.bestEpoch >= 0));
+            CHECK((r.damaged ? r.epochs.empty() : r.stats.bestEpoch >= 0));
         } else if (target == "networkspec") {
             CHECK(fuzzchecks::networkSpecOutcome(bytes.data(), bytes.size()) == "");
             try {

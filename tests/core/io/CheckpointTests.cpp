@@ -126,14 +126,14 @@ TEST_CASE("A run stopped and resumed from its checkpoint ends with the uninterru
     const auto resumed = second.run(splits, null, stop);
     requireSameMetrics(resumed.epochs, full.epochs);
     CHECK(resumed.lrPerIteration == full.lrPerIteration);
-    CHECK(resumed.bestValidEpoch == full.bestValidEpoch);
-    CHECK(resumed.testAccuracyAtBestValid == full.testAccuracyAtBestValid);
+    CHECK(resumed.stats.bestValidEpoch == full.stats.bestValidEpoch);
+    CHECK(resumed.stats.testAccuracyAtBestValid == full.stats.testAccuracyAtBestValid);
 
     // best.safetensors holds the weights of the lowest valid loss epoch: its valid loss is that epoch's.
     const auto best = mnist::createNetwork(config.arch);
     mnist::loadWeights(*best, runDir + "/best.safetensors");
     const auto eval = mnist::evaluate(*best, mnist::imagesToInput(splits.valid.images, torch::kCPU), splits.valid.labels, 1000);
-    CHECK(eval.meanLoss == Approx(full.epochs.at(static_cast<size_t>(full.bestValidEpoch - 1)).validLoss).epsilon(1e-6));
+    CHECK(eval.meanLoss == Approx(full.epochs.at(static_cast<size_t>(full.stats.bestValidEpoch - 1)).validLoss).epsilon(1e-6));
 }
 
 TEST_CASE("A damaged or foreign checkpoint is refused with the file's name", "[io][resume]")

@@ -125,17 +125,17 @@ TEST_CASE("The run index marks a run with any damaged metrics.csv and keeps read
         INFO(r.name << ": " << r.problem);
         if (r.name == "good") {
             CHECK_FALSE(r.damaged);
-            CHECK(r.bestEpoch == 3);
-            CHECK(r.bestTestAccuracy == 99);
-            CHECK(r.bestValidEpoch == 2);
-            CHECK(r.testAccuracyAtBestValid == 98.5);
-            CHECK(r.finalTestAccuracy == 99);
-            CHECK(r.seconds == 6);
+            CHECK(r.stats.bestEpoch == 3);
+            CHECK(r.stats.bestTestAccuracy == 99);
+            CHECK(r.stats.bestValidEpoch == 2);
+            CHECK(r.stats.testAccuracyAtBestValid == 98.5);
+            CHECK(r.stats.finalTestAccuracy == 99);
+            CHECK(r.stats.seconds == 6);
         } else if (r.name == "header-only") {
             CHECK_FALSE(r.damaged);
             CHECK(r.epochs.empty());
-            CHECK(r.bestEpoch == 0);
-            CHECK(r.bestValidEpoch == 0);
+            CHECK(r.stats.bestEpoch == 0);
+            CHECK(r.stats.bestValidEpoch == 0);
         } else {
             CHECK(r.damaged);
             CHECK_THAT(r.problem, Contains(r.name + "/metrics.csv"));

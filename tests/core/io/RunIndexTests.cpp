@@ -52,11 +52,11 @@ TEST_CASE("The run index reads run folders, marks damaged ones and keeps the oth
     CHECK_FALSE(a.damaged);
     CHECK(a.config.arch == "LeNetBN");
     REQUIRE(a.epochs.size() == 3);
-    CHECK(a.bestTestAccuracy == 98.9);
-    CHECK(a.bestEpoch == 3);
-    CHECK(a.testAccuracyAtBestValid == 98.6);
-    CHECK(a.bestValidEpoch == 2);
-    CHECK(a.seconds == Approx(6.0));
+    CHECK(a.stats.bestTestAccuracy == 98.9);
+    CHECK(a.stats.bestEpoch == 3);
+    CHECK(a.stats.testAccuracyAtBestValid == 98.6);
+    CHECK(a.stats.bestValidEpoch == 2);
+    CHECK(a.stats.seconds == Approx(6.0));
     CHECK_FALSE(a.finished);
     CHECK(runs[1].epochs.size() == 1);
 

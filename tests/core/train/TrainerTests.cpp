@@ -77,8 +77,8 @@ TEST_CASE("Training on a small dataset lowers the loss and learns the classes", 
     CHECK(r.lrPerIteration.size() == 45);
     CHECK(r.epochs.back().trainLoss < r.epochs.front().trainLoss);
     CHECK(r.epochs.back().validLoss < 2.0);
-    CHECK(r.finalTestAccuracy > 80.0); // chance is 10%
-    CHECK(r.bestTestAccuracy >= r.finalTestAccuracy);
+    CHECK(r.stats.finalTestAccuracy > 80.0); // chance is 10%
+    CHECK(r.stats.bestTestAccuracy >= r.stats.finalTestAccuracy);
     CHECK(r.epochs[0].imagesPerSecond > 0);
     // The epoch's train loss is the mean of its batch losses.
     double sum = 0;
@@ -113,7 +113,7 @@ TEST_CASE("Label smoothing applies to the training and the valid loss", "[train]
     CHECK(lowestTrainLoss(smoothed.points) < floor + 0.3); // it did learn: close to the floor
     CHECK(r.epochs.back().validLoss >= floor - 1e-4);
     CHECK(r.epochs.back().validLoss < floor + 0.3);
-    CHECK(r.finalTestAccuracy > 80.0);
+    CHECK(r.stats.finalTestAccuracy > 80.0);
 
     c.labelSmoothing = 0;
     Recorder plain;
@@ -143,7 +143,7 @@ TEST_CASE("Channels-last training follows the contiguous run and hands back cont
     for (size_t i = 0; i < 5; ++i)
         CHECK(nhwc.points[i].loss == Approx(plain.points[i].loss).epsilon(1e-3));
     CHECK(n.epochs.back().validLoss == Approx(p.epochs.back().validLoss).epsilon(0.1));
-    CHECK(n.finalTestAccuracy > 80.0);
+    CHECK(n.stats.finalTestAccuracy > 80.0);
     // auto is channels-last on the CPU: the very same arithmetic.
     REQUIRE(automatic.points.size() == nhwc.points.size());
     for (size_t i = 0; i < nhwc.points.size(); ++i)
@@ -320,7 +320,7 @@ TEST_CASE("LeNet reaches 97% test accuracy on real MNIST in one epoch", "[train]
     mnist::StopToken stop;
     const auto r = mnist::Trainer(c).run(mnist::loadSplits(folder), rec, stop);
     CHECK(rec.info.iterationsPerEpoch == 480);
-    CHECK(r.finalTestAccuracy >= 97.0);
+    CHECK(r.stats.finalTestAccuracy >= 97.0);
 }
 
 TEST_CASE("The weight average follows PyTorch's EMA update, BatchNorm statistics included", "[train][ema]")
@@ -396,7 +396,7 @@ TEST_CASE("With an EMA the training is unchanged and the average is what is eval
     const auto validX = mnist::imagesToInput(data.valid.images, torch::kCPU);
     const auto evalA = mnist::evaluate(*a.model, validX, data.valid.labels, 64);
     CHECK(evalA.meanLoss == Approx(a.epochs.back().validLoss).epsilon(1e-5));
-    CHECK(a.finalTestAccuracy > 80.0);
+    CHECK(a.stats.finalTestAccuracy > 80.0);
     // A decay of ~0 makes the average the live model itself: the live run's metrics again.
     for (size_t e = 0; e < 2; ++e) {
         CHECK(n.epochs[e].validLoss == Approx(p.epochs[e].validLoss).epsilon(1e-5));
