@@ -5,7 +5,6 @@
 #include "ConfigPanel.h"
 #include "DrawDigitView.h"
 #include "EvaluationView.h"
-#include "NotebookRecipes.h"
 #include "StatusStyle.h"
 
 #include "train/Allocator.h"
@@ -95,13 +94,14 @@ int main(int argc, char** argv)
     if (parser.isSet(recipeOpt)) {
         bool ok = false;
         const int n = parser.value(recipeOpt).toInt(&ok);
-        const auto& recipes = studio::notebookRecipes();
+        const auto& recipes = mnist::notebookRecipes();
+        const int count = static_cast<int>(recipes.size());
         if (const mnist::Recipe* named = mnist::findRecipe(parser.value(recipeOpt).toStdString()))
-            config = studio::applyRecipe(named->config, config);
-        else if (!ok || n < 1 || n > recipes.size())
-            return fail(QStringLiteral("--recipe must be fast, balanced, best or between 1 and %1").arg(recipes.size()));
+            config = mnist::applyRecipe(*named, config);
+        else if (!ok || n < 1 || n > count)
+            return fail(QStringLiteral("--recipe must be fast, balanced, best or between 1 and %1").arg(count));
         else
-            config = studio::applyRecipe(recipes[n - 1], config);
+            config = mnist::applyRecipe(recipes[static_cast<size_t>(n - 1)], config);
     }
     try {
         for (const auto& [option, field] : fieldOptions) {

@@ -14,7 +14,6 @@
 #include "EvaluationView.h"
 #include "MetaTypes.h"
 #include "NetworkEditor.h"
-#include "NotebookRecipes.h"
 #include "RecipeList.h"
 #include "RunBrowser.h"
 #include "RunComparisonChart.h"
@@ -266,9 +265,10 @@ void MainWindow::buildMenus()
         recipes->addAction(tr("%1   [%2]").arg(name, QString::fromStdString(r.summary)), this, [this, name] { loadStudioRecipe(name); });
     }
     recipes->addSection(tr("The notebook"));
-    const auto& all = notebookRecipes();
-    for (int i = 0; i < all.size(); ++i)
-        recipes->addAction(QStringLiteral("%1   [%2]").arg(all[i].title, all[i].result), this, [this, i] { loadRecipe(i); });
+    const auto& all = mnist::notebookRecipes();
+    for (int i = 0; i < static_cast<int>(all.size()); ++i)
+        recipes->addAction(QStringLiteral("%1   [%2]").arg(QString::fromStdString(all[i].title), QString::fromStdString(all[i].result)),
+                           this, [this, i] { loadRecipe(i); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Training dashboard"), this, [this] { showTab(Tab::Dashboard); });
@@ -308,11 +308,13 @@ QString MainWindow::runsFolder() const
 
 void MainWindow::loadRecipe(int index)
 {
-    const auto& all = notebookRecipes();
-    if (index < 0 || index >= all.size())
+    const auto& all = mnist::notebookRecipes();
+    if (index < 0 || index >= static_cast<int>(all.size()))
         return;
-    m_panel->setConfig(applyRecipe(all[index], m_panel->config()));
-    statusBar()->showMessage(tr("Loaded the notebook's recipe: %1 (notebook: %2)").arg(all[index].title, all[index].result));
+    const mnist::Recipe& recipe = all[static_cast<size_t>(index)];
+    m_panel->setConfig(mnist::applyRecipe(recipe, m_panel->config()));
+    statusBar()->showMessage(tr("Loaded the notebook's recipe: %1 (notebook: %2)")
+                                 .arg(QString::fromStdString(recipe.title), QString::fromStdString(recipe.result)));
 }
 
 void MainWindow::loadStudioRecipe(const QString& name)
@@ -320,7 +322,7 @@ void MainWindow::loadStudioRecipe(const QString& name)
     const mnist::Recipe* recipe = mnist::findRecipe(name.toStdString());
     if (!recipe)
         return;
-    m_panel->setConfig(applyRecipe(recipe->config, m_panel->config()));
+    m_panel->setConfig(mnist::applyRecipe(*recipe, m_panel->config()));
     statusBar()->showMessage(tr("Loaded MNIST Studio's %1 recipe: %2").arg(name, QString::fromStdString(recipe->summary)));
 }
 

@@ -1,6 +1,5 @@
 #include "RecipeList.h"
 
-#include "NotebookRecipes.h"
 #include "train/Recipes.h"
 
 #include <QFont>
@@ -36,11 +35,12 @@ RecipeList::RecipeList(QWidget* parent) : QWidget(parent)
         bold.setBold(true);
         item->setFont(bold);
     }
-    const auto& recipes = notebookRecipes();
-    for (int i = 0; i < recipes.size(); ++i) {
-        const NotebookRecipe& r = recipes[i];
-        auto* item = new QListWidgetItem(QStringLiteral("%1\n    notebook: %2").arg(r.title, r.result), m_list);
-        item->setToolTip(r.note);
+    const auto& recipes = mnist::notebookRecipes();
+    for (int i = 0; i < static_cast<int>(recipes.size()); ++i) {
+        const mnist::Recipe& r = recipes[static_cast<size_t>(i)];
+        auto* item = new QListWidgetItem(
+            QStringLiteral("%1\n    notebook: %2").arg(QString::fromStdString(r.title), QString::fromStdString(r.result)), m_list);
+        item->setToolTip(QString::fromStdString(r.note));
         item->setData(Qt::UserRole, i);
     }
     // One click is enough; keyboard users get Enter.

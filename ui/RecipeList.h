@@ -17,7 +17,7 @@ public:
     QListWidget* list() const { return m_list; }
 
 Q_SIGNALS:
-    // Index into notebookRecipes().
+    // Index into mnist::notebookRecipes().
     void recipeChosen(int index);
     // Name of one of mnist::recipes().
     void studioRecipeChosen(const QString& name);

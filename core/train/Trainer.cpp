@@ -99,6 +99,321 @@ bool useChannelsLast(const TrainConfig& c, const torch::Device& device)
     return device.is_cpu();
 }
 
+// One call of Trainer::run() in named steps, which share the run's state: prepare() (the networks,
+// the data on the device, the optimizer and schedule; the observer hears onRunStarted), resume()
+// (a checkpoint's weights and epochs), then trainNextEpoch() until it returns false (train one
+// epoch, evaluate it, write the checkpoint, tell the observer), and finish() (the result).
+class TrainingRun {
+public:
+    TrainingRun(const TrainConfig& config, const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
+        : m_c(config), m_data(data), m_observer(observer), m_stop(stop), m_device(resolveDevice(config.device)),
+          m_augmenter(config.augment),
+          m_trainLossOptions(torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing))
+    {
+    }
+
+    void prepare()
+    {
+        prepareModel();
+        prepareData();
+        prepareOptimizer();
+        announce();
+    }
+
+    // Continues from `path` (checkpoint.pt): its epochs are reported again through the result (not
+    // the observer) and training goes on from the next one.
+    void resume(const std::string& path)
+    {
+        const CheckpointState saved = loadCheckpoint(path, *m_live, *m_optimizer, m_average ? &*m_average : nullptr);
+        if (saved.step != saved.epoch * m_iters)
+            throw ConfigError(path + ": the checkpoint has " + std::to_string(saved.step) + " iterations for " +
+                              std::to_string(saved.epoch) + " epochs, but this config runs " + std::to_string(m_iters) +
+                              " per epoch (batch size or data changed?)");
+        for (const EpochMetrics& m : saved.metrics)
+            noteEpoch(m);
+        m_step = saved.step;
+        m_firstStep = m_step;
+        m_nextEpoch = saved.epoch + 1;
+        for (int64_t s = 0; s < m_step; ++s)
+            m_result.lrPerIteration.push_back(m_schedule->lrAt(s));
+    }
+
+    // Trains, evaluates and records the next epoch; false when the run is over (every epoch done, or
+    // stopped on request). `checkpointDir`, when not empty, receives checkpoint.pt and best.safetensors.
+    bool trainNextEpoch(const std::string& checkpointDir)
+    {
+        if (m_nextEpoch > m_c.epochs)
+            return false;
+        const int64_t epoch = m_nextEpoch++;
+        const auto epochStart = Clock::now();
+        const int64_t done = trainEpoch(epoch);
+        if (m_result.stopped)
+            return false;
+        const double epochTrainSeconds = secondsSince(epochStart);
+        m_trainSeconds += epochTrainSeconds;
+        m_trainImages += done;
+
+        PerImageOutputs testOutputs;
+        bool keepPredictions = false;
+        const EpochMetrics m = evaluateEpoch(epoch, epochStart, epochTrainSeconds, done, testOutputs, keepPredictions);
+        const int64_t previousBestValid = m_result.stats.bestValidEpoch;
+        noteEpoch(m);
+        if (!checkpointDir.empty())
+            writeCheckpoint(checkpointDir, epoch, m_result.stats.bestValidEpoch != previousBestValid);
+        if (keepPredictions)
+            m_observer.onTestPredictions(epoch, makeTestPredictions(testOutputs, m_data.test.labels, m_data.test.images));
+        m_observer.onEpoch(m);
+        if (m_stop.stopRequested() && epoch < m_c.epochs) {
+            m_result.stopped = true;
+            return false;
+        }
+        return true;
+    }
+
+    TrainResult finish()
+    {
+        m_result.trainImagesPerSecond = m_trainSeconds > 0 ? static_cast<double>(m_trainImages) / m_trainSeconds : 0;
+        if (m_average && m_average->updates() > 0)
+            m_result.model = m_average->modelPtr();
+        if (m_channelsLast) // callers export and save the model: they get PyTorch's default layout
+            setConvWeightLayout(*m_result.model, torch::MemoryFormat::Contiguous);
+        m_result.model->eval();
+        return std::move(m_result);
+    }
+
+private:
+    // The networks (the live one and the weight average's) on the device, and the seed.
+    void prepareModel()
+    {
+        m_threads = effectiveThreads(m_c.threads);
+        torch::set_num_threads(m_threads);
+        // The average's network is made before seeding: its initial weights are overwritten anyway,
+        // and drawing them after would shift every later random draw, so the same seed would train
+        // another model with the EMA on than off.
+        std::shared_ptr<Network> averageNet = m_c.emaDecay > 0 ? createNetwork(m_c) : nullptr;
+        torch::manual_seed(m_c.seed);
+
+        m_nTrain = m_data.train.size();
+        if (m_nTrain < 2 || m_data.valid.size() < 1 || m_data.test.size() < 1)
+            throw DataError("the train split needs at least 2 images and the valid and test splits at least 1");
+
+        // Held here: result.model becomes the weight average, when there is one, at the end.
+        m_live = createNetwork(m_c);
+        m_result.model = m_live;
+        m_channelsLast = useChannelsLast(m_c, m_device);
+        place(*m_live);
+        if (averageNet) {
+            place(*averageNet);
+            m_average.emplace(averageNet, m_c.emaDecay);
+        }
+    }
+
+    void place(Network& net) const
+    {
+        net.to(m_device);
+        if (m_channelsLast)
+            setConvWeightLayout(net, torch::MemoryFormat::ChannelsLast);
+    }
+
+    // Images move to the device as float once; each batch is then a view or a gather. Normalize
+    // applies to every split; without random transforms the training images are normalised once too.
+    void prepareData()
+    {
+        m_augmentBatches = m_c.augment.randomActive();
+        m_trainX = imagesToInput(m_data.train.images, m_device);
+        if (!m_augmentBatches)
+            m_trainX = m_augmenter.normalize(m_trainX);
+        m_trainY = m_data.train.labels.to(m_device);
+        m_validX = m_augmenter.normalize(imagesToInput(m_data.valid.images, m_device));
+        m_validY = m_data.valid.labels.to(m_device);
+        m_testX = m_augmenter.normalize(imagesToInput(m_data.test.images, m_device));
+        m_testY = m_data.test.labels.to(m_device);
+        if (m_trainX.size(2) != 28 || m_trainX.size(3) != 28)
+            throw DataError("the architectures expect 28x28 images; these are " + std::to_string(m_trainX.size(2)) + "x" +
+                            std::to_string(m_trainX.size(3)));
+    }
+
+    void prepareOptimizer()
+    {
+        m_iters = iterationsPerEpoch(m_nTrain, m_c.batchSize);
+        m_optimizer = makeOptimizer(m_c, m_live->parameters());
+        m_schedule = makeSchedule(m_c.scheduler, m_c.lr, m_iters * m_c.epochs);
+    }
+
+    void announce()
+    {
+        RunInfo& info = m_result.info;
+        info.device = m_device.str();
+        info.threads = m_threads;
+        info.parameterCount = parameterCount(*m_live);
+        info.trainSize = m_nTrain;
+        info.validSize = m_data.valid.size();
+        info.testSize = m_data.test.size();
+        info.iterationsPerEpoch = m_iters;
+        info.epochs = m_c.epochs;
+        m_observer.onRunStarted(info);
+
+        // On the CPU reading a loss back is free; on a GPU it waits for the queue to drain, so
+        // losses are collected on the device and read in bursts.
+        m_flushEvery = m_device.is_cuda() ? 50 : 1;
+        m_result.lrPerIteration.reserve(static_cast<size_t>(m_iters * m_c.epochs));
+    }
+
+    // What is evaluated, kept as best and returned: the average once it holds an update.
+    Network& evaluated() { return m_average && m_average->updates() > 0 ? m_average->model() : *m_live; }
+
+    void noteEpoch(const EpochMetrics& m)
+    {
+        m_result.epochs.push_back(m);
+        // The whole list each epoch (a few hundred rows at most), so the rule is computeRunStats()'s.
+        m_result.stats = computeRunStats(m_result.epochs);
+    }
+
+    // Reads the pending losses back, checks them and tells the observer.
+    void flush()
+    {
+        if (m_pendingLoss.empty())
+            return;
+        const torch::Tensor losses = torch::stack(m_pendingLoss).to(torch::kCPU, torch::kFloat64);
+        const double* v = losses.data_ptr<double>();
+        for (size_t i = 0; i < m_pendingPoints.size(); ++i) {
+            IterationPoint& p = m_pendingPoints[i];
+            p.loss = v[i];
+            if (!std::isfinite(p.loss))
+                throw TrainingError("the loss became " + std::string(std::isnan(p.loss) ? "NaN" : "infinite") +
+                                    " at epoch " + std::to_string(p.epoch) + ", iteration " +
+                                    std::to_string(p.iteration + 1) + " (learning rate " + formatLr(p.lr) +
+                                    "): training stopped; " + nonFiniteAdvice(m_c, p.step - m_firstStep, p.lr, m_trend));
+            m_trend.add(p.loss);
+            m_epochLossSum += p.loss;
+            m_observer.onIteration(p);
+        }
+        m_pendingLoss.clear();
+        m_pendingPoints.clear();
+    }
+
+    // One pass over the training split; the images it trained on. A stop request ends it within one
+    // iteration and marks the result stopped.
+    int64_t trainEpoch(int64_t epoch)
+    {
+        Network& model = *m_live;
+        model.train();
+        m_epochLossSum = 0;
+        torch::Tensor order;
+        if (m_c.shuffle)
+            order = torch::randperm(m_nTrain, torch::TensorOptions().dtype(torch::kInt64)).to(m_device);
+        int64_t done = 0;
+        for (int64_t it = 0; it < m_iters; ++it) {
+            m_stop.waitWhilePaused();
+            if (m_stop.stopRequested()) {
+                flush();
+                m_result.stopped = true;
+                break;
+            }
+            const int64_t start = it * m_c.batchSize;
+            const int64_t len = std::min(m_c.batchSize, m_nTrain - start);
+            torch::Tensor x, y;
+            if (m_c.shuffle) {
+                const torch::Tensor idx = order.narrow(0, start, len);
+                x = m_trainX.index_select(0, idx);
+                y = m_trainY.index_select(0, idx);
+            } else {
+                x = m_trainX.narrow(0, start, len);
+                y = m_trainY.narrow(0, start, len);
+            }
+            if (m_augmentBatches)
+                x = m_augmenter.normalize(m_augmenter.augment(x));
+            const double lr = m_schedule->lrAt(m_step);
+            setLearningRate(*m_optimizer, lr);
+            m_optimizer->zero_grad();
+            torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, m_trainLossOptions);
+            loss.backward();
+            m_optimizer->step();
+            if (m_average)
+                m_average->update(model);
+
+            m_result.lrPerIteration.push_back(lr);
+            m_pendingLoss.push_back(loss.detach());
+            m_pendingPoints.push_back({m_step, epoch, it, lr, 0.0});
+            if (m_pendingLoss.size() >= m_flushEvery)
+                flush();
+            ++m_step;
+            done += len;
+        }
+        flush();
+        return done;
+    }
+
+    // The epoch's metrics: the valid loss and test accuracy of evaluated(). `testOutputs` receives
+    // the test images' predictions when the observer wants them (`keepPredictions`).
+    EpochMetrics evaluateEpoch(int64_t epoch, Clock::time_point epochStart, double epochTrainSeconds, int64_t done,
+                               PerImageOutputs& testOutputs, bool& keepPredictions)
+    {
+        EpochMetrics m;
+        m.epoch = epoch;
+        m.trainLoss = m_epochLossSum / static_cast<double>(m_iters);
+        const Evaluation valid = evaluate(evaluated(), m_validX, m_validY, m_c.evalBatchSize, nullptr, m_c.labelSmoothing);
+        keepPredictions = m_observer.wantsTestPredictions();
+        const Evaluation test =
+            evaluate(evaluated(), m_testX, m_testY, m_c.evalBatchSize, keepPredictions ? &testOutputs : nullptr);
+        m.validLoss = valid.meanLoss;
+        m.testAccuracy = test.accuracy;
+        m.lr = m_result.lrPerIteration.back();
+        m.seconds = secondsSince(epochStart);
+        m.imagesPerSecond = epochTrainSeconds > 0 ? static_cast<double>(done) / epochTrainSeconds : 0;
+        if (!std::isfinite(m.validLoss))
+            throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
+                                " after epoch " + std::to_string(epoch) + " (learning rate " + formatLr(m.lr) +
+                                "): training stopped; " + nonFiniteAdvice(m_c, m_step - m_firstStep, m.lr, m_trend));
+        return m;
+    }
+
+    // best.safetensors when the epoch has the lowest valid loss so far, then checkpoint.pt.
+    void writeCheckpoint(const std::string& dir, int64_t epoch, bool newBestValid)
+    {
+        // Best weights first: a crash between the two writes then never leaves a checkpoint that is
+        // newer than best.safetensors.
+        if (newBestValid)
+            saveWeights(evaluated(), dir + "/best.safetensors");
+        saveCheckpoint(dir + "/checkpoint.pt", *m_live, *m_optimizer,
+                       {epoch, m_step, m_result.epochs, m_result.stats.bestValidLoss, m_result.stats.bestValidEpoch},
+                       m_average ? &*m_average : nullptr);
+    }
+
+    const TrainConfig& m_c;
+    const DataSplits& m_data;
+    TrainingObserver& m_observer;
+    const StopToken& m_stop;
+    const torch::Device m_device;
+    const BatchAugmenter m_augmenter;
+    const torch::nn::functional::CrossEntropyFuncOptions m_trainLossOptions;
+
+    TrainResult m_result;
+    int m_threads = 0;
+    std::shared_ptr<Network> m_live;
+    std::optional<WeightAverage> m_average;
+    bool m_channelsLast = false;
+
+    int64_t m_nTrain = 0;
+    bool m_augmentBatches = false;
+    torch::Tensor m_trainX, m_trainY, m_validX, m_validY, m_testX, m_testY;
+
+    int64_t m_iters = 0;
+    std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+    std::unique_ptr<LrSchedule> m_schedule;
+
+    size_t m_flushEvery = 1;
+    std::vector<torch::Tensor> m_pendingLoss;
+    std::vector<IterationPoint> m_pendingPoints;
+    double m_epochLossSum = 0;
+    LossTrend m_trend;
+    int64_t m_firstStep = 0; // of this call: a resumed run's weights come from a finite checkpoint
+    int64_t m_step = 0;
+    int64_t m_nextEpoch = 1;
+    double m_trainSeconds = 0;
+    int64_t m_trainImages = 0;
+};
+
 } // namespace
 
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
@@ -158,226 +473,14 @@ Trainer::Trainer(TrainConfig config) : m_config(std::move(config))
 
 TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
 {
-    const TrainConfig& c = m_config;
-    const torch::Device device = resolveDevice(c.device);
-    const int threads = effectiveThreads(c.threads);
-    torch::set_num_threads(threads);
-    // The average's network is made before seeding: its initial weights are overwritten anyway, and
-    // drawing them after would shift every later random draw, so the same seed would train another
-    // model with the EMA on than off.
-    std::shared_ptr<Network> averageNet = c.emaDecay > 0 ? createNetwork(c) : nullptr;
-    std::optional<WeightAverage> average;
-    torch::manual_seed(c.seed);
-
-    const int64_t nTrain = data.train.size();
-    if (nTrain < 2 || data.valid.size() < 1 || data.test.size() < 1)
-        throw DataError("the train split needs at least 2 images and the valid and test splits at least 1");
-
-    TrainResult result;
-    // Held here: result.model becomes the weight average, when there is one, at the end.
-    const std::shared_ptr<Network> live = createNetwork(c);
-    result.model = live;
-    Network& model = *live;
-    const bool channelsLast = useChannelsLast(c, device);
-    const auto place = [&](Network& net) {
-        net.to(device);
-        if (channelsLast)
-            setConvWeightLayout(net, torch::MemoryFormat::ChannelsLast);
-    };
-    place(model);
-    if (averageNet) {
-        place(*averageNet);
-        average.emplace(averageNet, c.emaDecay);
+    TrainingRun run(m_config, data, observer, stop);
+    run.prepare();
+    if (!m_resumePath.empty())
+        run.resume(m_resumePath);
+    while (run.trainNextEpoch(m_checkpointDir)) {
+        // each call trains, evaluates and records one epoch
     }
-    // What is evaluated, kept as best and returned: the average once it holds an update.
-    const auto evaluated = [&]() -> Network& {
-        return average && average->updates() > 0 ? average->model() : model;
-    };
-
-    // Images move to the device as float once; each batch is then a view or a gather. Normalize
-    // applies to every split; without random transforms the training images are normalised once too.
-    const BatchAugmenter augmenter(c.augment);
-    const bool augmentBatches = c.augment.randomActive();
-    const auto trainLossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(c.labelSmoothing);
-    torch::Tensor trainX = imagesToInput(data.train.images, device);
-    if (!augmentBatches)
-        trainX = augmenter.normalize(trainX);
-    const torch::Tensor trainY = data.train.labels.to(device);
-    const torch::Tensor validX = augmenter.normalize(imagesToInput(data.valid.images, device));
-    const torch::Tensor validY = data.valid.labels.to(device);
-    const torch::Tensor testX = augmenter.normalize(imagesToInput(data.test.images, device));
-    const torch::Tensor testY = data.test.labels.to(device);
-    if (trainX.size(2) != 28 || trainX.size(3) != 28)
-        throw DataError("the architectures expect 28x28 images; these are " + std::to_string(trainX.size(2)) + "x" +
-                        std::to_string(trainX.size(3)));
-
-    const int64_t iters = iterationsPerEpoch(nTrain, c.batchSize);
-    const auto optimizer = makeOptimizer(c, model.parameters());
-    const auto schedule = makeSchedule(c.scheduler, c.lr, iters * c.epochs);
-
-    RunInfo& info = result.info;
-    info.device = device.str();
-    info.threads = threads;
-    info.parameterCount = parameterCount(model);
-    info.trainSize = nTrain;
-    info.validSize = data.valid.size();
-    info.testSize = data.test.size();
-    info.iterationsPerEpoch = iters;
-    info.epochs = c.epochs;
-    observer.onRunStarted(info);
-
-    // On the CPU reading a loss back is free; on a GPU it waits for the queue to drain, so losses
-    // are collected on the device and read in bursts.
-    const size_t flushEvery = device.is_cuda() ? 50 : 1;
-    std::vector<torch::Tensor> pendingLoss;
-    std::vector<IterationPoint> pendingPoints;
-    double epochLossSum = 0;
-    LossTrend trend;
-    int64_t firstStep = 0; // of this call: a resumed run's weights come from a finite checkpoint
-
-    auto flush = [&]() {
-        if (pendingLoss.empty())
-            return;
-        const torch::Tensor losses = torch::stack(pendingLoss).to(torch::kCPU, torch::kFloat64);
-        const double* v = losses.data_ptr<double>();
-        for (size_t i = 0; i < pendingPoints.size(); ++i) {
-            IterationPoint& p = pendingPoints[i];
-            p.loss = v[i];
-            if (!std::isfinite(p.loss))
-                throw TrainingError("the loss became " + std::string(std::isnan(p.loss) ? "NaN" : "infinite") +
-                                    " at epoch " + std::to_string(p.epoch) + ", iteration " +
-                                    std::to_string(p.iteration + 1) + " (learning rate " + formatLr(p.lr) +
-                                    "): training stopped; " + nonFiniteAdvice(c, p.step - firstStep, p.lr, trend));
-            trend.add(p.loss);
-            epochLossSum += p.loss;
-            observer.onIteration(p);
-        }
-        pendingLoss.clear();
-        pendingPoints.clear();
-    };
-
-    double trainSeconds = 0;
-    int64_t trainImages = 0;
-    int64_t step = 0;
-    int64_t firstEpoch = 1;
-    result.lrPerIteration.reserve(static_cast<size_t>(iters * c.epochs));
-
-    const auto noteEpoch = [&](const EpochMetrics& m) {
-        result.epochs.push_back(m);
-        // The whole list each epoch (a few hundred rows at most), so the rule is computeRunStats()'s.
-        result.stats = computeRunStats(result.epochs);
-    };
-
-    if (!m_resumePath.empty()) {
-        const CheckpointState saved = loadCheckpoint(m_resumePath, model, *optimizer, average ? &*average : nullptr);
-        if (saved.step != saved.epoch * iters)
-            throw ConfigError(m_resumePath + ": the checkpoint has " + std::to_string(saved.step) + " iterations for " +
-                              std::to_string(saved.epoch) + " epochs, but this config runs " + std::to_string(iters) +
-                              " per epoch (batch size or data changed?)");
-        for (const EpochMetrics& m : saved.metrics)
-            noteEpoch(m);
-        step = saved.step;
-        firstStep = step;
-        firstEpoch = saved.epoch + 1;
-        for (int64_t s = 0; s < step; ++s)
-            result.lrPerIteration.push_back(schedule->lrAt(s));
-    }
-
-    for (int64_t epoch = firstEpoch; epoch <= c.epochs; ++epoch) {
-        const auto epochStart = Clock::now();
-        model.train();
-        epochLossSum = 0;
-        torch::Tensor order;
-        if (c.shuffle)
-            order = torch::randperm(nTrain, torch::TensorOptions().dtype(torch::kInt64)).to(device);
-
-        int64_t done = 0;
-        for (int64_t it = 0; it < iters; ++it) {
-            stop.waitWhilePaused();
-            if (stop.stopRequested()) {
-                flush();
-                result.stopped = true;
-                break;
-            }
-            const int64_t start = it * c.batchSize;
-            const int64_t len = std::min(c.batchSize, nTrain - start);
-            torch::Tensor x, y;
-            if (c.shuffle) {
-                const torch::Tensor idx = order.narrow(0, start, len);
-                x = trainX.index_select(0, idx);
-                y = trainY.index_select(0, idx);
-            } else {
-                x = trainX.narrow(0, start, len);
-                y = trainY.narrow(0, start, len);
-            }
-            if (augmentBatches)
-                x = augmenter.normalize(augmenter.augment(x));
-            const double lr = schedule->lrAt(step);
-            setLearningRate(*optimizer, lr);
-            optimizer->zero_grad();
-            torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, trainLossOptions);
-            loss.backward();
-            optimizer->step();
-            if (average)
-                average->update(model);
-
-            result.lrPerIteration.push_back(lr);
-            pendingLoss.push_back(loss.detach());
-            pendingPoints.push_back({step, epoch, it, lr, 0.0});
-            if (pendingLoss.size() >= flushEvery)
-                flush();
-            ++step;
-            done += len;
-        }
-        flush();
-        if (result.stopped)
-            break;
-        const double epochTrainSeconds = secondsSince(epochStart);
-        trainSeconds += epochTrainSeconds;
-        trainImages += done;
-
-        EpochMetrics m;
-        m.epoch = epoch;
-        m.trainLoss = epochLossSum / static_cast<double>(iters);
-        const Evaluation valid = evaluate(evaluated(), validX, validY, c.evalBatchSize, nullptr, c.labelSmoothing);
-        PerImageOutputs testOutputs;
-        const bool keepPredictions = observer.wantsTestPredictions();
-        const Evaluation test = evaluate(evaluated(), testX, testY, c.evalBatchSize, keepPredictions ? &testOutputs : nullptr);
-        m.validLoss = valid.meanLoss;
-        m.testAccuracy = test.accuracy;
-        m.lr = result.lrPerIteration.back();
-        m.seconds = secondsSince(epochStart);
-        m.imagesPerSecond = epochTrainSeconds > 0 ? static_cast<double>(done) / epochTrainSeconds : 0;
-        if (!std::isfinite(m.validLoss))
-            throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
-                                " after epoch " + std::to_string(epoch) + " (learning rate " + formatLr(m.lr) +
-                                "): training stopped; " + nonFiniteAdvice(c, step - firstStep, m.lr, trend));
-        const int64_t previousBestValid = result.stats.bestValidEpoch;
-        noteEpoch(m);
-        if (!m_checkpointDir.empty()) {
-            // Best weights first: a crash between the two writes then never leaves a checkpoint
-            // that is newer than best.safetensors.
-            if (result.stats.bestValidEpoch != previousBestValid)
-                saveWeights(evaluated(), m_checkpointDir + "/best.safetensors");
-            saveCheckpoint(m_checkpointDir + "/checkpoint.pt", model, *optimizer,
-                           {epoch, step, result.epochs, result.stats.bestValidLoss, result.stats.bestValidEpoch},
-                           average ? &*average : nullptr);
-        }
-        if (keepPredictions)
-            observer.onTestPredictions(epoch, makeTestPredictions(testOutputs, data.test.labels, data.test.images));
-        observer.onEpoch(m);
-        if (stop.stopRequested() && epoch < c.epochs) {
-            result.stopped = true;
-            break;
-        }
-    }
-    result.trainImagesPerSecond = trainSeconds > 0 ? static_cast<double>(trainImages) / trainSeconds : 0;
-    if (average && average->updates() > 0)
-        result.model = average->modelPtr();
-    if (channelsLast) // callers export and save the model: they get PyTorch's default layout
-        setConvWeightLayout(*result.model, torch::MemoryFormat::Contiguous);
-    result.model->eval();
-    return result;
+    return run.finish();
 }
 
 } // namespace mnist

@@ -3,7 +3,6 @@
 #include "ConfigPanel.h"
 #include "CoreBridge.h"
 #include "LrPreviewChart.h"
-#include "NotebookRecipes.h"
 #include "NumberEdit.h"
 #include "RecipeList.h"
 
@@ -391,11 +390,11 @@ TEST_CASE("A notebook recipe fills the panel with its settings in one click", "[
     auto w = uitest::makeWindow();
     child<QTabWidget>(w.get(), "leftTabs")->setCurrentIndex(1);
     QListWidget* list = w->recipeList()->list();
-    const auto& recipes = studio::notebookRecipes();
+    const auto& recipes = mnist::notebookRecipes();
     const int studioRecipes = static_cast<int>(mnist::recipes().size()); // listed first
-    REQUIRE(list->count() == studioRecipes + recipes.size());
+    REQUIRE(list->count() == studioRecipes + static_cast<int>(recipes.size()));
 
-    const auto it = std::find_if(recipes.begin(), recipes.end(), [](const studio::NotebookRecipe& r) {
+    const auto it = std::find_if(recipes.begin(), recipes.end(), [](const mnist::Recipe& r) {
         return r.config.arch == "SimpleNet";
     });
     REQUIRE(it != recipes.end());
@@ -463,34 +462,6 @@ TEST_CASE("MNIST Studio's recipes load from the list and the Recipes menu, keepi
     CHECK(w->configPanel()->config().epochs == mnist::findRecipe("fast")->config.epochs);
     CHECK(w->configPanel()->config().dataDir == "/data/elsewhere");
     CHECK(w->trainButton()->isEnabled());
-}
-
-TEST_CASE("Every notebook recipe is a valid set-up with the notebook's settings", "[ui][recipes]")
-{
-    const auto& recipes = studio::notebookRecipes();
-    CHECK(recipes.size() >= 18);
-    mnist::TrainConfig machine;
-    machine.device = "cpu";
-    machine.threads = 2;
-    for (const auto& r : recipes) {
-        INFO(r.title.toStdString());
-        const mnist::TrainConfig c = studio::applyRecipe(r, machine);
-        CHECK(c.validate().empty());
-        CHECK(c.optimizer == "adam");
-        CHECK_FALSE(c.shuffle);
-        CHECK(c.trainFraction == Approx(0.8));
-        CHECK(c.device == "cpu");
-        CHECK(c.threads == 2);
-        CHECK_FALSE(r.result.isEmpty());
-    }
-    // The cyclic recipes step up over 10x and 4x the batch size.
-    int cyclic = 0;
-    for (const auto& r : recipes)
-        if (r.config.scheduler.type == "cyclic" && r.config.scheduler.mode == "triangular") {
-            ++cyclic;
-            CHECK((r.config.scheduler.stepSizeUp == 2500 || r.config.scheduler.stepSizeUp == 1000));
-        }
-    CHECK(cyclic == 2);
 }
 
 TEST_CASE("The last set-up and the window layout persist between sessions", "[ui][settings]")
