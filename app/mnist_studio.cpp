@@ -5,6 +5,7 @@
 #include "ConfigPanel.h"
 #include "DrawDigitView.h"
 #include "EvaluationView.h"
+#include "NetworkEditor.h"
 #include "StatusStyle.h"
 
 #include "train/Allocator.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv)
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
     const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption networkOpt(QStringLiteral("network"), QStringLiteral("Open this network in the Network tab and show it: a built-in or saved network's name, or a spec file."), QStringLiteral("NAME|FILE"));
     const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation and Draw a digit tabs use."), QStringLiteral("DIR"));
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
@@ -79,7 +81,7 @@ int main(int argc, char** argv)
                                   &f);
         parser.addOption(fieldOptions.back().first);
     }
-    parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
+    parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
                        exportOpt});
     parser.process(app);
 
@@ -126,6 +128,12 @@ int main(int argc, char** argv)
         if (wh.size() != 2 || wh[0].toInt() <= 0 || wh[1].toInt() <= 0)
             return fail(QStringLiteral("--size expects WIDTHxHEIGHT, e.g. 1600x1000"));
         window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    if (parser.isSet(networkOpt)) {
+        QString error;
+        if (!window.networkEditor()->openNetwork(parser.value(networkOpt), &error))
+            return fail(error);
+        window.showTab(studio::MainWindow::Tab::Network);
     }
     if (parser.isSet(tabOpt)) {
         const QString tab = parser.value(tabOpt);

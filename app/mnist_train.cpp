@@ -138,7 +138,7 @@ int main(int argc, char** argv)
         if (f.flag.empty())
             continue;
         std::string help = f.tooltip;
-        if (f.kind == mnist::FieldKind::Choice) {
+        if (f.kind == mnist::FieldKind::Choice && !f.choices.empty()) {
             help += " (";
             for (size_t i = 0; i < f.choices.size(); ++i)
                 help += (i ? " | " : "") + f.choices[i].value;
@@ -155,7 +155,7 @@ int main(int argc, char** argv)
             const char* type = f.kind == K::Integer || f.kind == K::Seed ? "N"
                                : f.kind == K::Real                    ? "X"
                                : f.kind == K::RealPair                ? "A,B"
-                               : f.kind == K::Path                    ? "DIR"
+                               : f.kind == K::Path                    ? (f.fileFilter.empty() ? "DIR" : "FILE")
                                                                       : "NAME";
             auto* o = app.add_option("--" + f.flag, texts[f.key], help)->type_name(type);
             overrides.emplace_back(o, [&f, &texts](auto& c) { mnist::setFieldFromText(c, f, texts[f.key]); });

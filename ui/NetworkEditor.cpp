@@ -346,12 +346,16 @@ void NetworkEditor::openDocument(const json& doc)
         m_tree->setCurrentItem(m_tree->topLevelItem(0));
 }
 
+bool NetworkEditor::mayDiscardChanges(const QString& question)
+{
+    return !m_modified || QMessageBox::question(this, tr("Discard changes?"),
+                                                tr("%1 has changes that are not saved. %2").arg(m_name->text(), question)) ==
+                              QMessageBox::Yes;
+}
+
 void NetworkEditor::startFromChosen()
 {
-    if (m_modified &&
-        QMessageBox::question(this, tr("Discard changes?"),
-                              tr("%1 has changes that are not saved. Open another network instead?").arg(m_name->text())) !=
-            QMessageBox::Yes)
+    if (!mayDiscardChanges(tr("Open another network instead?")))
         return;
     const QString name = m_startFrom->currentData().toString();
     if (name.isEmpty()) {
@@ -850,6 +854,20 @@ bool NetworkEditor::importFile(const QString& path, QString* error)
     return true;
 }
 
+bool NetworkEditor::openNetwork(const QString& nameOrFile, QString* error)
+{
+    for (const auto& a : architectureSummaries())
+        if (fromStd(a.name) == nameOrFile) {
+            openSpec(a.spec);
+            return true;
+        }
+    if (!QFileInfo(nameOrFile).isFile()) {
+        *error = tr("%1 is neither a network (see mnist-train --list-archs) nor a spec file").arg(nameOrFile);
+        return false;
+    }
+    return importFile(nameOrFile, error);
+}
+
 bool NetworkEditor::exportFile(const QString& path, QString* error)
 {
     try {
@@ -864,10 +882,7 @@ bool NetworkEditor::exportFile(const QString& path, QString* error)
 
 void NetworkEditor::askImport()
 {
-    if (m_modified &&
-        QMessageBox::question(this, tr("Discard changes?"),
-                              tr("%1 has changes that are not saved. Import another network instead?").arg(m_name->text())) !=
-            QMessageBox::Yes)
+    if (!mayDiscardChanges(tr("Import another network instead?")))
         return;
     const QString path = QFileDialog::getOpenFileName(this, tr("Import a network spec"), QString(), tr("Network specs (*.json)"));
     if (path.isEmpty())

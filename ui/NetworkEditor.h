@@ -62,6 +62,8 @@ public:
     // Reads a spec file into the editor, valid or not (its problems then show); false, leaving the
     // editor as it was, when the file cannot be read or is not JSON.
     bool importFile(const QString& path, QString* error);
+    // A built-in or saved network by name, else a spec file; false with `error` when neither.
+    bool openNetwork(const QString& nameOrFile, QString* error);
     // Writes the spec: canonical when valid, the document as it stands otherwise (work in progress
     // is not lost).
     bool exportFile(const QString& path, QString* error);
@@ -86,6 +88,7 @@ private:
     void argumentEdited(const std::string& key, const QString& text);
     void typeChosen(int type); // a LayerType; -1 for the unknown type a file named
     void startFromChosen();
+    bool mayDiscardChanges(const QString& question); // true when nothing unsaved or the user agrees
     void askSave(bool andUse, bool train);
     void askImport();
     void askExport();

@@ -139,10 +139,22 @@ std::vector<ConfigField> makeFields()
     // Model
     auto& arch = add(row("arch", "arch", "Architecture", "model", K::Choice, [](auto& c) -> auto& { return c.arch; },
                          "The network (mnist-train --list-archs lists them with their parameter counts)"));
-    for (const auto& a : architectures())
-        arch.choices.push_back({a.name, a.description});
     // A spec file names its own network: arch is then only its name.
     arch.applies = [](const TrainConfig& c) { return c.archFile.empty(); };
+    // No fixed choices: the table is built once, and the user's networks can change while a
+    // program runs (the layer editor saves them), so the registry is asked at every check.
+    arch.check = [](const TrainConfig& c) {
+        if (!c.archFile.empty())
+            return std::string();
+        std::string known;
+        const auto list = architectures();
+        for (size_t i = 0; i < list.size(); ++i) {
+            if (list[i].name == c.arch)
+                return std::string();
+            known += (i == 0 ? "" : i + 1 == list.size() ? " or " : ", ") + list[i].name;
+        }
+        return "architecture '" + c.arch + "' is unknown (choose " + known + ")";
+    };
     auto& archFile = add(row("arch_file", "arch-file", "Network file", "model", K::Path,
                              [](auto& c) -> auto& { return c.archFile; },
                              "A JSON network spec (docs/networks.md) to train instead of the architecture above; "

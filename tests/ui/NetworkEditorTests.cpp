@@ -7,19 +7,29 @@
 #include "CoreBridge.h"
 #include "MainWindow.h"
 #include "NetworkEditor.h"
+#include "RunSummary.h"
+#include "TestPaths.h"
+#include "data/SkipTest.h"
 
 #include "models/NetworkSpec.h"
 
 #include <QComboBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTest>
 #include <QTreeWidget>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -218,8 +228,31 @@ TEST_CASE("network editor: saved networks appear in the set-up's architecture li
     auto* arch = qobject_cast<QComboBox*>(window->configPanel()->fieldEditor("arch"));
     REQUIRE(arch);
     CHECK(arch->currentData().toString() == "MyRes");
+    INFO(window->configPanel()->problems().join("; ").toStdString());
+    CHECK(window->configPanel()->isValid());
     auto* startFrom = editor->findChild<QComboBox*>("startFrom");
     CHECK(startFrom->findData("MyRes") >= 0);
+}
+
+TEST_CASE("network editor: opens a network by name or from a spec file", "[ui][network]")
+{
+    UserDataFolder data;
+    TempDir dir;
+    studio::NetworkEditor editor;
+    QString error;
+    REQUIRE(editor.openNetwork("ResNetSmall", &error));
+    CHECK(editor.spec().name == "ResNetSmall");
+    CHECK(editor.isValid());
+    CHECK_FALSE(editor.isModified());
+
+    const std::string file = dir.file("mine.json");
+    std::ofstream(file) << mnist::formatNetworkSpec(*mnist::findBuiltinNetworkSpec("LeNet"));
+    REQUIRE(editor.openNetwork(QString::fromStdString(file), &error));
+    CHECK(editor.spec().name == "LeNet");
+
+    CHECK_FALSE(editor.openNetwork("NoSuchNet", &error));
+    CHECK(error.contains("NoSuchNet"));
+    CHECK(editor.spec().name == "LeNet");
 }
 
 TEST_CASE("network editor: import keeps a broken spec's problems, export writes the canonical file", "[ui][network]")
@@ -256,4 +289,96 @@ TEST_CASE("network editor: import keeps a broken spec's problems, export writes 
     const QString good = QString::fromStdString(dir.file("good.json"));
     REQUIRE(editor.exportFile(good, &error));
     CHECK(mnist::readNetworkSpecFile(good.toStdString()) == *mnist::findBuiltinNetworkSpec("SimpleNet"));
+}
+
+// The issue's promise end to end: a residual network built with the editor's own controls trains in
+// the window, and its run folder's model.py (in real PyTorch) and ONNX export (in ONNX Runtime)
+// give the same test predictions as MNIST Studio (scripts/check-interop.sh).
+TEST_CASE("network editor: a residual network built in the editor trains, and PyTorch and ONNX Runtime agree with it",
+          "[ui][network][interop]")
+{
+    const QString dataDir = QStringLiteral(MNIST_DATA_DIR "/mnist");
+    const QString ortDir = QStringLiteral(MNIST_SOURCE_DIR "/third_party/onnxruntime-node/node_modules/onnxruntime-node");
+    if (!QFileInfo::exists(dataDir + "/t10k-images-idx3-ubyte"))
+        return fixtures::skipTest("no MNIST in data/mnist (run make data)");
+    if (QStandardPaths::findExecutable("node").isEmpty() || !QFileInfo::exists(ortDir))
+        return fixtures::skipTest("no node or onnxruntime-node (run scripts/setup.sh and scripts/fetch-onnxruntime.sh)");
+    QProcess probe;
+    probe.start("/usr/bin/python3", {"-c", "import torch"});
+    if (!probe.waitForFinished(120'000) || probe.exitStatus() != QProcess::NormalExit || probe.exitCode() != 0)
+        return fixtures::skipTest("no PyTorch for /usr/bin/python3 (python3-torch, run scripts/setup.sh)");
+
+    UserDataFolder data;
+    TempDir runs;
+    auto w = uitest::makeWindow();
+    w->setRunsFolder(QString::fromStdString(runs.path().string()));
+    mnist::TrainConfig c;
+    c.dataset = "idx";
+    c.dataDir = dataDir.toStdString();
+    c.epochs = 1;
+    c.batchSize = 100;
+    c.device = "cpu";
+    w->configPanel()->setConfig(c);
+
+    studio::NetworkEditor* editor = w->networkEditor();
+    w->showTab(studio::MainWindow::Tab::Network);
+    editor->openEmpty();
+    for (LayerType t : {LayerType::Conv2d, LayerType::BatchNorm2d, LayerType::ReLU, LayerType::MaxPool2d, LayerType::Conv2d,
+                        LayerType::BatchNorm2d, LayerType::ReLU, LayerType::MaxPool2d, LayerType::Flatten, LayerType::Linear})
+        REQUIRE(editor->addLayer(t));
+    // Eight channels keep the run short; typed into the editor's own field.
+    for (size_t conv : {size_t(0), size_t(4)}) {
+        editor->selectLayer(top(conv));
+        auto* channels = editor->findChild<QLineEdit*>("arg_out_channels");
+        REQUIRE(channels);
+        channels->setFocus();
+        channels->selectAll();
+        QTest::keyClicks(channels, "8");
+    }
+    QTreeWidget* tree = editor->layerTree();
+    tree->clearSelection();
+    tree->setCurrentItem(tree->topLevelItem(4));
+    tree->topLevelItem(4)->setSelected(true);
+    tree->topLevelItem(5)->setSelected(true);
+    REQUIRE(editor->groupSelected(LayerType::Residual));
+    auto* name = editor->findChild<QLineEdit*>("networkName");
+    name->setFocus();
+    name->selectAll();
+    QTest::keyClicks(name, "EditorRes");
+    INFO((editor->specProblems().empty() ? std::string() : editor->specProblems().front().text()));
+    REQUIRE(editor->isValid());
+    REQUIRE(editor->spec().layers[4].type == LayerType::Residual);
+    const auto sd = mnist::expectedStateDict(editor->spec());
+    CHECK(std::any_of(sd.begin(), sd.end(), [](const auto& e) { return e.first == "4.body.0.weight"; }));
+
+    QSignalSpy finished(w.get(), &studio::MainWindow::trainingFinished);
+    pushButton(editor, "trainNetwork")->click(); // saves, chooses it in the set-up, trains
+    REQUIRE(finished.wait(300'000));
+    INFO(w->errorText().toStdString());
+    const auto summary = finished.at(0).at(0).value<studio::RunSummary>();
+    REQUIRE_FALSE(summary.failed);
+    CHECK(w->configPanel()->config().arch == "EditorRes");
+
+    std::vector<std::filesystem::path> folders;
+    for (const auto& e : std::filesystem::directory_iterator(runs.path()))
+        if (e.is_directory())
+            folders.push_back(e.path());
+    REQUIRE(folders.size() == 1);
+    QProcess check;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("MNIST_TRAIN", QStringLiteral(MNIST_TRAIN_EXE));
+    check.setProcessEnvironment(env);
+    check.setProcessChannelMode(QProcess::MergedChannels);
+    check.start("bash", {QStringLiteral(MNIST_SOURCE_DIR "/scripts/check-interop.sh"),
+                         QString::fromStdString(folders[0].string()), QString(), dataDir});
+    REQUIRE(check.waitForFinished(300'000));
+    const QString out = QString::fromUtf8(check.readAll());
+    INFO(out.toStdString());
+    CHECK(check.exitCode() == 0);
+    CHECK(out.contains("all three runtimes agree"));
+    // The window's own last test accuracy is the one the saved weights give.
+    const QRegularExpression ours(QStringLiteral("MNIST Studio: \\S+: (\\d+) / 10000 correct"));
+    const auto m = ours.match(out);
+    REQUIRE(m.hasMatch());
+    CHECK(m.captured(1).toDouble() / 100.0 == Approx(summary.finalTestAccuracy).margin(1e-9));
 }
