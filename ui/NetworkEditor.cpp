@@ -23,6 +23,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -95,11 +96,11 @@ QString defaultHint(LayerType type, const std::string& key)
     const json j = mnist::toJson(probe)["layers"][0];
     if ((type == LayerType::MaxPool2d || type == LayerType::AvgPool2d) && key == "stride")
         return QObject::tr("default: kernel_size");
+    if (mnist::layerKeyRequired(type, key))
+        return QObject::tr("required");
     auto it = j.find(key);
     if (it == j.end())
         return {};
-    if (*it == 0)
-        return QObject::tr("required");
     return QObject::tr("default: %1").arg(fromStd(mnist::layerArgumentText(j, key)));
 }
 
@@ -113,8 +114,18 @@ QString argumentSummary(const json& layer)
     LayerType t = LayerType::Unknown;
     if (type != layer.end() && type->is_string())
         mnist::layerTypeFromName(type->get<std::string>(), t);
+    // PyTorch's defaults are left out, as its repr does: canonical files spell every argument.
+    mnist::NetworkSpec probe;
+    probe.layers.emplace_back().type = t;
+    const json defaults = t == LayerType::Unknown ? json::object() : mnist::toJson(probe)["layers"][0];
+    const bool pool = t == LayerType::MaxPool2d || t == LayerType::AvgPool2d;
     for (const std::string& key : mnist::layerKeys(t)) {
         if (key == "name" || key == "type" || isListKey(key) || !layer.contains(key))
+            continue;
+        const auto d = defaults.find(key);
+        if (!mnist::layerKeyRequired(t, key) && d != defaults.end() && *d == layer[key])
+            continue;
+        if (pool && key == "stride" && layer.contains("kernel_size") && layer[key] == layer["kernel_size"])
             continue;
         parts << QStringLiteral("%1 %2").arg(fromStd(key), fromStd(mnist::layerArgumentText(layer, key)));
     }
@@ -199,8 +210,9 @@ void NetworkEditor::buildUi()
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
-    m_tree->header()->setSectionResizeMode(ColLayer, QHeaderView::ResizeToContents);
+    // Widths are set by fitColumns(): the problem column takes what is left.
     m_tree->header()->setStretchLastSection(true);
+    m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
     connect(m_tree, &QTreeWidget::itemSelectionChanged, this, [this] {
         if (m_rebuilding)
             return;
@@ -338,6 +350,11 @@ void NetworkEditor::openDocument(const json& doc)
     m_description->setText(m_doc.contains("description") && m_doc["description"].is_string()
                                ? fromStd(m_doc["description"].get<std::string>())
                                : QString());
+    // Start from names what is open, when it is one of the list's.
+    if (const int at = m_startFrom->findData(m_name->text()); at >= 0) {
+        const QSignalBlocker block(m_startFrom);
+        m_startFrom->setCurrentIndex(at);
+    }
     m_tree->clearSelection();
     edited();
     m_modified = false;
@@ -431,6 +448,7 @@ void NetworkEditor::rebuildTree()
                                  ? fromStd((*layer)["type"].get<std::string>())
                                  : fromStd(mnist::layerTypeName(row.type));
         item->setText(ColLayer, args.isEmpty() ? type : type + QStringLiteral("  ") + args);
+        item->setToolTip(ColLayer, item->text(ColLayer));
         item->setText(ColKey, fromStd(row.prefix));
         item->setText(ColOutput, row.shapeKnown ? fromStd(mnist::formatShape(row.outputShape)) : QStringLiteral("?"));
         item->setText(ColParameters, row.shapeKnown ? number(row.parameters) : QString());
@@ -480,6 +498,7 @@ void NetworkEditor::rebuildTree()
             (*it)->setSelected(true);
     }
     m_rebuilding = false;
+    fitColumns();
 
     if (summary.rows.empty() || !isValid()) {
         m_totals->setText(isValid() ? QString() : tr("%n problem(s): the network cannot be trained until they are fixed", nullptr,
@@ -489,6 +508,29 @@ void NetworkEditor::rebuildTree()
                               .arg(number(summary.parameters), number(summary.multiplyAdds),
                                    fromStd(mnist::formatShape(summary.inputShape)), fromStd(mnist::formatShape(summary.outputShape))));
     }
+}
+
+void NetworkEditor::fitColumns()
+{
+    // The shapes and counts are what the table is for: they always get their width. The layer
+    // column gets what its text needs up to what is left beside a problem column of ~15
+    // characters; longer arguments are elided (in full in the row's tooltip and the form).
+    int numbers = 0;
+    for (int c : {ColKey, ColOutput, ColParameters, ColMultiplyAdds}) {
+        m_tree->resizeColumnToContents(c);
+        numbers += m_tree->columnWidth(c);
+    }
+    m_tree->resizeColumnToContents(ColLayer);
+    const int room = m_tree->viewport()->width() - numbers - m_tree->fontMetrics().averageCharWidth() * 15;
+    const int minimum = m_tree->fontMetrics().averageCharWidth() * 20;
+    if (m_tree->columnWidth(ColLayer) > room)
+        m_tree->setColumnWidth(ColLayer, std::max(room, minimum));
+}
+
+void NetworkEditor::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitColumns();
 }
 
 std::optional<LayerLocation> NetworkEditor::selectedLayer() const

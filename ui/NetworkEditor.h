@@ -77,11 +77,15 @@ Q_SIGNALS:
     // Saved among the user's networks and to be selected in the set-up (and trained, for train).
     void useNetwork(const QString& name, bool train);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void buildUi();
     void edited(bool rebuildForm = true);
     void analyze();
     void rebuildTree();
+    void fitColumns();
     void rebuildForm();
     void showProblems();
     void updateButtons();

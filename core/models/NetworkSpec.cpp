@@ -1126,6 +1126,25 @@ const std::vector<std::string>& layerKeys(LayerType type)
     return keys.back();
 }
 
+bool layerKeyRequired(LayerType type, const std::string& key)
+{
+    switch (type) {
+    case LayerType::Conv2d:
+        return key == "out_channels" || key == "kernel_size";
+    case LayerType::MaxPool2d:
+    case LayerType::AvgPool2d:
+        return key == "kernel_size";
+    case LayerType::Linear:
+        return key == "out_features";
+    case LayerType::Sequential:
+        return key == "layers";
+    case LayerType::Residual:
+        return key == "body";
+    default:
+        return false;
+    }
+}
+
 Size2 effectiveStride(const LayerSpec& l)
 {
     if (l.stride)

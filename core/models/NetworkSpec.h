@@ -119,6 +119,9 @@ struct NetworkSpec {
 // The JSON keys a layer of `type` accepts ("name" and "type" included), in the order toJson()
 // writes them: for "unknown key" messages and an editor's argument fields.
 const std::vector<std::string>& layerKeys(LayerType type);
+// Whether a layer of `type` must spell `key` out (out_channels, kernel_size, out_features, a
+// block's list); the others have PyTorch's defaults.
+bool layerKeyRequired(LayerType type, const std::string& key);
 
 // Where a layer sits in the spec, from the top down: in which list of its parent ("layers" of the
 // network or of a Sequential, "body" or "shortcut" of a Residual) and at which index. Lets an

@@ -708,3 +708,31 @@ TEST_CASE("A spec network pools before its ReLUs with PyTorch's outputs and grad
     CHECK(offWhenSet);
     CHECK(onByDefault);
 }
+
+TEST_CASE("layerKeyRequired names exactly the keys the parser reports missing", "[models][spec]")
+{
+    // Every argument of every type with a value, then each left out in turn.
+    const json full = {{"out_channels", 4}, {"kernel_size", 2}, {"stride", 1}, {"padding", 0}, {"groups", 1},
+                       {"bias", true}, {"eps", 1e-5}, {"momentum", 0.1}, {"negative_slope", 0.01},
+                       {"output_size", 1}, {"p", 0.5}, {"out_features", 10},
+                       {"layers", json::array({{{"type", "ReLU"}}})}, {"body", json::array({{{"type", "ReLU"}}})},
+                       {"shortcut", json::array()}};
+    for (int t = 0; t < static_cast<int>(mnist::LayerType::Unknown); ++t) {
+        const auto type = static_cast<mnist::LayerType>(t);
+        for (const std::string& key : mnist::layerKeys(type)) {
+            if (key == "name" || key == "type")
+                continue;
+            json layer = {{"type", mnist::layerTypeName(type)}};
+            for (const std::string& k : mnist::layerKeys(type))
+                if (k != "name" && k != "type" && k != key)
+                    layer[k] = full.at(k);
+            std::vector<mnist::SpecProblem> problems;
+            mnist::parseNetworkSpec(json{{"name", "N"}, {"layers", json::array({layer})}}, problems);
+            const bool missing = std::any_of(problems.begin(), problems.end(), [&](const mnist::SpecProblem& p) {
+                return p.key == key && p.message.find("missing") != std::string::npos;
+            });
+            INFO(mnist::layerTypeName(type) << "." << key);
+            CHECK(missing == mnist::layerKeyRequired(type, key));
+        }
+    }
+}
