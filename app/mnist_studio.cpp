@@ -22,8 +22,11 @@
 #include <QPushButton>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -41,16 +44,25 @@ int main(int argc, char** argv)
 {
     mnist::useCooperativeOpenMpThreads(argv); // before Qt or LibTorch start any thread
     mnist::keepFreedMemoryForReuse();
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("MnistStudio"));
-    QApplication::setApplicationName(QStringLiteral("mnist-studio"));
-    QApplication::setApplicationDisplayName(QStringLiteral("MNIST Studio"));
-    QApplication::setApplicationVersion(QStringLiteral(MNIST_STUDIO_VERSION));
-    // Matches the installed desktop entry, so that Wayland docks show the right icon and name.
-    const QString appId = QStringLiteral("io.github.mniststudio.MnistStudio");
-    QGuiApplication::setDesktopFileName(appId);
-    studio::loadStudioStyle(); // resources/style/studio.qss; registers the icon's resource too
-    QApplication::setWindowIcon(QIcon::fromTheme(appId, QIcon(QStringLiteral(":/icons/%1.svg").arg(appId))));
+    // --help and --version print and exit like any command-line program, with no display: a
+    // QApplication would need one before the parser even runs.
+    const bool textOnly = std::any_of(argv + 1, argv + argc, [](const char* a) {
+        const std::string s = a;
+        return s == "-h" || s == "--help" || s == "--help-all" || s == "-v" || s == "--version";
+    });
+    const std::unique_ptr<QCoreApplication> app =
+        textOnly ? std::make_unique<QCoreApplication>(argc, argv) : std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("MnistStudio"));
+    QCoreApplication::setApplicationName(QStringLiteral("mnist-studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MNIST_STUDIO_VERSION));
+    if (!textOnly) {
+        QGuiApplication::setApplicationDisplayName(QStringLiteral("MNIST Studio"));
+        // Matches the installed desktop entry, so that Wayland docks show the right icon and name.
+        const QString appId = QStringLiteral("io.github.mniststudio.MnistStudio");
+        QGuiApplication::setDesktopFileName(appId);
+        studio::loadStudioStyle(); // resources/style/studio.qss; registers the icon's resource too
+        QApplication::setWindowIcon(QIcon::fromTheme(appId, QIcon(QStringLiteral(":/icons/%1.svg").arg(appId))));
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Train the notebook's light CNNs on MNIST and watch them learn."));
@@ -83,7 +95,7 @@ int main(int argc, char** argv)
     }
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
                        exportOpt});
-    parser.process(app);
+    parser.process(*app);
 
     studio::MainWindow window(!parser.isSet(freshOpt));
     mnist::TrainConfig config = window.configPanel()->config();

@@ -1,5 +1,6 @@
 #include "ConfusionTable.h"
 
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLocale>
 
@@ -30,6 +31,11 @@ ConfusionTable::ConfusionTable(QWidget* parent) : QTableWidget(Classes, Classes 
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setSelectionMode(QAbstractItemView::SingleSelection);
     horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // The accuracy column fits "100.0%" in bold and its header; every count column fits four digits
+    // (a class of MNIST's test set holds up to 1,135 images). A narrow window scrolls instead of
+    // cutting a number.
+    horizontalHeader()->setSectionResizeMode(AccuracyColumn, QHeaderView::ResizeToContents);
+    horizontalHeader()->setMinimumSectionSize(QFontMetrics(font()).horizontalAdvance(QStringLiteral("0000")) + 8);
     verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     QStringList digits;
     for (int k = 0; k < Classes; ++k)
@@ -41,7 +47,9 @@ void ConfusionTable::setClassLabels(const QStringList& labels)
 {
     m_labels = labels;
     setVerticalHeaderLabels(labels);
-    setHorizontalHeaderLabels(labels + QStringList{tr("Accuracy")});
+    setHorizontalHeaderLabels(labels + QStringList{tr("Acc.")});
+    if (QTableWidgetItem* header = horizontalHeaderItem(AccuracyColumn))
+        header->setToolTip(tr("Per-class accuracy: the share of the class's test images predicted correctly"));
 }
 
 void ConfusionTable::setCounts(const std::vector<int64_t>& counts, int classes)

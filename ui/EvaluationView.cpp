@@ -124,8 +124,9 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     galleryLayout->addWidget(m_gallery, 1);
     splitter->addWidget(matrixBox);
     splitter->addWidget(galleryBox);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    // The matrix needs eleven readable columns; the gallery wraps to any width.
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
 
     fillClassBoxes();
