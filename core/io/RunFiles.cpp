@@ -18,8 +18,9 @@
 namespace mnist {
 namespace {
 
-constexpr std::string_view kMetricsHeader = "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s";
-constexpr std::string_view kLrHeader = "iteration,lr";
+constexpr std::string_view kMetricsHeader = kMetricsCsvHeader;
+constexpr std::string_view kLrHeader = kLrCsvHeader;
+constexpr std::string_view kLayersHeader = kLayersCsvHeader;
 
 std::string readWholeFile(const std::string& path)
 {
@@ -231,6 +232,93 @@ std::vector<double> parseLrCsv(const std::string& text, const std::string& name)
 std::vector<double> readLrCsv(const std::string& path)
 {
     return parseLrCsv(readWholeFile(path), path);
+}
+
+std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::string& name)
+{
+    const std::vector<Line> lines = splitLines(text);
+    checkHeader(lines, kLayersHeader, name, "layers.csv");
+    std::vector<EpochLayerStats> out;
+    for (size_t i = 1; i < lines.size(); ++i) {
+        const Line& line = lines[i];
+        if (line.text.empty())
+            continue;
+        const RowError fail(name, line.number);
+        try {
+            const auto cells = splitCells(line.text);
+            if (cells.size() != 8)
+                fail("expected 8 columns (" + std::string(kLayersHeader) + "), found " + std::to_string(cells.size()));
+            const int64_t epoch = wholeCell(cells[0], "epoch", fail);
+            if (out.empty() || epoch != out.back().epoch) {
+                const int64_t expected = out.empty() ? 1 : out.back().epoch + 1;
+                if (epoch != expected)
+                    fail("epoch " + std::to_string(epoch) + " where epoch " + std::to_string(expected) + " was expected");
+                if (!out.empty() && out.back().layers.size() != out.front().layers.size())
+                    fail("epoch " + std::to_string(out.back().epoch) + " has " + std::to_string(out.back().layers.size()) +
+                         " layers, epoch 1 has " + std::to_string(out.front().layers.size()));
+                out.push_back({epoch, {}});
+            }
+            EpochLayerStats& e = out.back();
+            LayerStat s;
+            s.layer = std::string(cells[1]);
+            if (s.layer.empty())
+                fail("the layer name is empty");
+            if (out.size() > 1) {
+                if (e.layers.size() >= out.front().layers.size() || out.front().layers[e.layers.size()].layer != s.layer)
+                    fail("layer " + quoted(cells[1]) + " is not the one epoch 1 has at this place");
+            } else {
+                for (const LayerStat& other : e.layers)
+                    if (other.layer == s.layer)
+                        fail("layer " + quoted(cells[1]) + " appears twice in epoch " + std::to_string(epoch));
+            }
+            s.parameters = wholeCell(cells[2], "parameters", fail);
+            if (s.parameters < 1)
+                fail("parameters " + quoted(cells[2]) + " is not positive");
+            s.weightNorm = finiteCell(cells[3], "weight_norm", fail);
+            s.gradNorm = finiteCell(cells[4], "grad_norm", fail);
+            if (s.weightNorm < 0 || s.gradNorm < 0)
+                fail("a norm is negative");
+            s.weightMin = finiteCell(cells[5], "weight_min", fail);
+            s.weightMax = finiteCell(cells[6], "weight_max", fail);
+            if (s.weightMin > s.weightMax)
+                fail("weight_min " + quoted(cells[5]) + " is above weight_max " + quoted(cells[6]));
+            std::string_view rest = cells[7];
+            int64_t total = 0;
+            while (!rest.empty()) {
+                const size_t space = rest.find(' ');
+                const std::string_view count = rest.substr(0, space);
+                const int64_t n = wholeCell(count, "histogram count", fail);
+                if (n < 0)
+                    fail("histogram count " + quoted(count) + " is negative");
+                if (n > s.parameters - total)
+                    fail("the histogram counts more values than the layer's " + std::to_string(s.parameters) + " parameters");
+                total += n;
+                s.histogram.push_back(n);
+                rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+            }
+            if (s.histogram.size() != static_cast<size_t>(kLayerHistogramBins))
+                fail("the histogram has " + std::to_string(s.histogram.size()) + " counts, not " +
+                     std::to_string(kLayerHistogramBins));
+            e.layers.push_back(std::move(s));
+        } catch (const IoError&) {
+            if (line.hasNewline)
+                throw;
+            // A row cut short by a crash: the writer appends an epoch's rows at once, so the cut is
+            // in the last epoch, which is dropped; the ones before it stand.
+            if (!out.empty())
+                out.pop_back();
+            return out;
+        }
+    }
+    if (out.size() > 1 && out.back().layers.size() != out.front().layers.size())
+        throw IoError(name + ": epoch " + std::to_string(out.back().epoch) + " has " + std::to_string(out.back().layers.size()) +
+                      " layers, epoch 1 has " + std::to_string(out.front().layers.size()));
+    return out;
+}
+
+std::vector<EpochLayerStats> readLayersCsv(const std::string& path)
+{
+    return parseLayersCsv(readWholeFile(path), path);
 }
 
 RunSummary parseRunSummary(const std::string& text, const std::string& name)

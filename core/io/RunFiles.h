@@ -1,5 +1,5 @@
 #pragma once
-// Readers of a run folder's text files: metrics.csv, lr.csv and summary.json (see RunFolder.h for
+// Readers of a run folder's text files: metrics.csv, lr.csv, layers.csv and summary.json (see RunFolder.h for
 // the writers). Plain std types, no LibTorch and no Qt: the GUI calls them too.
 //
 // Each read* function opens the file and calls its parse* twin, which takes the whole text and a
@@ -12,6 +12,11 @@
 #include <vector>
 
 namespace mnist {
+
+// The files' headers, shared with their writer (RunFolder.cpp).
+inline constexpr const char* kMetricsCsvHeader = "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s";
+inline constexpr const char* kLrCsvHeader = "iteration,lr";
+inline constexpr const char* kLayersCsvHeader = "epoch,layer,parameters,weight_norm,grad_norm,weight_min,weight_max,histogram";
 
 // metrics.csv: the header "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s", then one
 // row per finished epoch, epochs 1, 2, 3... in order. Refused: a missing or different header (an
@@ -29,6 +34,16 @@ std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::st
 // write leaves it cut short, and the rows before it are still good.
 std::vector<double> readLrCsv(const std::string& path);
 std::vector<double> parseLrCsv(const std::string& text, const std::string& name);
+
+// layers.csv: the header above, then each epoch's layers (LayerStat) in state_dict order, epochs
+// 1, 2, 3... in order with the same layers each time; `histogram` is kLayerHistogramBins counts
+// separated by spaces. Refused like metrics.csv (cells, order, finite values), and also: an empty
+// or repeated layer name in an epoch, a layer list that differs from the first epoch's, negative
+// counts or parameters, weight_min above weight_max, negative norms, a histogram of another length
+// or whose counts add up to more than `parameters`. A last line cut short by a crash (no newline,
+// not a valid row) drops the last epoch: the writer appends an epoch's rows at once.
+std::vector<EpochLayerStats> readLayersCsv(const std::string& path);
+std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::string& name);
 
 // What summary.json (written by mnist-train at the end of a run) tells a reader. The file's other
 // keys (parameters, device, run_dir, the epochs' rows...) are ignored.

@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "io/AtomicFile.h"
 #include "io/ModelPy.h"
+#include "io/RunFiles.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
 
@@ -68,8 +69,8 @@ void removeStaleTemporaryFiles(const std::string& dir)
 } // namespace
 
 namespace {
-constexpr const char* kMetricsHeader = "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s";
-constexpr const char* kLrHeader = "iteration,lr";
+constexpr const char* kMetricsHeader = kMetricsCsvHeader;
+constexpr const char* kLrHeader = kLrCsvHeader;
 } // namespace
 
 RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_dir(std::move(dir))
@@ -99,6 +100,7 @@ RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_
     writeModelPy((fs::path(m_dir) / "model.py").string(), spec, normalize);
     m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsHeader);
     m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrHeader);
+    m_layers = openForAppend((fs::path(m_dir) / "layers.csv").string(), kLayersCsvHeader);
 }
 
 namespace {
@@ -109,6 +111,23 @@ std::string metricsRow(const EpochMetrics& m)
     std::snprintf(row, sizeof row, "%lld,%.9g,%.9g,%.4f,%.17g,%.3f,%.1f\n", static_cast<long long>(m.epoch), m.trainLoss,
                   m.validLoss, m.testAccuracy, m.lr, m.seconds, m.imagesPerSecond);
     return row;
+}
+
+std::string layerRows(const EpochLayerStats& e)
+{
+    std::string rows;
+    for (const LayerStat& l : e.layers) {
+        char head[256];
+        std::snprintf(head, sizeof head, "%lld,", static_cast<long long>(e.epoch));
+        rows += head + l.layer;
+        std::snprintf(head, sizeof head, ",%lld,%.9g,%.9g,%.9g,%.9g,", static_cast<long long>(l.parameters), l.weightNorm,
+                      l.gradNorm, l.weightMin, l.weightMax);
+        rows += head;
+        for (size_t i = 0; i < l.histogram.size(); ++i)
+            rows += (i ? " " : "") + std::to_string(l.histogram[i]);
+        rows += '\n';
+    }
+    return rows;
 }
 
 std::string lrRow(int64_t step, double lr)
@@ -131,8 +150,30 @@ void RunFolder::appendEpoch(const EpochMetrics& m, const std::vector<IterationPo
     appendRows(m_metrics, m_dir + "/metrics.csv", metricsRow(m));
 }
 
+void RunFolder::appendLayerStats(const EpochLayerStats& stats)
+{
+    appendRows(m_layers, m_dir + "/layers.csv", layerRows(stats));
+}
+
 void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration)
 {
+    // layers.csv is not in the checkpoint: its rows of the kept epochs stay, and a file that cannot
+    // be read (a run from before it existed, damage) starts again empty.
+    const std::string layersPath = (fs::path(m_dir) / "layers.csv").string();
+    std::vector<EpochLayerStats> layers;
+    try {
+        if (fs::exists(layersPath))
+            layers = readLayersCsv(layersPath);
+    } catch (const IoError&) {
+        layers.clear();
+    }
+    if (layers.size() > epochs.size())
+        layers.resize(epochs.size());
+    writeFileAtomically(layersPath, [&](std::ostream& out) {
+        out << kLayersCsvHeader << '\n';
+        for (const auto& e : layers)
+            out << layerRows(e);
+    });
     const std::string metricsPath = (fs::path(m_dir) / "metrics.csv").string();
     const std::string lrPath = (fs::path(m_dir) / "lr.csv").string();
     writeFileAtomically(metricsPath, [&](std::ostream& out) {
@@ -148,7 +189,8 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
     errno = 0;
     m_metrics = std::ofstream(metricsPath, std::ios::app);
     m_lr = std::ofstream(lrPath, std::ios::app);
-    if (!m_metrics || !m_lr)
+    m_layers = std::ofstream(layersPath, std::ios::app);
+    if (!m_metrics || !m_lr || !m_layers)
         throw IoError("cannot reopen the CSV files of " + m_dir + ": " + writeFailureReason(metricsPath, errno));
 }
 
@@ -174,6 +216,13 @@ void RunRecorder::onIteration(const IterationPoint& p)
     m_epochPoints.push_back(p);
     if (m_next)
         m_next->onIteration(p);
+}
+
+void RunRecorder::onLayerStats(const EpochLayerStats& stats)
+{
+    m_folder.appendLayerStats(stats);
+    if (m_next)
+        m_next->onLayerStats(stats);
 }
 
 void RunRecorder::onEpoch(const EpochMetrics& m)

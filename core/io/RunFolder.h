@@ -29,6 +29,9 @@ public:
     // at most the running epoch.
     void appendEpoch(const EpochMetrics& metrics, const std::vector<IterationPoint>& iterations);
 
+    // Appends an epoch's rows to layers.csv (io/RunFiles.h), flushed; called before appendEpoch().
+    void appendLayerStats(const EpochLayerStats& stats);
+
     // Replaces metrics.csv and lr.csv with the epochs of a checkpoint (dropping rows of an epoch that
     // was interrupted) and the LR of every iteration they cover.
     void rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration);
@@ -43,6 +46,7 @@ private:
     std::string m_dir;
     std::ofstream m_metrics;
     std::ofstream m_lr;
+    std::ofstream m_layers;
 };
 
 // A TrainingObserver that records a run into a RunFolder and forwards every event to `next`.
@@ -52,6 +56,7 @@ public:
     void onRunStarted(const RunInfo& info) override;
     void onIteration(const IterationPoint& p) override;
     void onEpoch(const EpochMetrics& m) override;
+    void onLayerStats(const EpochLayerStats& stats) override;
     // Passed through to `next`: the folder records no per-image results.
     bool wantsTestPredictions() const override { return m_next && m_next->wantsTestPredictions(); }
     void onTestPredictions(int64_t epoch, const TestPredictions& p) override

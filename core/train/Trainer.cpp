@@ -9,6 +9,7 @@
 #include "optim/LrScheduler.h"
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
+#include "train/LayerStats.h"
 #include "train/RunStats.h"
 #include "train/WeightAverage.h"
 
@@ -162,6 +163,7 @@ public:
             writeCheckpoint(checkpointDir, epoch, m_result.stats.bestValidEpoch != previousBestValid);
         if (keepPredictions)
             m_observer.onTestPredictions(epoch, makeTestPredictions(testOutputs, m_data.test.labels, m_data.test.images));
+        m_observer.onLayerStats(m_layerStats->finishEpoch(epoch));
         m_observer.onEpoch(m);
         if (m_stop.stopRequested() && epoch < m_c.epochs) {
             m_result.stopped = true;
@@ -202,6 +204,7 @@ private:
         m_result.model = m_live;
         m_channelsLast = useChannelsLast(m_c, m_device);
         place(*m_live);
+        m_layerStats.emplace(*m_live);
         if (averageNet) {
             place(*averageNet);
             m_average.emplace(averageNet, m_c.emaDecay);
@@ -328,6 +331,7 @@ private:
             m_optimizer->zero_grad();
             torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, m_trainLossOptions);
             loss.backward();
+            m_layerStats->afterBackward(it);
             m_optimizer->step();
             if (m_average)
                 m_average->update(model);
@@ -392,6 +396,7 @@ private:
     int m_threads = 0;
     std::shared_ptr<Network> m_live;
     std::optional<WeightAverage> m_average;
+    std::optional<LayerStatsRecorder> m_layerStats; // of the live network: its gradients exist
     bool m_channelsLast = false;
 
     int64_t m_nTrain = 0;

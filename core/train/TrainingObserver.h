@@ -38,6 +38,23 @@ struct RunInfo {
     int64_t epochs = 0;
 };
 
+// One layer's parameters after an epoch (layers.csv; issue: "a look inside the network"). A layer
+// is a module that owns parameters, named by its state_dict prefix ("0.0", "res1.body.3", "fc").
+struct LayerStat {
+    std::string layer;
+    int64_t parameters = 0;
+    double weightNorm = 0; // L2 norm of all its parameters at the end of the epoch
+    double gradNorm = 0;   // mean over the epoch's sampled iterations of its gradients' L2 norm
+    double weightMin = 0, weightMax = 0; // of its "weight" tensor (its only tensor when it has no weight)
+    std::vector<int64_t> histogram;      // that tensor's values in kLayerHistogramBins equal bins over [min, max]
+};
+inline constexpr int kLayerHistogramBins = 30;
+
+struct EpochLayerStats {
+    int64_t epoch = 0;
+    std::vector<LayerStat> layers; // in state_dict order
+};
+
 // Receives a run's events on the thread that runs it. Every method may be left as is.
 class TrainingObserver {
 public:
@@ -52,6 +69,8 @@ public:
     // epoch, and calls onTestPredictions() just before onEpoch().
     virtual bool wantsTestPredictions() const { return false; }
     virtual void onTestPredictions(int64_t /*epoch*/, const TestPredictions&) {}
+    // Every epoch, just before onEpoch() (and after onTestPredictions()).
+    virtual void onLayerStats(const EpochLayerStats&) {}
 };
 
 } // namespace mnist
