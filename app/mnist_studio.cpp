@@ -5,6 +5,7 @@
 #include "ConfigPanel.h"
 #include "DrawDigitView.h"
 #include "EvaluationView.h"
+#include "InspectView.h"
 #include "NetworkEditor.h"
 #include "StatusStyle.h"
 
@@ -74,9 +75,9 @@ int main(int argc, char** argv)
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network, inspect or recipes."), QStringLiteral("TAB"));
     const QCommandLineOption networkOpt(QStringLiteral("network"), QStringLiteral("Open this network in the Network tab and show it: a built-in or saved network's name, or a spec file."), QStringLiteral("NAME|FILE"));
-    const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation and Draw a digit tabs use."), QStringLiteral("DIR"));
+    const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation, Draw a digit and Inspect tabs use."), QStringLiteral("DIR"));
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
@@ -159,14 +160,17 @@ int main(int argc, char** argv)
             window.showTab(studio::MainWindow::Tab::DrawDigit);
         else if (tab == QLatin1String("network"))
             window.showTab(studio::MainWindow::Tab::Network);
+        else if (tab == QLatin1String("inspect"))
+            window.showTab(studio::MainWindow::Tab::Inspect);
         else if (tab == QLatin1String("recipes"))
             window.showRecipes();
         else if (tab != QLatin1String("training"))
-            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network or recipes"));
+            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network, inspect or recipes"));
     }
     if (parser.isSet(runOpt)) {
         const QString dir = QDir(parser.value(runOpt)).absolutePath();
         window.evaluationView()->evaluateRun(dir);
+        window.inspectView()->setRun(dir);
         if (!window.drawDigitView()->useRun(dir))
             return fail(window.drawDigitView()->statusText());
     }

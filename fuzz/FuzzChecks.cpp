@@ -169,6 +169,28 @@ std::string runFilesOutcome(const uint8_t* data, size_t size)
     });
     if (!problem.empty())
         return problem;
+    problem = outcome<mnist::IoError>("layers.csv", "layers.csv", [&]() -> std::string {
+        const auto epochs = mnist::parseLayersCsv(text, "layers.csv");
+        for (size_t i = 0; i < epochs.size(); ++i) {
+            const mnist::EpochLayerStats& e = epochs[i];
+            if (e.epoch != static_cast<int64_t>(i) + 1)
+                return "layers.csv: epoch " + std::to_string(e.epoch) + " accepted at place " + std::to_string(i + 1);
+            if (e.layers.empty() || e.layers.size() != epochs.front().layers.size())
+                return "layers.csv: epochs with different layer lists accepted";
+            for (const mnist::LayerStat& l : e.layers) {
+                int64_t total = 0;
+                for (int64_t n : l.histogram)
+                    total += n;
+                if (l.layer.empty() || l.parameters < 1 || !finite(l.weightNorm) || !finite(l.gradNorm) || l.weightNorm < 0 ||
+                    l.gradNorm < 0 || !(l.weightMin <= l.weightMax) || l.histogram.size() != size_t(mnist::kLayerHistogramBins) ||
+                    total > l.parameters)
+                    return "layers.csv: an impossible row accepted for layer " + l.layer;
+            }
+        }
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
     return outcome<mnist::IoError>("summary.json", "summary.json", [&]() -> std::string {
         const mnist::RunSummary s = mnist::parseRunSummary(text, "summary.json");
         if (s.epochCount < 0 || s.bestEpoch < 0 || s.bestEpoch > s.epochCount || s.bestValidEpoch < 0 ||

@@ -1,5 +1,5 @@
 // mnist-fuzz-seeds OUT_DIR: writes small valid inputs for each fuzz target into OUT_DIR/idx,
-// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles, made by the core's own writers where it has them,
+// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles (metrics, lr, layers, summary), made by the core's own writers where it has them,
 // so the seeds follow the formats as the code changes (nothing binary is committed).
 #include "FuzzChecks.h"
 
@@ -139,6 +139,14 @@ int main(int argc, char** argv)
             mnist::RunFolder folder(run.string(), c);
             folder.appendEpoch({1, 0.31, 0.12, 97.25, 0.01, 3.5, 5123.4}, {{0, 1, 0, 0.01, 2.3}, {1, 1, 1, 0.01, 1.1}});
             folder.appendEpoch({2, 0.11, 0.08, 98.5, 0.005, 3.25, 5234.5}, {{2, 2, 0, 0.005, 0.4}, {3, 2, 1, 0.005, 0.3}});
+            for (int64_t e : {1, 2}) {
+                mnist::LayerStat conv{"0.0", 416, 2.5, 0.125, -0.75, 0.5, std::vector<int64_t>(mnist::kLayerHistogramBins, 0)};
+                conv.histogram[3] = 400;
+                mnist::LayerStat fc{"fc", 10, 0.5, 0.0625, 0.1, 0.1, std::vector<int64_t>(mnist::kLayerHistogramBins, 0)};
+                fc.histogram[15] = 10;
+                folder.appendLayerStats({e, {conv, fc}});
+            }
+            fs::copy_file(run / "layers.csv", rf / "layers-2-epochs.csv");
             fs::copy_file(run / "metrics.csv", rf / "metrics-2-epochs.csv");
             fs::copy_file(run / "lr.csv", rf / "lr-4-iterations.csv");
             folder.rewriteHistory({{1, 0.31, 0.12, 97.25, 0.01, 3.5, 5123.4}}, {0.01, 0.01});

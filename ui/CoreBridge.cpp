@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "augment/AugmentPreview.h"
 #include "augment/BatchAugmenter.h"
+#include "inspect/Inspect.h"
 #include "io/AtomicFile.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
@@ -222,6 +223,66 @@ std::vector<float> classifyDigit(const DigitModel& model, const std::vector<uint
     if (!model.classifier)
         return {};
     return model.classifier->probabilities(pixels28, 28, 28);
+}
+
+namespace {
+
+InspectPicture picture(const torch::Tensor& plane, std::string title)
+{
+    const torch::Tensor p = plane.to(torch::kCPU, torch::kFloat32).contiguous();
+    InspectPicture out;
+    out.title = std::move(title);
+    out.rows = static_cast<int>(p.size(0));
+    out.cols = static_cast<int>(p.size(1));
+    out.values.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    return out;
+}
+
+} // namespace
+
+InspectResult inspectRun(const std::string& runDir, int64_t imageIndex)
+{
+    namespace fs = std::filesystem;
+    const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
+    InspectResult r;
+    r.weightsFile = (fs::path(runDir) / "model.safetensors").string();
+    if (!fs::exists(r.weightsFile))
+        r.weightsFile = (fs::path(runDir) / "best.safetensors").string();
+    if (!fs::exists(r.weightsFile))
+        throw mnist::IoError(runDir + " holds no weights yet (model.safetensors or best.safetensors): the first epoch writes them");
+    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, r.weightsFile);
+    const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
+    if (imageIndex < 0 || imageIndex >= test.size())
+        throw mnist::DataError("test image " + std::to_string(imageIndex) + " does not exist: the test set has " +
+                               std::to_string(test.size()) + " images (0 to " + std::to_string(test.size() - 1) + ")");
+    r.imageIndex = imageIndex;
+    r.label = test.labels[imageIndex].item<int64_t>();
+    const torch::Tensor raw = test.images[imageIndex].to(torch::kFloat32).div(255.0).unsqueeze(0); // [1, H, W]
+    r.image = picture(raw[0], "test image");
+    const torch::Tensor input = mnist::BatchAugmenter(config.augment).normalize(raw.unsqueeze(0))[0];
+
+    const std::vector<mnist::LayerOutput> outputs = mnist::layerOutputs(*net, input);
+    const torch::Tensor probabilities = torch::softmax(outputs.back().value, 0);
+    r.probabilities.assign(probabilities.data_ptr<float>(), probabilities.data_ptr<float>() + probabilities.numel());
+    r.predicted = probabilities.argmax().item<int64_t>();
+    for (const mnist::LayerOutput& o : outputs) {
+        if (o.value.dim() != 3 || o.value.size(1) < 2 || o.value.size(2) < 2)
+            continue;
+        InspectLayer layer;
+        layer.key = o.key;
+        layer.type = mnist::layerTypeName(o.type);
+        layer.shape = mnist::formatShape(o.value.sizes().vec());
+        for (int64_t c = 0; c < o.value.size(0); ++c)
+            layer.channels.push_back(picture(o.value[c], "channel " + std::to_string(c)));
+        r.maps.push_back(std::move(layer));
+    }
+    const mnist::ConvFilters filters = mnist::firstConvFilters(*net);
+    r.filterKey = filters.key;
+    if (filters.weight.defined())
+        for (int64_t f = 0; f < filters.weight.size(0); ++f)
+            r.filters.push_back(picture(filters.weight[f][0], "filter " + std::to_string(f)));
+    r.saliency = picture(mnist::saliencyMap(*net, input, r.predicted), "saliency");
+    return r;
 }
 
 } // namespace studio

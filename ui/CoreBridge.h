@@ -43,6 +43,34 @@ std::string userNetworkFile(const std::string& name);
 // file), NetworkSpecError for an invalid spec, IoError when it cannot be written.
 void saveUserNetwork(const mnist::NetworkSpec& spec);
 
+// What the Inspect tab shows of a run's saved weights for one test image (inspect/Inspect.h).
+// Every picture is row-major floats.
+struct InspectPicture {
+    std::string title; // a map's "channel 3", a filter's "filter 3"
+    int rows = 0, cols = 0;
+    std::vector<float> values;
+};
+struct InspectLayer {
+    std::string key;   // state_dict prefix
+    std::string type;  // "Conv2d", "ReLU", ...
+    std::string shape; // "[16, 14, 14]"
+    std::vector<InspectPicture> channels;
+};
+struct InspectResult {
+    std::string weightsFile; // model.safetensors, or best.safetensors while the run goes on
+    int64_t imageIndex = 0, label = 0, predicted = 0;
+    InspectPicture image;              // the test image, [0, 1]
+    std::vector<float> probabilities;  // softmax of the logits
+    std::string filterKey;             // the first Conv2d's prefix; empty when the network has none
+    std::vector<InspectPicture> filters; // its filters, the first input channel of each
+    std::vector<InspectLayer> maps;    // every layer whose output is [C, H, W] with H, W > 1
+    InspectPicture saliency;           // |d logit[predicted] / d input|
+};
+
+// Loads the run's network and weights and its dataset's test image `imageIndex` (Normalize applied
+// as in training) and inspects it. Throws IoError / DataError / ConfigError with the file or index.
+InspectResult inspectRun(const std::string& runDir, int64_t imageIndex);
+
 // "cpu" and one "cuda:N" per CUDA device present.
 std::vector<std::string> deviceNames();
 

@@ -13,6 +13,7 @@
 #include "EvaluateWeightsDialog.h"
 #include "EvaluationView.h"
 #include "MetaTypes.h"
+#include "InspectView.h"
 #include "NetworkEditor.h"
 #include "RecipeList.h"
 #include "RunBrowser.h"
@@ -151,6 +152,8 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_tabs->addTab(m_draw, tr("Draw a digit"));
     m_network = new NetworkEditor;
     m_tabs->addTab(m_network, tr("Network"));
+    m_inspect = new InspectView;
+    m_tabs->addTab(m_inspect, tr("Inspect"));
     connect(m_network, &NetworkEditor::useNetwork, this, &MainWindow::useEditedNetwork);
     // The network being edited is kept as a draft on every edit: a crash or a closed window loses
     // nothing that was typed.
@@ -162,6 +165,11 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     connect(m_browser, &RunBrowser::resumeRequested, this, &MainWindow::resumeRun);
     rightLayout->addWidget(m_tabs, 1);
     // The settings the preview shows sit next to it.
+    // The Inspect tab follows the run in progress, else the run chosen in the Runs tab (or the latest).
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int) {
+        if (m_tabs->currentWidget() == m_inspect && m_selection->currentRun().isEmpty())
+            m_inspect->setRun(modelRunDir());
+    });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this, panelScroll](int) {
         if (m_tabs->currentWidget() == m_preview) {
             m_leftTabs->setCurrentIndex(0);
@@ -276,6 +284,8 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Runs"), this, [this] { showTab(Tab::Runs); });
     view->addAction(tr("&Evaluation"), this, [this] { showTab(Tab::Evaluation); });
     view->addAction(tr("&Draw a digit"), this, [this] { showTab(Tab::DrawDigit); });
+    view->addAction(tr("&Network"), this, [this] { showTab(Tab::Network); });
+    view->addAction(tr("&Inspect"), this, [this] { showTab(Tab::Inspect); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MNIST Studio"), this, [this] {
@@ -339,6 +349,8 @@ void MainWindow::showTab(Tab tab)
         page = m_draw;
     else if (tab == Tab::Network)
         page = m_network;
+    else if (tab == Tab::Inspect)
+        page = m_inspect;
     m_tabs->setCurrentWidget(page);
 }
 
@@ -456,6 +468,7 @@ void MainWindow::connectRunController()
     RunController* run = m_run;
     connect(run, &RunController::runFolderReady, this, [this](const QString& dir) {
         m_selection->setCurrentRun(dir);
+        m_inspect->setRun(dir);
         m_browser->setActiveRun(dir);
         m_draw->currentRunChanged(dir);
     });
@@ -486,6 +499,10 @@ void MainWindow::connectRunController()
             });
     // The epoch's checkpoint (best.safetensors) is written before the worker reports it.
     connect(run, &RunController::epochFinished, this, [this] { m_draw->runWeightsChanged(m_selection->currentRun()); });
+    connect(run, &RunController::epochFinished, this, [this] {
+        if (m_inspect->run() == m_selection->currentRun())
+            m_inspect->runAdvanced();
+    });
     connect(run, &RunController::failed, this, &MainWindow::showError);
     connect(run, &RunController::finished, m_dashboard, &TrainingDashboard::finishRun);
     connect(run, &RunController::pausedChanged, this, [this](bool paused) {
@@ -542,6 +559,8 @@ void MainWindow::onRunStopped()
         m_evaluation->setLatestRun(dir);
     if (!dir.isEmpty())
         m_draw->runWeightsChanged(dir);
+    if (!dir.isEmpty() && m_inspect->run() == dir)
+        m_inspect->runAdvanced(); // model.safetensors now
     const RunSummary s = m_run->lastSummary();
     statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
     Q_EMIT trainingFinished(s);

@@ -21,6 +21,7 @@ namespace studio {
 class AugmentationPreview;
 class ConfigPanel;
 class DrawDigitView;
+class InspectView;
 class EvaluateWeightsDialog;
 class EvaluationView;
 class NetworkEditor;
@@ -34,7 +35,7 @@ class TrainingWorker;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -47,6 +48,7 @@ public:
     RecipeList* recipeList() const { return m_recipes; }
     RunBrowser* runBrowser() const { return m_browser; }
     EvaluationView* evaluationView() const { return m_evaluation; }
+    InspectView* inspectView() const { return m_inspect; }
     DrawDigitView* drawDigitView() const { return m_draw; }
     NetworkEditor* networkEditor() const { return m_network; }
     // File → Evaluate weights…; created on first use, set to the current set-up's dataset.
@@ -127,6 +129,7 @@ private:
     EvaluationView* m_evaluation = nullptr;
     DrawDigitView* m_draw = nullptr;
     NetworkEditor* m_network = nullptr;
+    InspectView* m_inspect = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
     QTabWidget* m_tabs = nullptr;

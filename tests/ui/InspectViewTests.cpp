@@ -1,0 +1,103 @@
+// The Inspect tab (ui/InspectView): a run trained in the window shows its filters, the activation
+// maps and saliency of a chosen test image, and the per-layer norms and histograms of layers.csv,
+// which a reopened run shows too.
+#include "UiTestSupport.h"
+
+#include "ConfigPanel.h"
+#include "InspectView.h"
+#include "MainWindow.h"
+
+#include <QBarSeries>
+#include <QChart>
+#include <QLabel>
+#include <QLineSeries>
+#include <QSignalSpy>
+#include <QTest>
+#include <QToolButton>
+
+#include <filesystem>
+#include <numeric>
+
+TEST_CASE("The Inspect tab shows a trained run's filters, maps, saliency and per-layer statistics", "[ui][inspect]")
+{
+    uitest::TinyDataset data(200, 50);
+    TempDir runs;
+    auto w = uitest::makeWindow();
+    w->setRunsFolder(QString::fromStdString(runs.path().string()));
+    auto config = data.config(2, 32);
+    config.arch = "LeNetBN";
+    w->configPanel()->setConfig(config);
+    QSignalSpy finished(w.get(), &studio::MainWindow::trainingFinished);
+    w->startTraining();
+    REQUIRE(finished.wait(180'000));
+    INFO(w->errorText().toStdString());
+
+    studio::InspectView* view = w->inspectView();
+    QSignalSpy inspected(view, &studio::InspectView::inspected);
+    view->setImageIndex(3);
+    w->showTab(studio::MainWindow::Tab::Inspect);
+    REQUIRE(inspected.wait(60'000));
+    INFO(view->statusText().toStdString());
+    REQUIRE(inspected.last().at(0).toBool());
+    const studio::InspectResult* r = view->result();
+    REQUIRE(r);
+    CHECK(r->imageIndex == 3);
+    CHECK(r->filters.size() == 16);
+    CHECK(r->filters.front().rows == 5);
+    CHECK(r->weightsFile.find("model.safetensors") != std::string::npos);
+    REQUIRE(r->probabilities.size() == 10);
+    CHECK(std::accumulate(r->probabilities.begin(), r->probabilities.end(), 0.0) == Approx(1.0).epsilon(1e-4));
+    REQUIRE_FALSE(r->maps.empty());
+    CHECK(r->maps.front().key == "block1.0");
+    CHECK(r->maps.front().channels.size() == 16);
+    CHECK(r->saliency.rows == 28);
+    CHECK(*std::max_element(r->saliency.values.begin(), r->saliency.values.end()) > 0);
+    CHECK(view->statusText().contains("test image 3"));
+
+    // Clicking a map enlarges it.
+    auto* map = view->findChild<QToolButton*>("map_block2.0_5");
+    REQUIRE(map);
+    map->click();
+    REQUIRE(view->enlargedMap()->pixmap().isNull() == false);
+    CHECK(view->enlargedMap()->pixmap().width() == view->enlargedMap()->width());
+
+    // layers.csv: five layers over two epochs, on a log chart, and a histogram.
+    REQUIRE(view->layerStats().size() == 2);
+    const auto series = view->layerChart()->series();
+    REQUIRE(series.size() == 5);
+    CHECK(qobject_cast<QLineSeries*>(series.front())->count() == 2);
+    REQUIRE(view->histogramChart()->series().size() == 1);
+    CHECK(view->histogramChart()->title().contains("after epoch 2"));
+
+    // A test image that does not exist is refused with its index.
+    view->setImageIndex(60);
+    view->inspect();
+    REQUIRE(inspected.wait(60'000));
+    CHECK_FALSE(inspected.last().at(0).toBool());
+    CHECK(view->statusText().contains("60"));
+    CHECK(view->statusText().contains("50 images"));
+
+    // Reopened later, the run shows the same statistics.
+    studio::InspectView reopened;
+    QSignalSpy again(&reopened, &studio::InspectView::inspected);
+    reopened.setRun(view->run(), true);
+    REQUIRE(again.wait(60'000));
+    CHECK(again.last().at(0).toBool());
+    REQUIRE(reopened.layerStats().size() == 2);
+    CHECK(reopened.layerStats()[1].layers[0].weightNorm == view->layerStats()[1].layers[0].weightNorm);
+}
+
+TEST_CASE("The Inspect tab explains a run without weights or layers.csv", "[ui][inspect]")
+{
+    TempDir empty;
+    studio::InspectView view;
+    QSignalSpy inspected(&view, &studio::InspectView::inspected);
+    view.inspect();
+    REQUIRE(inspected.count() == 1);
+    CHECK_FALSE(inspected.last().at(0).toBool());
+    CHECK(view.statusText().contains("Choose a run"));
+    view.setRun(QString::fromStdString(empty.path().string()), true);
+    REQUIRE(inspected.wait(30'000));
+    CHECK_FALSE(inspected.last().at(0).toBool());
+    CHECK(view.layerChart()->title().contains("layers.csv"));
+}
