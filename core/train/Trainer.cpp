@@ -1,5 +1,6 @@
 #include "train/Trainer.h"
 
+#include "EnvFlag.h"
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "io/Checkpoint.h"
@@ -163,7 +164,8 @@ public:
             writeCheckpoint(checkpointDir, epoch, m_result.stats.bestValidEpoch != previousBestValid);
         if (keepPredictions)
             m_observer.onTestPredictions(epoch, makeTestPredictions(testOutputs, m_data.test.labels, m_data.test.images));
-        m_observer.onLayerStats(m_layerStats->finishEpoch(epoch));
+        if (m_layerStats)
+            m_observer.onLayerStats(m_layerStats->finishEpoch(epoch));
         m_observer.onEpoch(m);
         if (m_stop.stopRequested() && epoch < m_c.epochs) {
             m_result.stopped = true;
@@ -204,7 +206,9 @@ private:
         m_result.model = m_live;
         m_channelsLast = useChannelsLast(m_c, m_device);
         place(*m_live);
-        m_layerStats.emplace(*m_live);
+        // MNIST_STUDIO_NO_LAYER_STATS=1 leaves layers.csv empty: the bench's way to measure its cost.
+        if (!envFlag("MNIST_STUDIO_NO_LAYER_STATS"))
+            m_layerStats.emplace(*m_live);
         if (averageNet) {
             place(*averageNet);
             m_average.emplace(averageNet, m_c.emaDecay);
@@ -331,7 +335,8 @@ private:
             m_optimizer->zero_grad();
             torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, m_trainLossOptions);
             loss.backward();
-            m_layerStats->afterBackward(it);
+            if (m_layerStats)
+                m_layerStats->afterBackward(it);
             m_optimizer->step();
             if (m_average)
                 m_average->update(model);
