@@ -97,6 +97,8 @@ int main(int argc, char** argv)
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
                        exportOpt});
     parser.process(*app);
+    if (textOnly) // -h or -v was an option's value (--screenshot -v): no window on a QCoreApplication
+        parser.showHelp(2);
 
     studio::MainWindow window(!parser.isSet(freshOpt));
     mnist::TrainConfig config = window.configPanel()->config();

@@ -302,15 +302,19 @@ void InspectView::inspect()
     m_status->setText(tr("Inspecting test image %1 of %2…").arg(m_index->value()).arg(QDir(m_dir).dirName()));
     const std::string dir = m_dir.toStdString();
     const int64_t index = m_index->value();
+    m_inspectedDir = m_dir;
     m_watcher->setFuture(runInBackground([dir, index] { return inspectRun(dir, index); }));
 }
 
 void InspectView::onInspected()
 {
     const CallOutcome<InspectResult> outcome = m_watcher->result();
-    if (m_pending) {
+    if (m_pending || m_inspectedDir != m_dir) {
+        // Asked again meanwhile, or the run changed: this result is not of what is shown now.
         m_pending = false;
-        inspect();
+        m_stale = true;
+        if (isVisible())
+            inspect(); // else showEvent() does, once the tab is looked at
         return;
     }
     if (!outcome.ok) {
@@ -414,6 +418,8 @@ void InspectView::reloadStats()
     } else {
         try {
             m_stats = mnist::readLayersCsv(file.toStdString());
+            if (m_stats.empty())
+                m_statsProblem = tr("No per-layer statistics yet: they are written after each epoch");
         } catch (const std::exception& e) {
             m_statsProblem = fromStd(e.what());
         }
@@ -429,7 +435,8 @@ void InspectView::reloadStats()
         const int at = m_histogramLayer->findText(layer);
         m_histogramLayer->setCurrentIndex(at >= 0 ? at : 0);
         const bool followLast = m_histogramEpoch->value() == m_histogramEpoch->maximum();
-        m_histogramEpoch->setRange(1, std::max<int>(1, static_cast<int>(m_stats.size())));
+        m_histogramEpoch->setRange(m_stats.empty() ? 1 : static_cast<int>(m_stats.front().epoch),
+                                   m_stats.empty() ? 1 : static_cast<int>(m_stats.back().epoch));
         if (followLast)
             m_histogramEpoch->setValue(m_histogramEpoch->maximum());
     }
@@ -441,8 +448,10 @@ void InspectView::fillLayerChart()
 {
     QChart* chart = m_layerChart->chart();
     chart->removeAllSeries();
-    for (QAbstractAxis* a : chart->axes())
-        chart->removeAxis(a);
+    for (QAbstractAxis* a : chart->axes()) {
+        chart->removeAxis(a); // hands the axis back to us
+        delete a;
+    }
     const bool gradients = m_quantity->currentIndex() == 0;
     chart->setTitle(m_stats.empty() ? m_statsProblem : gradients ? tr("Gradient norm per layer") : tr("Weight norm per layer"));
     if (m_stats.empty())
@@ -450,10 +459,11 @@ void InspectView::fillLayerChart()
     auto* x = new QValueAxis;
     x->setTitleText(tr("epoch"));
     x->setLabelFormat(QStringLiteral("%d"));
-    x->setRange(1, std::max<double>(2, static_cast<double>(m_stats.size())));
+    x->setRange(static_cast<double>(m_stats.front().epoch),
+                std::max<double>(static_cast<double>(m_stats.front().epoch) + 1, static_cast<double>(m_stats.back().epoch)));
     x->setTickType(QValueAxis::TicksDynamic);
-    x->setTickAnchor(1);
-    x->setTickInterval(std::max(1.0, std::ceil(static_cast<double>(m_stats.size()) / 10.0)));
+    x->setTickAnchor(static_cast<double>(m_stats.front().epoch));
+    x->setTickInterval(std::max(1.0, std::ceil(static_cast<double>(m_stats.back().epoch - m_stats.front().epoch + 1) / 10.0)));
     auto* y = new QLogValueAxis;
     y->setLabelFormat(QStringLiteral("%g"));
     chart->addAxis(x, Qt::AlignBottom);
@@ -481,15 +491,18 @@ void InspectView::fillHistogram()
 {
     QChart* chart = m_histogramChart->chart();
     chart->removeAllSeries();
-    for (QAbstractAxis* a : chart->axes())
-        chart->removeAxis(a);
+    for (QAbstractAxis* a : chart->axes()) {
+        chart->removeAxis(a); // hands the axis back to us
+        delete a;
+    }
     const int layer = m_histogramLayer->currentIndex();
     const int epoch = m_histogramEpoch->value();
-    if (m_stats.empty() || layer < 0 || epoch < 1 || epoch > static_cast<int>(m_stats.size())) {
-        chart->setTitle(m_stats.empty() ? m_statsProblem : QString());
+    const auto at = std::find_if(m_stats.begin(), m_stats.end(), [&](const mnist::EpochLayerStats& e) { return e.epoch == epoch; });
+    if (m_stats.empty() || layer < 0 || at == m_stats.end()) {
+        chart->setTitle(m_stats.empty() ? m_statsProblem : tr("No statistics were recorded for epoch %1").arg(epoch));
         return;
     }
-    const mnist::LayerStat& s = m_stats[static_cast<size_t>(epoch - 1)].layers[static_cast<size_t>(layer)];
+    const mnist::LayerStat& s = at->layers[static_cast<size_t>(layer)];
     const QLocale en(QLocale::English);
     chart->setTitle(tr("%1 after epoch %2: values from %3 to %4")
                         .arg(fromStd(s.layer))

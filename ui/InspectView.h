@@ -67,6 +67,7 @@ private:
     void enlarge(const InspectPicture& picture, const QString& caption);
 
     QString m_dir;
+    QString m_inspectedDir; // the run the inspection in flight is of
     QSpinBox* m_index = nullptr;
     QPushButton* m_inspect = nullptr;
     QLabel* m_status = nullptr;

@@ -250,12 +250,15 @@ std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::
                 fail("expected 8 columns (" + std::string(kLayersHeader) + "), found " + std::to_string(cells.size()));
             const int64_t epoch = wholeCell(cells[0], "epoch", fail);
             if (out.empty() || epoch != out.back().epoch) {
-                const int64_t expected = out.empty() ? 1 : out.back().epoch + 1;
-                if (epoch != expected)
-                    fail("epoch " + std::to_string(epoch) + " where epoch " + std::to_string(expected) + " was expected");
+                // Gaps are allowed: a run resumed from an older checkpoint, or trained with the
+                // statistics off for a while, has none for some epochs.
+                if (epoch < 1)
+                    fail("epoch " + std::to_string(epoch) + " is not positive (epochs count from 1)");
+                if (!out.empty() && epoch < out.back().epoch)
+                    fail("epoch " + std::to_string(epoch) + " follows epoch " + std::to_string(out.back().epoch));
                 if (!out.empty() && out.back().layers.size() != out.front().layers.size())
                     fail("epoch " + std::to_string(out.back().epoch) + " has " + std::to_string(out.back().layers.size()) +
-                         " layers, epoch 1 has " + std::to_string(out.front().layers.size()));
+                         " layers, epoch " + std::to_string(out.front().epoch) + " has " + std::to_string(out.front().layers.size()));
                 out.push_back({epoch, {}});
             }
             EpochLayerStats& e = out.back();
@@ -265,7 +268,7 @@ std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::
                 fail("the layer name is empty");
             if (out.size() > 1) {
                 if (e.layers.size() >= out.front().layers.size() || out.front().layers[e.layers.size()].layer != s.layer)
-                    fail("layer " + quoted(cells[1]) + " is not the one epoch 1 has at this place");
+                    fail("layer " + quoted(cells[1]) + " is not the one the first epoch has at this place");
             } else {
                 for (const LayerStat& other : e.layers)
                     if (other.layer == s.layer)
@@ -304,15 +307,22 @@ std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::
             if (line.hasNewline)
                 throw;
             // A row cut short by a crash: the writer appends an epoch's rows at once, so the cut is
-            // in the last epoch, which is dropped; the ones before it stand.
-            if (!out.empty())
+            // in the last epoch, which is dropped when the cut row is one of its rows (its epoch
+            // cell reads as that epoch); the epochs before it stand.
+            int64_t cutEpoch = -1;
+            try {
+                cutEpoch = wholeCell(splitCells(line.text).front(), "epoch", fail);
+            } catch (const IoError&) {
+            }
+            if (!out.empty() && (cutEpoch == out.back().epoch || out.back().layers.empty()))
                 out.pop_back();
-            return out;
+            break;
         }
     }
+    // A file cut between two rows of its last epoch (a crash, or a reader between two writes):
+    // that epoch is incomplete and dropped.
     if (out.size() > 1 && out.back().layers.size() != out.front().layers.size())
-        throw IoError(name + ": epoch " + std::to_string(out.back().epoch) + " has " + std::to_string(out.back().layers.size()) +
-                      " layers, epoch 1 has " + std::to_string(out.front().layers.size()));
+        out.pop_back();
     return out;
 }
 

@@ -36,12 +36,14 @@ std::vector<double> readLrCsv(const std::string& path);
 std::vector<double> parseLrCsv(const std::string& text, const std::string& name);
 
 // layers.csv: the header above, then each epoch's layers (LayerStat) in state_dict order, epochs
-// 1, 2, 3... in order with the same layers each time; `histogram` is kLayerHistogramBins counts
-// separated by spaces. Refused like metrics.csv (cells, order, finite values), and also: an empty
-// or repeated layer name in an epoch, a layer list that differs from the first epoch's, negative
-// counts or parameters, weight_min above weight_max, negative norms, a histogram of another length
-// or whose counts add up to more than `parameters`. A last line cut short by a crash (no newline,
-// not a valid row) drops the last epoch: the writer appends an epoch's rows at once.
+// in increasing order (gaps allowed: a run resumed or recorded with the statistics off has none
+// for some epochs) with the same layers each time; `histogram` is kLayerHistogramBins counts
+// separated by spaces. Refused like metrics.csv (cells, finite values), and also: an epoch below
+// 1 or below the one before, an empty or repeated layer name in an epoch, a layer list that
+// differs from the first epoch's, negative counts or parameters, weight_min above weight_max,
+// negative norms, a histogram of another length or whose counts add up to more than `parameters`.
+// A crash can cut the last epoch short (a last line without newline that does not parse, or fewer
+// layers than the first epoch): that epoch is dropped; the writer appends an epoch's rows at once.
 std::vector<EpochLayerStats> readLayersCsv(const std::string& path);
 std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::string& name);
 

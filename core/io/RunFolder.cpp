@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -167,8 +168,9 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
     } catch (const IoError&) {
         layers.clear();
     }
-    if (layers.size() > epochs.size())
-        layers.resize(epochs.size());
+    const int64_t kept = static_cast<int64_t>(epochs.size());
+    layers.erase(std::remove_if(layers.begin(), layers.end(), [&](const EpochLayerStats& e) { return e.epoch > kept; }),
+                 layers.end());
     writeFileAtomically(layersPath, [&](std::ostream& out) {
         out << kLayersCsvHeader << '\n';
         for (const auto& e : layers)
@@ -220,7 +222,12 @@ void RunRecorder::onIteration(const IterationPoint& p)
 
 void RunRecorder::onLayerStats(const EpochLayerStats& stats)
 {
-    m_folder.appendLayerStats(stats);
+    // The statistics are a view, not the run: a failed write (a full disk) must not stop the
+    // training, whose own files report that failure at the metrics row right after.
+    try {
+        m_folder.appendLayerStats(stats);
+    } catch (const IoError&) {
+    }
     if (m_next)
         m_next->onLayerStats(stats);
 }

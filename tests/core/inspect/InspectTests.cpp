@@ -232,11 +232,11 @@ TEST_CASE("layers.csv: damaged files are refused with the file and line", "[insp
     refused("", "empty file");
     refused("epoch,layer\n", "expected the header");
     refused(header + "1,0.0,10\n", "expected 8 columns");
-    refused(header + row("2", "0.0"), "where epoch 1 was expected");
-    refused(header + row("1", "0.0") + row("3", "0.0"), "where epoch 2 was expected");
+    refused(header + row("0", "0.0"), "not positive");
+    refused(header + row("2", "0.0") + row("1", "0.0"), "follows epoch 2");
     refused(header + row("1", "0.0") + row("1", "0.0"), "appears twice");
-    refused(header + row("1", "0.0") + row("1", "fc") + row("2", "fc"), "not the one epoch 1 has");
-    refused(header + row("1", "0.0") + row("1", "fc") + row("2", "0.0") + "\n", "epoch 2 has 1 layers");
+    refused(header + row("1", "0.0") + row("1", "fc") + row("2", "fc"), "not the one the first epoch has");
+    refused(header + row("1", "0.0") + row("1", "fc") + row("2", "0.0") + row("3", "0.0"), "epoch 2 has 1 layers, epoch 1 has 2");
     refused(header + row("1", ""), "layer name is empty");
     refused(header + row("1", "0.0", "1 2 3"), "has 3 counts");
     refused(header + row("1", "0.0", histogramOf(11, 0)), "more values than");
@@ -245,9 +245,20 @@ TEST_CASE("layers.csv: damaged files are refused with the file and line", "[insp
     refused(header + "1,0.0,10,1,0.25,0.5,-0.5," + histogramOf(1, 0) + "\n", "above weight_max");
     refused(header + "1,0.0,0,1,0.25,-0.5,0.5," + histogramOf(0, 0) + "\n", "not positive");
 
-    // A crash mid-write: the last line is cut short, and its epoch is dropped.
-    const std::string cut = header + row("1", "0.0") + row("1", "fc") + row("2", "0.0") + "2,fc,10,1.5";
-    const auto kept = mnist::parseLayersCsv(cut, "layers.csv");
-    REQUIRE(kept.size() == 1);
-    CHECK(kept[0].layers.size() == 2);
+    // Gaps are allowed (a resumed run, statistics off for a while).
+    const auto gap = mnist::parseLayersCsv(header + row("1", "0.0") + row("4", "0.0"), "layers.csv");
+    REQUIRE(gap.size() == 2);
+    CHECK(gap[1].epoch == 4);
+
+    // A crash mid-write: the last line is cut short, and its epoch is dropped, the others stand.
+    const std::string two = header + row("1", "0.0") + row("1", "fc") + row("2", "0.0");
+    const auto cutInEpoch = mnist::parseLayersCsv(two + "2,fc,10,1.5", "layers.csv");
+    REQUIRE(cutInEpoch.size() == 1);
+    CHECK(cutInEpoch[0].layers.size() == 2);
+    const auto cutAtEpochStart = mnist::parseLayersCsv(two + row("2", "fc") + "3,0.0,10", "layers.csv");
+    REQUIRE(cutAtEpochStart.size() == 2);
+    // Cut between two rows of the last epoch: it has fewer layers and is dropped.
+    const auto cutBetweenRows = mnist::parseLayersCsv(two, "layers.csv");
+    REQUIRE(cutBetweenRows.size() == 1);
+    CHECK(cutBetweenRows[0].epoch == 1);
 }
