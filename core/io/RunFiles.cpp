@@ -155,21 +155,48 @@ void checkHeader(const std::vector<Line>& lines, std::string_view header, const 
                       quoted(lines.front().text));
 }
 
-} // namespace
+// What a walk over a file's rows ended on: the whole file, or a last line cut short.
+struct RowsRead {
+    bool cut = false;
+    std::string_view cutLine;
+};
 
-std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::string& name)
+// Checks the header, then calls row(cells, fail) for every row that is not blank, each with exactly
+// `columns` cells. A row that fails throws IoError with its line, except, when `lastMayBeCut`, a
+// last line without its newline: a process killed in the middle of a write leaves it cut short,
+// the rows before it stand, and the walk ends there.
+template <class Row>
+RowsRead forEachRow(const std::string& text, std::string_view header, const std::string& name, const char* what,
+                    size_t columns, bool lastMayBeCut, Row row)
 {
     const std::vector<Line> lines = splitLines(text);
-    checkHeader(lines, kMetricsHeader, name, "metrics.csv");
-    std::vector<EpochMetrics> out;
+    checkHeader(lines, header, name, what);
     for (size_t i = 1; i < lines.size(); ++i) {
         const Line& line = lines[i];
         if (line.text.empty())
             continue;
         const RowError fail(name, line.number);
-        const auto cells = splitCells(line.text);
-        if (cells.size() != 7)
-            fail("expected 7 columns (" + std::string(kMetricsHeader) + "), found " + std::to_string(cells.size()));
+        try {
+            const auto cells = splitCells(line.text);
+            if (cells.size() != columns)
+                fail("expected " + std::to_string(columns) + " columns (" + std::string(header) + "), found " +
+                     std::to_string(cells.size()));
+            row(cells, fail);
+        } catch (const IoError&) {
+            if (!lastMayBeCut || line.hasNewline)
+                throw;
+            return {true, line.text};
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::string& name)
+{
+    std::vector<EpochMetrics> out;
+    forEachRow(text, kMetricsHeader, name, "metrics.csv", 7, false, [&](const auto& cells, const RowError& fail) {
         EpochMetrics m;
         m.epoch = wholeCell(cells[0], "epoch", fail);
         if (m.epoch < 1)
@@ -191,7 +218,7 @@ std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::st
         m.seconds = finiteCell(cells[5], "seconds", fail);
         m.imagesPerSecond = finiteCell(cells[6], "images_per_s", fail);
         out.push_back(m);
-    }
+    });
     return out;
 }
 
@@ -202,30 +229,15 @@ std::vector<EpochMetrics> readMetricsCsv(const std::string& path)
 
 std::vector<double> parseLrCsv(const std::string& text, const std::string& name)
 {
-    const std::vector<Line> lines = splitLines(text);
-    checkHeader(lines, kLrHeader, name, "lr.csv");
     std::vector<double> out;
-    for (size_t i = 1; i < lines.size(); ++i) {
-        const Line& line = lines[i];
-        if (line.text.empty())
-            continue;
-        const RowError fail(name, line.number);
-        try {
-            const auto cells = splitCells(line.text);
-            if (cells.size() != 2)
-                fail("expected 2 columns (" + std::string(kLrHeader) + "), found " + std::to_string(cells.size()));
-            const int64_t iteration = wholeCell(cells[0], "iteration", fail);
-            const double lr = finiteCell(cells[1], "lr", fail);
-            if (iteration != static_cast<int64_t>(out.size()))
-                fail("iteration " + std::to_string(iteration) + " where " + std::to_string(out.size()) +
-                     " was expected (rows must run 0, 1, 2... in order)");
-            out.push_back(lr);
-        } catch (const IoError&) {
-            if (!line.hasNewline)
-                break; // a row cut short by a crash: the rows before it stand
-            throw;
-        }
-    }
+    forEachRow(text, kLrHeader, name, "lr.csv", 2, true, [&](const auto& cells, const RowError& fail) {
+        const int64_t iteration = wholeCell(cells[0], "iteration", fail);
+        const double lr = finiteCell(cells[1], "lr", fail);
+        if (iteration != static_cast<int64_t>(out.size()))
+            fail("iteration " + std::to_string(iteration) + " where " + std::to_string(out.size()) +
+                 " was expected (rows must run 0, 1, 2... in order)");
+        out.push_back(lr);
+    });
     return out;
 }
 
@@ -236,88 +248,75 @@ std::vector<double> readLrCsv(const std::string& path)
 
 std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::string& name)
 {
-    const std::vector<Line> lines = splitLines(text);
-    checkHeader(lines, kLayersHeader, name, "layers.csv");
     std::vector<EpochLayerStats> out;
-    for (size_t i = 1; i < lines.size(); ++i) {
-        const Line& line = lines[i];
-        if (line.text.empty())
-            continue;
-        const RowError fail(name, line.number);
-        try {
-            const auto cells = splitCells(line.text);
-            if (cells.size() != 8)
-                fail("expected 8 columns (" + std::string(kLayersHeader) + "), found " + std::to_string(cells.size()));
-            const int64_t epoch = wholeCell(cells[0], "epoch", fail);
-            if (out.empty() || epoch != out.back().epoch) {
-                // Gaps are allowed: a run resumed from an older checkpoint, or trained with the
-                // statistics off for a while, has none for some epochs.
-                if (epoch < 1)
-                    fail("epoch " + std::to_string(epoch) + " is not positive (epochs count from 1)");
-                if (!out.empty() && epoch < out.back().epoch)
-                    fail("epoch " + std::to_string(epoch) + " follows epoch " + std::to_string(out.back().epoch));
-                if (!out.empty() && out.back().layers.size() != out.front().layers.size())
-                    fail("epoch " + std::to_string(out.back().epoch) + " has " + std::to_string(out.back().layers.size()) +
-                         " layers, epoch " + std::to_string(out.front().epoch) + " has " + std::to_string(out.front().layers.size()));
-                out.push_back({epoch, {}});
-            }
-            EpochLayerStats& e = out.back();
-            LayerStat s;
-            s.layer = std::string(cells[1]);
-            if (s.layer.empty())
-                fail("the layer name is empty");
-            if (out.size() > 1) {
-                if (e.layers.size() >= out.front().layers.size() || out.front().layers[e.layers.size()].layer != s.layer)
-                    fail("layer " + quoted(cells[1]) + " is not the one the first epoch has at this place");
-            } else {
-                for (const LayerStat& other : e.layers)
-                    if (other.layer == s.layer)
-                        fail("layer " + quoted(cells[1]) + " appears twice in epoch " + std::to_string(epoch));
-            }
-            s.parameters = wholeCell(cells[2], "parameters", fail);
-            if (s.parameters < 1)
-                fail("parameters " + quoted(cells[2]) + " is not positive");
-            s.weightNorm = finiteCell(cells[3], "weight_norm", fail);
-            s.gradNorm = finiteCell(cells[4], "grad_norm", fail);
-            if (s.weightNorm < 0 || s.gradNorm < 0)
-                fail("a norm is negative");
-            s.weightMin = finiteCell(cells[5], "weight_min", fail);
-            s.weightMax = finiteCell(cells[6], "weight_max", fail);
-            if (s.weightMin > s.weightMax)
-                fail("weight_min " + quoted(cells[5]) + " is above weight_max " + quoted(cells[6]));
-            std::string_view rest = cells[7];
-            int64_t total = 0;
-            while (!rest.empty()) {
-                const size_t space = rest.find(' ');
-                const std::string_view count = rest.substr(0, space);
-                const int64_t n = wholeCell(count, "histogram count", fail);
-                if (n < 0)
-                    fail("histogram count " + quoted(count) + " is negative");
-                if (n > s.parameters - total)
-                    fail("the histogram counts more values than the layer's " + std::to_string(s.parameters) + " parameters");
-                total += n;
-                s.histogram.push_back(n);
-                rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-            }
-            if (s.histogram.size() != static_cast<size_t>(kLayerHistogramBins))
-                fail("the histogram has " + std::to_string(s.histogram.size()) + " counts, not " +
-                     std::to_string(kLayerHistogramBins));
-            e.layers.push_back(std::move(s));
-        } catch (const IoError&) {
-            if (line.hasNewline)
-                throw;
-            // A row cut short by a crash: the writer appends an epoch's rows at once, so the cut is
-            // in the last epoch, which is dropped when the cut row is one of its rows (its epoch
-            // cell reads as that epoch); the epochs before it stand.
-            int64_t cutEpoch = -1;
-            try {
-                cutEpoch = wholeCell(splitCells(line.text).front(), "epoch", fail);
-            } catch (const IoError&) {
-            }
-            if (!out.empty() && (cutEpoch == out.back().epoch || out.back().layers.empty()))
-                out.pop_back();
-            break;
+    const RowsRead read = forEachRow(text, kLayersHeader, name, "layers.csv", 8, true, [&](const auto& cells, const RowError& fail) {
+        const int64_t epoch = wholeCell(cells[0], "epoch", fail);
+        if (out.empty() || epoch != out.back().epoch) {
+            // Gaps are allowed: a run resumed from an older checkpoint, or trained with the
+            // statistics off for a while, has none for some epochs.
+            if (epoch < 1)
+                fail("epoch " + std::to_string(epoch) + " is not positive (epochs count from 1)");
+            if (!out.empty() && epoch < out.back().epoch)
+                fail("epoch " + std::to_string(epoch) + " follows epoch " + std::to_string(out.back().epoch));
+            if (!out.empty() && out.back().layers.size() != out.front().layers.size())
+                fail("epoch " + std::to_string(out.back().epoch) + " has " + std::to_string(out.back().layers.size()) +
+                     " layers, epoch " + std::to_string(out.front().epoch) + " has " + std::to_string(out.front().layers.size()));
+            out.push_back({epoch, {}});
         }
+        EpochLayerStats& e = out.back();
+        LayerStat s;
+        s.layer = std::string(cells[1]);
+        if (s.layer.empty())
+            fail("the layer name is empty");
+        if (out.size() > 1) {
+            if (e.layers.size() >= out.front().layers.size() || out.front().layers[e.layers.size()].layer != s.layer)
+                fail("layer " + quoted(cells[1]) + " is not the one the first epoch has at this place");
+        } else {
+            for (const LayerStat& other : e.layers)
+                if (other.layer == s.layer)
+                    fail("layer " + quoted(cells[1]) + " appears twice in epoch " + std::to_string(epoch));
+        }
+        s.parameters = wholeCell(cells[2], "parameters", fail);
+        if (s.parameters < 1)
+            fail("parameters " + quoted(cells[2]) + " is not positive");
+        s.weightNorm = finiteCell(cells[3], "weight_norm", fail);
+        s.gradNorm = finiteCell(cells[4], "grad_norm", fail);
+        if (s.weightNorm < 0 || s.gradNorm < 0)
+            fail("a norm is negative");
+        s.weightMin = finiteCell(cells[5], "weight_min", fail);
+        s.weightMax = finiteCell(cells[6], "weight_max", fail);
+        if (s.weightMin > s.weightMax)
+            fail("weight_min " + quoted(cells[5]) + " is above weight_max " + quoted(cells[6]));
+        std::string_view rest = cells[7];
+        int64_t total = 0;
+        while (!rest.empty()) {
+            const size_t space = rest.find(' ');
+            const std::string_view count = rest.substr(0, space);
+            const int64_t n = wholeCell(count, "histogram count", fail);
+            if (n < 0)
+                fail("histogram count " + quoted(count) + " is negative");
+            if (n > s.parameters - total)
+                fail("the histogram counts more values than the layer's " + std::to_string(s.parameters) + " parameters");
+            total += n;
+            s.histogram.push_back(n);
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        }
+        if (s.histogram.size() != static_cast<size_t>(kLayerHistogramBins))
+            fail("the histogram has " + std::to_string(s.histogram.size()) + " counts, not " +
+                 std::to_string(kLayerHistogramBins));
+        e.layers.push_back(std::move(s));
+    });
+    if (read.cut) {
+        // A row cut short by a crash: the writer appends an epoch's rows at once, so the cut is
+        // in the last epoch, which is dropped when the cut row is one of its rows (its epoch cell
+        // reads as that epoch); the epochs before it stand.
+        int64_t cutEpoch = -1;
+        try {
+            cutEpoch = wholeCell(splitCells(read.cutLine).front(), "epoch", RowError(name, 0));
+        } catch (const IoError&) {
+        }
+        if (!out.empty() && (cutEpoch == out.back().epoch || out.back().layers.empty()))
+            out.pop_back();
     }
     // A file cut between two rows of its last epoch (a crash, or a reader between two writes):
     // that epoch is incomplete and dropped.
