@@ -121,6 +121,11 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_gallery->setGridSize(QSize(150, 28 * MisclassifiedModel::ThumbnailScale + 48));
     m_gallery->setSelectionMode(QAbstractItemView::SingleSelection);
     m_gallery->setModel(m_model);
+    m_gallery->setToolTip(tr("Double-click an image (or press Enter) to look inside the network at it (Inspect tab)"));
+    connect(m_gallery, &QListView::activated, this, [this](const QModelIndex& index) {
+        if (!m_shownRun.isEmpty() && index.isValid())
+            Q_EMIT inspectRequested(m_shownRun, index.data(MisclassifiedModel::ImageIndexRole).toInt());
+    });
     galleryLayout->addWidget(m_gallery, 1);
     splitter->addWidget(matrixBox);
     splitter->addWidget(galleryBox);
@@ -202,6 +207,7 @@ void EvaluationView::start(const Request& request)
         return;
     }
     m_currentTitle = request.title;
+    m_inFlightRun = request.runDir;
     m_evaluateSelected->setEnabled(false);
     showStatus(tr("Evaluating %1 on its test set …").arg(request.title), false);
     // A full test set takes a second or more on a small CPU: never on the GUI thread.
@@ -253,16 +259,19 @@ void EvaluationView::onFinished()
         Q_EMIT evaluationFinished(false);
         return;
     }
+    m_shownRun = m_inFlightRun;
     present(out.config, out.predictions);
     Q_EMIT evaluationFinished(true);
 }
 
 void EvaluationView::showPredictions(const mnist::TrainConfig& config,
-                                     std::shared_ptr<const mnist::TestPredictions> predictions, const QString& title)
+                                     std::shared_ptr<const mnist::TestPredictions> predictions, const QString& title,
+                                     const QString& runDir)
 {
     if (!predictions || m_watcher.isRunning())
         return;
     m_currentTitle = title;
+    m_shownRun = runDir;
     present(config, std::move(predictions));
 }
 

@@ -44,8 +44,11 @@ public:
     void evaluateWeights(const mnist::TrainConfig& config, const QString& weightsPath, const QString& title);
     // Predictions made elsewhere (the training run's test pass after an epoch), shown at once
     // unless an evaluation the user asked for is running.
+    // `runDir`: the run folder they are of, when there is one (the Inspect tab can then open them).
     void showPredictions(const mnist::TrainConfig& config, std::shared_ptr<const mnist::TestPredictions> predictions,
-                         const QString& title);
+                         const QString& title, const QString& runDir = QString());
+    // The run folder of the predictions shown; empty for weights evaluated from a file.
+    const QString& shownRun() const { return m_shownRun; }
     // A run just finished: evaluated now when the tab is visible, else the next time it is shown.
     void setLatestRun(const QString& runDir);
 
@@ -80,6 +83,9 @@ public:
 Q_SIGNALS:
     // After every evaluation (ok = false: the status line says why).
     void evaluationFinished(bool ok);
+    // A misclassified image was double-clicked (or Enter pressed on it): inspect test image
+    // `imageIndex` of run `runDir`.
+    void inspectRequested(const QString& runDir, int imageIndex);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -111,6 +117,8 @@ private:
     std::optional<Request> m_pending; // asked for while another evaluation ran
     QString m_latestRun;              // finished run not yet shown
     QString m_currentTitle;
+    QString m_shownRun;    // run folder of the predictions shown
+    QString m_inFlightRun; // run folder of the evaluation running
     mnist::TrainConfig m_config;
     std::shared_ptr<const mnist::TestPredictions> m_predictions;
     QFutureWatcher<Outcome> m_watcher;

@@ -154,6 +154,11 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_tabs->addTab(m_network, tr("Network"));
     m_inspect = new InspectView;
     m_tabs->addTab(m_inspect, tr("Inspect"));
+    connect(m_evaluation, &EvaluationView::inspectRequested, this, [this](const QString& dir, int imageIndex) {
+        showTab(Tab::Inspect); // first: showing the tab picks a run of its own, which this one replaces
+        m_inspect->setImageIndex(imageIndex);
+        m_inspect->setRun(dir);
+    });
     connect(m_network, &NetworkEditor::useNetwork, this, &MainWindow::useEditedNetwork);
     // The network being edited is kept as a draft on every edit: a crash or a closed window loses
     // nothing that was typed.
@@ -495,7 +500,7 @@ void MainWindow::connectRunController()
             [this](qint64 epoch, const std::shared_ptr<const mnist::TestPredictions>& predictions) {
                 const QString dir = m_selection->currentRun();
                 const QString name = dir.isEmpty() ? tr("This run") : QFileInfo(dir).fileName();
-                m_evaluation->showPredictions(m_runConfig, predictions, tr("%1 after epoch %2").arg(name).arg(epoch));
+                m_evaluation->showPredictions(m_runConfig, predictions, tr("%1 after epoch %2").arg(name).arg(epoch), dir);
             });
     // The epoch's checkpoint (best.safetensors) is written before the worker reports it.
     connect(run, &RunController::epochFinished, this, [this] { m_draw->runWeightsChanged(m_selection->currentRun()); });

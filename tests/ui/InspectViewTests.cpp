@@ -4,13 +4,16 @@
 #include "UiTestSupport.h"
 
 #include "ConfigPanel.h"
+#include "EvaluationView.h"
 #include "InspectView.h"
+#include "MisclassifiedModel.h"
 #include "MainWindow.h"
 
 #include <QBarSeries>
 #include <QChart>
 #include <QLabel>
 #include <QLineSeries>
+#include <QListView>
 #include <QSignalSpy>
 #include <QTest>
 #include <QToolButton>
@@ -76,6 +79,31 @@ TEST_CASE("The Inspect tab shows a trained run's filters, maps, saliency and per
     CHECK_FALSE(inspected.last().at(0).toBool());
     CHECK(view->statusText().contains("60"));
     CHECK(view->statusText().contains("50 images"));
+
+    // A misclassified image in the Evaluation tab opens in the Inspect tab on Enter (or a double-click).
+    studio::EvaluationView* evaluation = w->evaluationView();
+    QSignalSpy evaluated(evaluation, &studio::EvaluationView::evaluationFinished);
+    w->showTab(studio::MainWindow::Tab::Evaluation);
+    if (evaluated.isEmpty())
+        REQUIRE(evaluated.wait(60'000));
+    auto* gallery = evaluation->findChild<QListView*>("misclassifiedGallery");
+    REQUIRE(gallery);
+    if (gallery->model()->rowCount() > 0) {
+        const QModelIndex first = gallery->model()->index(0, 0);
+        const int imageIndex = first.data(studio::MisclassifiedModel::ImageIndexRole).toInt();
+        gallery->setFocus();
+        gallery->setCurrentIndex(first);
+        QTest::keyClick(gallery, Qt::Key_Return);
+        CHECK(view->isVisible());
+        REQUIRE(inspected.wait(60'000));
+        if (!inspected.last().at(0).toBool() || view->result()->imageIndex != imageIndex)
+            REQUIRE(inspected.wait(60'000)); // the tab's own first pick, then this image
+        REQUIRE(view->result());
+        CHECK(view->result()->imageIndex == imageIndex);
+        CHECK(view->run() == evaluation->shownRun());
+    } else {
+        WARN("every test image was classified correctly: the gallery link is not exercised");
+    }
 
     // Reopened later, the run shows the same statistics.
     studio::InspectView reopened;
