@@ -17,7 +17,7 @@ class TrainingWorker : public QObject {
 public:
     // `runFolder`: where to record the run (config.json, metrics.csv, lr.csv, the model); empty
     // records nothing. `minBatchIntervalMs`: the shortest time between two iterationsReady().
-    explicit TrainingWorker(mnist::TrainConfig config, QString runFolder = {}, int minBatchIntervalMs = 33,
+    explicit TrainingWorker(mnist::TrainConfig config, QString runFolder = {}, int minBatchIntervalMs = 100,
                             QObject* parent = nullptr);
 
     // Thread-safe; may be called from any thread while run() executes.

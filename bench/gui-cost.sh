@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# What watching a run costs (issue 19's goals): trains the same run with mnist-train and with the
+# window (mnist-studio --autostart, Training tab in view, under Xvfb when it is installed, else
+# offscreen), alternated, and prints per pair the window's training images/s over the CLI's and
+# the share of one core its GUI thread used while it trained the measured epoch.
+# Usage: bench/gui-cost.sh [BUILD_DIR [PAIRS [ARCH]]]   (make bench runs it)
+set -euo pipefail
+build=${1:-build}
+pairs=${2:-2}
+arch=${3:-LeNet}
+root=$(cd "$(dirname "$0")/.." && pwd)
+studio="$build/app/mnist-studio"
+train="$build/app/mnist-train"
+[[ -x $studio && -x $train ]] || { echo "gui-cost: build $studio and $train first" >&2; exit 2; }
+[[ -f $root/data/mnist/t10k-images-idx3-ubyte ]] || { echo "gui-cost: no MNIST under data/mnist (make data)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+epochs=3 # the first warms up; epochs 2 and 3 are measured
+settings=(--arch "$arch" --epochs "$epochs" --batch-size 100 --threads 2 --seed 1 --data-dir "$root/data/mnist")
+display=()
+if command -v xvfb-run >/dev/null 2>&1; then
+  display=(xvfb-run -a -s "-screen 0 1600x1000x24")
+else
+  export QT_QPA_PLATFORM=offscreen
+fi
+ticks=$(getconf CLK_TCK)
+
+# images/s of epochs 2..N from a run's metrics.csv (its 7th column), averaged.
+rate() { awk -F, 'NR > 2 { s += $7; n++ } END { if (n) printf "%.0f", s / n; else print 0 }' "$1/metrics.csv"; }
+# utime + stime of one thread, in clock ticks (fields 14 and 15 after the command's parentheses).
+cpu() { sed 's/.*) //' "/proc/$1/task/$2/stat" | awk '{ print $12 + $13 }'; }
+
+lscpu | sed -n 's/^Model name: *//p' | head -n 1 | sed 's/^/machine: /'
+echo "| pair | CLI images/s | window images/s | window / CLI | GUI thread, % of a core |"
+echo "|---|---|---|---|---|"
+for ((i = 1; i <= pairs; i++)); do
+  "$train" "${settings[@]}" --out "$tmp/cli-$i" > /dev/null 2>&1
+  runs="$tmp/gui-$i"
+  "${display[@]}" "$studio" --no-restore --runs-dir "$runs" "${settings[@]}" --autostart \
+    --export-dir "$tmp/export-$i" --size 1600x1000 > /dev/null 2>&1 &
+  launcher=$!
+  # The window's process (xvfb-run starts it as a child) and its main thread, the GUI thread.
+  pid=""
+  for _ in $(seq 1 200); do
+    # The newest process named mnist-studio whose command line has this run's folder (xvfb-run's
+    # own shell has it too, under another name).
+    for p in $(pgrep -x mnist-studio || true); do
+      tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "--runs-dir $runs" && pid=$p
+    done
+    [[ -n $pid ]] && break
+    sleep 0.1
+  done
+  [[ -n $pid ]] || { echo "gui-cost: the window did not start" >&2; exit 1; }
+  # Measure from the end of epoch 1 to the end of the run.
+  run=""
+  while kill -0 "$pid" 2>/dev/null; do
+    run=$(ls -d "$runs"/*/ 2>/dev/null | head -n 1 || true)
+    [[ -n $run && -f $run/metrics.csv && $(wc -l < "$run/metrics.csv") -ge 2 ]] && break
+    sleep 0.2
+  done
+  start_cpu=$(cpu "$pid" "$pid" 2>/dev/null || echo 0)
+  start_ns=$(date +%s%N)
+  end_cpu=$start_cpu
+  end_ns=$start_ns
+  while kill -0 "$pid" 2>/dev/null; do
+    if [[ $(wc -l < "$run/metrics.csv") -gt $epochs ]]; then break; fi
+    end_cpu=$(cpu "$pid" "$pid" 2>/dev/null || echo "$end_cpu")
+    end_ns=$(date +%s%N)
+    sleep 0.2
+  done
+  wait "$launcher" || true
+  share=$(awk -v c=$((end_cpu - start_cpu)) -v t="$ticks" -v ns=$((end_ns - start_ns)) \
+    'BEGIN { if (ns > 0) printf "%.1f", 100 * c / t / (ns / 1e9); else print "n/a" }')
+  cli=$(rate "$tmp/cli-$i")
+  gui=$(rate "${run%/}")
+  ratio=$(awk -v g="$gui" -v c="$cli" 'BEGIN { if (c > 0) printf "%.2f", g / c; else print "n/a" }')
+  echo "| $i | $cli | $gui | $ratio | $share |"
+done
