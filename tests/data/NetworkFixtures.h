@@ -2,6 +2,7 @@
 // Pieces shared by the interop tests that compare our networks with another runtime (PyTorch's
 // model.py, ONNX Runtime).
 #include "models/Network.h"
+#include "models/SpecNetwork.h"
 
 #include <torch/torch.h>
 
@@ -25,6 +26,17 @@ inline void randomizeBatchNorm(mnist::Network& net)
     for (auto& p : net.named_parameters())
         if (p.key().find("bias") == std::string::npos && p.value().dim() == 1)
             p.value().uniform_(0.5, 1.5); // BatchNorm weights
+}
+
+// The network of `spec` built after seeding with `seed`, its BatchNorm statistics randomised, in
+// eval mode: what the interop tests compare against the other runtime.
+inline std::shared_ptr<mnist::Network> evalNetwork(const mnist::NetworkSpec& spec, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    const auto net = mnist::buildNetwork(spec);
+    randomizeBatchNorm(*net);
+    net->eval();
+    return net;
 }
 
 inline std::string readText(const std::string& path)

@@ -61,10 +61,7 @@ TEST_CASE("ONNX Runtime runs the ONNX file of every spec with our logits and pre
     for (const mnist::NetworkSpec& spec : specs) {
         const std::string folder = dir.file(spec.name);
         std::filesystem::create_directories(folder);
-        torch::manual_seed(++seed);
-        const auto net = mnist::buildNetwork(spec);
-        fixtures::randomizeBatchNorm(*net);
-        net->eval();
+        const auto net = fixtures::evalNetwork(spec, static_cast<uint64_t>(++seed));
         const torch::Tensor input = torch::rand({7, spec.input[0], spec.input[1], spec.input[2]});
         {
             torch::NoGradGuard noGrad;

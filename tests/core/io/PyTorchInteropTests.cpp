@@ -48,10 +48,7 @@ TEST_CASE("model.py builds in PyTorch the network of every spec, loads our weigh
         INFO(spec.name);
         const std::string folder = dir.file(spec.name);
         std::filesystem::create_directories(folder);
-        torch::manual_seed(++seed);
-        const auto net = mnist::buildNetwork(spec);
-        fixtures::randomizeBatchNorm(*net);
-        net->eval();
+        const auto net = fixtures::evalNetwork(spec, static_cast<uint64_t>(++seed));
         const torch::Tensor input = torch::rand({4, spec.input[0], spec.input[1], spec.input[2]});
         torch::Tensor logits;
         {
