@@ -126,6 +126,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_list->setSortingEnabled(true);
     m_list->sortByColumn(RunTableModel::DateColumn, Qt::DescendingOrder);
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The recipe summary is the long one: it takes what the other columns leave and is elided
+    // (in full in its tooltip), so the table fits the tab without a horizontal scroll bar.
+    m_list->header()->setSectionResizeMode(RunTableModel::RecipeColumn, QHeaderView::Stretch);
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSortIndicatorShown(true);
 

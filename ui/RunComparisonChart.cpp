@@ -45,6 +45,10 @@ RunComparisonChart::RunComparisonChart(QWidget* parent) : QWidget(parent)
     m_epochAxis->setTitleText(tr("Epoch"));
     m_epochAxis->setLabelFormat(QStringLiteral("%.0f"));
     m_epochAxis->setRange(1, 10);
+    // Ticks on whole epochs: a fixed tick count over 1..10 would put them at 1, 3.25, 5.5...
+    m_epochAxis->setTickType(QValueAxis::TicksDynamic);
+    m_epochAxis->setTickAnchor(0);
+    m_epochAxis->setTickInterval(1);
     m_lossAxis = new QLogValueAxis;
     m_lossAxis->setBase(10);
     m_lossAxis->setTitleText(tr("Valid loss (log, dashed)"));
@@ -118,11 +122,12 @@ void RunComparisonChart::setRuns(const std::vector<mnist::RunRecord>& runs)
         for (QLegendMarker* marker : c->legend()->markers(loss))
             marker->setVisible(false);
     }
-    if (n == 0)
+    if (n == 0) {
+        m_epochAxis->setRange(1, 10);
+        m_epochAxis->setTickInterval(1);
         return;
+    }
     m_epochAxis->setRange(1, static_cast<double>(std::max<int64_t>(lastEpoch, 2)));
-    m_epochAxis->setTickType(QValueAxis::TicksDynamic);
-    m_epochAxis->setTickAnchor(0);
     m_epochAxis->setTickInterval(std::max(1.0, std::ceil(static_cast<double>(lastEpoch) / 10.0)));
     setLogRange(m_lossAxis, lossLo, lossHi);
     setAccuracyRange(m_accuracyAxis, accLo, accHi);
