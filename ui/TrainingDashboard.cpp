@@ -312,8 +312,8 @@ QWidget* TrainingDashboard::buildLossChart()
     chart->legend()->setAlignment(Qt::AlignTop);
     m_lossView = new QChartView(chart, box);
     m_lossView->setObjectName(QStringLiteral("lossChart"));
-    // No antialiasing: up to 2,000 min/max points of a zig-zag cost the GUI thread far more
-    // antialiased, and at one pair per pixel column they look the same without it.
+    // No antialiasing: up to 2,000 min/max points of a dense zig-zag cost the GUI thread far more
+    // antialiased (docs/benchmarks.md), and a curve that dense loses little without it.
     m_lossView->setMinimumSize(300, 200);
     addChartExportMenu(m_lossView, QStringLiteral("loss-per-iteration"));
     layout->addWidget(m_lossView, 1);
