@@ -1,5 +1,6 @@
 #include "ConfigPanel.h"
 
+#include "QtText.h"
 #include "CoreBridge.h"
 #include "models/ModelRegistry.h"
 #include "LrPreviewChart.h"
@@ -35,11 +36,6 @@ namespace {
 
 using mnist::FieldKind;
 using nlohmann::json;
-
-QString fromStd(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
 
 int clampToInt(double v)
 {

@@ -1,5 +1,6 @@
 #include "InspectView.h"
 
+#include "QtText.h"
 #include "BackgroundCall.h"
 #include "ChartStyle.h"
 #include "io/RunFiles.h"
@@ -38,11 +39,6 @@ constexpr int kMapPixels = 40;     // each activation map's thumbnail
 constexpr int kFilterPixels = 36;  // each filter's
 constexpr int kMapsPerRow = 12;
 constexpr int kMaxChannelsShown = 64;
-
-QString fromStd(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
 
 // Grey levels from the picture's own minimum (black) to its maximum (white).
 QImage greyImage(const InspectPicture& p)

@@ -1,5 +1,6 @@
 #include "NetworkEditor.h"
 
+#include "QtText.h"
 #include "CoreBridge.h"
 #include "StatusStyle.h"
 
@@ -43,11 +44,6 @@ using List = LayerStep::List;
 
 enum Column { ColLayer, ColKey, ColOutput, ColParameters, ColMultiplyAdds, ColProblem, ColumnCount };
 enum Role { LocationRole = Qt::UserRole, ListRole }; // ListRole: a Residual's body/shortcut row
-
-QString fromStd(const std::string& s)
-{
-    return QString::fromStdString(s);
-}
 
 QString number(int64_t n)
 {

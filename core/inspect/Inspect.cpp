@@ -33,6 +33,13 @@ const SpecNetworkImpl& specNetwork(Network& net)
     return *spec;
 }
 
+// Where the network's weights are: the input goes there.
+torch::Device deviceOf(Network& net)
+{
+    const auto parameters = net.parameters();
+    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
 torch::Tensor batchOfOne(const torch::Tensor& input)
 {
     if (input.dim() == 3)
@@ -102,7 +109,7 @@ std::vector<LayerOutput> layerOutputs(Network& net, const torch::Tensor& input)
     const EvalScope eval(net);
     torch::NoGradGuard noGrad;
     std::vector<LayerOutput> out;
-    const torch::Device device = net.parameters().empty() ? torch::Device(torch::kCPU) : net.parameters().front().device();
+    const torch::Device device = deviceOf(net);
     runList(spec.layers, net, "", batchOfOne(input).to(device, torch::kFloat32), out);
     return out;
 }
@@ -124,7 +131,7 @@ torch::Tensor saliencyMap(Network& net, const torch::Tensor& input, int64_t targ
 {
     specNetwork(net);
     const EvalScope eval(net);
-    const torch::Device device = net.parameters().empty() ? torch::Device(torch::kCPU) : net.parameters().front().device();
+    const torch::Device device = deviceOf(net);
     torch::Tensor x = batchOfOne(input).to(device, torch::kFloat32).detach().requires_grad_(true);
     const torch::Tensor logits = net.forward(x);
     const int64_t cls = target >= 0 ? target : logits.argmax(1).item<int64_t>();

@@ -18,9 +18,6 @@
 namespace mnist {
 namespace {
 
-constexpr std::string_view kMetricsHeader = kMetricsCsvHeader;
-constexpr std::string_view kLrHeader = kLrCsvHeader;
-constexpr std::string_view kLayersHeader = kLayersCsvHeader;
 
 std::string readWholeFile(const std::string& path)
 {
@@ -196,7 +193,7 @@ RowsRead forEachRow(const std::string& text, std::string_view header, const std:
 std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::string& name)
 {
     std::vector<EpochMetrics> out;
-    forEachRow(text, kMetricsHeader, name, "metrics.csv", 7, false, [&](const auto& cells, const RowError& fail) {
+    forEachRow(text, kMetricsCsvHeader, name, "metrics.csv", 7, false, [&](const auto& cells, const RowError& fail) {
         EpochMetrics m;
         m.epoch = wholeCell(cells[0], "epoch", fail);
         if (m.epoch < 1)
@@ -230,7 +227,7 @@ std::vector<EpochMetrics> readMetricsCsv(const std::string& path)
 std::vector<double> parseLrCsv(const std::string& text, const std::string& name)
 {
     std::vector<double> out;
-    forEachRow(text, kLrHeader, name, "lr.csv", 2, true, [&](const auto& cells, const RowError& fail) {
+    forEachRow(text, kLrCsvHeader, name, "lr.csv", 2, true, [&](const auto& cells, const RowError& fail) {
         const int64_t iteration = wholeCell(cells[0], "iteration", fail);
         const double lr = finiteCell(cells[1], "lr", fail);
         if (iteration != static_cast<int64_t>(out.size()))
@@ -249,7 +246,7 @@ std::vector<double> readLrCsv(const std::string& path)
 std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::string& name)
 {
     std::vector<EpochLayerStats> out;
-    const RowsRead read = forEachRow(text, kLayersHeader, name, "layers.csv", 8, true, [&](const auto& cells, const RowError& fail) {
+    const RowsRead read = forEachRow(text, kLayersCsvHeader, name, "layers.csv", 8, true, [&](const auto& cells, const RowError& fail) {
         const int64_t epoch = wholeCell(cells[0], "epoch", fail);
         if (out.empty() || epoch != out.back().epoch) {
             // Gaps are allowed: a run resumed from an older checkpoint, or trained with the

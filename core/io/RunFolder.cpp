@@ -69,11 +69,6 @@ void removeStaleTemporaryFiles(const std::string& dir)
 
 } // namespace
 
-namespace {
-constexpr const char* kMetricsHeader = kMetricsCsvHeader;
-constexpr const char* kLrHeader = kLrCsvHeader;
-} // namespace
-
 RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_dir(std::move(dir))
 {
     std::error_code ec;
@@ -99,8 +94,8 @@ RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_
     if (config.augment.normalize)
         normalize = InputNormalization{config.augment.mean, config.augment.std};
     writeModelPy((fs::path(m_dir) / "model.py").string(), spec, normalize);
-    m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsHeader);
-    m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrHeader);
+    m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsCsvHeader);
+    m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrCsvHeader);
     m_layers = openForAppend((fs::path(m_dir) / "layers.csv").string(), kLayersCsvHeader);
 }
 
@@ -179,12 +174,12 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
     const std::string metricsPath = (fs::path(m_dir) / "metrics.csv").string();
     const std::string lrPath = (fs::path(m_dir) / "lr.csv").string();
     writeFileAtomically(metricsPath, [&](std::ostream& out) {
-        out << kMetricsHeader << '\n';
+        out << kMetricsCsvHeader << '\n';
         for (const auto& m : epochs)
             out << metricsRow(m);
     });
     writeFileAtomically(lrPath, [&](std::ostream& out) {
-        out << kLrHeader << '\n';
+        out << kLrCsvHeader << '\n';
         for (size_t i = 0; i < lrPerIteration.size(); ++i)
             out << lrRow(static_cast<int64_t>(i), lrPerIteration[i]);
     });
