@@ -16,6 +16,7 @@ setup:
 data: setup
 	bash scripts/fetch-data.sh
 	bash scripts/fetch-onnxruntime.sh
+	bash scripts/fetch-node-tools.sh
 
 configure: setup
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \

@@ -1,6 +1,7 @@
 // mnist-studio: the desktop application. Options set up the window (and can start a run and take
 // a screenshot, which is how the README's pictures are made under Xvfb).
 #include "MainWindow.h"
+#include "Theme.h"
 #include "AugmentationPreview.h"
 #include "ConfigPanel.h"
 #include "DrawDigitView.h"
@@ -8,6 +9,7 @@
 #include "InspectView.h"
 #include "NetworkEditor.h"
 #include "StatusStyle.h"
+#include "SweepView.h"
 
 #include "train/Allocator.h"
 #include "train/ConfigFields.h"
@@ -75,13 +77,15 @@ int main(int argc, char** argv)
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network, inspect or recipes."), QStringLiteral("TAB"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network, inspect, sweeps or recipes."), QStringLiteral("TAB"));
     const QCommandLineOption networkOpt(QStringLiteral("network"), QStringLiteral("Open this network in the Network tab and show it: a built-in or saved network's name, or a spec file."), QStringLiteral("NAME|FILE"));
+    const QCommandLineOption sweepOpt(QStringLiteral("sweep"), QStringLiteral("Show this sweep folder (one holding sweep.json) in the Sweeps tab."), QStringLiteral("DIR"));
     const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation, Draw a digit and Inspect tabs use."), QStringLiteral("DIR"));
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
     const QCommandLineOption exportOpt(QStringLiteral("export-dir"), QStringLiteral("When the first run ends, export its charts (PNG, SVG), metrics (CSV) and model (.safetensors, .pt) into DIR, take the --screenshot, and quit (exit code 1 if the run or an export failed)."), QStringLiteral("DIR"));
+    const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("Colours: system (follow the desktop, the default), light or dark; kept as View > Theme is, unless --no-restore."), QStringLiteral("THEME"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
     // Every setting of the field table, as mnist-train has it: --epochs 3, --crop-scale 0.8,1.2, --shuffle.
     std::vector<std::pair<QCommandLineOption, const mnist::ConfigField*>> fieldOptions;
@@ -95,10 +99,19 @@ int main(int argc, char** argv)
         parser.addOption(fieldOptions.back().first);
     }
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
-                       exportOpt});
+                       exportOpt, themeOpt, sweepOpt});
     parser.process(*app);
     if (textOnly) // -h or -v was an option's value (--screenshot -v): no window on a QCoreApplication
         parser.showHelp(2);
+
+    // Before the window exists, so that it is built in the chosen colours.
+    studio::ThemeChoice theme = parser.isSet(freshOpt) ? studio::ThemeChoice::System : studio::savedTheme();
+    if (parser.isSet(themeOpt) && !studio::parseTheme(parser.value(themeOpt), &theme))
+        return fail(QStringLiteral("--theme must be system, light or dark, not \"%1\"").arg(parser.value(themeOpt)));
+    studio::installThemeWatcher();
+    studio::applyTheme(theme);
+    if (parser.isSet(themeOpt) && !parser.isSet(freshOpt))
+        studio::saveTheme(theme);
 
     studio::MainWindow window(!parser.isSet(freshOpt));
     mnist::TrainConfig config = window.configPanel()->config();
@@ -164,10 +177,12 @@ int main(int argc, char** argv)
             window.showTab(studio::MainWindow::Tab::Network);
         else if (tab == QLatin1String("inspect"))
             window.showTab(studio::MainWindow::Tab::Inspect);
+        else if (tab == QLatin1String("sweeps"))
+            window.showTab(studio::MainWindow::Tab::Sweeps);
         else if (tab == QLatin1String("recipes"))
             window.showRecipes();
         else if (tab != QLatin1String("training"))
-            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network, inspect or recipes"));
+            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network, inspect, sweeps or recipes"));
     }
     if (parser.isSet(runOpt)) {
         const QString dir = QDir(parser.value(runOpt)).absolutePath();
@@ -176,6 +191,8 @@ int main(int argc, char** argv)
         if (!window.drawDigitView()->useRun(dir))
             return fail(window.drawDigitView()->statusText());
     }
+    if (parser.isSet(sweepOpt) && !window.sweepView()->openSweep(QDir(parser.value(sweepOpt)).absolutePath()))
+        return fail(window.sweepView()->statusText());
     if (parser.isSet(imageOpt) && !window.drawDigitView()->openImage(parser.value(imageOpt)))
         return fail(window.drawDigitView()->statusText());
     window.show();

@@ -1,8 +1,9 @@
 // mnist-train: the core, headless. Exit codes: 0 done, 1 data/training/IO error, 2 bad flags or
 // values, 130 stopped by Ctrl-C (after saving what was trained).
-#include "ConsoleReporter.h"
 #include "DescribeArch.h"
 #include "ListRuns.h"
+#include "SweepCommands.h"
+#include "TrainCommand.h"
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
@@ -10,13 +11,11 @@
 #include "data/IdxWriter.h"
 #include "io/Checkpoint.h"
 #include "io/OnnxExport.h"
-#include "models/ModelRegistry.h"
-#include "models/NetworkSpec.h"
-#include "io/StateDict.h"
 #include "io/RunFolder.h"
 #include "io/RunIndex.h"
-#include "io/RunLifecycle.h"
+#include "io/TensorBoardExport.h"
 #include "models/ModelRegistry.h"
+#include "models/NetworkSpec.h"
 #include "optim/LrScheduler.h"
 #include "train/Device.h"
 #include "train/Ensemble.h"
@@ -29,7 +28,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <csignal>
+#include <algorithm>
 #include <filesystem>
 #include <cstdio>
 #include <functional>
@@ -40,13 +39,6 @@
 namespace {
 
 mnist::StopToken g_stop;
-
-extern "C" void onSigint(int)
-{
-    // A second Ctrl-C falls back to the default action and ends the process at once.
-    g_stop.requestStopFromSignal();
-    std::signal(SIGINT, SIG_DFL);
-}
 
 // Writes the first `count` training images after the random transforms (before Normalize) as
 // an IDX file, rounded to 0..255.
@@ -201,6 +193,32 @@ int main(int argc, char** argv)
                                        "List the runs under DIR (default $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs) "
                                        "with their state and accuracy, and exit; with --json as JSON")
                             ->expected(0, 1);
+    SweepRequest sweep;
+    std::string sweepTaskDir, sweepSummaryDir, summaryCsv;
+    int64_t sweepIndex = -1;
+    app.add_option("--sweep", sweep.specPath,
+                                    "Run a sweep (a JSON spec: base, grid, random, seeds; docs/sweeps.md) into --out DIR, --jobs trials "
+                                    "at a time; the same command (or --sweep DIR/sweep.json) continues a stopped or killed sweep")
+                         ->check(CLI::ExistingPath);
+    app.add_option("--jobs", sweep.jobs, "--sweep: trials at once (default: one per core, one on a GPU)")->check(CLI::PositiveNumber);
+    app.add_flag("--slurm", sweep.slurm, "--sweep: write DIR/sweep.sbatch (a Slurm job array, one task per trial) and submit it with sbatch");
+    app.add_option("--sbatch-args", sweep.sbatchArgs, "--slurm: more sbatch options, e.g. \"--partition=gpu --gres=gpu:1 --time=1:00:00\"");
+    app.add_flag("--kubernetes", sweep.kubernetes, "--sweep: write DIR/sweep-job.yaml, a Kubernetes Indexed Job (one index per trial), to kubectl apply");
+    app.add_option("--image", sweep.image, "--kubernetes: the container image holding mnist-train [default mnist-studio:latest]");
+    app.add_option("--claim", sweep.claim, "--kubernetes: the PersistentVolumeClaim holding the sweep folder [default mnist-sweeps]");
+    app.add_flag("--dry-run", sweep.dryRun, "--slurm: write the script, submit nothing");
+    app.add_option("--sweep-task", sweepTaskDir, "Train trial --index of the sweep in DIR (what each job array task runs): skipped when "
+                                                 "finished, resumed when begun")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--index", sweepIndex, "--sweep-task: the trial (0-based, as $SLURM_ARRAY_TASK_ID)")->check(CLI::NonNegativeNumber);
+    app.add_option("--sweep-summary", sweepSummaryDir, "Print the sweep in DIR per configuration (seeds pooled: mean, std, min, max), "
+                                                       "best first, and exit; with --json as JSON")
+        ->check(CLI::ExistingDirectory);
+    std::string tensorBoardSource;
+    app.add_option("--export-tensorboard", tensorBoardSource,
+                   "Write a run folder or a sweep folder as TensorBoard logs (one sub-folder per run) into --out DIR, and exit")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--csv", summaryCsv, "--sweep-summary: also write the table as CSV to FILE");
     app.add_option("--print-lr-schedule", printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
         ->check(CLI::NonNegativeNumber);
 
@@ -221,6 +239,50 @@ int main(int argc, char** argv)
         if (!describeArch.empty())
             return describeArchCommand(describeArch, json);
 
+        if (!sweepSummaryDir.empty())
+            return sweepSummaryCommand(sweepSummaryDir, json, summaryCsv);
+        if (!tensorBoardSource.empty()) {
+            if (outDir.empty())
+                throw mnist::ConfigError("--export-tensorboard needs --out DIR: the log folder for tensorboard --logdir");
+            for (const std::string& file : mnist::exportTensorBoard(tensorBoardSource, outDir))
+                std::printf("wrote %s\n", file.c_str());
+            std::printf("view them with: tensorboard --logdir %s\n", outDir.c_str());
+            return 0;
+        }
+        if (!sweep.specPath.empty() || !sweepTaskDir.empty()) {
+            // A trial's settings are the sweep's; only the machine's may be given here.
+            const std::set<std::string> machine = {"--threads", "--device", "--data-dir"};
+            for (auto& [opt, apply] : overrides)
+                if (opt->count() > 0 && !machine.count(opt->get_name()))
+                    throw mnist::ConfigError(opt->get_name() + " cannot be given to a sweep: its settings are in the spec (base, "
+                                             "grid, random); only --threads, --device and --data-dir can");
+            if (!configPath.empty() || !recipeName.empty() || !resumeDir.empty())
+                throw mnist::ConfigError("--config, --recipe and --resume do not go with a sweep: give the recipe as the spec's "
+                                         "base.recipe");
+            mnist::TrainConfig machineConfig;
+            for (auto& [opt, apply] : overrides)
+                if (opt->count() > 0)
+                    apply(machineConfig);
+            if (!sweepTaskDir.empty()) {
+                if (sweepIndex < 0)
+                    throw mnist::ConfigError("--sweep-task needs --index N");
+                return sweepTaskCommand(sweepTaskDir, sweepIndex, machineConfig.threads, g_stop);
+            }
+            sweep.outDir = outDir;
+            const auto given = [&](const char* name) {
+                return std::any_of(overrides.begin(), overrides.end(), [&](auto& o) { return o.first->get_name() == name && o.first->count() > 0; });
+            };
+            sweep.threads = given("--threads") ? machineConfig.threads : 0;
+            sweep.dataDir = given("--data-dir") ? machineConfig.dataDir : std::string();
+            sweep.device = given("--device") ? machineConfig.device : std::string();
+            if (sweep.slurm && sweep.kubernetes)
+                throw mnist::ConfigError("--slurm and --kubernetes: choose one scheduler");
+            std::error_code ec;
+            sweep.self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+            if (ec)
+                sweep.self = argv[0];
+            return sweepCommand(sweep, g_stop);
+        }
         if (!resumeDir.empty() && (!configPath.empty() || !outDir.empty()))
             throw mnist::ConfigError("--resume takes the run folder's own config.json and writes into it: drop --config and --out");
         if (!resumeDir.empty()) {
@@ -288,61 +350,14 @@ int main(int argc, char** argv)
             return 0;
         }
 
-        mnist::Trainer trainer(config); // validates, checks the device
-        const std::string dataDir = mnist::resolveDataDir(config);
-        const mnist::DataSplits data = mnist::loadSplits(dataDir, config.trainFraction);
-
-        std::unique_ptr<mnist::RunFolder> folder;
-        if (!resumeDir.empty()) {
-            const mnist::ResumePlan plan = mnist::planResume(resumeDir, config, data.train.size());
-            folder = mnist::resumeRecording(plan, config, trainer);
-            outDir = resumeDir;
-            std::fprintf(stderr, "%s\n", plan.message.c_str());
-        } else if (!noSave) {
-            if (outDir.empty())
-                outDir = mnist::uniqueRunDir(mnist::defaultRunsDir(), config.arch);
-            folder = mnist::startRecording(outDir, config, trainer);
-            std::fprintf(stderr, "run folder: %s\n", outDir.c_str());
-        }
-
-        ConsoleReporter reporter(json ? stderr : stdout);
-        std::unique_ptr<mnist::RunRecorder> recorder;
-        mnist::TrainingObserver* observer = &reporter;
-        if (folder) {
-            recorder = std::make_unique<mnist::RunRecorder>(*folder, &reporter);
-            observer = recorder.get();
-        }
-
-        std::signal(SIGINT, onSigint);
-        mnist::TrainResult result;
-        try {
-            result = trainer.run(data, *observer, g_stop);
-        } catch (const mnist::IoError& e) {
-            reporter.clearBar();
-            // The checkpoint and the CSV rows written before the failure are intact.
-            throw mnist::IoError(std::string(e.what()) + "\ntraining stopped; the run folder keeps every finished epoch up to its "
-                                 "last checkpoint: once the problem is fixed, continue with mnist-train --resume " + outDir);
-        }
-        reporter.clearBar();
-        std::signal(SIGINT, SIG_DFL);
-
-        const nlohmann::json summary = mnist::runSummaryJson(config, result, outDir);
-        if (folder)
-            mnist::finishRecording(*folder, config, result);
-        if (!onnxPath.empty()) {
-            result.model->to(torch::kCPU);
-            mnist::exportOnnx(*result.model, onnxPath, config.augment);
-            std::fprintf(stderr, "wrote %s\n", onnxPath.c_str());
-        }
-        std::fprintf(json ? stderr : stdout,
-                     "best test accuracy %.2f%% at epoch %lld (notebook's metric); %.2f%% at the lowest valid loss, epoch %lld; "
-                     "%.0f train images/s%s\n",
-                     result.stats.bestTestAccuracy, static_cast<long long>(result.stats.bestEpoch), result.stats.testAccuracyAtBestValid,
-                     static_cast<long long>(result.stats.bestValidEpoch), result.trainImagesPerSecond,
-                     result.stopped ? " (stopped early)" : "");
-        if (json)
-            std::cout << summary.dump(2) << std::endl;
-        return result.stopped ? 130 : 0;
+        TrainRequest request;
+        request.config = config;
+        request.outDir = outDir;
+        request.resumeDir = resumeDir;
+        request.noSave = noSave;
+        request.json = json;
+        request.onnxPath = onnxPath;
+        return trainCommand(std::move(request), g_stop);
     } catch (const mnist::ConfigError& e) {
         std::cerr << "mnist-train: " << e.what() << "\n";
         return 2;

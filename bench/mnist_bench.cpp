@@ -167,6 +167,49 @@ nlohmann::json compareSpecBuilt(const mnist::DataSplits& data, torch::Device dev
 // The child's environment is set on its command line, so this process's stays as it is: glibc's
 // allocator defaults, and under PASSIVE no GOMP_SPINCOUNT (the first path waited passively; the
 // short spin of useCooperativeOpenMpThreads came later).
+// What recording per-layer statistics (layers.csv: gradient norms every 10th iteration, weight
+// norms and histograms per epoch) costs: one-epoch runs with and without, alternated, timed whole
+// (evaluation and the epoch's statistics included). Returns the median of the with/without ratios
+// of images per second.
+nlohmann::json layerStatsCost(const mnist::DataSplits& data, const std::string& device, int threads, int pairs)
+{
+    mnist::TrainConfig config;
+    config.arch = "LeNet";
+    config.batchSize = 100;
+    config.epochs = 1;
+    config.lr = 1e-3;
+    config.device = device;
+    config.threads = threads;
+    const mnist::DataSplits part = subset(data, 12000);
+    struct Quiet : mnist::TrainingObserver {} quiet;
+    auto timedRun = [&](bool stats) {
+        if (stats)
+            unsetenv("MNIST_STUDIO_NO_LAYER_STATS");
+        else
+            setenv("MNIST_STUDIO_NO_LAYER_STATS", "1", 1);
+        mnist::StopToken stop;
+        const auto t0 = Clock::now();
+        mnist::Trainer(config).run(part, quiet, stop);
+        const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        unsetenv("MNIST_STUDIO_NO_LAYER_STATS");
+        return static_cast<double>(part.train.size()) / seconds;
+    };
+    timedRun(true); // warm-up
+    std::vector<double> ratios, with, without;
+    for (int i = 0; i < pairs; ++i) {
+        // Alternate which goes first, so that a drift of the machine's speed favours neither.
+        const bool statsFirst = i % 2 == 0;
+        const double a = timedRun(statsFirst), b = timedRun(!statsFirst);
+        with.push_back(statsFirst ? a : b);
+        without.push_back(statsFirst ? b : a);
+        ratios.push_back(with.back() / without.back());
+    }
+    const double r = median(ratios);
+    std::printf("| layer statistics recorded (LeNet, batch 100, whole epoch) | %.0f | %.0f without | ratio %.3f (median of %d pairs) |\n",
+                median(with), median(without), r, pairs);
+    return {{"with_images_per_s", with}, {"without_images_per_s", without}, {"median_ratio", r}};
+}
+
 std::vector<double> baselineRatesFromChild(const std::string& device, size_t cases)
 {
     const char* policy = std::getenv("OMP_WAIT_POLICY");
@@ -339,6 +382,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         else
             std::printf("| time to 99.0%% test accuracy, --recipe fast | not reached (best %.2f%%) | | |\n", r.stats.bestTestAccuracy);
     }
+    const nlohmann::json layerStats = layerStatsCost(data, device, threads, 5);
     const nlohmann::json specAb = compareSpecBuilt(data, dev, 3);
     std::printf("\nThe peer's figures (the notebook's PyTorch code) are in docs/benchmarks.md, with the machine they "
                 "were measured on; compare on one machine only.\n");
@@ -357,6 +401,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"fast_recipe_seconds_to_99", secondsTo99 >= 0 ? nlohmann::json(secondsTo99) : nlohmann::json()},
         {"fast_recipe_epoch_to_99", epochTo99},
         {"spec_built_vs_hand_written", specAb},
+        {"layer_stats_cost", layerStats},
         {"peak_rss_mib", rss},
     };
     std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s, allocator %s\n",

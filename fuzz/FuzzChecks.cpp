@@ -169,6 +169,14 @@ std::string runFilesOutcome(const uint8_t* data, size_t size)
     });
     if (!problem.empty())
         return problem;
+    problem = outcome<mnist::IoError>("loss.csv", "loss.csv", [&]() -> std::string {
+        for (double loss : mnist::parseLossCsv(text, "loss.csv"))
+            if (!finite(loss))
+                return "loss.csv: a non-finite loss accepted";
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
     problem = outcome<mnist::IoError>("layers.csv", "layers.csv", [&]() -> std::string {
         const auto epochs = mnist::parseLayersCsv(text, "layers.csv");
         for (size_t i = 0; i < epochs.size(); ++i) {

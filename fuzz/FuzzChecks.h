@@ -23,9 +23,9 @@ std::string safeTensorsOutcome(const uint8_t* data, size_t size);
 // round trip through its JSON text unchanged (run folders reload what they saved).
 std::string trainConfigOutcome(const uint8_t* data, size_t size);
 
-// The bytes as each of a run folder's text files: metrics.csv, lr.csv and summary.json
-// (io/RunFiles.h). What a reader accepts must hold what its header promises: epochs 1..n in order
-// with finite values, finite LRs, summary epochs within the run; and computeRunStats() of the
+// The bytes as each of a run folder's text files: metrics.csv, lr.csv, loss.csv, layers.csv and
+// summary.json (io/RunFiles.h). What a reader accepts must hold what its header promises: epochs
+// 1..n in order with finite values, finite LRs and losses, summary epochs within the run; and computeRunStats() of the
 // epochs must name epochs of the list.
 std::string runFilesOutcome(const uint8_t* data, size_t size);
 

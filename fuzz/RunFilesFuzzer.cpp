@@ -1,5 +1,5 @@
 // libFuzzer entry point; the property checked is fuzzchecks::runFilesOutcome (FuzzChecks.h): each
-// input is read as metrics.csv, as lr.csv and as summary.json.
+// input is read as metrics.csv, lr.csv, loss.csv, layers.csv and summary.json.
 #include "FuzzChecks.h"
 
 #include <cstdio>

@@ -1,6 +1,13 @@
 #include "ChartStyle.h"
 
+#include "Theme.h"
+
+#include <QAbstractAxis>
+#include <QApplication>
 #include <QChart>
+#include <QLegend>
+#include <QPalette>
+#include <QXYSeries>
 #include <QFont>
 #include <QLogValueAxis>
 #include <QValueAxis>
@@ -10,8 +17,24 @@
 
 namespace studio {
 
+namespace {
+
+const char* const kRoleProperty = "mnistSeriesRole";
+
+} // namespace
+
 QColor seriesColor(SeriesRole role)
 {
+    if (darkPalette()) {
+        switch (role) {
+        case SeriesRole::TrainLoss: return QColor(0x5a, 0xa9, 0xe6);
+        case SeriesRole::ValidLoss: return QColor(0xff, 0xa0, 0x40);
+        case SeriesRole::TestAccuracy: return QColor(0x5c, 0xd6, 0x5c);
+        case SeriesRole::LearningRate: return QColor(0xc3, 0x8d, 0xe0);
+        case SeriesRole::IterationLoss: return QColor(0x5a, 0xa9, 0xe6, 90);
+        case SeriesRole::IterationLossSmoothed: return QColor(0xa8, 0xd4, 0xff);
+        }
+    }
     switch (role) {
     case SeriesRole::TrainLoss: return QColor(0x1f, 0x77, 0xb4);
     case SeriesRole::ValidLoss: return QColor(0xe6, 0x7e, 0x00);
@@ -29,6 +52,53 @@ QPen seriesPen(SeriesRole role)
     pen.setWidthF(role == SeriesRole::IterationLoss ? 1.0 : 2.0);
     pen.setCosmetic(true);
     return pen;
+}
+
+void setSeriesRole(QXYSeries* series, SeriesRole role)
+{
+    series->setProperty(kRoleProperty, static_cast<int>(role));
+    series->setPen(seriesPen(role));
+}
+
+void setAxisRole(QAbstractAxis* axis, SeriesRole role)
+{
+    axis->setProperty(kRoleProperty, static_cast<int>(role));
+    const QColor c = seriesColor(role);
+    axis->setLabelsColor(c);
+    axis->setTitleBrush(c);
+    axis->setLinePenColor(c);
+}
+
+void applyChartTheme(QChart* chart)
+{
+    if (!chart)
+        return;
+    const QPalette palette = QApplication::palette();
+    const QColor text = palette.color(QPalette::WindowText);
+    QColor grid = text;
+    grid.setAlpha(40);
+    chart->setBackgroundBrush(palette.color(QPalette::Base));
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setPlotAreaBackgroundVisible(false);
+    chart->setTitleBrush(text);
+    chart->legend()->setLabelColor(text);
+    for (QAbstractAxis* axis : chart->axes()) {
+        const QVariant role = axis->property(kRoleProperty);
+        if (role.isValid()) {
+            setAxisRole(axis, static_cast<SeriesRole>(role.toInt()));
+        } else {
+            axis->setLabelsColor(text);
+            axis->setTitleBrush(text);
+            axis->setLinePenColor(palette.color(QPalette::Mid));
+        }
+        axis->setGridLineColor(grid);
+        axis->setMinorGridLineColor(grid);
+    }
+    for (QAbstractSeries* s : chart->series()) {
+        const QVariant role = s->property(kRoleProperty);
+        if (auto* xy = qobject_cast<QXYSeries*>(s); xy && role.isValid())
+            xy->setPen(seriesPen(static_cast<SeriesRole>(role.toInt())));
+    }
 }
 
 void styleCompactChart(QChart* chart)

@@ -4,16 +4,29 @@
 #include <QColor>
 #include <QPen>
 
+class QAbstractAxis;
 class QChart;
 class QLogValueAxis;
+class QXYSeries;
 class QValueAxis;
 
 namespace studio {
 
 enum class SeriesRole { TrainLoss, ValidLoss, TestAccuracy, LearningRate, IterationLoss, IterationLossSmoothed };
 
+// The role's colour for the palette in force: lighter shades on a dark one.
 QColor seriesColor(SeriesRole role);
 QPen seriesPen(SeriesRole role);
+// Gives the series the role's pen and remembers the role, so that applyChartTheme() re-colours it.
+void setSeriesRole(QXYSeries* series, SeriesRole role);
+
+// Colours a chart from the application palette: background, plot area, titles, legend, every
+// axis's labels, line and grid (an axis coloured as a series role keeps that role's colour), and
+// the series given a role. Called for every QChartView when shown and when the theme changes
+// (ui/Theme.h), and by code that adds axes to a visible chart.
+void applyChartTheme(QChart* chart);
+// Gives an axis a role's colour (labels, title, line), kept across theme changes.
+void setAxisRole(QAbstractAxis* axis, SeriesRole role);
 
 // Small margins, a small title, no legend, no animation.
 void styleCompactChart(QChart* chart);

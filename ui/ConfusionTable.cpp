@@ -1,5 +1,7 @@
 #include "ConfusionTable.h"
 
+#include <QEvent>
+
 #include <QFontMetrics>
 #include <QHeaderView>
 #include <QLocale>
@@ -52,14 +54,24 @@ void ConfusionTable::setClassLabels(const QStringList& labels)
         header->setToolTip(tr("Per-class accuracy: the share of the class's test images predicted correctly"));
 }
 
+void ConfusionTable::changeEvent(QEvent* event)
+{
+    QTableWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && !m_counts.empty())
+        setCounts(std::vector<int64_t>(m_counts), m_classes); // shaded from the new palette
+}
+
 void ConfusionTable::setCounts(const std::vector<int64_t>& counts, int classes)
 {
+    m_counts = counts;
+    m_classes = classes;
     clearContents();
     if (classes <= 0 || counts.size() < static_cast<std::size_t>(classes * classes))
         return;
     const int n = std::min(classes, Classes);
     auto at = [&](int t, int c) { return counts[static_cast<std::size_t>(t * classes + c)]; };
-    const QColor white(255, 255, 255), good(46, 125, 50), bad(198, 40, 40);
+    // Blended from the table's own background, so a dark palette gets a dark table.
+    const QColor base = palette().color(QPalette::Base), good(46, 125, 50), bad(198, 40, 40);
     for (int t = 0; t < n; ++t) {
         int64_t rowTotal = 0;
         for (int c = 0; c < classes; ++c)
@@ -71,8 +83,9 @@ void ConfusionTable::setCounts(const std::vector<int64_t>& counts, int classes)
             const double share = rowTotal > 0 ? static_cast<double>(count) / static_cast<double>(rowTotal) : 0.0;
             // sqrt: a few mistakes in a cell still show, next to a diagonal of hundreds.
             const double shade = t == c ? share : std::sqrt(share);
-            item->setBackground(blend(white, t == c ? good : bad, shade));
-            item->setForeground(shade > 0.55 ? QColor(Qt::white) : QColor(Qt::black));
+            const QColor fill = blend(base, t == c ? good : bad, shade);
+            item->setBackground(fill);
+            item->setForeground(fill.lightness() < 128 ? QColor(Qt::white) : QColor(Qt::black));
             item->setToolTip(tr("True %1, predicted %2: %3 images (%4 of the class)")
                                  .arg(m_labels.value(t), m_labels.value(c))
                                  .arg(count)

@@ -23,14 +23,23 @@ public:
     void setClassLabels(const QStringList& labels);
     // `counts`: classes x classes, row-major (true, predicted). Only the first 10 classes are shown.
     void setCounts(const std::vector<int64_t>& counts, int classes);
-    void clearCounts() { clearContents(); }
+    void clearCounts()
+    {
+        m_counts.clear();
+        clearContents();
+    }
 
     // The count shown in a cell, or -1 when empty; the accuracy column's text of a row.
     int count(int trueLabel, int predicted) const;
     QString accuracyText(int trueLabel) const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     QStringList m_labels;
+    std::vector<int64_t> m_counts; // what setCounts() showed, shaded again when the palette changes
+    int m_classes = 0;
 };
 
 } // namespace studio

@@ -240,7 +240,7 @@ InspectPicture picture(const torch::Tensor& plane, std::string title)
 
 } // namespace
 
-InspectResult inspectRun(const std::string& runDir, int64_t imageIndex)
+InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const std::vector<uint8_t>& drawn)
 {
     namespace fs = std::filesystem;
     const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
@@ -251,14 +251,24 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex)
     if (!fs::exists(r.weightsFile))
         throw mnist::IoError(runDir + " holds no weights yet (model.safetensors or best.safetensors): the first epoch writes them");
     const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, r.weightsFile);
-    const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
-    if (imageIndex < 0 || imageIndex >= test.size())
-        throw mnist::DataError("test image " + std::to_string(imageIndex) + " does not exist: the test set has " +
-                               std::to_string(test.size()) + " images (0 to " + std::to_string(test.size() - 1) + ")");
-    r.imageIndex = imageIndex;
-    r.label = test.labels[imageIndex].item<int64_t>();
-    const torch::Tensor raw = test.images[imageIndex].to(torch::kFloat32).div(255.0).unsqueeze(0); // [1, H, W]
-    r.image = picture(raw[0], "test image");
+    torch::Tensor raw; // [1, H, W] in [0, 1]
+    if (imageIndex < 0) {
+        constexpr size_t kDrawnPixels = 28 * 28;
+        if (drawn.size() != kDrawnPixels)
+            throw mnist::DataError("a drawn digit has 28 x 28 = 784 pixels, not " + std::to_string(drawn.size()));
+        r.imageIndex = -1;
+        r.label = -1;
+        raw = torch::from_blob(const_cast<uint8_t*>(drawn.data()), {1, 28, 28}, torch::kUInt8).to(torch::kFloat32).div(255.0);
+    } else {
+        const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
+        if (imageIndex >= test.size())
+            throw mnist::DataError("test image " + std::to_string(imageIndex) + " does not exist: the test set has " +
+                                   std::to_string(test.size()) + " images (0 to " + std::to_string(test.size() - 1) + ")");
+        r.imageIndex = imageIndex;
+        r.label = test.labels[imageIndex].item<int64_t>();
+        raw = test.images[imageIndex].to(torch::kFloat32).div(255.0).unsqueeze(0);
+    }
+    r.image = picture(raw[0], imageIndex < 0 ? "drawn digit" : "test image");
     const torch::Tensor input = mnist::BatchAugmenter(config.augment).normalize(raw.unsqueeze(0))[0];
 
     const std::vector<mnist::LayerOutput> outputs = mnist::layerOutputs(*net, input);

@@ -58,8 +58,10 @@ struct InspectLayer {
 };
 struct InspectResult {
     std::string weightsFile; // model.safetensors, or best.safetensors while the run goes on
-    int64_t imageIndex = 0, label = 0, predicted = 0;
-    InspectPicture image;              // the test image, [0, 1]
+    int64_t imageIndex = 0;  // -1: a drawn digit, not a test image
+    int64_t label = 0;       // -1 for a drawn digit (its class is not known)
+    int64_t predicted = 0;
+    InspectPicture image;              // the test image or drawn digit, [0, 1]
     std::vector<float> probabilities;  // softmax of the logits
     std::string filterKey;             // the first Conv2d's prefix; empty when the network has none
     std::vector<InspectPicture> filters; // its filters, the first input channel of each
@@ -69,7 +71,9 @@ struct InspectResult {
 
 // Loads the run's network and weights and its dataset's test image `imageIndex` (Normalize applied
 // as in training) and inspects it. Throws IoError / DataError / ConfigError with the file or index.
-InspectResult inspectRun(const std::string& runDir, int64_t imageIndex);
+// `imageIndex` -1 inspects `drawn` instead: a preprocessed 28 x 28 digit (bytes, 0 = background),
+// as the Draw a digit tab feeds its model.
+InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const std::vector<uint8_t>& drawn = {});
 
 // "cpu" and one "cuda:N" per CUDA device present.
 std::vector<std::string> deviceNames();

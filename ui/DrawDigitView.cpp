@@ -159,6 +159,14 @@ DrawDigitView::DrawDigitView(QWidget* parent) : QWidget(parent)
     }
     bars->setColumnStretch(1, 1);
     resultLayout->addLayout(bars);
+    m_inspect = new QPushButton(tr("Inspect…"), resultBox);
+    m_inspect->setObjectName(QStringLiteral("drawInspect"));
+    m_inspect->setEnabled(false);
+    connect(m_inspect, &QPushButton::clicked, this, [this] {
+        if (!m_blank && !m_modelRun.isEmpty())
+            Q_EMIT inspectRequested(m_modelRun, m_lastInput);
+    });
+    resultLayout->addWidget(m_inspect, 0, Qt::AlignHCenter);
     resultLayout->addStretch(1);
     body->addWidget(resultBox, 2);
     layout->addLayout(body, 1);
@@ -205,7 +213,9 @@ bool DrawDigitView::useRun(const QString& runDir, bool follow)
         setModel(loadRunDigitModel(dir.toStdString()),
                  tr("%1 of run %2").arg(follow ? tr("The latest weights") : tr("The weights"), QFileInfo(dir).fileName()));
         m_followedRun = follow ? dir : QString();
+        m_modelRun = dir;
         m_weightsPath.clear();
+        updateInspectButton();
         return true;
     } catch (const std::exception& e) {
         // A followed run without weights yet keeps being followed: its first epoch brings them.
@@ -222,7 +232,9 @@ bool DrawDigitView::useWeights(const mnist::TrainConfig& config, const QString& 
                  tr("%1 as %2%3").arg(QFileInfo(weightsPath).fileName(), QString::fromStdString(config.arch),
                                      config.augment.normalize ? tr(", normalized") : QString()));
         m_followedRun.clear();
+        m_modelRun.clear();
         m_weightsPath = weightsPath;
+        updateInspectButton();
         const QSignalBlocker a(m_arch), b(m_normalize);
         m_arch->setCurrentText(QString::fromStdString(config.arch));
         m_normalize->setChecked(config.augment.normalize);
@@ -283,6 +295,14 @@ void DrawDigitView::clear()
     updateNow();
 }
 
+void DrawDigitView::updateInspectButton()
+{
+    m_inspect->setEnabled(!m_blank && !m_modelRun.isEmpty());
+    m_inspect->setToolTip(m_modelRun.isEmpty() ? tr("Inspecting needs a run's model (an imported weights file has no run)")
+                          : m_blank          ? tr("Draw a digit first")
+                                             : tr("Show the drawn digit's activation maps and saliency in the Inspect tab"));
+}
+
 void DrawDigitView::scheduleUpdate()
 {
     if (!m_timer.isActive())
@@ -298,6 +318,7 @@ void DrawDigitView::updateNow()
                                                      : mnist::preprocessDigit(m_pad->grayBytes(), canvas.width(), canvas.height());
     m_blank = digit.blank;
     m_lastInput = digit.pixels;
+    updateInspectButton();
     QImage input(m_lastInput.data(), 28, 28, 28, QImage::Format_Grayscale8);
     m_preview->setPixmap(QPixmap::fromImage(input.scaled(28 * PreviewScale, 28 * PreviewScale, Qt::IgnoreAspectRatio,
                                                          Qt::FastTransformation)));

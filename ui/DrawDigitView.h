@@ -64,6 +64,9 @@ public:
     int barValue(int label) const;
     QString barLabel(int label) const;
     int predictedClass() const; // -1 when nothing is predicted
+    // The run folder the model came from; empty for an imported weights file or no model.
+    const QString& modelRun() const { return m_modelRun; }
+    QPushButton* inspectButton() const { return m_inspect; }
     QString statusText() const;
     // How many times the input was preprocessed (each pass may feed the model once).
     int updateCount() const { return m_updates; }
@@ -81,6 +84,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // The model was fed lastInput() and probabilities() hold its answer.
     void classified();
+    // "Inspect" was pressed: look inside modelRun()'s network for lastInput().
+    void inspectRequested(const QString& runDir, const std::vector<uint8_t>& pixels);
     // The input was found blank: nothing was fed.
     void blankInput();
 
@@ -89,6 +94,7 @@ protected:
 
 private:
     void scheduleUpdate();
+    void updateInspectButton();
     void setModel(DigitModel model, const QString& source);
     void showStatus(const QString& text, bool error);
     void showBars();
@@ -102,6 +108,7 @@ private:
     DigitModel m_model;
     QString m_modelSource;    // what the model label says it is
     QString m_followedRun;    // reloaded on runWeightsChanged()
+    QString m_modelRun;       // the run the model is of (followed or not)
     QString m_weightsPath;    // the imported weights, reloaded when their architecture changes
     bool m_blank = true;
     std::vector<uint8_t> m_lastInput = std::vector<uint8_t>(28 * 28, 0);
@@ -112,6 +119,7 @@ private:
     DrawingPad* m_pad = nullptr;
     QSpinBox* m_stroke = nullptr;
     QPushButton* m_clear = nullptr;
+    QPushButton* m_inspect = nullptr;
     QLabel* m_modelLabel = nullptr;
     QComboBox* m_arch = nullptr;
     QCheckBox* m_normalize = nullptr;

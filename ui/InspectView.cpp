@@ -112,7 +112,8 @@ void InspectView::buildUi()
     m_index = new QSpinBox;
     m_index->setObjectName(QStringLiteral("inspectImageIndex"));
     m_index->setRange(0, 9999);
-    m_index->setToolTip(tr("Index of the image in the run's test set (0-based, as in the Evaluation tab's tooltips)"));
+    m_index->setToolTip(tr("Index of the image in the run's test set (0-based, as in the Evaluation tab's tooltips); "
+                           "below 0, the digit sent from the Draw a digit tab"));
     top->addWidget(m_index);
     m_inspect = new QPushButton(tr("Inspect"));
     m_inspect->setObjectName(QStringLiteral("inspectButton"));
@@ -276,6 +277,20 @@ void InspectView::setImageIndex(int index)
     m_stale = true;
 }
 
+int InspectView::imageIndex() const
+{
+    return m_index->value();
+}
+
+void InspectView::setDrawnImage(const std::vector<uint8_t>& pixels)
+{
+    m_drawn = pixels;
+    // Shown at the minimum, so only once -1 is the minimum (else test image 0 would read so).
+    m_index->setSpecialValueText(tr("drawn digit"));
+    m_index->setMinimum(-1);
+    setImageIndex(-1);
+}
+
 void InspectView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
@@ -295,11 +310,12 @@ void InspectView::inspect()
         return;
     }
     m_stale = false;
-    m_status->setText(tr("Inspecting test image %1 of %2…").arg(m_index->value()).arg(QDir(m_dir).dirName()));
-    const std::string dir = m_dir.toStdString();
     const int64_t index = m_index->value();
+    m_status->setText((index < 0 ? tr("Inspecting the drawn digit with %1…") : tr("Inspecting test image %2 of %1…").arg(index))
+                          .arg(QDir(m_dir).dirName()));
+    const std::string dir = m_dir.toStdString();
     m_inspectedDir = m_dir;
-    m_watcher->setFuture(runInBackground([dir, index] { return inspectRun(dir, index); }));
+    m_watcher->setFuture(runInBackground([dir, index, drawn = m_drawn] { return inspectRun(dir, index, drawn); }));
 }
 
 void InspectView::onInspected()
@@ -329,14 +345,14 @@ void InspectView::showResult()
     const InspectResult& r = m_result;
     const QLocale en(QLocale::English);
     const float p = r.probabilities.empty() ? 0.0f : r.probabilities[static_cast<size_t>(r.predicted)];
-    m_status->setText(tr("%1, %2: test image %3, true %4, predicted %5 (%6%)")
-                          .arg(QDir(m_dir).dirName(), QFileInfo(fromStd(r.weightsFile)).fileName())
-                          .arg(r.imageIndex)
-                          .arg(r.label)
+    const QString image = r.imageIndex < 0 ? tr("the drawn digit") : tr("test image %1, true %2").arg(r.imageIndex).arg(r.label);
+    m_status->setText(tr("%1, %2: %3, predicted %4 (%5%)")
+                          .arg(QDir(m_dir).dirName(), QFileInfo(fromStd(r.weightsFile)).fileName(), image)
                           .arg(r.predicted)
                           .arg(en.toString(100.0 * p, 'f', 1)));
     m_image->setPixmap(scaled(greyImage(r.image), m_image->width()));
-    m_image->setToolTip(tr("Test image %1 (true class %2)").arg(r.imageIndex).arg(r.label));
+    m_image->setToolTip(r.imageIndex < 0 ? tr("The digit drawn in the Draw a digit tab, as the network sees it")
+                                         : tr("Test image %1 (true class %2)").arg(r.imageIndex).arg(r.label));
     m_saliency->setPixmap(scaled(saliencyOverlay(r.image, r.saliency), m_saliency->width()));
     QString probs;
     for (size_t c = 0; c < r.probabilities.size(); ++c) {
@@ -464,6 +480,7 @@ void InspectView::fillLayerChart()
     y->setLabelFormat(QStringLiteral("%g"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
+    applyChartTheme(chart); // new axes come in the chart's default (light) colours
     double lo = 0, hi = 0;
     bool first = true;
     for (size_t l = 0; l < m_stats.front().layers.size(); ++l) {
@@ -526,6 +543,7 @@ void InspectView::fillHistogram()
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
+    applyChartTheme(chart); // new axes come in the chart's default (light) colours
 }
 
 } // namespace studio

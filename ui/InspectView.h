@@ -12,6 +12,7 @@
 #include <QFutureWatcher>
 #include <QWidget>
 
+#include <cstdint>
 #include <vector>
 
 class QChart;
@@ -41,7 +42,12 @@ public:
     // A finished epoch of the shown run: its statistics and (when visible) its weights again.
     void runAdvanced();
 
+    // A test image by index, or -1: the drawn digit given to setDrawnImage().
     void setImageIndex(int index);
+    int imageIndex() const;
+    // A preprocessed 28 x 28 digit from the Draw a digit tab (bytes, 0 = background). It becomes
+    // image -1 ("drawn digit" in the index field, one step below test image 0) and is chosen.
+    void setDrawnImage(const std::vector<uint8_t>& pixels);
     void inspect();
 
     QString statusText() const;
@@ -90,6 +96,7 @@ private:
     bool m_stale = true;    // the shown maps are not of the current run, weights and image
     bool m_hasResult = false;
     InspectResult m_result;
+    std::vector<uint8_t> m_drawn; // empty until a digit is drawn and sent here
     std::vector<mnist::EpochLayerStats> m_stats;
     QString m_statsProblem;
 };

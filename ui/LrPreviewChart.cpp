@@ -33,7 +33,7 @@ LrPreviewChart::LrPreviewChart(QWidget* parent) : QChartView(parent)
     m_series->attachAxis(m_x);
     m_series->attachAxis(m_y);
     styleCompactChart(m_chart);
-    m_series->setPen(seriesPen(SeriesRole::LearningRate));
+    setSeriesRole(m_series, SeriesRole::LearningRate);
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
 }

@@ -18,6 +18,8 @@
 #include "RecipeList.h"
 #include "RunBrowser.h"
 #include "RunComparisonChart.h"
+#include "SweepView.h"
+#include "Theme.h"
 #include "TrainingDashboard.h"
 #include "TrainingWorker.h"
 
@@ -43,6 +45,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QActionGroup>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -154,9 +157,18 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_tabs->addTab(m_network, tr("Network"));
     m_inspect = new InspectView;
     m_tabs->addTab(m_inspect, tr("Inspect"));
+    m_sweeps = new SweepView;
+    m_sweeps->setBaseConfigProvider([this] { return m_panel->config(); });
+    m_sweeps->setSweepsFolder(QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
+    m_tabs->addTab(m_sweeps, tr("Sweeps"));
     connect(m_evaluation, &EvaluationView::inspectRequested, this, [this](const QString& dir, int imageIndex) {
         showTab(Tab::Inspect); // first: showing the tab picks a run of its own, which this one replaces
         m_inspect->setImageIndex(imageIndex);
+        m_inspect->setRun(dir);
+    });
+    connect(m_draw, &DrawDigitView::inspectRequested, this, [this](const QString& dir, const std::vector<uint8_t>& pixels) {
+        showTab(Tab::Inspect);
+        m_inspect->setDrawnImage(pixels);
         m_inspect->setRun(dir);
     });
     connect(m_network, &NetworkEditor::useNetwork, this, &MainWindow::useEditedNetwork);
@@ -267,6 +279,12 @@ void MainWindow::buildMenus()
     connect(m_pauseAction, &QAction::toggled, m_pause, &QPushButton::setChecked);
     m_stopAction = run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, &MainWindow::stopTraining);
     run->addSeparator();
+    QAction* sweep = run->addAction(tr("New s&weep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this, [this] {
+        showTab(Tab::Sweeps);
+        m_sweeps->newSweep();
+    });
+    sweep->setObjectName(QStringLiteral("newSweepAction"));
+    run->addSeparator();
     m_recordAction = run->addAction(tr("&Record runs (config, metrics, LR, model) under runs/"));
     m_recordAction->setCheckable(true);
     m_recordAction->setChecked(true);
@@ -291,6 +309,23 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Draw a digit"), this, [this] { showTab(Tab::DrawDigit); });
     view->addAction(tr("&Network"), this, [this] { showTab(Tab::Network); });
     view->addAction(tr("&Inspect"), this, [this] { showTab(Tab::Inspect); });
+    view->addAction(tr("&Sweeps"), this, [this] { showTab(Tab::Sweeps); });
+    view->addSeparator();
+    QMenu* theme = view->addMenu(tr("T&heme"));
+    auto* themes = new QActionGroup(theme);
+    const std::pair<ThemeChoice, QString> choices[] = {
+        {ThemeChoice::System, tr("Follow the &desktop")}, {ThemeChoice::Light, tr("&Light")}, {ThemeChoice::Dark, tr("&Dark")}};
+    for (const auto& [choice, label] : choices) {
+        QAction* a = theme->addAction(label, this, [this, choice = choice] {
+            applyTheme(choice);
+            if (m_useSettings)
+                saveTheme(choice);
+        });
+        a->setObjectName(QStringLiteral("theme_%1").arg(themeName(choice)));
+        a->setCheckable(true);
+        a->setChecked(currentTheme() == choice);
+        themes->addAction(a);
+    }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About MNIST Studio"), this, [this] {
@@ -313,6 +348,8 @@ void MainWindow::setRunsFolder(const QString& folder)
         m_runsFolder = folder;
     if (m_browser)
         m_browser->setRunsFolder(m_runsFolder);
+    if (m_sweeps) // sweeps live beside the runs, in sweeps/: listed whether or not runs are recorded
+        m_sweeps->setSweepsFolder(QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
     m_recordAction->setText(tr("&Record runs (config, metrics, LR, model) under %1/").arg(m_runsFolder));
 }
 
@@ -354,6 +391,8 @@ void MainWindow::showTab(Tab tab)
         page = m_draw;
     else if (tab == Tab::Network)
         page = m_network;
+    else if (tab == Tab::Sweeps)
+        page = m_sweeps;
     else if (tab == Tab::Inspect)
         page = m_inspect;
     m_tabs->setCurrentWidget(page);
@@ -576,6 +615,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     if (isTraining())
         statusBar()->showMessage(tr("Stopping the run …"));
     m_run->stopAndJoin();
+    m_sweeps->stopSweep(true); // its trials save checkpoints: Continue finishes the sweep later
     if (m_useSettings)
         saveSettings();
     event->accept();

@@ -22,6 +22,7 @@ class AugmentationPreview;
 class ConfigPanel;
 class DrawDigitView;
 class InspectView;
+class SweepView;
 class EvaluateWeightsDialog;
 class EvaluationView;
 class NetworkEditor;
@@ -35,7 +36,7 @@ class TrainingWorker;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect, Sweeps };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -49,6 +50,7 @@ public:
     RunBrowser* runBrowser() const { return m_browser; }
     EvaluationView* evaluationView() const { return m_evaluation; }
     InspectView* inspectView() const { return m_inspect; }
+    SweepView* sweepView() const { return m_sweeps; }
     DrawDigitView* drawDigitView() const { return m_draw; }
     NetworkEditor* networkEditor() const { return m_network; }
     // File → Evaluate weights…; created on first use, set to the current set-up's dataset.
@@ -130,6 +132,7 @@ private:
     DrawDigitView* m_draw = nullptr;
     NetworkEditor* m_network = nullptr;
     InspectView* m_inspect = nullptr;
+    SweepView* m_sweeps = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
     QTabWidget* m_tabs = nullptr;

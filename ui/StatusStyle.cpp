@@ -1,7 +1,10 @@
 #include "StatusStyle.h"
 
+#include "Theme.h"
+
 #include <QApplication>
 #include <QFile>
+#include <QStringList>
 #include <QStyle>
 #include <QWidget>
 #include <QtDebug>
@@ -29,15 +32,22 @@ void setFlag(QWidget* widget, const char* name, bool on)
 
 } // namespace
 
-bool loadStudioStyle()
+bool loadStudioStyle(bool dark)
 {
     initStudioResources();
-    QFile file(QStringLiteral(":/style/studio.qss"));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        qWarning("MNIST Studio: the stylesheet :/style/studio.qss is missing");
-        return false;
+    QString sheet;
+    QStringList names{QStringLiteral(":/style/studio.qss")};
+    if (dark)
+        names << QStringLiteral(":/style/studio-dark.qss");
+    for (const QString& name : names) {
+        QFile file(name);
+        if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+            qWarning("MNIST Studio: the stylesheet %s is missing", qPrintable(name));
+            return false;
+        }
+        sheet += QString::fromUtf8(file.readAll());
     }
-    qApp->setStyleSheet(QString::fromUtf8(file.readAll()));
+    qApp->setStyleSheet(sheet);
     return true;
 }
 
@@ -53,7 +63,8 @@ void markInvalid(QWidget* widget, bool invalid)
 
 QColor problemColor()
 {
-    return QColor(0xc6, 0x28, 0x28); // #c62828, as in studio.qss
+    return darkPalette() ? QColor(0xff, 0x6b, 0x6b)  // #ff6b6b, as in studio-dark.qss
+                         : QColor(0xc6, 0x28, 0x28); // #c62828, as in studio.qss
 }
 
 } // namespace studio

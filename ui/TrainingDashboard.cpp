@@ -80,7 +80,7 @@ QLineSeries* makeSeries(const QString& name, SeriesRole role)
 {
     auto* s = new QLineSeries;
     s->setName(name);
-    s->setPen(seriesPen(role));
+    setSeriesRole(s, role);
     return s;
 }
 
@@ -178,9 +178,7 @@ QWidget* TrainingDashboard::buildEpochChart()
         a->setTitleText(title);
         a->setLabelFormat(QStringLiteral("%g"));
         a->setMinorTickCount(-1);
-        a->setLabelsColor(seriesColor(role));
-        a->setTitleBrush(seriesColor(role));
-        a->setLinePenColor(seriesColor(role));
+        setAxisRole(a, role);
         a->setRange(0.01, 10);
         return a;
     };
@@ -191,9 +189,7 @@ QWidget* TrainingDashboard::buildEpochChart()
     m_accuracyAxis = new QValueAxis;
     m_accuracyAxis->setTitleText(tr("Test accuracy %"));
     m_accuracyAxis->setLabelFormat(QStringLiteral("%.1f"));
-    m_accuracyAxis->setLabelsColor(seriesColor(SeriesRole::TestAccuracy));
-    m_accuracyAxis->setTitleBrush(seriesColor(SeriesRole::TestAccuracy));
-    m_accuracyAxis->setLinePenColor(seriesColor(SeriesRole::TestAccuracy));
+    setAxisRole(m_accuracyAxis, SeriesRole::TestAccuracy);
     m_accuracyAxis->setGridLineVisible(false);
     m_accuracyAxis->setRange(90, 100);
 

@@ -224,18 +224,39 @@ std::vector<EpochMetrics> readMetricsCsv(const std::string& path)
     return parseMetricsCsv(readWholeFile(path), path);
 }
 
-std::vector<double> parseLrCsv(const std::string& text, const std::string& name)
+namespace {
+
+// lr.csv and loss.csv: one value per iteration, iterations 0, 1, 2... in order.
+std::vector<double> parseIterationCsv(const std::string& text, const std::string& name, const char* header, const char* file,
+                                      const char* column)
 {
     std::vector<double> out;
-    forEachRow(text, kLrCsvHeader, name, "lr.csv", 2, true, [&](const auto& cells, const RowError& fail) {
+    forEachRow(text, header, name, file, 2, true, [&](const auto& cells, const RowError& fail) {
         const int64_t iteration = wholeCell(cells[0], "iteration", fail);
-        const double lr = finiteCell(cells[1], "lr", fail);
+        const double value = finiteCell(cells[1], column, fail);
         if (iteration != static_cast<int64_t>(out.size()))
             fail("iteration " + std::to_string(iteration) + " where " + std::to_string(out.size()) +
                  " was expected (rows must run 0, 1, 2... in order)");
-        out.push_back(lr);
+        out.push_back(value);
     });
     return out;
+}
+
+} // namespace
+
+std::vector<double> parseLrCsv(const std::string& text, const std::string& name)
+{
+    return parseIterationCsv(text, name, kLrCsvHeader, "lr.csv", "lr");
+}
+
+std::vector<double> parseLossCsv(const std::string& text, const std::string& name)
+{
+    return parseIterationCsv(text, name, kLossCsvHeader, "loss.csv", "loss");
+}
+
+std::vector<double> readLossCsv(const std::string& path)
+{
+    return parseLossCsv(readWholeFile(path), path);
 }
 
 std::vector<double> readLrCsv(const std::string& path)

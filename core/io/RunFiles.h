@@ -16,6 +16,7 @@ namespace mnist {
 // The files' headers, shared with their writer (RunFolder.cpp).
 inline constexpr const char* kMetricsCsvHeader = "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s";
 inline constexpr const char* kLrCsvHeader = "iteration,lr";
+inline constexpr const char* kLossCsvHeader = "iteration,loss";
 inline constexpr const char* kLayersCsvHeader = "epoch,layer,parameters,weight_norm,grad_norm,weight_min,weight_max,histogram";
 
 // metrics.csv: the header "epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s", then one
@@ -34,6 +35,12 @@ std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::st
 // write leaves it cut short, and the rows before it are still good.
 std::vector<double> readLrCsv(const std::string& path);
 std::vector<double> parseLrCsv(const std::string& text, const std::string& name);
+
+// loss.csv: the header "iteration,loss", then every iteration's batch loss, read and refused as
+// lr.csv is. Runs recorded before it existed have none (TensorBoard exports then lack
+// iteration/loss).
+std::vector<double> readLossCsv(const std::string& path);
+std::vector<double> parseLossCsv(const std::string& text, const std::string& name);
 
 // layers.csv: the header above, then each epoch's layers (LayerStat) in state_dict order, epochs
 // in increasing order (gaps allowed: a run resumed or recorded with the statistics off has none

@@ -96,6 +96,7 @@ RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_
     writeModelPy((fs::path(m_dir) / "model.py").string(), spec, normalize);
     m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsCsvHeader);
     m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrCsvHeader);
+    m_loss = openForAppend((fs::path(m_dir) / "loss.csv").string(), kLossCsvHeader);
     m_layers = openForAppend((fs::path(m_dir) / "layers.csv").string(), kLayersCsvHeader);
 }
 
@@ -126,10 +127,11 @@ std::string layerRows(const EpochLayerStats& e)
     return rows;
 }
 
-std::string lrRow(int64_t step, double lr)
+// A row of lr.csv or loss.csv.
+std::string iterationRow(int64_t step, double value)
 {
     char line[64];
-    std::snprintf(line, sizeof line, "%lld,%.17g\n", static_cast<long long>(step), lr);
+    std::snprintf(line, sizeof line, "%lld,%.17g\n", static_cast<long long>(step), value);
     return line;
 }
 
@@ -137,12 +139,16 @@ std::string lrRow(int64_t step, double lr)
 
 void RunFolder::appendEpoch(const EpochMetrics& m, const std::vector<IterationPoint>& iterations)
 {
-    // lr.csv first: a crash between the two leaves an epoch's LRs without its metrics row, which
-    // resuming rewrites from the checkpoint, never a metrics row without its LRs.
-    std::string lrRows;
-    for (const auto& p : iterations)
-        lrRows += lrRow(p.step, p.lr);
+    // lr.csv and loss.csv first: a crash between them leaves an epoch's iterations without its
+    // metrics row, which resuming rewrites from the checkpoint, never a metrics row without them.
+    std::string lrRows, lossRows;
+    for (const auto& p : iterations) {
+        lrRows += iterationRow(p.step, p.lr);
+        lossRows += iterationRow(p.step, p.loss);
+    }
     appendRows(m_lr, m_dir + "/lr.csv", lrRows);
+    if (m_recordLoss)
+        appendRows(m_loss, m_dir + "/loss.csv", lossRows);
     appendRows(m_metrics, m_dir + "/metrics.csv", metricsRow(m));
 }
 
@@ -153,6 +159,7 @@ void RunFolder::appendLayerStats(const EpochLayerStats& stats)
 
 void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration)
 {
+    std::error_code ec;
     // layers.csv is not in the checkpoint: its rows of the kept epochs stay, and a file that cannot
     // be read (a run from before it existed, damage) starts again empty.
     const std::string layersPath = (fs::path(m_dir) / "layers.csv").string();
@@ -181,13 +188,36 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
     writeFileAtomically(lrPath, [&](std::ostream& out) {
         out << kLrCsvHeader << '\n';
         for (size_t i = 0; i < lrPerIteration.size(); ++i)
-            out << lrRow(static_cast<int64_t>(i), lrPerIteration[i]);
+            out << iterationRow(static_cast<int64_t>(i), lrPerIteration[i]);
     });
+    // loss.csv is not in the checkpoint either: the rows of the kept iterations stay.
+    const std::string lossPath = (fs::path(m_dir) / "loss.csv").string();
+    std::vector<double> losses;
+    try {
+        if (fs::exists(lossPath))
+            losses = readLossCsv(lossPath);
+    } catch (const IoError&) {
+        losses.clear();
+    }
+    // A run from before loss.csv (or with a damaged one) has no losses for the kept iterations:
+    // it records none from here either, rather than a file with a gap no reader would take.
+    m_recordLoss = losses.size() >= lrPerIteration.size();
+    losses.resize(std::min(losses.size(), lrPerIteration.size()));
+    if (m_recordLoss)
+        writeFileAtomically(lossPath, [&](std::ostream& out) {
+            out << kLossCsvHeader << '\n';
+            for (size_t i = 0; i < losses.size(); ++i)
+                out << iterationRow(static_cast<int64_t>(i), losses[i]);
+        });
+    else
+        fs::remove(lossPath, ec);
     errno = 0;
     m_metrics = std::ofstream(metricsPath, std::ios::app);
     m_lr = std::ofstream(lrPath, std::ios::app);
+    if (m_recordLoss)
+        m_loss = std::ofstream(lossPath, std::ios::app);
     m_layers = std::ofstream(layersPath, std::ios::app);
-    if (!m_metrics || !m_lr || !m_layers)
+    if (!m_metrics || !m_lr || (m_recordLoss && !m_loss) || !m_layers)
         throw IoError("cannot reopen the CSV files of " + m_dir + ": " + writeFailureReason(metricsPath, errno));
 }
 

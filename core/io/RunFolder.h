@@ -46,6 +46,8 @@ private:
     std::string m_dir;
     std::ofstream m_metrics;
     std::ofstream m_lr;
+    std::ofstream m_loss;
+    bool m_recordLoss = true; // false for a resumed run recorded before loss.csv existed
     std::ofstream m_layers;
 };
 

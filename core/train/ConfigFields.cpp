@@ -712,6 +712,17 @@ void setFieldFromText(TrainConfig& c, const ConfigField& f, const std::string& t
         findField(f.parent)->set(c, true);
 }
 
+void setFieldFromJson(TrainConfig& c, const ConfigField& f, const json& value)
+{
+    try {
+        f.set(c, value);
+    } catch (const std::exception& e) {
+        throw ConfigError("'" + f.key + "' = " + value.dump() + ": " + e.what());
+    }
+    if (!f.parent.empty())
+        findField(f.parent)->set(c, true);
+}
+
 std::string fieldText(const ConfigField& f, const TrainConfig& c)
 {
     // nlohmann writes the shortest text that reads back as the same double ("0.8", not 0.80000000000000004).

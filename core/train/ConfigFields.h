@@ -74,6 +74,9 @@ std::vector<FieldProblem> fieldProblems(const TrainConfig& c, const std::string&
 nlohmann::json parseFieldText(const ConfigField& field, const std::string& text);
 // Sets the field from a command-line text (and switches its transform on, when it belongs to one).
 void setFieldFromText(TrainConfig& c, const ConfigField& field, const std::string& text);
+// Sets the field from a JSON value, switching its transform on likewise (sweeps set fields so).
+// Throws ConfigError naming the key for a value of the wrong type or range.
+void setFieldFromJson(TrainConfig& c, const ConfigField& field, const nlohmann::json& value);
 // The field's value as a command-line text, the inverse of parseFieldText.
 std::string fieldText(const ConfigField& field, const TrainConfig& c);
 

@@ -4,6 +4,7 @@
 #include "UiTestSupport.h"
 
 #include "ConfigPanel.h"
+#include "DrawDigitView.h"
 #include "EvaluationView.h"
 #include "InspectView.h"
 #include "MisclassifiedModel.h"
@@ -14,6 +15,9 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QListView>
+#include <QPainter>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QTest>
 #include <QToolButton>
@@ -104,6 +108,39 @@ TEST_CASE("The Inspect tab shows a trained run's filters, maps, saliency and per
     } else {
         WARN("every test image was classified correctly: the gallery link is not exercised");
     }
+
+    // A digit drawn in the Draw a digit tab, sent with its Inspect button: image -1, and the same
+    // answer as the Draw a digit tab's own model gives.
+    studio::DrawDigitView* draw = w->drawDigitView();
+    w->showTab(studio::MainWindow::Tab::DrawDigit);
+    CHECK_FALSE(draw->inspectButton()->isEnabled()); // nothing drawn yet
+    REQUIRE(draw->useRun(view->run()));
+    QImage picture(140, 140, QImage::Format_Grayscale8);
+    picture.fill(Qt::white);
+    {
+        QPainter p(&picture);
+        p.setPen(QPen(Qt::black, 14, Qt::SolidLine, Qt::RoundCap));
+        p.drawLine(70, 20, 70, 120); // a "1"
+    }
+    const std::string png = (runs.path() / "one.png").string();
+    REQUIRE(picture.save(QString::fromStdString(png)));
+    REQUIRE(draw->openImage(QString::fromStdString(png)));
+    REQUIRE(draw->predictedClass() >= 0);
+    REQUIRE(draw->inspectButton()->isEnabled());
+    draw->inspectButton()->click();
+    CHECK(view->isVisible());
+    CHECK(view->imageIndex() == -1);
+    for (int tries = 0; tries < 3 && (!view->result() || view->result()->imageIndex != -1); ++tries)
+        REQUIRE(inspected.wait(60'000)); // the tab's own pick may come first
+    REQUIRE(view->result());
+    CHECK(view->result()->imageIndex == -1);
+    CHECK(view->result()->label == -1);
+    CHECK(view->result()->predicted == draw->predictedClass());
+    REQUIRE(view->result()->probabilities.size() == draw->probabilities().size());
+    for (size_t c = 0; c < draw->probabilities().size(); ++c)
+        CHECK(view->result()->probabilities[c] == Approx(draw->probabilities()[c]).margin(1e-5));
+    CHECK(view->statusText().contains("drawn digit"));
+    CHECK(view->findChild<QSpinBox*>("inspectImageIndex")->text() == "drawn digit");
 
     // Reopened later, the run shows the same statistics.
     studio::InspectView reopened;

@@ -2,11 +2,20 @@
 // mnist-studio's) colours what widgets mark with studio::markProblem / markInvalid.
 #include "UiTestSupport.h"
 
+#include "ChartStyle.h"
+#include "MainWindow.h"
 #include "StatusStyle.h"
+#include "Theme.h"
 
 #include <catch2/catch.hpp>
 
+#include <QAction>
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
 #include <QFile>
+#include <QSettings>
+#include <QXYSeries>
 #include <QLabel>
 #include <QLineEdit>
 
@@ -32,4 +41,82 @@ TEST_CASE("A field marked invalid is restyled; the icon is a resource", "[ui][st
     CHECK(edit.palette().color(QPalette::Base) == QColor(QStringLiteral("#fff3f3")));
     CHECK(qApp->styleSheet().contains(QStringLiteral("QLabel[problem=\"true\"]")));
     CHECK(QFile::exists(QStringLiteral(":/icons/io.github.mniststudio.MnistStudio.svg")));
+}
+
+TEST_CASE("View > Theme > Dark darkens the window, its stylesheet and its charts; Light and the desktop's come back",
+          "[ui][style][theme]")
+{
+    const QPalette desktop = QApplication::palette();
+    auto w = uitest::makeWindow();
+    w->showTab(studio::MainWindow::Tab::Dashboard);
+    auto chartsOf = [&] {
+        QList<QChart*> charts;
+        for (QChartView* v : w->findChildren<QChartView*>())
+            if (v->isVisible())
+                charts << v->chart();
+        return charts;
+    };
+    REQUIRE_FALSE(chartsOf().isEmpty());
+    auto trainLossPen = [&]() -> QColor {
+        for (QChart* c : chartsOf())
+            for (QAbstractSeries* s : c->series())
+                if (s->name() == QStringLiteral("Train loss"))
+                    return qobject_cast<QXYSeries*>(s)->pen().color();
+        return QColor();
+    };
+
+    QAction* dark = w->findChild<QAction*>(QStringLiteral("theme_dark"));
+    QAction* light = w->findChild<QAction*>(QStringLiteral("theme_light"));
+    QAction* system = w->findChild<QAction*>(QStringLiteral("theme_system"));
+    REQUIRE(dark);
+    REQUIRE(light);
+    REQUIRE(system);
+    CHECK(system->isChecked());
+
+    dark->trigger();
+    QCoreApplication::processEvents();
+    CHECK(dark->isChecked());
+    CHECK(studio::currentTheme() == studio::ThemeChoice::Dark);
+    CHECK(studio::darkPalette());
+    CHECK(w->palette().color(QPalette::Window).lightness() < 128);
+    CHECK(studio::problemColor() == QColor(QStringLiteral("#ff6b6b")));
+    CHECK(qApp->styleSheet().contains(QStringLiteral("#4a2424")));
+    for (QChart* c : chartsOf()) {
+        INFO(c->title().toStdString());
+        CHECK(c->backgroundBrush().color().lightness() < 128);
+        CHECK(c->titleBrush().color().lightness() > 128);
+        for (QAbstractAxis* a : c->axes())
+            CHECK(a->labelsBrush().color().lightness() > 100); // readable on the dark background
+    }
+    const QColor darkTrain = trainLossPen();
+    CHECK(darkTrain == studio::seriesColor(studio::SeriesRole::TrainLoss));
+
+    light->trigger();
+    QCoreApplication::processEvents();
+    CHECK_FALSE(studio::darkPalette());
+    CHECK_FALSE(qApp->styleSheet().contains(QStringLiteral("#4a2424")));
+    CHECK(studio::problemColor() == QColor(QStringLiteral("#c62828")));
+    for (QChart* c : chartsOf())
+        CHECK(c->backgroundBrush().color().lightness() > 128);
+    CHECK(trainLossPen() == studio::seriesColor(studio::SeriesRole::TrainLoss));
+    CHECK(trainLossPen() != darkTrain);
+
+    system->trigger();
+    QCoreApplication::processEvents();
+    CHECK(studio::currentTheme() == studio::ThemeChoice::System);
+    CHECK(QApplication::palette().color(QPalette::Window) == desktop.color(QPalette::Window));
+    // The window was made without settings (as with --no-restore): nothing was kept.
+    CHECK_FALSE(QSettings().contains(QStringLiteral("view/theme")));
+}
+
+TEST_CASE("Themes are named system, light and dark", "[ui][style][theme]")
+{
+    studio::ThemeChoice t = studio::ThemeChoice::System;
+    CHECK(studio::parseTheme(QStringLiteral(" Dark "), &t));
+    CHECK(t == studio::ThemeChoice::Dark);
+    CHECK(studio::parseTheme(QStringLiteral("light"), &t));
+    CHECK(t == studio::ThemeChoice::Light);
+    CHECK_FALSE(studio::parseTheme(QStringLiteral("solarized"), &t));
+    CHECK(t == studio::ThemeChoice::Light); // untouched
+    CHECK(studio::themeName(studio::ThemeChoice::System) == QStringLiteral("system"));
 }

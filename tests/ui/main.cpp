@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "StatusStyle.h"
+#include "Theme.h"
 #include "data/SkipTestMain.h"
 
 #include <QApplication>
@@ -19,6 +20,7 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(QStringLiteral("mnist_ui_tests"));
     if (!studio::loadStudioStyle()) // the application's stylesheet, as mnist-studio loads it
         return 1;
+    studio::installThemeWatcher(); // charts coloured from the palette, as in mnist-studio
     QTemporaryDir settingsDir;
     if (!settingsDir.isValid())
         return 1;

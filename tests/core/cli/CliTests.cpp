@@ -10,6 +10,7 @@
 #include "train/Trainer.h"
 
 #include "data/IdxFixtures.h"
+#include "data/RunCli.h"
 #include "data/SkipTest.h"
 #include "data/TempDir.h"
 
@@ -27,29 +28,8 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct CliResult {
-    int exitCode = -1;
-    std::string out; // stdout
-    std::string err; // stderr
-};
-
-CliResult runCli(const std::string& args, const TempDir& dir)
-{
-    const std::string errFile = dir.file("stderr.txt");
-    const std::string cmd = std::string(MNIST_TRAIN_EXE) + " " + args + " 2>" + errFile;
-    CliResult r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(errFile);
-    r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-    return r;
-}
+using fixtures::CliResult;
+using fixtures::runCli;
 
 size_t countLines(const std::string& path)
 {

@@ -1,0 +1,102 @@
+#include "TrainCommand.h"
+
+#include "ConsoleReporter.h"
+
+#include "Error.h"
+#include "data/DataLocations.h"
+#include "data/Dataset.h"
+#include "io/OnnxExport.h"
+#include "io/RunFolder.h"
+#include "io/RunIndex.h"
+#include "io/RunLifecycle.h"
+#include "train/Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+mnist::StopToken* g_interruptTarget = nullptr;
+
+extern "C" void onSigint(int)
+{
+    // A second Ctrl-C falls back to the default action and ends the process at once.
+    if (g_interruptTarget)
+        g_interruptTarget->requestStopFromSignal();
+    std::signal(SIGINT, SIG_DFL);
+}
+
+} // namespace
+
+void catchInterrupts(mnist::StopToken* stop)
+{
+    g_interruptTarget = stop;
+    std::signal(SIGINT, stop ? onSigint : SIG_DFL);
+}
+
+int trainCommand(TrainRequest request, mnist::StopToken& stop)
+{
+    const mnist::TrainConfig& config = request.config;
+    const std::string& resumeDir = request.resumeDir;
+    std::string& outDir = request.outDir;
+    const bool json = request.json;
+    const std::string& onnxPath = request.onnxPath;
+    mnist::Trainer trainer(config); // validates, checks the device
+    const std::string dataDir = mnist::resolveDataDir(config);
+    const mnist::DataSplits data = mnist::loadSplits(dataDir, config.trainFraction);
+
+    std::unique_ptr<mnist::RunFolder> folder;
+    if (!resumeDir.empty()) {
+        const mnist::ResumePlan plan = mnist::planResume(resumeDir, config, data.train.size());
+        folder = mnist::resumeRecording(plan, config, trainer);
+        outDir = resumeDir;
+        std::fprintf(stderr, "%s\n", plan.message.c_str());
+    } else if (!request.noSave) {
+        if (outDir.empty())
+            outDir = mnist::uniqueRunDir(mnist::defaultRunsDir(), config.arch);
+        folder = mnist::startRecording(outDir, config, trainer);
+        std::fprintf(stderr, "run folder: %s\n", outDir.c_str());
+    }
+
+    ConsoleReporter reporter(json ? stderr : stdout);
+    std::unique_ptr<mnist::RunRecorder> recorder;
+    mnist::TrainingObserver* observer = &reporter;
+    if (folder) {
+        recorder = std::make_unique<mnist::RunRecorder>(*folder, &reporter);
+        observer = recorder.get();
+    }
+
+    catchInterrupts(&stop);
+    mnist::TrainResult result;
+    try {
+        result = trainer.run(data, *observer, stop);
+    } catch (const mnist::IoError& e) {
+        reporter.clearBar();
+        // The checkpoint and the CSV rows written before the failure are intact.
+        throw mnist::IoError(std::string(e.what()) + "\ntraining stopped; the run folder keeps every finished epoch up to its "
+                             "last checkpoint: once the problem is fixed, continue with mnist-train --resume " + outDir);
+    }
+    reporter.clearBar();
+    catchInterrupts(nullptr);
+
+    const nlohmann::json summary = mnist::runSummaryJson(config, result, outDir);
+    if (folder)
+        mnist::finishRecording(*folder, config, result);
+    if (!onnxPath.empty()) {
+        result.model->to(torch::kCPU);
+        mnist::exportOnnx(*result.model, onnxPath, config.augment);
+        std::fprintf(stderr, "wrote %s\n", onnxPath.c_str());
+    }
+    std::fprintf(json ? stderr : stdout,
+                 "best test accuracy %.2f%% at epoch %lld (notebook's metric); %.2f%% at the lowest valid loss, epoch %lld; "
+                 "%.0f train images/s%s\n",
+                 result.stats.bestTestAccuracy, static_cast<long long>(result.stats.bestEpoch), result.stats.testAccuracyAtBestValid,
+                 static_cast<long long>(result.stats.bestValidEpoch), result.trainImagesPerSecond,
+                 result.stopped ? " (stopped early)" : "");
+    if (json)
+        std::cout << summary.dump(2) << std::endl;
+    return result.stopped ? 130 : 0;
+}

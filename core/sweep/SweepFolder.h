@@ -1,0 +1,64 @@
+#pragma once
+// A sweep's folder: sweep.json (the spec, and every trial's settings, seed, run folder and last
+// known state) and one run folder per trial (trial-0000, ...). The run folders are the truth: a
+// trial is finished when its run folder says so, whoever ran it (this machine, a Slurm task); the
+// state in sweep.json is what the last writer saw, plus what only a runner knows (a failure).
+#include "sweep/SweepSpec.h"
+
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+enum class TrialState {
+    Pending,     // no run folder yet
+    Running,     // a runner started it and has not seen it end (sweep.json only)
+    Interrupted, // a run folder without summary.json: killed or stopped mid-epoch; resumed from its checkpoint
+    Stopped,     // ended early on request; resumed from its checkpoint
+    Finished,    // summary.json: every epoch ran
+    Failed,      // the runner saw it fail (the message says why); run again, it resumes
+    Damaged,     // its run folder cannot be read
+};
+const char* trialStateName(TrialState state);
+
+struct TrialStatus {
+    TrialState state = TrialState::Pending;
+    std::string message; // a failure's or damage's cause; empty otherwise
+};
+
+struct SweepFolder {
+    std::string dir;
+    SweepPlan plan;
+    std::vector<TrialStatus> status; // one per trial, as sweep.json holds it
+};
+
+// "DIR/sweep.json".
+std::string sweepJsonPath(const std::string& dir);
+std::string trialDir(const SweepFolder& sweep, const SweepTrial& trial);
+
+// The machine's settings, the same for every trial: `dataDir` and `device` when given, and the
+// data folder made absolute (found as for a run when not given), so that a task started anywhere
+// (a cluster node, another working folder) finds it. Returns whether any trial asks for a GPU.
+bool applyMachineSettings(SweepPlan& plan, const std::string& dataDir, const std::string& device);
+
+// A sweep file's spec and folder: `path` is a sweep folder's sweep.json, or a folder holding one
+// (continuing it needs no spec file). False for anything else (e.g. a spec file).
+bool isSweepFile(const std::string& path, std::string* folder = nullptr);
+
+// Creates DIR (and DIR/logs) and writes sweep.json for `plan`, all trials pending; when DIR already
+// holds a sweep.json of the same spec, reads it instead (a sweep is continued, not restarted).
+// Throws ConfigError when DIR holds another sweep, or other files but no sweep.json; IoError when it
+// cannot be written.
+SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan);
+// Reads DIR/sweep.json. Throws IoError naming the file and the key for a missing or damaged one.
+SweepFolder readSweepFolder(const std::string& dir);
+// Writes sweep.json atomically with `sweep.status`.
+void saveSweepFolder(const SweepFolder& sweep);
+
+// A trial's state from its run folder, whatever sweep.json says; Failed is kept from `recorded`
+// while the folder shows no progress past it. Never throws.
+TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded = {});
+// Every trial's status from disk, saved into sweep.json when it changed (and writable).
+void refreshSweepStatus(SweepFolder& sweep);
+
+} // namespace mnist

@@ -1,0 +1,50 @@
+#pragma once
+// A sweep's results per configuration, seeds pooled: how many runs, how many finished, and the
+// mean, sample standard deviation, minimum and maximum of each figure over the finished ones.
+#include "sweep/SweepFolder.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+struct Spread {
+    int64_t n = 0; // values pooled; the others are 0 when n is 0
+    double mean = 0;
+    double std = 0; // sample standard deviation (n - 1); 0 for one value
+    double min = 0, max = 0;
+};
+Spread spreadOf(const std::vector<double>& values);
+
+struct SweepGroup {
+    int64_t group = 0;
+    nlohmann::json params; // the settings that vary
+    int64_t runs = 0, finished = 0;
+    std::vector<std::string> runDirs; // every trial's run folder, seed order
+    Spread testAccAtBestValid, bestTestAcc, finalTestAcc, seconds;
+};
+
+struct SweepSummary {
+    std::string dir;
+    std::vector<std::string> keys;
+    int64_t trials = 0, finished = 0;
+    std::vector<SweepGroup> groups; // best first: highest mean honest accuracy; groups without a finished run last
+};
+
+// Reads the sweep folder and every trial's run folder (refreshing sweep.json's states). Throws
+// IoError for a missing or damaged sweep.json; a damaged run counts as not finished.
+SweepSummary summarizeSweep(const std::string& dir);
+
+// {"dir", "trials", "finished", "keys", "groups": [{"params", "runs", "finished",
+//  "test_acc_at_best_valid": {"mean", "std", "min", "max"}, "best_test_acc", "final_test_acc",
+//  "seconds", "run_dirs"}]}; a figure is null when no run of its group finished.
+nlohmann::json sweepSummaryJson(const SweepSummary& summary);
+// The same as a text table, one row per configuration.
+std::string sweepSummaryTable(const SweepSummary& summary);
+// One row per configuration: the varying settings as columns, then runs, finished and each figure's
+// mean, std, min and max. Throws IoError naming the file when it cannot be written.
+void writeSweepSummaryCsv(const SweepSummary& summary, const std::string& path);
+
+} // namespace mnist
