@@ -20,6 +20,14 @@ namespace studio {
 namespace {
 
 const char* const kRoleProperty = "mnistSeriesRole";
+const char* const kThemeKeyProperty = "mnistThemeKey";
+
+// The palette's colours a chart takes: what applyChartTheme() last used is kept on the chart.
+QString themeKey()
+{
+    const QPalette p = QApplication::palette();
+    return p.color(QPalette::Base).name() + p.color(QPalette::WindowText).name();
+}
 
 } // namespace
 
@@ -74,6 +82,7 @@ void applyChartTheme(QChart* chart)
     if (!chart)
         return;
     const QPalette palette = QApplication::palette();
+    chart->setProperty(kThemeKeyProperty, themeKey());
     const QColor text = palette.color(QPalette::WindowText);
     QColor grid = text;
     grid.setAlpha(40);
@@ -99,6 +108,11 @@ void applyChartTheme(QChart* chart)
         if (auto* xy = qobject_cast<QXYSeries*>(s); xy && role.isValid())
             xy->setPen(seriesPen(static_cast<SeriesRole>(role.toInt())));
     }
+}
+
+bool chartThemeCurrent(const QChart* chart)
+{
+    return chart && chart->property(kThemeKeyProperty).toString() == themeKey();
 }
 
 void styleCompactChart(QChart* chart)

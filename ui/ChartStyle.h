@@ -25,6 +25,8 @@ void setSeriesRole(QXYSeries* series, SeriesRole role);
 // the series given a role. Called for every QChartView when shown and when the theme changes
 // (ui/Theme.h), and by code that adds axes to a visible chart.
 void applyChartTheme(QChart* chart);
+// Whether the chart already has the palette's colours (a tab shown again needs no repaint).
+bool chartThemeCurrent(const QChart* chart);
 // Gives an axis a role's colour (labels, title, line), kept across theme changes.
 void setAxisRole(QAbstractAxis* axis, SeriesRole role);
 

@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QTimer>
 
 namespace studio {
 namespace {
@@ -65,15 +66,32 @@ QPalette darkFusionPalette()
     return p;
 }
 
-// Re-colours a QChartView's chart when it is shown or the palette changes.
+void recolourAllCharts()
+{
+    for (QWidget* w : QApplication::allWidgets())
+        if (auto* view = qobject_cast<QChartView*>(w))
+            applyChartTheme(view->chart());
+}
+
+// Colours a QChartView's chart when it is shown (unless it has the palette's colours already),
+// and every chart when the desktop changes the application palette. A
+// widget's own PaletteChange is not used: it arrives while a QChartView is still being built.
 class ThemeWatcher : public QObject {
 public:
     using QObject::QObject;
     bool eventFilter(QObject* watched, QEvent* event) override
     {
-        if (event->type() == QEvent::Show || event->type() == QEvent::PaletteChange)
-            if (auto* view = qobject_cast<QChartView*>(watched))
+        if (event->type() == QEvent::Show) {
+            if (auto* view = qobject_cast<QChartView*>(watched); view && !chartThemeCurrent(view->chart()))
                 applyChartTheme(view->chart());
+        } else if (event->type() == QEvent::ApplicationPaletteChange && watched == qApp) {
+            // Queued: the widgets take the new palette after this event.
+            QTimer::singleShot(0, qApp, [] {
+                if (currentTheme() == ThemeChoice::System)
+                    loadStudioStyle(darkPalette());
+                recolourAllCharts();
+            });
+        }
         return false;
     }
 };
@@ -127,6 +145,7 @@ void applyTheme(ThemeChoice choice)
         QApplication::setPalette(palette);
     }
     loadStudioStyle(darkPalette());
+    recolourAllCharts();
 }
 
 ThemeChoice currentTheme()
