@@ -11,6 +11,7 @@ packages=(
   dpkg-dev desktop-file-utils appstream  # `make package`
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime
   python3-torch  # the interop test: real PyTorch (Debian's /usr/bin/python3) loads our model.py
+  slurmctld slurmd slurm-client munge  # the Slurm test: scripts/slurm-local.sh runs a one-node cluster
 )
 
 missing=()

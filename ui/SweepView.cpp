@@ -126,7 +126,7 @@ void SweepView::buildUi()
     top->addWidget(new QLabel(tr("Sweep:")));
     m_list = new QComboBox;
     m_list->setObjectName(QStringLiteral("sweepList"));
-    m_list->setMinimumContentsLength(28);
+    m_list->setMinimumContentsLength(18);
     m_list->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_list->setToolTip(tr("The sweeps in the runs folder's sweeps/ folder, and the ones opened"));
     top->addWidget(m_list);
@@ -140,6 +140,11 @@ void SweepView::buildUi()
     m_open->setToolTip(tr("Open a sweep folder (one holding sweep.json), e.g. one run with mnist-train --sweep or on a cluster"));
     connect(m_open, &QPushButton::clicked, this, &SweepView::chooseFolder);
     top->addWidget(m_open);
+    // Running the sweep on a second row: the tab stays narrow enough for a 1,200 px window.
+    top->addStretch(1);
+    layout->addLayout(top);
+    auto* runRow = new QHBoxLayout;
+    top = runRow;
     top->addWidget(new QLabel(tr("Parallel runs:")));
     m_jobs = new QSpinBox;
     m_jobs->setObjectName(QStringLiteral("sweepJobs"));
@@ -168,13 +173,13 @@ void SweepView::buildUi()
     m_export->setToolTip(tr("The configurations table as CSV: the varying settings, runs, and each figure's mean, std, min and max"));
     connect(m_export, &QPushButton::clicked, this, &SweepView::exportCsv);
     top->addWidget(m_export);
-    top->addStretch(1);
-    layout->addLayout(top);
     m_status = new QLabel(tr("No sweep yet: New sweep… plans one from the set-up panel's settings."));
     m_status->setObjectName(QStringLiteral("sweepStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(m_status);
+    m_status->setMinimumWidth(200);
+    top->addWidget(m_status, 1);
+    layout->addLayout(top);
 
     auto* split = new QSplitter(Qt::Horizontal);
     layout->addWidget(split, 1);

@@ -110,14 +110,20 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
 bool applyMachineSettings(SweepPlan& plan, const std::string& dataDir, const std::string& device)
 {
     bool gpu = false;
+    std::string problems;
     for (SweepTrial& t : plan.trials) {
         if (!dataDir.empty())
             t.config.dataDir = dataDir;
         if (!device.empty())
             t.config.device = device;
+        for (const FieldProblem& p : fieldProblems(t.config))
+            if ((p.field == "data_dir" || p.field == "device" || p.field == "threads") && problems.find(p.message) == std::string::npos)
+                problems += "\n  " + p.field + ": " + p.message;
         t.config.dataDir = fs::absolute(resolveDataDir(t.config)).lexically_normal().string();
         gpu = gpu || t.config.device.rfind("cuda", 0) == 0;
     }
+    if (!problems.empty())
+        throw ConfigError("the sweep's machine settings:" + problems + "\n(give --data-dir DIR or --device DEV, or set them in the spec's base)");
     return gpu;
 }
 

@@ -39,6 +39,7 @@ std::string trialDir(const SweepFolder& sweep, const SweepTrial& trial);
 // The machine's settings, the same for every trial: `dataDir` and `device` when given, and the
 // data folder made absolute (found as for a run when not given), so that a task started anywhere
 // (a cluster node, another working folder) finds it. Returns whether any trial asks for a GPU.
+// Throws ConfigError when a trial's data folder or device is not valid (e.g. dataset idx without one).
 bool applyMachineSettings(SweepPlan& plan, const std::string& dataDir, const std::string& device);
 
 // A sweep file's spec and folder: `path` is a sweep folder's sweep.json, or a folder holding one

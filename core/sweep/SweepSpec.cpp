@@ -18,6 +18,7 @@ using json = nlohmann::json;
 
 // Settings a sweep may not vary: the seed has its own list, and the machine's settings do not
 // change what a run computes (they are given to the sweep command instead).
+const std::set<std::string> kMachineFields = {"threads", "device", "data_dir"};
 const std::set<std::string> kNotSweepable = {"seed", "threads", "device", "data_dir"};
 
 struct Axis {
@@ -361,9 +362,11 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
             t.config.seed = seed;
             p.trials.push_back(std::move(t));
         }
-        // Each configuration's problems once, with what it is.
+        // Each configuration's problems once, with what it is. The machine's settings are the
+        // sweep command's to give (applyMachineSettings() checks them then).
         for (const FieldProblem& fp : fieldProblems(p.trials.back().config))
-            problems.push_back({"trial " + std::to_string(p.trials.back().index - static_cast<int64_t>(p.seeds.size()) + 1) + " (" +
+            if (!kMachineFields.count(fp.field))
+                problems.push_back({"trial " + std::to_string(p.trials.back().index - static_cast<int64_t>(p.seeds.size()) + 1) + " (" +
                                     (params.empty() ? std::string("base") : describeParams(params)) + "): " + fp.field,
                                 fp.message});
     }

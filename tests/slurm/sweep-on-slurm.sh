@@ -7,6 +7,7 @@ set -uo pipefail
 train=${1:?usage: sweep-on-slurm.sh MNIST_TRAIN}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/mnist-slurm-sweep-XXXXXX)
+chmod 755 "$tmp" # munged wants every folder above its socket open to all
 state="$tmp/cluster"
 cleanup() {
   bash "$root/scripts/slurm-local.sh" stop "$state" >/dev/null 2>&1
@@ -62,11 +63,13 @@ job=$(sed -n 's/^submitted Slurm job \([0-9]*\) .*/\1/p' <<<"$out")
 grep -q -- '--array=0-3%2' "$sweep/sweep.sbatch" || fail "sweep.sbatch has no --array=0-3%2"
 
 # Wait for the array (at most 5 minutes).
+# (squeue -j lists a finished job too, as CD: ask for the states still to come.)
+active() { squeue -h -j "$job" -t PENDING,CONFIGURING,RUNNING,COMPLETING 2>/dev/null; }
 for _ in $(seq 1 300); do
-  [[ -z $(squeue -h -j "$job" 2>/dev/null) ]] && break
+  [[ -z $(active) ]] && break
   sleep 1
 done
-[[ -z $(squeue -h -j "$job" 2>/dev/null) ]] && fail "job $job still queued or running after 5 minutes"
+[[ -n $(active) ]] && fail "job $job still queued or running after 5 minutes"
 
 for i in 0 1 2 3; do
   run="$sweep/trial-000$i"
