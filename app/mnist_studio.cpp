@@ -163,27 +163,25 @@ int main(int argc, char** argv)
             return fail(error);
         window.showTab(studio::MainWindow::Tab::Network);
     }
-    if (parser.isSet(tabOpt)) {
-        const QString tab = parser.value(tabOpt);
-        if (tab == QLatin1String("preview"))
-            window.showTab(studio::MainWindow::Tab::AugmentationPreview);
-        else if (tab == QLatin1String("runs"))
-            window.showTab(studio::MainWindow::Tab::Runs);
-        else if (tab == QLatin1String("evaluation"))
-            window.showTab(studio::MainWindow::Tab::Evaluation);
-        else if (tab == QLatin1String("draw"))
-            window.showTab(studio::MainWindow::Tab::DrawDigit);
-        else if (tab == QLatin1String("network"))
-            window.showTab(studio::MainWindow::Tab::Network);
-        else if (tab == QLatin1String("inspect"))
-            window.showTab(studio::MainWindow::Tab::Inspect);
-        else if (tab == QLatin1String("sweeps"))
-            window.showTab(studio::MainWindow::Tab::Sweeps);
-        else if (tab == QLatin1String("recipes"))
-            window.showRecipes();
-        else if (tab != QLatin1String("training"))
-            return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network, inspect, sweeps or recipes"));
-    }
+    // --tab: shown now, and again after --autostart's run has switched to the dashboard.
+    const auto showTabNamed = [&window](const QString& tab) {
+        using Tab = studio::MainWindow::Tab;
+        static const std::pair<const char*, Tab> tabs[] = {
+            {"training", Tab::Dashboard}, {"preview", Tab::AugmentationPreview}, {"runs", Tab::Runs},
+            {"evaluation", Tab::Evaluation}, {"draw", Tab::DrawDigit}, {"network", Tab::Network},
+            {"inspect", Tab::Inspect}, {"sweeps", Tab::Sweeps}};
+        for (const auto& [name, t] : tabs)
+            if (tab == QLatin1String(name)) {
+                window.showTab(t);
+                return true;
+            }
+        if (tab != QLatin1String("recipes"))
+            return false;
+        window.showRecipes();
+        return true;
+    };
+    if (parser.isSet(tabOpt) && !showTabNamed(parser.value(tabOpt)))
+        return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network, inspect, sweeps or recipes"));
     if (parser.isSet(runOpt)) {
         const QString dir = QDir(parser.value(runOpt)).absolutePath();
         window.evaluationView()->evaluateRun(dir);
@@ -202,7 +200,7 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window] { window.ensureDataAvailable(); });
 
     if (parser.isSet(autostartOpt)) {
-        QTimer::singleShot(0, &window, [&window, &parser, &tabOpt] {
+        QTimer::singleShot(0, &window, [&window, &parser, &tabOpt, showTabNamed] {
             if (!window.configPanel()->isValid()) {
                 std::fprintf(stderr, "mnist-studio: the set-up is not valid: %s\n",
                              qPrintable(window.configPanel()->problems().join(QStringLiteral("; "))));
@@ -210,8 +208,8 @@ int main(int argc, char** argv)
             }
             window.startTraining();
             // Training switches to the dashboard; a tab asked for on the command line wins.
-            if (parser.value(tabOpt) == QLatin1String("preview"))
-                window.showTab(studio::MainWindow::Tab::AugmentationPreview);
+            if (parser.isSet(tabOpt))
+                showTabNamed(parser.value(tabOpt));
         });
     }
     const auto saveScreenshot = [&window](const QString& file) {

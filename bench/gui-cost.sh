@@ -95,4 +95,12 @@ for ((i = 1; i <= pairs; i++)); do
   gui=$(rate "${run%/}")
   ratio=$(awk -v g="$gui" -v c="$cli" 'BEGIN { if (c > 0) printf "%.2f", g / c; else print "n/a" }')
   echo "| $i | $cli | $gui | $ratio | $share | $worst |"
+  echo "$ratio $share ${worst%\*}" >> "$tmp/pairs"
 done
+# Medians over the pairs: on a shared machine one pair can be off by 20% either way.
+awk '{ r[NR] = $1; s[NR] = $2; w[NR] = $3 }
+  function median(a, n,   i, j, t) {
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  END { if (NR) printf "| median of %d | | | %.2f | %.1f | %.1f |\n", NR, median(r, NR), median(s, NR), median(w, NR) }' "$tmp/pairs"

@@ -57,7 +57,12 @@ QColor seriesColor(SeriesRole role)
 QPen seriesPen(SeriesRole role)
 {
     QPen pen(seriesColor(role));
-    pen.setWidthF(role == SeriesRole::IterationLoss ? 1.0 : 2.0);
+    // The per-iteration series (hundreds to thousands of points, redrawn while training) are one
+    // pixel wide: the raster engine draws such cosmetic lines on a fast path, where wider ones are
+    // stroked with a join at every vertex (perf on the GUI thread: atan2 and QStroker on top).
+    const bool dense = role == SeriesRole::IterationLoss || role == SeriesRole::IterationLossSmoothed ||
+                       role == SeriesRole::LearningRate;
+    pen.setWidthF(dense ? 1.0 : 2.0);
     pen.setCosmetic(true);
     return pen;
 }

@@ -76,6 +76,14 @@ void setNiceTicks(QValueAxis* axis, double span, int ticks)
     axis->setTickInterval(step);
 }
 
+// Points worth drawing in a chart: a min/max pair per pixel column of its plot area (a spike still
+// shows), never more than `cap`; a chart not laid out yet gets the cap.
+int drawBudget(const QChartView* view, int cap)
+{
+    const double width = view->chart()->plotArea().width();
+    return width >= 32 ? std::min(cap, static_cast<int>(2 * width)) : cap;
+}
+
 QLineSeries* makeSeries(const QString& name, SeriesRole role)
 {
     auto* s = new QLineSeries;
@@ -492,10 +500,15 @@ void TrainingDashboard::redrawIterations()
     const auto runX = [this, h](std::size_t i) {
         return i < h ? static_cast<double>(i) : static_cast<double>(m_points[static_cast<int>(i - h)].step);
     };
+    const int lrBudget = drawBudget(m_lrView, kMaxDrawnPoints);
+    const int lossBudget = drawBudget(m_lossView, kMaxDrawnPoints);
+    // The smoothed loss has no spikes to keep: one point per pixel column is all it shows. (Qt
+    // Charts strokes every line's outline for hit-testing at each update, at a cost per point.)
+    const int smoothBudget = std::max(4, lossBudget / 2);
 
     // LR: the current epoch (x = iteration within it, the notebook's view) or the whole run.
     if (lrShowsWholeRun()) {
-        m_lrSeries->replace(decimateMinMax(n + h, runX, lrAt, kMaxDrawnPoints));
+        m_lrSeries->replace(decimateMinMax(n + h, runX, lrAt, lrBudget));
         m_lrX->setTitleText(tr("Iteration (whole run)"));
         m_lrX->setRange(0, std::max(1.0, runX(n + h - 1)));
         setNiceTicks(m_lrX, m_lrX->max(), 5);
@@ -504,7 +517,7 @@ void TrainingDashboard::redrawIterations()
         m_lrSeries->replace(decimateMinMax(
             n - static_cast<std::size_t>(start),
             [this, start](std::size_t i) { return static_cast<double>(m_points[start + static_cast<int>(i)].iteration); },
-            [this, start](std::size_t i) { return m_points[start + static_cast<int>(i)].lr; }, kMaxDrawnPoints));
+            [this, start](std::size_t i) { return m_points[start + static_cast<int>(i)].lr; }, lrBudget));
         m_lrX->setTitleText(tr("Iteration of epoch %1").arg(m_points.back().epoch));
         const double perEpoch = m_info.iterationsPerEpoch > 0 ? static_cast<double>(m_info.iterationsPerEpoch - 1)
                                                               : static_cast<double>(m_points.back().iteration);
@@ -516,7 +529,7 @@ void TrainingDashboard::redrawIterations()
         const std::size_t start = h - perEpoch;
         m_lrSeries->replace(decimateMinMax(
             perEpoch, [](std::size_t i) { return static_cast<double>(i); },
-            [this, start](std::size_t i) { return m_historyLr[static_cast<int>(start + i)]; }, kMaxDrawnPoints));
+            [this, start](std::size_t i) { return m_historyLr[static_cast<int>(start + i)]; }, lrBudget));
         m_lrX->setTitleText(tr("Iteration of epoch %1").arg(epochs().isEmpty() ? 1 : epochs().back().epoch));
         m_lrX->setRange(0, std::max(1.0, static_cast<double>(perEpoch - 1)));
         setNiceTicks(m_lrX, m_lrX->max(), 5);
@@ -534,9 +547,9 @@ void TrainingDashboard::redrawIterations()
     }
     const auto stepX = [this](std::size_t i) { return static_cast<double>(m_points[static_cast<int>(i)].step); };
     m_lossRaw->replace(decimateMinMax(
-        n, stepX, [this](std::size_t i) { return logSafe(m_points[static_cast<int>(i)].loss); }, kMaxDrawnPoints));
+        n, stepX, [this](std::size_t i) { return logSafe(m_points[static_cast<int>(i)].loss); }, lossBudget));
     m_lossSmooth->replace(decimateMinMax(
-        n, stepX, [this](std::size_t i) { return logSafe(m_smoothed[static_cast<int>(i)]); }, kMaxDrawnPoints));
+        n, stepX, [this](std::size_t i) { return logSafe(m_smoothed[static_cast<int>(i)]); }, smoothBudget));
     double lo = std::numeric_limits<double>::max(), hi = 0;
     for (const QPointF& p : m_lossRaw->points()) {
         lo = std::min(lo, p.y());

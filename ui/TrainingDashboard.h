@@ -34,7 +34,7 @@ public:
     static constexpr int kMaxDrawnPoints = 2000;
     // The per-iteration charts are redrawn at most every this many ms: on a small machine the
     // GUI thread's drawing competes with the training threads for the cores.
-    static constexpr int kRedrawIntervalMs = 500;
+    static constexpr int kRedrawIntervalMs = 1000;
 
     explicit TrainingDashboard(QWidget* parent = nullptr);
 
