@@ -249,9 +249,12 @@ int main(int argc, char** argv)
 int runBench(int argc, char** argv, bool allocatorTuned)
 {
     const bool baselineChild = argc > 2 && std::string(argv[1]) == "--baseline";
-    // "--spec-ab [DEVICE]": only the spec-built against hand-written comparison.
+    // "--spec-ab [DEVICE]": only the spec-built against hand-written comparison;
+    // "--layer-stats [DEVICE]": only the cost of recording layers.csv.
     const bool specAbOnly = argc > 1 && std::string(argv[1]) == "--spec-ab";
-    const std::string device = baselineChild || specAbOnly ? (argc > 2 ? argv[2] : "auto") : argc > 1 ? argv[1] : "auto";
+    const bool layerStatsOnly = argc > 1 && std::string(argv[1]) == "--layer-stats";
+    const std::string device =
+        baselineChild || specAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto") : argc > 1 ? argv[1] : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
     mnist::DataSplits data;
     try {
@@ -278,6 +281,11 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"SimpleNet", 250, true, 2500},
     };
 
+    if (layerStatsOnly) {
+        std::printf("machine: %s, %d threads\n| case | with | without | with / without |\n|---|---|---|---|\n", cpuModel().c_str(), threads);
+        layerStatsCost(data, device, threads, 7);
+        return 0;
+    }
     if (specAbOnly) {
         std::printf("machine: %s, %d threads\n", cpuModel().c_str(), threads);
         compareSpecBuilt(data, dev, 5);
