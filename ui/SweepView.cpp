@@ -391,7 +391,7 @@ void SweepView::onRefreshed()
         m_status->setText(outcome.error);
         return;
     }
-    if (fromStd(outcome.value.summary.dir) != m_dir && QDir(fromStd(outcome.value.summary.dir)).absolutePath() != m_dir)
+    if (fromStd(outcome.value.summary.dir) != m_dir)
         return; // of a sweep no longer shown
     m_snapshot = outcome.value;
     m_hasSnapshot = true;
@@ -441,7 +441,6 @@ void SweepView::fillGroups()
             item->setData(Qt::DisplayRole, v);
             m_groups->setItem(r, c++, item);
         }
-        m_groups->item(r, 0) ? m_groups->item(r, 0)->setData(kGroupRole, static_cast<int>(g.group)) : void();
         auto* seeds = new QTableWidgetItem(QStringLiteral("%1/%2").arg(g.finished).arg(g.runs));
         seeds->setToolTip(tr("Finished runs of the configuration's seeds"));
         m_groups->setItem(r, c++, seeds);
@@ -452,9 +451,7 @@ void SweepView::fillGroups()
         m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.max, 2, has));
         m_groups->setItem(r, c++, numberItem(g.bestTestAcc.mean, 2, g.bestTestAcc.n > 0));
         m_groups->setItem(r, c++, numberItem(g.seconds.mean, 0, g.seconds.n > 0));
-        if (!m_groups->item(r, 0)) {
-            m_groups->setItem(r, 0, new QTableWidgetItem);
-        }
+        // Column 0 (a setting, or the seeds when nothing varies) carries the configuration's number.
         m_groups->item(r, 0)->setData(kGroupRole, static_cast<int>(g.group));
         if (g.group == m_shownGroup)
             selectRow = r;
