@@ -10,7 +10,7 @@ packages=(
   xvfb xdotool dataset-fashion-mnist
   dpkg-dev desktop-file-utils appstream  # `make package`
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime
-  python3-torch  # the interop test: real PyTorch (Debian's /usr/bin/python3) loads our model.py
+  python3-torch python3-torchvision  # interop: real PyTorch loads our model.py; torchvision checks augmentation; the bench peer
   slurmctld slurmd slurm-client munge  # the Slurm test: scripts/slurm-local.sh runs a one-node cluster
 )
 

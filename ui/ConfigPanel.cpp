@@ -288,13 +288,17 @@ QWidget* ConfigPanel::makeEditor(Row& row, QWidget* parent)
         auto* h = new QHBoxLayout(box);
         h->setContentsMargins(0, 0, 0, 0);
         for (const char* end : {"min", "max"}) {
+            const bool first = std::string_view(end) == "min";
+            // Two separate values (translate's x and y) are labelled; a range reads "low – high".
+            if (!f.pairIsRange)
+                h->addWidget(new QLabel(first ? QStringLiteral("x") : QStringLiteral("y"), box));
             auto* number = new NumberEdit(box);
             number->setObjectName(key + QLatin1Char('.') + QLatin1String(end));
             number->setToolTip(tip);
             connect(number, &NumberEdit::valueEdited, this, edited);
             row.parts.push_back(number);
             h->addWidget(number);
-            if (std::string_view(end) == "min")
+            if (first && f.pairIsRange)
                 h->addWidget(new QLabel(QStringLiteral("–"), box));
         }
         return box;
@@ -324,7 +328,7 @@ void ConfigPanel::addAugmentButtons()
     none->setObjectName(QStringLiteral("noAugmentation"));
     connect(none, &QPushButton::clicked, this, [this] {
         mnist::TrainConfig c = m_config;
-        c.augment.crop = c.augment.rotate = c.augment.erase = c.augment.normalize = false;
+        c.augment.crop = c.augment.rotate = c.augment.affine = c.augment.erase = c.augment.normalize = false;
         setConfig(c);
     });
     buttons->addWidget(notebook);

@@ -45,6 +45,8 @@ QString recipeSummary(const mnist::TrainConfig& c)
         augment << QObject::tr("crop");
     if (a.rotate)
         augment << QObject::tr("rotate");
+    if (a.affine)
+        augment << QObject::tr("affine");
     if (a.erase)
         augment << QObject::tr("erase");
     if (a.normalize)

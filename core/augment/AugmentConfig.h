@@ -1,7 +1,7 @@
 #pragma once
 // Which training-time augmentations a run uses, with torchvision's parameters. Applied in this
-// order: RandomResizedCrop, RandomRotation, RandomErasing, then Normalize (Normalize alone also
-// applies to the valid and test images).
+// order: RandomResizedCrop, RandomRotation, RandomAffine, RandomErasing, then Normalize (Normalize
+// alone also applies to the valid and test images).
 #include <nlohmann/json_fwd.hpp>
 
 #include <string>
@@ -20,6 +20,16 @@ struct AugmentConfig {
     double degrees = 30.0;
     bool rotateBilinear = false; // torchvision's default is nearest
 
+    // RandomAffine(degrees, translate, scale, shear), fill 0: angle ~ U(-degrees, degrees) (clockwise,
+    // as torchvision's affine), whole-pixel shifts round(U(-tx*W, tx*W)) and round(U(-ty*H, ty*H)),
+    // scale ~ U(scaleMin, scaleMax), x shear ~ U(shearMin, shearMax) degrees.
+    bool affine = false;
+    double affineDegrees = 0.0;
+    double translateX = 0.1, translateY = 0.1; // the largest shift, as a fraction of the width / height
+    double affineScaleMin = 1.0, affineScaleMax = 1.0;
+    double shearMin = 0.0, shearMax = 0.0;
+    bool affineBilinear = false; // torchvision's default is nearest
+
     // RandomErasing(p, scale, ratio, value 0)
     bool erase = false;
     double eraseP = 0.5;
@@ -31,7 +41,7 @@ struct AugmentConfig {
     double mean = 0.5, std = 0.5;
 
     // Any random transform on (Normalize is not random).
-    bool randomActive() const { return crop || rotate || erase; }
+    bool randomActive() const { return crop || rotate || affine || erase; }
 
     // Every problem in words; empty when valid.
     std::vector<std::string> validate() const;

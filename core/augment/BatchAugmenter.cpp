@@ -33,22 +33,66 @@ at::Generator makeCpuGenerator(uint64_t seed)
     return at::detail::createCPUGenerator(seed);
 }
 
-torch::Tensor affineResample(const torch::Tensor& x, const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
-                             const torch::Tensor& cy, const torch::Tensor& angleRadians, bool bilinear)
+namespace {
+
+// The crop box after the rotation, output to source: [sx cos, -sx sin, cx; sy sin, sy cos, cy].
+torch::Tensor cropRotateTheta(const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
+                              const torch::Tensor& cy, const torch::Tensor& angleRadians)
 {
-    // grid_sample's normalised coordinates (align_corners=false): source = crop(rotate^-1(output)).
     // With y pointing down, this inverse rotation turns the picture counter-clockwise on screen.
     const torch::Tensor cosA = angleRadians.cos(), sinA = angleRadians.sin();
-    const torch::Tensor theta =
-        torch::stack({torch::stack({sx * cosA, -sx * sinA, cx}, 1), torch::stack({sy * sinA, sy * cosA, cy}, 1)}, 1)
-            .to(x.scalar_type());
-    const torch::Tensor grid = F::affine_grid(theta, x.sizes(), /*align_corners=*/false);
+    return torch::stack({torch::stack({sx * cosA, -sx * sinA, cx}, 1), torch::stack({sy * sinA, sy * cosA, cy}, 1)}, 1);
+}
+
+// first(second(p)): both [N, 2, 3] affine maps.
+torch::Tensor composeTheta(const torch::Tensor& first, const torch::Tensor& second)
+{
+    using torch::indexing::Slice;
+    const torch::Tensor l1 = first.index({Slice(), Slice(), Slice(0, 2)});
+    const torch::Tensor l2 = second.index({Slice(), Slice(), Slice(0, 2)});
+    const torch::Tensor linear = torch::bmm(l1, l2);
+    const torch::Tensor offset = torch::bmm(l1, second.index({Slice(), Slice(), Slice(2, 3)})) +
+                                 first.index({Slice(), Slice(), Slice(2, 3)});
+    return torch::cat({linear, offset}, 2);
+}
+
+} // namespace
+
+torch::Tensor resampleAffine(const torch::Tensor& x, const torch::Tensor& theta, bool bilinear)
+{
+    const torch::Tensor grid = F::affine_grid(theta.to(x.scalar_type()), x.sizes(), /*align_corners=*/false);
     auto options = F::GridSampleFuncOptions().padding_mode(torch::kZeros).align_corners(false);
     if (bilinear)
         options.mode(torch::kBilinear);
     else
         options.mode(torch::kNearest);
     return F::grid_sample(x, grid, options);
+}
+
+torch::Tensor affineResample(const torch::Tensor& x, const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
+                             const torch::Tensor& cy, const torch::Tensor& angleRadians, bool bilinear)
+{
+    return resampleAffine(x, cropRotateTheta(sx, sy, cx, cy, angleRadians), bilinear);
+}
+
+torch::Tensor affineTheta(const AffineParams& p, int64_t height, int64_t width)
+{
+    // torchvision's _get_inverse_affine_matrix with the centre at 0: in pixel coordinates about the
+    // centre, source = M^-1 (output - t), M = scale * rotation-with-shear.
+    const double rad = kPi / 180.0;
+    const torch::Tensor rot = p.angle * rad, shx = p.shearX * rad, shy = p.shearY * rad;
+    const torch::Tensor cosSy = shy.cos(), tanSx = shx.tan();
+    const torch::Tensor a = (rot - shy).cos() / cosSy;
+    const torch::Tensor b = -(rot - shy).cos() * tanSx / cosSy - rot.sin();
+    const torch::Tensor c = (rot - shy).sin() / cosSy;
+    const torch::Tensor d = -(rot - shy).sin() * tanSx / cosSy + rot.cos();
+    const torch::Tensor m00 = d / p.scale, m01 = -b / p.scale, m10 = -c / p.scale, m11 = a / p.scale;
+    const torch::Tensor off0 = -(m00 * p.tx + m01 * p.ty), off1 = -(m10 * p.tx + m11 * p.ty);
+    // Normalised coordinates are pixels about the centre divided by half the width and height.
+    const double w = static_cast<double>(width), h = static_cast<double>(height);
+    return torch::stack({torch::stack({m00, m01 * (h / w), off0 * (2.0 / w)}, 1),
+                         torch::stack({m10 * (w / h), m11, off1 * (2.0 / h)}, 1)},
+                        1);
 }
 
 BatchAugmenter::BatchAugmenter(AugmentConfig config) : m_config(std::move(config)) {}
@@ -87,6 +131,23 @@ CropBoxes BatchAugmenter::sampleCrops(int64_t n, int64_t height, int64_t width, 
     return b;
 }
 
+AffineParams BatchAugmenter::sampleAffine(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& opts,
+                                          c10::optional<at::Generator> gen) const
+{
+    const AugmentConfig& c = m_config;
+    // get_params' order: angle, x shift, y shift, scale, shear. Shifts are rounded half to even, as
+    // Python's round(); torchvision's img_size is [width, height].
+    AffineParams p;
+    p.angle = uniform({n}, -c.affineDegrees, c.affineDegrees, opts, gen);
+    const double maxDx = c.translateX * static_cast<double>(width), maxDy = c.translateY * static_cast<double>(height);
+    p.tx = uniform({n}, -maxDx, maxDx, opts, gen).round();
+    p.ty = uniform({n}, -maxDy, maxDy, opts, gen).round();
+    p.scale = uniform({n}, c.affineScaleMin, c.affineScaleMax, opts, gen);
+    p.shearX = uniform({n}, c.shearMin, c.shearMax, opts, gen);
+    p.shearY = torch::zeros_like(p.shearX);
+    return p;
+}
+
 EraseBoxes BatchAugmenter::sampleErasures(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& opts,
                                           c10::optional<at::Generator> gen) const
 {
@@ -120,8 +181,8 @@ torch::Tensor BatchAugmenter::augment(const torch::Tensor& x, c10::optional<at::
     const auto opts = torch::TensorOptions().device(x.device());
     torch::Tensor out = x;
 
-    if (c.crop || c.rotate) {
-        // Crop and rotation fused into one resampling per image.
+    if (c.crop || c.rotate || c.affine) {
+        // Crop, rotation and the affine map fused into one resampling per image.
         torch::Tensor sx = torch::ones({n}, opts.dtype(torch::kFloat64)), sy = sx, cx = torch::zeros_like(sx), cy = cx;
         if (c.crop) {
             const CropBoxes b = sampleCrops(n, height, width, opts, gen);
@@ -134,8 +195,12 @@ torch::Tensor BatchAugmenter::augment(const torch::Tensor& x, c10::optional<at::
         torch::Tensor angle = torch::zeros_like(sx);
         if (c.rotate)
             angle = uniform({n}, -c.degrees, c.degrees, opts, gen) * (kPi / 180.0);
-        // The crop's resize is bilinear in torchvision; rotation alone is nearest unless asked.
-        out = affineResample(out, sx, sy, cx, cy, angle, c.crop || c.rotateBilinear);
+        torch::Tensor theta = cropRotateTheta(sx, sy, cx, cy, angle);
+        if (c.affine)
+            theta = composeTheta(theta, affineTheta(sampleAffine(n, height, width, opts, gen), height, width));
+        // The crop's resize is bilinear in torchvision; rotation and affine are nearest unless asked.
+        const bool bilinear = c.crop || (c.rotate && c.rotateBilinear) || (c.affine && c.affineBilinear);
+        out = resampleAffine(out, theta, bilinear);
     }
 
     if (c.erase) {

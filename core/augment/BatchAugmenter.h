@@ -1,7 +1,8 @@
 #pragma once
 // Training-time augmentation of a whole batch on its device, with torchvision's random
-// distributions: per-image parameters are drawn as tensors, crop and rotation are fused into one
-// affine resampling (affine_grid + grid_sample), erasing is a mask. No per-image host loop.
+// distributions: per-image parameters are drawn as tensors, crop, rotation and the random affine
+// map are fused into one resampling (affine_grid + grid_sample), erasing is a mask. No per-image
+// host loop.
 #include "augment/AugmentConfig.h"
 
 #include <ATen/core/Generator.h>
@@ -24,6 +25,13 @@ struct EraseBoxes {
     torch::Tensor applied; // bool [N]
 };
 
+// RandomAffine parameters ([N] float64 each), as torchvision's get_params draws them: angle in
+// degrees (clockwise on screen, torchvision's affine convention), shifts in whole pixels (right,
+// down), scale, x and y shear in degrees.
+struct AffineParams {
+    torch::Tensor angle, tx, ty, scale, shearX, shearY;
+};
+
 class BatchAugmenter {
 public:
     explicit BatchAugmenter(AugmentConfig config);
@@ -40,6 +48,8 @@ public:
     // The parameter draws, exposed so tests can check their distributions.
     CropBoxes sampleCrops(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& device,
                           c10::optional<at::Generator> gen) const;
+    AffineParams sampleAffine(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& device,
+                              c10::optional<at::Generator> gen) const;
     EraseBoxes sampleErasures(int64_t n, int64_t height, int64_t width, const torch::TensorOptions& device,
                               c10::optional<at::Generator> gen) const;
 
@@ -53,6 +63,14 @@ private:
 // Pixels from outside the image are 0.
 torch::Tensor affineResample(const torch::Tensor& x, const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
                              const torch::Tensor& cy, const torch::Tensor& angleRadians, bool bilinear);
+
+// torchvision's affine(img, angle, translate, scale, shear) about the image centre as grid_sample's
+// output-to-source map in normalised coordinates (align_corners false): [N, 2, 3] float64.
+torch::Tensor affineTheta(const AffineParams& p, int64_t height, int64_t width);
+
+// Resamples each image of x through theta [N, 2, 3] (output to source, normalised coordinates,
+// align_corners false); pixels from outside the image are 0.
+torch::Tensor resampleAffine(const torch::Tensor& x, const torch::Tensor& theta, bool bilinear);
 
 // A CPU generator seeded with `seed`, for reproducible previews and exports.
 at::Generator makeCpuGenerator(uint64_t seed);

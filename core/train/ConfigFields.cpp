@@ -356,8 +356,26 @@ std::vector<ConfigField> makeFields()
         return add(std::move(f));
     };
     using AC = bool (*)(const TrainConfig&);
+    const auto interpolation = [&](const std::string& parent, const char* flag, AC on, bool AugmentConfig::*bilinear) {
+        auto& f = child(ConfigField{}, parent, on);
+        f.key = parent + ".interpolation";
+        f.flag = flag;
+        f.label = "Interpolation";
+        f.section = "augment";
+        f.kind = K::Choice;
+        f.tooltip = "nearest (torchvision's default) or bilinear";
+        f.choices = same({"nearest", "bilinear"});
+        f.get = [bilinear](const TrainConfig& c) { return json(c.augment.*bilinear ? "bilinear" : "nearest"); };
+        f.set = [bilinear](TrainConfig& c, const json& v) {
+            const std::string mode = v.get<std::string>();
+            if (mode != "nearest" && mode != "bilinear")
+                throw std::invalid_argument("interpolation must be nearest or bilinear");
+            c.augment.*bilinear = mode == "bilinear";
+        };
+    };
     const AC cropOn = [](const TrainConfig& c) { return c.augment.crop; };
     const AC rotateOn = [](const TrainConfig& c) { return c.augment.rotate; };
+    const AC affineOn = [](const TrainConfig& c) { return c.augment.affine; };
     const AC eraseOn = [](const TrainConfig& c) { return c.augment.erase; };
     const AC normalizeOn = [](const TrainConfig& c) { return c.augment.normalize; };
     const std::string crop = "augment.random_resized_crop";
@@ -386,23 +404,43 @@ std::vector<ConfigField> makeFields()
                     [](auto& c) -> auto& { return c.augment.degrees; }, "RandomRotation: the largest angle, in [0, 180]"),
                 rotate, rotateOn),
           0, 180);
+    interpolation(rotate, "rotate-interp", rotateOn, &AugmentConfig::rotateBilinear);
+    const std::string affine = "augment.random_affine";
+    toggle(affine.c_str(), "Random affine", [](auto& c) -> auto& { return c.augment.affine; },
+           "RandomAffine(degrees, translate, scale, shear): rotation, whole-pixel shift, scale and x shear about "
+           "the centre, fill 0");
+    range(child(row(affine + ".degrees", "affine-degrees", "Affine degrees", "augment", K::Real,
+                    [](auto& c) -> auto& { return c.augment.affineDegrees; },
+                    "RandomAffine: the largest rotation angle, in [0, 180] (0: no rotation)"),
+                affine, affineOn),
+          0, 180);
     {
-        auto& f = child(ConfigField{}, rotate, rotateOn);
-        f.key = rotate + ".interpolation";
-        f.flag = "rotate-interp";
-        f.label = "Interpolation";
-        f.section = "augment";
-        f.kind = K::Choice;
-        f.tooltip = "nearest (torchvision's default) or bilinear";
-        f.choices = same({"nearest", "bilinear"});
-        f.get = [](const TrainConfig& c) { return json(c.augment.rotateBilinear ? "bilinear" : "nearest"); };
-        f.set = [](TrainConfig& c, const json& v) {
-            const std::string mode = v.get<std::string>();
-            if (mode != "nearest" && mode != "bilinear")
-                throw std::invalid_argument("interpolation must be nearest or bilinear");
-            c.augment.rotateBilinear = mode == "bilinear";
-        };
+        auto x = [](auto& c) -> auto& { return c.augment.translateX; };
+        auto y = [](auto& c) -> auto& { return c.augment.translateY; };
+        auto& f = child(pairRow(affine + ".translate", "translate", "Translate", affine, x, y,
+                                "RandomAffine translate A,B: the largest horizontal and vertical shift as fractions of "
+                                "the width and height (0.1,0.1 moves up to 3 pixels on 28 x 28)"),
+                        affine, affineOn);
+        f.pairIsRange = false;
+        range(f, 0, 1);
     }
+    {
+        auto lo = [](auto& c) -> auto& { return c.augment.affineScaleMin; };
+        auto hi = [](auto& c) -> auto& { return c.augment.affineScaleMax; };
+        auto& f = child(pairRow(affine + ".scale", "affine-scale", "Affine scale", affine, lo, hi,
+                                "RandomAffine scale range A,B (1,1: no scaling)"),
+                        affine, affineOn);
+        range(f, 0, 10, true);
+    }
+    {
+        auto lo = [](auto& c) -> auto& { return c.augment.shearMin; };
+        auto hi = [](auto& c) -> auto& { return c.augment.shearMax; };
+        auto& f = child(pairRow(affine + ".shear", "shear", "Shear", affine, lo, hi,
+                                "RandomAffine shear range A,B in degrees, parallel to the x axis (0,0: none)"),
+                        affine, affineOn);
+        range(f, -80, 80);
+    }
+    interpolation(affine, "affine-interp", affineOn, &AugmentConfig::affineBilinear);
     const std::string erase = "augment.random_erasing";
     toggle(erase.c_str(), "Random erasing", [](auto& c) -> auto& { return c.augment.erase; },
            "RandomErasing(p, scale, ratio, value 0): a random rectangle set to 0");
@@ -497,7 +535,7 @@ void checkField(const ConfigField& f, const TrainConfig& c, std::vector<FieldPro
             const double lo = v[0].get<double>(), hi = v[1].get<double>();
             if (!inRange(f, lo) || !inRange(f, hi))
                 out.push_back({f.key, subject + " must lie " + rangeText(f) + " (got " + num(lo) + ", " + num(hi) + ")"});
-            if (lo > hi)
+            if (f.pairIsRange && lo > hi)
                 out.push_back({f.key, subject + ": minimum " + num(lo) + " exceeds maximum " + num(hi)});
         } else if (f.kind == FieldKind::Integer || f.kind == FieldKind::Real) {
             const double d = v.get<double>();

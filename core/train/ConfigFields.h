@@ -22,7 +22,7 @@ enum class FieldKind {
     Real,     // number within min/max (open or closed ends)
     Flag,     // true/false
     Toggle,   // a transform switched on by the presence of its JSON object; its fields nest in it
-    RealPair, // [low, high] (JSON array of two numbers; "A,B" on the command line)
+    RealPair, // [low, high] (JSON array of two numbers; "A,B" on the command line); see pairIsRange
 };
 
 struct FieldChoice {
@@ -39,6 +39,7 @@ struct ConfigField {
     FieldKind kind = FieldKind::Text;
     double min = 0, max = 0;          // Integer and Real (and each end of a RealPair)
     bool minOpen = false, maxOpen = false;
+    bool pairIsRange = true;          // RealPair: [low, high] (low <= high); false: two separate values (x, y)
     std::vector<FieldChoice> choices; // Choice
     std::string fileFilter;           // Path: a file of this kind ("JSON (*.json)"); empty: a folder
     std::string parent;               // the Toggle this field belongs to, or empty

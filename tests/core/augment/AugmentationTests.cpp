@@ -333,3 +333,147 @@ TEST_CASE("Training with augmentation off is identical whatever the unused param
     const auto normalized = mnist::Trainer(c).run(splits, obs, stop);
     CHECK(normalized.epochs[0].validLoss != base.epochs[0].validLoss);
 }
+
+namespace {
+
+mnist::AffineParams oneAffine(double angle, double tx, double ty, double scale, double shearX, double shearY = 0)
+{
+    const auto t = [](double v) { return torch::full({1}, v, torch::kFloat64); };
+    return {t(angle), t(tx), t(ty), t(scale), t(shearX), t(shearY)};
+}
+
+} // namespace
+
+TEST_CASE("A random affine's shift moves the image by whole pixels, right and down, filling 0", "[augment][affine]")
+{
+    const torch::Tensor x = randomImages(1, 5);
+    const torch::Tensor out = mnist::resampleAffine(x, mnist::affineTheta(oneAffine(0, 3, -2, 1, 0), 28, 28), false);
+    // Content moves 3 right and 2 up: out[r][c] = x[r + 2][c - 3].
+    torch::Tensor expected = torch::zeros_like(x);
+    using torch::indexing::Slice;
+    expected.index_put_({Slice(), Slice(), Slice(0, 26), Slice(3, 28)}, x.index({Slice(), Slice(), Slice(2, 28), Slice(0, 25)}));
+    CHECK(torch::equal(out, expected));
+}
+
+TEST_CASE("A random affine's angle turns clockwise, the opposite of RandomRotation's", "[augment][affine]")
+{
+    const torch::Tensor x = randomImages(1, 6);
+    const double degrees = GENERATE(90.0, 33.0, -12.5);
+    const torch::Tensor affine = mnist::resampleAffine(x, mnist::affineTheta(oneAffine(degrees, 0, 0, 1, 0), 28, 28), true);
+    const auto t = [](double v) { return torch::full({1}, v, torch::kFloat64); };
+    const torch::Tensor rotation = mnist::affineResample(x, t(1), t(1), t(0), t(0), t(-degrees * kPi / 180.0), true);
+    CHECK((affine - rotation).abs().max().item<float>() < 1e-5f);
+}
+
+TEST_CASE("A random affine's scale and shear act about the centre", "[augment][affine]")
+{
+    // A single bright pixel at (row 13, col 17), 3.5 pixels right of the centre (13.5, 13.5) and
+    // 0.5 above it: scale 2 puts it at 7 right and 1 above (spread over 2x2 pixels, inside the image).
+    torch::Tensor x = torch::zeros({1, 1, 28, 28});
+    x.index_put_({0, 0, 13, 17}, 1.0);
+    const auto centroid = [](const torch::Tensor& img) {
+        const torch::Tensor m = img.view({28, 28});
+        const torch::Tensor coords = torch::arange(28, torch::kFloat32) - 13.5f;
+        const double mass = m.sum().item<double>();
+        return std::pair<double, double>{(m.sum(1) * coords).sum().item<double>() / mass,
+                                         (m.sum(0) * coords).sum().item<double>() / mass};
+    };
+    const auto [r2, c2] = centroid(mnist::resampleAffine(x, mnist::affineTheta(oneAffine(0, 0, 0, 2, 0), 28, 28), true));
+    CHECK(r2 == Approx(-1.0).margin(0.05));
+    CHECK(c2 == Approx(7.0).margin(0.05));
+    // An x shear of 45 degrees moves a point by -y (torchvision: x' = x - tan(shear) * y); here y = -0.5.
+    const auto [rs, cs] = centroid(mnist::resampleAffine(x, mnist::affineTheta(oneAffine(0, 0, 0, 1, 45), 28, 28), true));
+    CHECK(rs == Approx(-0.5).margin(0.1));
+    CHECK(cs == Approx(4.0).margin(0.1));
+}
+
+TEST_CASE("Random affine draws follow torchvision's get_params", "[augment][affine][statistics]")
+{
+    mnist::AugmentConfig c;
+    c.affine = true;
+    c.affineDegrees = 20;
+    c.translateX = 0.2; // up to 5.6 pixels: whole shifts -6..6, the ends rare
+    c.translateY = 0.1; // up to 2.8: -3..3
+    c.affineScaleMin = 0.9;
+    c.affineScaleMax = 1.1;
+    c.shearMin = -10;
+    c.shearMax = 5;
+    const int64_t n = 40000;
+    const mnist::AffineParams p = mnist::BatchAugmenter(c).sampleAffine(n, 28, 28, torch::TensorOptions(), mnist::makeCpuGenerator(8));
+    CHECK(torch::equal(p.tx, p.tx.round()));
+    CHECK(torch::equal(p.ty, p.ty.round()));
+    CHECK(p.tx.abs().max().item<double>() == 6);
+    CHECK(p.ty.abs().max().item<double>() == 3);
+    // P(shift = 0) = 1 / (2 * 5.6); P(shift = 6) = 0.1 / 11.2.
+    CHECK((p.tx == 0).to(torch::kFloat64).mean().item<double>() == Approx(1.0 / 11.2).margin(0.005));
+    CHECK((p.tx == 6).to(torch::kFloat64).mean().item<double>() == Approx(0.1 / 11.2).margin(0.003));
+    CHECK((p.ty == 3).to(torch::kFloat64).mean().item<double>() == Approx(0.3 / 5.6).margin(0.005));
+    CHECK(p.angle.mean().item<double>() == Approx(0).margin(0.2));
+    CHECK(p.angle.abs().max().item<double>() <= 20);
+    CHECK(p.angle.std().item<double>() == Approx(20 / std::sqrt(3.0)).margin(0.2));
+    CHECK(p.scale.min().item<double>() >= 0.9);
+    CHECK(p.scale.max().item<double>() <= 1.1);
+    CHECK(p.scale.mean().item<double>() == Approx(1.0).margin(0.002));
+    CHECK(p.shearX.mean().item<double>() == Approx(-2.5).margin(0.1));
+    CHECK(p.shearX.min().item<double>() >= -10);
+    CHECK(p.shearX.max().item<double>() <= 5);
+    CHECK(torch::equal(p.shearY, torch::zeros_like(p.shearY)));
+}
+
+TEST_CASE("Random affine settings are checked, saved and switched off with the others", "[augment][affine][config]")
+{
+    mnist::TrainConfig c;
+    c.augment.affine = true;
+    c.augment.translateX = 0.25;
+    c.augment.translateY = 0.05; // x and y, not a range: y below x is fine
+    c.augment.affineScaleMin = 0.9;
+    c.augment.affineScaleMax = 1.1;
+    c.augment.shearMin = -8;
+    c.augment.shearMax = 8;
+    c.augment.affineBilinear = true;
+    CHECK(c.augment.validate().empty());
+    const std::string text = mnist::toJsonText(c);
+    CHECK_THAT(text, Contains("\"random_affine\""));
+    const mnist::TrainConfig back = mnist::trainConfigFromJsonText(text);
+    CHECK(mnist::toJsonText(back) == text);
+    CHECK(back.augment.translateY == 0.05);
+    CHECK(back.augment.affineBilinear);
+    CHECK(mnist::BatchAugmenter(back.augment).config().randomActive());
+
+    mnist::AugmentConfig bad = c.augment;
+    bad.translateX = 1.5;
+    bad.affineScaleMin = 1.2;
+    bad.affineScaleMax = 0.9;
+    bad.shearMax = 85;
+    bad.affineDegrees = 200;
+    std::string all;
+    for (const auto& problem : bad.validate())
+        all += problem + "\n";
+    INFO(all);
+    CHECK_THAT(all, Contains("translate"));
+    CHECK_THAT(all, Contains("affine scale: minimum 1.2 exceeds maximum 0.9"));
+    CHECK_THAT(all, Contains("shear"));
+    CHECK_THAT(all, Contains("affine degrees"));
+
+    const mnist::TrainConfig fromJson =
+        mnist::trainConfigFromJsonText(R"({"augment": {"random_affine": {"degrees": 20, "translate": [0.2, 0.2]}}})");
+    CHECK(fromJson.augment.affine);
+    CHECK(fromJson.augment.affineDegrees == 20);
+    CHECK(fromJson.augment.translateX == 0.2);
+    CHECK(fromJson.augment.affineScaleMin == 1.0); // torchvision's scale=None
+    CHECK_FALSE(fromJson.augment.affineBilinear);
+}
+
+TEST_CASE("Turning on a random affine keeps the earlier transforms' draws and changes the images", "[augment][affine]")
+{
+    mnist::AugmentConfig c = mnist::notebookAugmentation();
+    const torch::Tensor x = randomImages(64, 9);
+    const torch::Tensor before = mnist::BatchAugmenter(c).augment(x, mnist::makeCpuGenerator(3));
+    c.affine = true;
+    c.translateX = c.translateY = 0; // the identity map, drawn after crop and rotation
+    const torch::Tensor identity = mnist::BatchAugmenter(c).augment(x, mnist::makeCpuGenerator(3));
+    CHECK((identity - before).abs().max().item<float>() < 1e-5f);
+    c.translateX = c.translateY = 0.2;
+    const torch::Tensor shifted = mnist::BatchAugmenter(c).augment(x, mnist::makeCpuGenerator(3));
+    CHECK((shifted - before).abs().max().item<float>() > 0.1f);
+}
