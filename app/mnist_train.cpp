@@ -2,6 +2,7 @@
 // values, 130 stopped by Ctrl-C (after saving what was trained).
 #include "DescribeArch.h"
 #include "ListRuns.h"
+#include "PretrainedCommands.h"
 #include "SweepCommands.h"
 #include "TrainCommand.h"
 
@@ -168,9 +169,21 @@ int main(int argc, char** argv)
                    "Write the first N training images after augmentation (before Normalize) to the IDX file given by --out, and exit")
         ->check(CLI::PositiveNumber);
 
-    std::string evaluatePath, onnxPath;
-    app.add_option("--evaluate", evaluatePath, "Evaluate saved weights (.safetensors with PyTorch names, or .pt) on the test set and exit")
-        ->check(CLI::ExistingFile);
+    std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn;
+    auto* evaluateOpt = app.add_option("--evaluate", evaluatePath,
+                                       "Evaluate saved weights (.safetensors with PyTorch names, or .pt) on the test set and exit; "
+                                       "with --pretrained and no file, the shipped pretrained model")
+                            ->expected(0, 1);
+    auto* pretrainedOpt = app.add_option("--pretrained", pretrainedName,
+                                         "Use the pretrained model shipped with MNIST Studio (NAME: one of resources/models; "
+                                         "default the first): its architecture, normalisation and weights, for --evaluate "
+                                         "and --export-onnx")
+                              ->expected(0, 1);
+    app.add_option("--export-pretrained", exportPretrainedDir,
+                   "Write a finished run's weights of its lowest valid loss as a pretrained model: --out DIR/NAME.json "
+                   "(the record) and NAME.safetensors beside it, evaluated on the test set, and exit")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--trained-on", trainedOn, "--export-pretrained: the machine and date of the training, for the record");
     app.add_option("--export-onnx", onnxPath, "Write the trained (or --evaluate'd) model as ONNX (opset 13, input 'input', output 'logits')");
     std::string resumeDir;
     app.add_option("--resume", resumeDir, "Continue the run in RUN_DIR from its last checkpoint (flags such as --epochs still apply)")
@@ -239,6 +252,13 @@ int main(int argc, char** argv)
         if (!describeArch.empty())
             return describeArchCommand(describeArch, json);
 
+        if (!exportPretrainedDir.empty()) {
+            if (outDir.empty())
+                throw mnist::ConfigError("--export-pretrained needs --out DIR/NAME.json: the record to write");
+            return exportPretrainedCommand(exportPretrainedDir, outDir, trainedOn);
+        }
+        if (evaluateOpt->count() > 0 && evaluatePath.empty() && pretrainedOpt->count() == 0)
+            throw mnist::ConfigError("--evaluate needs a weights file, or --pretrained for the shipped model");
         if (!sweepSummaryDir.empty())
             return sweepSummaryCommand(sweepSummaryDir, json, summaryCsv);
         if (!tensorBoardSource.empty()) {
@@ -329,7 +349,26 @@ int main(int argc, char** argv)
                 std::printf("ensemble of %zu runs (averaged softmax): %.2f%%\n", r.members.size(), r.testAccuracy);
             return 0;
         }
-        if (!evaluatePath.empty()) {
+        if (!evaluatePath.empty() || pretrainedOpt->count() > 0) {
+            if (!evaluatePath.empty() && !std::filesystem::is_regular_file(evaluatePath))
+                throw mnist::ConfigError("--evaluate: " + evaluatePath + " is not a file");
+            if (pretrainedOpt->count() > 0) {
+                if (!evaluatePath.empty())
+                    throw mnist::ConfigError("--pretrained evaluates the shipped weights: give --evaluate no file with it");
+                if (!configPath.empty() || !recipeName.empty() || !resumeDir.empty())
+                    throw mnist::ConfigError("--pretrained brings its own set-up: drop --config, --recipe and --resume");
+                const mnist::PretrainedModel model = pretrainedOrThrow(pretrainedName);
+                mnist::TrainConfig machine = config;
+                config = model.config;
+                config.dataDir = machine.dataDir;
+                config.device = machine.device;
+                config.threads = machine.threads;
+                evaluatePath = model.weightsPath;
+                if (!json)
+                    std::printf("pretrained model %s (%s): epoch %lld of seed %llu, recorded test accuracy %.2f%%\n",
+                                model.name.c_str(), model.recordPath.c_str(), static_cast<long long>(model.epoch),
+                                static_cast<unsigned long long>(model.seed), model.testAccuracy);
+            }
             mnist::throwIfInvalid(config);
             const auto net = evaluateWeights(config, evaluatePath, json);
             if (!onnxPath.empty()) {

@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "data/IdxReader.h"
+#include "io/PretrainedModel.h"
 #include "io/RunFiles.h"
 #include "io/SafeTensors.h"
 #include "models/NetworkSpec.h"
@@ -110,6 +111,17 @@ std::string safeTensorsOutcome(const uint8_t* data, size_t size)
 std::string trainConfigOutcome(const uint8_t* data, size_t size)
 {
     const std::string text(reinterpret_cast<const char*>(data), size);
+    // The same JSON as a pretrained model's record, which holds a config: read in full or refused
+    // naming the file; what is read writes back to a record that reads as the same.
+    std::string record = outcome<mnist::ConfigError>("model record", "model.json", [&]() -> std::string {
+        const mnist::PretrainedModel m = mnist::parsePretrainedRecord(text, "model.json");
+        const std::string saved = mnist::pretrainedRecordText(m);
+        if (mnist::pretrainedRecordText(mnist::parsePretrainedRecord(saved, "model.json")) != saved)
+            return "model record: a round trip changes the record:\n" + saved;
+        return {};
+    });
+    if (!record.empty())
+        return record;
     // trainConfigFromJsonText has no file name; loadTrainConfig prefixes the path to its messages.
     return outcome<mnist::ConfigError>("config", "", [&]() -> std::string {
         const mnist::TrainConfig config = mnist::trainConfigFromJsonText(text);

@@ -19,7 +19,7 @@ std::string idxOutcome(const uint8_t* data, size_t size);
 // The bytes as a .safetensors file.
 std::string safeTensorsOutcome(const uint8_t* data, size_t size);
 
-// The bytes as a config.json text, then validate(); a config that validates must survive a
+// The bytes as a pretrained model's record (io/PretrainedModel.h), then as a config.json text, then validate(); a config that validates must survive a
 // round trip through its JSON text unchanged (run folders reload what they saved).
 std::string trainConfigOutcome(const uint8_t* data, size_t size);
 

@@ -62,4 +62,21 @@ done
 "$r/bin/mnist-train" --list-archs | grep -q SimpleNet || fail "unpacked mnist-train does not run"
 QT_QPA_PLATFORM=offscreen "$r/bin/mnist-studio" --version | grep -q "mnist-studio\|MNIST Studio" || fail "unpacked mnist-studio does not run"
 pass "unpacked binaries run"
+
+# The pretrained model the source tree ships must be in the package, found by the unpacked binary
+# (<prefix>/share/mnist-studio/models beside bin/), and score what its record says.
+for record in "$root"/resources/models/*.json; do
+  [[ -f "$record" ]] || continue
+  name=$(basename "$record" .json)
+  [[ -f "$r/share/mnist-studio/models/$name.json" && -f "$r/share/mnist-studio/models/$name.safetensors" ]] \
+    || fail "pretrained model $name is not in /usr/share/mnist-studio/models"
+  if [[ -f "$root/data/mnist/t10k-images-idx3-ubyte.gz" || -f "$root/data/mnist/t10k-images-idx3-ubyte" ]]; then
+    out=$(env -u MNIST_STUDIO_MODELS_DIR "$r/bin/mnist-train" --evaluate --pretrained "$name" --json --data-dir "$root/data/mnist") \
+      || fail "unpacked mnist-train --evaluate --pretrained $name failed"
+    want=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['test_correct'])" "$record")
+    got=$(printf '%s' "$out" | python3 -c "import json,sys; print(json.load(sys.stdin)['correct'])")
+    [[ "$want" == "$got" ]] || fail "pretrained model $name: $got correct, its record says $want"
+  fi
+  pass "pretrained model $name installed and found"
+done
 echo "check-package: $deb passed"

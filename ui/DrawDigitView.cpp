@@ -5,6 +5,7 @@
 #include "StatusStyle.h"
 
 #include "data/DigitPreprocess.h"
+#include "io/PretrainedModel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -44,7 +45,7 @@ DrawDigitView::DrawDigitView(QWidget* parent) : QWidget(parent)
     m_modelLabel->setObjectName(QStringLiteral("drawModelLabel"));
     m_modelLabel->setWordWrap(true);
     m_modelLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    modelLayout->addWidget(m_modelLabel, 0, 0, 1, 6);
+    modelLayout->addWidget(m_modelLabel, 0, 0, 1, 7);
     auto* current = new QPushButton(tr("Current run"), modelBox);
     current->setObjectName(QStringLiteral("drawUseCurrentRun"));
     current->setToolTip(tr("The run in progress (its best weights so far, updated every epoch) or the latest run"));
@@ -65,6 +66,11 @@ DrawDigitView::DrawDigitView(QWidget* parent) : QWidget(parent)
         else
             useRun(dir);
     });
+    auto* pretrained = new QPushButton(tr("Pretrained"), modelBox);
+    pretrained->setObjectName(QStringLiteral("drawUsePretrained"));
+    pretrained->setToolTip(tr("The model shipped with MNIST Studio, trained with the best recipe (its record is in the "
+                              "models folder)"));
+    connect(pretrained, &QPushButton::clicked, this, [this] { usePretrained(); });
     auto* folder = new QPushButton(tr("Run folder…"), modelBox);
     connect(folder, &QPushButton::clicked, this, &DrawDigitView::chooseRunFolder);
     auto* weights = new QPushButton(tr("Weights file…"), modelBox);
@@ -90,11 +96,12 @@ DrawDigitView::DrawDigitView(QWidget* parent) : QWidget(parent)
     connect(m_normalize, &QCheckBox::toggled, this, reloadWeights);
     modelLayout->addWidget(current, 1, 0);
     modelLayout->addWidget(selected, 1, 1);
-    modelLayout->addWidget(folder, 1, 2);
-    modelLayout->addWidget(weights, 1, 3);
-    modelLayout->addWidget(m_arch, 1, 4);
-    modelLayout->addWidget(m_normalize, 1, 5);
-    modelLayout->setColumnStretch(6, 1);
+    modelLayout->addWidget(pretrained, 1, 2);
+    modelLayout->addWidget(folder, 1, 3);
+    modelLayout->addWidget(weights, 1, 4);
+    modelLayout->addWidget(m_arch, 1, 5);
+    modelLayout->addWidget(m_normalize, 1, 6);
+    modelLayout->setColumnStretch(7, 1);
     layout->addWidget(modelBox);
 
     auto* body = new QHBoxLayout;
@@ -193,11 +200,13 @@ void DrawDigitView::setDefaultConfig(const mnist::TrainConfig& config)
 void DrawDigitView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    // A first visit with a run in this session: its model, without a click.
-    if (!hasModel() && m_modelSource.isEmpty() && m_currentRunProvider) {
-        const QString dir = m_currentRunProvider();
+    // A first visit: the session's run if there is one, else the shipped model, without a click.
+    if (!hasModel() && m_modelSource.isEmpty()) {
+        const QString dir = m_currentRunProvider ? m_currentRunProvider() : QString();
         if (!dir.isEmpty())
             useRun(dir, true);
+        else if (mnist::findPretrainedModel()) // none installed: the pad's own hint, not an error
+            usePretrained();
     }
 }
 
@@ -215,6 +224,7 @@ bool DrawDigitView::useRun(const QString& runDir, bool follow)
         m_followedRun = follow ? dir : QString();
         m_modelRun = dir;
         m_weightsPath.clear();
+        m_pretrained = false;
         updateInspectButton();
         return true;
     } catch (const std::exception& e) {
@@ -234,6 +244,7 @@ bool DrawDigitView::useWeights(const mnist::TrainConfig& config, const QString& 
         m_followedRun.clear();
         m_modelRun.clear();
         m_weightsPath = weightsPath;
+        m_pretrained = false;
         updateInspectButton();
         const QSignalBlocker a(m_arch), b(m_normalize);
         m_arch->setCurrentText(QString::fromStdString(config.arch));
@@ -247,9 +258,35 @@ bool DrawDigitView::useWeights(const mnist::TrainConfig& config, const QString& 
     }
 }
 
+bool DrawDigitView::usePretrained()
+{
+    try {
+        const std::optional<mnist::PretrainedModel> model = mnist::findPretrainedModel();
+        if (!model) {
+            showStatus(tr("No pretrained model is installed: train one, or use a saved run or a weights file."), true);
+            return false;
+        }
+        const QString weights = QString::fromStdString(model->weightsPath);
+        if (!useWeights(model->config, weights))
+            return false;
+        m_weightsPath.clear(); // another architecture in the box beside must not reinterpret it
+        m_pretrained = true;
+        setModel(m_model, tr("The pretrained model %1 (epoch %2 of seed %3, %4% on the test set)")
+                              .arg(QString::fromStdString(model->name))
+                              .arg(model->epoch)
+                              .arg(static_cast<qulonglong>(model->seed))
+                              .arg(QLocale().toString(model->testAccuracy, 'f', 2)));
+        return true;
+    } catch (const std::exception& e) {
+        showStatus(tr("The pretrained model could not be read: %1").arg(QString::fromStdString(e.what())), true);
+        return false;
+    }
+}
+
 void DrawDigitView::currentRunChanged(const QString& runDir)
 {
-    if (runDir.isEmpty() || (hasModel() && m_followedRun.isEmpty()))
+    // The shipped model is only a stand-in until the user's own run has weights.
+    if (runDir.isEmpty() || (hasModel() && m_followedRun.isEmpty() && !m_pretrained))
         return;
     useRun(runDir, true);
 }

@@ -44,6 +44,10 @@ public:
     bool useRun(const QString& runDir, bool follow = false);
     // Loads a weights file as config.arch, normalised as config.augment says.
     bool useWeights(const mnist::TrainConfig& config, const QString& weightsPath);
+    // Loads the pretrained model shipped with the program (io/PretrainedModel.h); false (the status
+    // says why) when none is installed or it cannot be read. A run started later replaces it.
+    bool usePretrained();
+    bool usingPretrained() const { return m_pretrained; }
     // A new run started recording into `runDir`: followed from now on when the view was following
     // the current run or had no model.
     void currentRunChanged(const QString& runDir);
@@ -110,6 +114,7 @@ private:
     QString m_followedRun;    // reloaded on runWeightsChanged()
     QString m_modelRun;       // the run the model is of (followed or not)
     QString m_weightsPath;    // the imported weights, reloaded when their architecture changes
+    bool m_pretrained = false; // the model is the shipped pretrained one
     bool m_blank = true;
     std::vector<uint8_t> m_lastInput = std::vector<uint8_t>(28 * 28, 0);
     std::vector<float> m_probabilities;

@@ -7,6 +7,7 @@
 #include "MisclassifiedModel.h"
 
 #include "Error.h"
+#include "io/PretrainedModel.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -59,6 +60,11 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_evaluateSelected->setToolTip(tr("Evaluates the run selected in the Runs tab (else the latest run) on its test set"));
     connect(m_evaluateSelected, &QPushButton::clicked, this, &EvaluationView::evaluateSelected);
     top->addWidget(m_evaluateSelected);
+    auto* pretrained = new QPushButton(tr("Pretrained model"), this);
+    pretrained->setObjectName(QStringLiteral("evaluatePretrained"));
+    pretrained->setToolTip(tr("Evaluates the model shipped with MNIST Studio on the test set"));
+    connect(pretrained, &QPushButton::clicked, this, &EvaluationView::evaluatePretrained);
+    top->addWidget(pretrained);
     m_status = new QLabel(tr("Evaluate a saved run, or train one: its model is evaluated when it finishes."), this);
     m_status->setObjectName(QStringLiteral("evaluationStatus"));
     m_status->setWordWrap(true);
@@ -185,6 +191,28 @@ void EvaluationView::showEvent(QShowEvent* event)
         const QString dir = m_latestRun;
         m_latestRun.clear();
         evaluateRun(dir);
+    } else if (!m_offeredPretrained && !m_predictions && !isBusy() && !(m_runProvider && !m_runProvider().isEmpty())) {
+        // No run anywhere yet: a new user still sees what a trained model gets right and wrong.
+        m_offeredPretrained = true;
+        if (mnist::findPretrainedModel()) // none installed: the tab's own hint, not an error
+            evaluatePretrained();
+    }
+}
+
+bool EvaluationView::evaluatePretrained()
+{
+    try {
+        const std::optional<mnist::PretrainedModel> model = mnist::findPretrainedModel();
+        if (!model) {
+            showStatus(tr("No pretrained model is installed: train one, or evaluate a saved run."), true);
+            return false;
+        }
+        evaluateWeights(model->config, QString::fromStdString(model->weightsPath),
+                        tr("the pretrained model %1").arg(QString::fromStdString(model->name)));
+        return true;
+    } catch (const std::exception& e) {
+        showStatus(tr("The pretrained model could not be read: %1").arg(QString::fromStdString(e.what())), true);
+        return false;
     }
 }
 

@@ -51,6 +51,10 @@ public:
     const QString& shownRun() const { return m_shownRun; }
     // A run just finished: evaluated now when the tab is visible, else the next time it is shown.
     void setLatestRun(const QString& runDir);
+    // Evaluates the pretrained model shipped with the program (io/PretrainedModel.h); also what the
+    // tab shows on its first visit when there is no run at all. False (the status says why) when
+    // none is installed or its record cannot be read.
+    bool evaluatePretrained();
 
     bool isBusy() const { return m_watcher.isRunning(); }
     // The last successful evaluation; nullptr before one (or after a failure).
@@ -116,6 +120,7 @@ private:
     std::function<QString()> m_runProvider;
     std::optional<Request> m_pending; // asked for while another evaluation ran
     QString m_latestRun;              // finished run not yet shown
+    bool m_offeredPretrained = false; // the first visit without runs showed the pretrained model
     QString m_currentTitle;
     QString m_shownRun;    // run folder of the predictions shown
     QString m_inFlightRun; // run folder of the evaluation running

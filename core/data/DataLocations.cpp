@@ -9,10 +9,6 @@ namespace fs = std::filesystem;
 
 namespace mnist {
 
-namespace {
-
-// Only a program run from its build folder (tests, `make run`) looks into the source tree it was
-// built from; an installed one (the .deb) keeps to the user's data folder.
 bool runningFromBuildTree()
 {
     std::error_code ec;
@@ -20,7 +16,10 @@ bool runningFromBuildTree()
     return !ec && exe.rfind(std::string(MNIST_STUDIO_BINARY_DIR) + "/", 0) == 0;
 }
 
-} // namespace
+std::string sourceTreeDir()
+{
+    return MNIST_STUDIO_SOURCE_DIR;
+}
 
 std::string userDataDir()
 {
@@ -42,7 +41,7 @@ std::vector<std::string> dataDirCandidates(const TrainConfig& config)
     const std::string rel = "data/" + config.dataset;
     std::vector<std::string> out{rel};
     if (runningFromBuildTree())
-        out.push_back(std::string(MNIST_STUDIO_SOURCE_DIR) + "/" + rel);
+        out.push_back(sourceTreeDir() + "/" + rel);
     out.push_back(userDatasetDir(config.dataset));
     if (config.dataset == "fashion-mnist")
         out.push_back("/usr/share/datasets/fashion-mnist");

@@ -8,6 +8,12 @@
 
 namespace mnist {
 
+// Whether this program runs from the build folder it was built in (tests, `make run`): only then
+// does it look into the source tree (data, shipped models); an installed one never does.
+bool runningFromBuildTree();
+// The source tree this build came from.
+std::string sourceTreeDir();
+
 // The user's data folder: $XDG_DATA_HOME/mnist-studio/data, else ~/.local/share/mnist-studio/data
 // (beside defaultRunsDir()'s runs). An installed program has no source tree to keep data in.
 std::string userDataDir();

@@ -185,3 +185,34 @@ TEST_CASE("an opened picture of any size is preprocessed and classified with the
         CHECK(view.hasModel()); // the previous model stays
     }
 }
+
+TEST_CASE("With no run, Draw a digit uses the pretrained model until a run of the session has weights", "[ui][draw][pretrained]")
+{
+    DrawRun run;
+    const uitest::PretrainedFixture pretrained(run.data.config());
+    DrawDigitView view;
+    QString current;
+    view.setCurrentRunProvider([&] { return current; });
+    view.resize(900, 600);
+    view.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&view));
+    REQUIRE(view.hasModel());
+    CHECK(view.usingPretrained());
+    CHECK(view.modelDescription().contains(QStringLiteral("pretrained model tiny")));
+    CHECK(view.modelDescription().contains(QStringLiteral("LeNet")));
+    drawSeven(view.pad());
+    view.updateNow();
+    CHECK(view.probabilities().size() == 10u);
+
+    // A run starts and writes its first weights: it replaces the stand-in.
+    current = QString::fromStdString(run.dir);
+    view.currentRunChanged(current);
+    CHECK_FALSE(view.usingPretrained());
+    CHECK(view.modelDescription().contains(QStringLiteral("20260105-130000-LeNet")));
+
+    // The Pretrained button brings it back.
+    auto* button = view.findChild<QPushButton*>(QStringLiteral("drawUsePretrained"));
+    REQUIRE(button);
+    button->click();
+    CHECK(view.usingPretrained());
+}

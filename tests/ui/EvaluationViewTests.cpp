@@ -308,3 +308,30 @@ TEST_CASE("A run trained in the window is evaluated from its folder once the Eva
     CHECK(sum == 50);
     CHECK(static_cast<int64_t>(view->galleryImages().size()) == 50 - view->predictions()->correct());
 }
+
+TEST_CASE("The Evaluation tab's first visit with no run evaluates the pretrained model", "[ui][evaluation][pretrained]")
+{
+    uitest::TinyDataset data(20, 10);
+    const uitest::PretrainedFixture pretrained(data.config());
+    EvaluationView view;
+    view.setRunProvider([] { return QString(); });
+    QSignalSpy done(&view, &EvaluationView::evaluationFinished);
+    view.show();
+    REQUIRE(done.wait(kEvalTimeoutMs));
+    INFO(view.statusText().toStdString());
+    CHECK(done.at(0).at(0).toBool());
+    CHECK(view.statusText().contains(QStringLiteral("pretrained model tiny")));
+    REQUIRE(view.predictions());
+    CHECK(view.predictions()->size() == 10);
+    CHECK(view.shownRun().isEmpty());
+
+    // Shown again: nothing re-runs by itself; the button does.
+    view.hide();
+    view.show();
+    CHECK_FALSE(view.isBusy());
+    auto* button = view.findChild<QPushButton*>(QStringLiteral("evaluatePretrained"));
+    REQUIRE(button);
+    button->click();
+    REQUIRE(done.wait(kEvalTimeoutMs));
+    CHECK(done.count() == 2);
+}

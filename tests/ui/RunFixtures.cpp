@@ -2,6 +2,7 @@
 
 #include "data/Dataset.h"
 #include "io/Checkpoint.h"
+#include "io/PretrainedModel.h"
 #include "io/RunFolder.h"
 #include "io/StateDict.h"
 #include "models/ModelRegistry.h"
@@ -9,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
 
@@ -91,6 +93,39 @@ int64_t loadCheckpointEpoch(const std::string& path, const std::string& arch)
     const auto net = mnist::createNetwork(arch);
     torch::optim::Adam adam(net->parameters(), 1e-3);
     return mnist::loadCheckpoint(path, *net, adam).epoch;
+}
+
+} // namespace uitest
+
+namespace uitest {
+
+PretrainedFixture::PretrainedFixture(const mnist::TrainConfig& config)
+{
+    mnist::PretrainedModel m;
+    m.name = "tiny";
+    m.config = config;
+    m.config.arch = "LeNet";
+    m.seed = m.config.seed;
+    m.epoch = 1;
+    m.epochRule = "the epoch with the lowest valid loss";
+    m.validLoss = 2.3;
+    m.testCorrect = 1;
+    m.testTotal = 10;
+    m.testAccuracy = 10;
+    m.weightsPath = dir.file("tiny.safetensors");
+    saveFreshWeights("LeNet", m.weightsPath, 11);
+    mnist::writePretrainedRecord(m, dir.file("tiny.json"));
+    if (const char* before = std::getenv("MNIST_STUDIO_MODELS_DIR"))
+        previous = before;
+    ::setenv("MNIST_STUDIO_MODELS_DIR", dir.path().string().c_str(), 1);
+}
+
+PretrainedFixture::~PretrainedFixture()
+{
+    if (previous.empty())
+        ::unsetenv("MNIST_STUDIO_MODELS_DIR");
+    else
+        ::setenv("MNIST_STUDIO_MODELS_DIR", previous.c_str(), 1);
 }
 
 } // namespace uitest

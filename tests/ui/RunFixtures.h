@@ -4,6 +4,8 @@
 #include "train/TrainConfig.h"
 #include "train/TrainingObserver.h"
 
+#include "data/TempDir.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,5 +45,19 @@ RunFileSizes runFileSizes(const std::string& arch);
 // The epoch of a checkpoint after loading it fully into a fresh network and optimizer; throws
 // when it does not load.
 int64_t loadCheckpointEpoch(const std::string& path, const std::string& arch);
+
+} // namespace uitest
+
+namespace uitest {
+
+// A pretrained-model folder (io/PretrainedModel.h) holding tiny.json and tiny.safetensors: fresh
+// LeNet weights recorded as trained on `config`'s data; $MNIST_STUDIO_MODELS_DIR points at it while
+// the object lives (the tests' main points it at an empty folder otherwise).
+struct PretrainedFixture {
+    TempDir dir;
+    std::string previous;
+    explicit PretrainedFixture(const mnist::TrainConfig& config);
+    ~PretrainedFixture();
+};
 
 } // namespace uitest

@@ -28,5 +28,11 @@ int main(int argc, char** argv)
         QSettings::setPath(format, QSettings::UserScope, settingsDir.path());
         QSettings::setPath(format, QSettings::SystemScope, settingsDir.path());
     }
+    // No test sees the model shipped in resources/models unless it installs one (PretrainedFixture):
+    // the first visit of Draw a digit and Evaluation would otherwise evaluate it.
+    QTemporaryDir noModels;
+    if (!noModels.isValid())
+        return 1;
+    qputenv("MNIST_STUDIO_MODELS_DIR", noModels.path().toLocal8Bit());
     return fixtures::exitCodeWithSkips(Catch::Session().run(argc, argv));
 }
