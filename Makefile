@@ -42,6 +42,7 @@ e2e: build
 
 bench: data build
 	$(BUILD_DIR)/bench/mnist-bench
+	bash bench/peer-compare.sh $(BUILD_DIR)
 	bash bench/gui-cost.sh $(BUILD_DIR) 2
 
 # A Debian package (build/mnist-studio_<version>_amd64.deb), then checks it unpacked in a throwaway root.

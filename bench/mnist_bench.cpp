@@ -1,11 +1,13 @@
 // mnist-bench: training, evaluation and augmentation throughput of the core on this machine,
-// printed as a table beside the figures of the notebook's own PyTorch pipeline measured on the
-// same kind of machine, and written to bench/results/latest.json.
+// beside our own first (plain) loop measured in the same run, written to bench/results/latest.json.
+// The notebook's PyTorch pipeline is measured against whole mnist-train processes by
+// bench/peer-compare.sh, which uses this program's --model-py and --augment-only.
 #include "HandWrittenNetworks.h"
 #include "SourceDir.h"
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
 #include "io/AtomicFile.h"
+#include "io/ModelPy.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Allocator.h"
@@ -53,6 +55,21 @@ double peakRssMiB()
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+// The notebook's transforms over the first `n` training images (a multiple of 100) in batches of
+// 100: images per second.
+double augmentationRate(const mnist::DataSplits& data, const torch::Device& dev, int64_t n)
+{
+    const mnist::BatchAugmenter augmenter(mnist::notebookAugmentation());
+    const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, 0, n), dev);
+    augmenter.augment(x.narrow(0, 0, 100));
+    const auto t0 = Clock::now();
+    for (int64_t start = 0; start < n; start += 100)
+        augmenter.augment(x.narrow(0, start, 100));
+    if (dev.is_cuda())
+        torch::cuda::synchronize();
+    return static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
@@ -253,8 +270,18 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "--layer-stats [DEVICE]": only the cost of recording layers.csv.
     const bool specAbOnly = argc > 1 && std::string(argv[1]) == "--spec-ab";
     const bool layerStatsOnly = argc > 1 && std::string(argv[1]) == "--layer-stats";
-    const std::string device =
-        baselineChild || specAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto") : argc > 1 ? argv[1] : "auto";
+    // "--model-py ARCH FILE": the network's PyTorch source, for bench/peer-compare.sh's peer.
+    if (argc > 3 && std::string(argv[1]) == "--model-py") {
+        mnist::writeModelPy(argv[3], mnist::findNetworkSpec(argv[2]));
+        return 0;
+    }
+    // "--augment-only [N]": images/s of the notebook's transforms over N training images in
+    // batches of 100 (default 20,000), one number, for bench/peer-compare.sh.
+    const bool augmentOnly = argc > 1 && std::string(argv[1]) == "--augment-only";
+    const std::string device = augmentOnly ? std::string("cpu")
+                               : baselineChild || specAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto")
+                               : argc > 1                                       ? argv[1]
+                                                                                : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
     mnist::DataSplits data;
     try {
@@ -281,6 +308,11 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"SimpleNet", 250, true, 2500},
     };
 
+    if (augmentOnly) {
+        const int64_t n = argc > 2 ? std::max<int64_t>(100, std::atoll(argv[2])) / 100 * 100 : 20000;
+        std::printf("%.1f\n", augmentationRate(data, dev, std::min<int64_t>(n, data.train.size() / 100 * 100)));
+        return 0;
+    }
     if (layerStatsOnly) {
         std::printf("machine: %s, %d threads\n| case | with | without | with / without |\n|---|---|---|---|\n", cpuModel().c_str(), threads);
         layerStatsCost(data, device, threads, 7);
@@ -348,16 +380,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
                            {"eval_images_per_s", c.augment ? nlohmann::json() : nlohmann::json(evalRate)}});
     }
 
-    // Augmentation alone: the notebook's transforms over 20,000 training images, batches of 100.
-    const mnist::BatchAugmenter augmenter(mnist::notebookAugmentation());
-    const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, 0, 20000), dev);
-    augmenter.augment(x.narrow(0, 0, 100));
-    const auto t0 = Clock::now();
-    for (int64_t start = 0; start < 20000; start += 100)
-        augmenter.augment(x.narrow(0, start, 100));
-    if (dev.is_cuda())
-        torch::cuda::synchronize();
-    const double augRate = 20000.0 / std::chrono::duration<double>(Clock::now() - t0).count();
+    const double augRate = augmentationRate(data, dev, 20000);
     std::printf("| augmentation only (notebook transforms) | %.0f | | |\n", augRate);
     // Wall time to 99.0% test accuracy with the fast recipe (data loading excluded, evaluation included).
     double secondsTo99 = -1;
@@ -392,8 +415,8 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     }
     const nlohmann::json layerStats = layerStatsCost(data, device, threads, 5);
     const nlohmann::json specAb = compareSpecBuilt(data, dev, 3);
-    std::printf("\nThe peer's figures (the notebook's PyTorch code) are in docs/benchmarks.md, with the machine they "
-                "were measured on; compare on one machine only.\n");
+    std::printf("\nThe peer (the notebook's PyTorch pipeline) is measured beside ours, in the same run, by "
+                "bench/peer-compare.sh (part of make bench).\n");
     const double rss = peakRssMiB();
     std::printf("peak resident memory: %.0f MiB\n", rss);
 
