@@ -3,8 +3,10 @@
 #include "Error.h"
 #include "io/RunFiles.h"
 #include "io/RunFolder.h"
+#include "models/ModelRegistry.h"
 #include "train/Predictions.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -34,9 +36,19 @@ int exportPretrainedCommand(const std::string& runDir, const std::string& record
     if (!fs::is_regular_file(best))
         throw mnist::ConfigError("--export-pretrained: " + best + " is missing (the weights of the lowest valid loss)");
 
+    // The record names its network by a spec that ships with the program (resources/architectures/).
+    const auto archs = mnist::architectures();
+    const bool builtin = std::any_of(archs.begin(), archs.end(), [&](const mnist::ArchitectureInfo& a) {
+        return a.builtin && a.name == runConfig.arch;
+    });
+    if (!builtin)
+        throw mnist::ConfigError("--export-pretrained: " + runDir + " trained '" + runConfig.arch +
+                                 "', which is not a built-in network: add its spec to resources/architectures/ first");
+
     mnist::PretrainedModel m;
     m.name = fs::path(recordPath).stem().string();
     m.config = runConfig;
+    m.config.archFile.clear(); // the run folder's copy of the spec; the built-in one is the same network
     // Machine settings are the user's, not the model's.
     const mnist::TrainConfig defaults;
     m.config.dataDir = defaults.dataDir;

@@ -17,6 +17,7 @@
 #include "train/Trainer.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_kineto.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -26,6 +27,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sys/resource.h>
 #include <thread>
 
@@ -138,6 +140,92 @@ double networkTrainRate(mnist::Network& net, const mnist::DataSplits& data, int6
     if (dev.is_cuda())
         torch::cuda::synchronize();
     return static_cast<double>(images / batch * batch) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Where a training step's time goes: `steps` steps of networkTrainRate's loop under the LibTorch
+// profiler, each operator's self time (its time less that of the operators it called, on the
+// calling thread, which runs the forward, the backward and Adam on the CPU), largest first.
+void profileSteps(const mnist::DataSplits& data, const std::string& arch, int64_t batch, int64_t steps, torch::Device dev)
+{
+    namespace prof = torch::autograd::profiler;
+    torch::manual_seed(1);
+    auto net = mnist::createNetwork(arch);
+    net->to(dev);
+    if (dev.is_cpu())
+        mnist::setConvWeightLayout(*net, torch::MemoryFormat::ChannelsLast);
+    net->train();
+    torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+    const auto step = [&](int64_t i) {
+        const int64_t start = (i * batch) % (data.train.size() - batch);
+        const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
+        const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
+        adam.zero_grad();
+        torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+        loss.backward();
+        adam.step();
+    };
+    for (int64_t i = 0; i < 10; ++i)
+        step(i);
+    prof::enableProfiler(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::KINETO),
+                         {torch::profiler::impl::ActivityType::CPU});
+    const auto t0 = Clock::now();
+    for (int64_t i = 0; i < steps; ++i)
+        step(i);
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const std::unique_ptr<prof::ProfilerResult> result = prof::disableProfiler();
+
+    struct Span {
+        uint64_t start, end;
+        std::string name;
+    };
+    std::map<uint64_t, std::vector<Span>> byThread;
+    for (const prof::KinetoEvent& e : result->events())
+        byThread[e.startThreadId()].push_back({e.startUs(), e.startUs() + e.durationUs(), e.name()});
+    std::map<std::string, std::pair<double, int64_t>> self; // name -> (self microseconds, calls)
+    double total = 0;
+    for (auto& [thread, spans] : byThread) {
+        std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+            return a.start != b.start ? a.start < b.start : a.end > b.end; // a parent before its first child
+        });
+        std::vector<const Span*> open;
+        std::vector<double> childTime;
+        const auto close = [&] {
+            const Span* s = open.back();
+            auto& entry = self[s->name];
+            entry.first += static_cast<double>(s->end - s->start) - childTime.back();
+            entry.second += 1;
+            open.pop_back();
+            childTime.pop_back();
+            if (!childTime.empty())
+                childTime.back() += static_cast<double>(s->end - s->start);
+            else
+                total += static_cast<double>(s->end - s->start);
+        };
+        for (const Span& s : spans) {
+            while (!open.empty() && open.back()->end <= s.start)
+                close();
+            open.push_back(&s);
+            childTime.push_back(0);
+        }
+        while (!open.empty())
+            close();
+    }
+    std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(self.begin(), self.end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    std::printf("machine: %s, %d threads; %s, batch %lld, %lld steps: %.2f ms per step under the profiler (%.0f images/s)\n",
+                cpuModel().c_str(), torch::get_num_threads(), arch.c_str(), static_cast<long long>(batch),
+                static_cast<long long>(steps), 1000.0 * seconds / static_cast<double>(steps),
+                static_cast<double>(steps * batch) / seconds);
+    std::printf("| operator | self ms per step | share | calls per step |\n|---|---|---|---|\n");
+    double shown = 0;
+    for (size_t i = 0; i < rows.size() && i < 30; ++i) {
+        const double ms = rows[i].second.first / 1000.0 / static_cast<double>(steps);
+        shown += rows[i].second.first;
+        std::printf("| %s | %.3f | %.1f%% | %.1f |\n", rows[i].first.c_str(), ms, 100.0 * rows[i].second.first / total,
+                    static_cast<double>(rows[i].second.second) / static_cast<double>(steps));
+    }
+    std::printf("(the top %zu of %zu operators: %.1f%% of the profiled time)\n", std::min<size_t>(rows.size(), 30), rows.size(),
+                100.0 * shown / total);
 }
 
 double median(std::vector<double> v)
@@ -270,6 +358,8 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "--layer-stats [DEVICE]": only the cost of recording layers.csv.
     const bool specAbOnly = argc > 1 && std::string(argv[1]) == "--spec-ab";
     const bool layerStatsOnly = argc > 1 && std::string(argv[1]) == "--layer-stats";
+    // "--profile ARCH [BATCH] [STEPS]": the operators' self time in a training step (CPU).
+    const bool profileOnly = argc > 2 && std::string(argv[1]) == "--profile";
     // "--model-py ARCH FILE": the network's PyTorch source, for bench/peer-compare.sh's peer.
     if (argc > 3 && std::string(argv[1]) == "--model-py") {
         mnist::writeModelPy(argv[3], mnist::findNetworkSpec(argv[2]));
@@ -278,7 +368,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "--augment-only [N]": images/s of the notebook's transforms over N training images in
     // batches of 100 (default 20,000), one number, for bench/peer-compare.sh.
     const bool augmentOnly = argc > 1 && std::string(argv[1]) == "--augment-only";
-    const std::string device = augmentOnly ? std::string("cpu")
+    const std::string device = augmentOnly || profileOnly ? std::string("cpu")
                                : baselineChild || specAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto")
                                : argc > 1                                       ? argv[1]
                                                                                 : "auto";
@@ -311,6 +401,10 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     if (augmentOnly) {
         const int64_t n = argc > 2 ? std::max<int64_t>(100, std::atoll(argv[2])) / 100 * 100 : 20000;
         std::printf("%.1f\n", augmentationRate(data, dev, std::min<int64_t>(n, data.train.size() / 100 * 100)));
+        return 0;
+    }
+    if (profileOnly) {
+        profileSteps(data, argv[2], argc > 3 ? std::atoll(argv[3]) : 100, argc > 4 ? std::atoll(argv[4]) : 50, dev);
         return 0;
     }
     if (layerStatsOnly) {

@@ -51,6 +51,10 @@ PretrainedModel parsePretrainedRecord(const std::string& text, const std::string
     m.weightsPath = member(j, "weights", json::value_t::string, name).get<std::string>();
     if (m.weightsPath.empty() || m.weightsPath.find('/') != std::string::npos)
         throw ConfigError(name + ": 'weights' must be a file name beside the record (got '" + m.weightsPath + "')");
+    // Before the config is read, which would open the file: a path of the machine it was made on.
+    if (const json& c = member(j, "config", json::value_t::object, name);
+        c.contains("arch_file") && !(c["arch_file"].is_string() && c["arch_file"].get<std::string>().empty()))
+        throw ConfigError(name + ": config: 'arch_file' must be empty: a shipped model names a built-in network by 'arch'");
     try {
         m.config = member(j, "config", json::value_t::object, name).get<TrainConfig>();
     } catch (const std::exception& e) {

@@ -80,6 +80,7 @@ TEST_CASE("mnist-train --export-pretrained writes a record that --evaluate --pre
     const mnist::PretrainedModel m = mnist::readPretrainedRecord(models + "/tiny.json");
     CHECK(m.config.arch == "LeNet");
     CHECK(m.config.dataDir.empty()); // machine settings are the user's
+    CHECK(m.config.archFile.empty()); // the run folder's arch.json: the built-in LeNet is named instead
     CHECK(m.config.augment.normalize);
     CHECK(m.testTotal == 100);
     CHECK(m.trainedOn == "a test");

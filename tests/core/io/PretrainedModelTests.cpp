@@ -93,6 +93,7 @@ TEST_CASE("A bad pretrained record is refused naming the file and the key", "[io
         {"more correct than images", [](json& j) { j["test_correct"] = 10001; }, "'test_correct' must lie in"},
         {"bad config", [](json& j) { j["config"]["batch_size"] = 0; }, "config: batch size"},
         {"unknown config key", [](json& j) { j["config"]["bogus"] = 1; }, "bogus"},
+        {"a spec file of this machine", [](json& j) { j["config"]["arch_file"] = "/home/x/run/arch.json"; }, "'arch_file' must be empty"},
         {"string epoch", [](json& j) { j["epoch"] = "2"; }, "key 'epoch' has the wrong type"},
     };
     for (const Case& c : cases) {
