@@ -83,6 +83,20 @@ mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
     return s;
 }
 
+// One step of a plain loop (no augmentation, no scheduler) on the training images from `start`:
+// returns the loss.
+torch::Tensor plainStep(mnist::Network& net, torch::optim::Optimizer& optimizer, const mnist::DataSplits& data, int64_t start,
+                        int64_t batch, const torch::Device& dev)
+{
+    const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
+    const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
+    optimizer.zero_grad();
+    torch::Tensor loss = torch::nn::functional::cross_entropy(net.forward(x), y);
+    loss.backward();
+    optimizer.step();
+    return loss;
+}
+
 // Our first, unoptimised path, kept as the baseline: each batch converted from bytes when it is
 // used, a plain Adam step, the loss read back every iteration, contiguous layout; run in a child
 // process with glibc's default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1), the conv blocks in their
@@ -96,13 +110,7 @@ double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int
     net->train();
     torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
     const auto step = [&](int64_t start) {
-        const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
-        const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
-        adam.zero_grad();
-        torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-        loss.backward();
-        adam.step();
-        return loss.item<double>();
+        return plainStep(*net, adam, data, start, batch, dev).item<double>();
     };
     for (int64_t start = 0; start < 5 * batch; start += batch) // warm-up, as for the trainer
         step(start);
@@ -123,12 +131,7 @@ double networkTrainRate(mnist::Network& net, const mnist::DataSplits& data, int6
     net.train();
     torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3));
     const auto step = [&](int64_t start) {
-        const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
-        const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
-        adam.zero_grad();
-        torch::Tensor loss = torch::nn::functional::cross_entropy(net.forward(x), y);
-        loss.backward();
-        adam.step();
+        plainStep(net, adam, data, start, batch, dev);
     };
     for (int64_t start = 0; start < 5 * batch; start += batch)
         step(start);
@@ -157,12 +160,7 @@ void profileSteps(const mnist::DataSplits& data, const std::string& arch, int64_
     torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
     const auto step = [&](int64_t i) {
         const int64_t start = (i * batch) % (data.train.size() - batch);
-        const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, start, batch), dev);
-        const torch::Tensor y = data.train.labels.narrow(0, start, batch).to(dev);
-        adam.zero_grad();
-        torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-        loss.backward();
-        adam.step();
+        plainStep(*net, adam, data, start, batch, dev);
     };
     for (int64_t i = 0; i < 10; ++i)
         step(i);
