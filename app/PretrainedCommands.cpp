@@ -4,6 +4,7 @@
 #include "io/RunFiles.h"
 #include "io/RunFolder.h"
 #include "models/ModelRegistry.h"
+#include "train/MachineSettings.h"
 #include "train/Predictions.h"
 
 #include <algorithm>
@@ -47,13 +48,10 @@ int exportPretrainedCommand(const std::string& runDir, const std::string& record
 
     mnist::PretrainedModel m;
     m.name = fs::path(recordPath).stem().string();
-    m.config = runConfig;
-    m.config.archFile.clear(); // the run folder's copy of the spec; the built-in one is the same network
     // Machine settings are the user's, not the model's.
     const mnist::TrainConfig defaults;
-    m.config.dataDir = defaults.dataDir;
-    m.config.device = defaults.device;
-    m.config.threads = defaults.threads;
+    m.config = mnist::withMachineSettings(runConfig, defaults);
+    m.config.archFile.clear(); // the run folder's copy of the spec; the built-in one is the same network
     m.seed = m.config.seed;
     m.epoch = summary.bestValidEpoch;
     m.epochRule = "the epoch with the lowest valid loss (the valid split is held out of training; the test set chose nothing)";

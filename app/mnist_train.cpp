@@ -23,6 +23,7 @@
 #include "train/Recipes.h"
 #include "train/Allocator.h"
 #include "train/ConfigFields.h"
+#include "train/MachineSettings.h"
 #include "train/Threading.h"
 #include "train/Trainer.h"
 
@@ -358,11 +359,7 @@ int main(int argc, char** argv)
                 if (!configPath.empty() || !recipeName.empty() || !resumeDir.empty())
                     throw mnist::ConfigError("--pretrained brings its own set-up: drop --config, --recipe and --resume");
                 const mnist::PretrainedModel model = pretrainedOrThrow(pretrainedName);
-                mnist::TrainConfig machine = config;
-                config = model.config;
-                config.dataDir = machine.dataDir;
-                config.device = machine.device;
-                config.threads = machine.threads;
+                config = mnist::withMachineSettings(model.config, config);
                 evaluatePath = model.weightsPath;
                 if (!json)
                     std::printf("pretrained model %s (%s): epoch %lld of seed %llu, recorded test accuracy %.2f%%\n",

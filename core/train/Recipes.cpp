@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "Resources.h"
 #include "train/ConfigFields.h"
+#include "train/MachineSettings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -108,12 +109,9 @@ const std::vector<Recipe>& notebookRecipes()
 
 TrainConfig applyRecipe(const Recipe& recipe, const TrainConfig& current)
 {
-    TrainConfig c = recipe.config;
+    // The data set is the user's choice too: a recipe is a training, not a data set.
+    TrainConfig c = withMachineSettings(recipe.config, current);
     c.dataset = current.dataset;
-    c.dataDir = current.dataDir;
-    c.device = current.device;
-    c.threads = current.threads;
-    c.evalBatchSize = current.evalBatchSize;
     return c;
 }
 
