@@ -205,8 +205,8 @@ void DrawDigitView::showEvent(QShowEvent* event)
         const QString dir = m_currentRunProvider ? m_currentRunProvider() : QString();
         if (!dir.isEmpty())
             useRun(dir, true);
-        else if (mnist::findPretrainedModel()) // none installed: the pad's own hint, not an error
-            usePretrained();
+        else
+            usePretrained(/*quietIfNone=*/true);
     }
 }
 
@@ -258,12 +258,13 @@ bool DrawDigitView::useWeights(const mnist::TrainConfig& config, const QString& 
     }
 }
 
-bool DrawDigitView::usePretrained()
+bool DrawDigitView::usePretrained(bool quietIfNone)
 {
     try {
         const std::optional<mnist::PretrainedModel> model = mnist::findPretrainedModel();
         if (!model) {
-            showStatus(tr("No pretrained model is installed: train one, or use a saved run or a weights file."), true);
+            if (!quietIfNone)
+                showStatus(tr("No pretrained model is installed: train one, or use a saved run or a weights file."), true);
             return false;
         }
         const QString weights = QString::fromStdString(model->weightsPath);

@@ -46,7 +46,8 @@ public:
     bool useWeights(const mnist::TrainConfig& config, const QString& weightsPath);
     // Loads the pretrained model shipped with the program (io/PretrainedModel.h); false (the status
     // says why) when none is installed or it cannot be read. A run started later replaces it.
-    bool usePretrained();
+    // quietIfNone: no status when none is installed (a first visit, where the pad's hint is enough).
+    bool usePretrained(bool quietIfNone = false);
     bool usingPretrained() const { return m_pretrained; }
     // A new run started recording into `runDir`: followed from now on when the view was following
     // the current run or had no model.

@@ -63,7 +63,8 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     auto* pretrained = new QPushButton(tr("Pretrained model"), this);
     pretrained->setObjectName(QStringLiteral("evaluatePretrained"));
     pretrained->setToolTip(tr("Evaluates the model shipped with MNIST Studio on the test set"));
-    connect(pretrained, &QPushButton::clicked, this, &EvaluationView::evaluatePretrained);
+    // Not the member directly: clicked(bool checked) would land in quietIfNone.
+    connect(pretrained, &QPushButton::clicked, this, [this] { evaluatePretrained(); });
     top->addWidget(pretrained);
     m_status = new QLabel(tr("Evaluate a saved run, or train one: its model is evaluated when it finishes."), this);
     m_status->setObjectName(QStringLiteral("evaluationStatus"));
@@ -194,17 +195,17 @@ void EvaluationView::showEvent(QShowEvent* event)
     } else if (!m_offeredPretrained && !m_predictions && !isBusy() && !(m_runProvider && !m_runProvider().isEmpty())) {
         // No run anywhere yet: a new user still sees what a trained model gets right and wrong.
         m_offeredPretrained = true;
-        if (mnist::findPretrainedModel()) // none installed: the tab's own hint, not an error
-            evaluatePretrained();
+        evaluatePretrained(/*quietIfNone=*/true);
     }
 }
 
-bool EvaluationView::evaluatePretrained()
+bool EvaluationView::evaluatePretrained(bool quietIfNone)
 {
     try {
         const std::optional<mnist::PretrainedModel> model = mnist::findPretrainedModel();
         if (!model) {
-            showStatus(tr("No pretrained model is installed: train one, or evaluate a saved run."), true);
+            if (!quietIfNone)
+                showStatus(tr("No pretrained model is installed: train one, or evaluate a saved run."), true);
             return false;
         }
         evaluateWeights(model->config, QString::fromStdString(model->weightsPath),

@@ -53,8 +53,9 @@ public:
     void setLatestRun(const QString& runDir);
     // Evaluates the pretrained model shipped with the program (io/PretrainedModel.h); also what the
     // tab shows on its first visit when there is no run at all. False (the status says why) when
-    // none is installed or its record cannot be read.
-    bool evaluatePretrained();
+    // none is installed or its record cannot be read. quietIfNone: no status when none is installed
+    // (the first visit, where the tab's own hint is enough).
+    bool evaluatePretrained(bool quietIfNone = false);
 
     bool isBusy() const { return m_watcher.isRunning(); }
     // The last successful evaluation; nullptr before one (or after a failure).
