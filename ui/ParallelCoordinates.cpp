@@ -193,6 +193,7 @@ void ParallelCoordinates::paintEvent(QPaintEvent*)
     p.setRenderHint(QPainter::Antialiasing);
     const QPalette pal = palette();
     p.fillRect(rect(), pal.color(QPalette::Base));
+    const bool darkBase = pal.color(QPalette::Base).lightnessF() < 0.5;
     if (m_axes.isEmpty() || m_rows.isEmpty()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(rect(), Qt::AlignCenter, tr("No configurations yet"));
@@ -225,7 +226,10 @@ void ParallelCoordinates::paintEvent(QPaintEvent*)
             started = true;
         }
         const double m = metricPos(r);
-        QPen pen(m < 0 ? pal.color(QPalette::Mid) : rampColor(m), r == m_selected ? 4.0 : 1.6);
+        // Viridis starts near black: on a dark background the ramp begins at its blue instead,
+        // so the worst configurations stay visible (still dark to bright, low to high).
+        const double shade = darkBase ? 0.3 + 0.7 * m : m;
+        QPen pen(m < 0 ? pal.color(QPalette::Mid) : rampColor(shade), r == m_selected ? 4.0 : 1.6);
         if (m < 0)
             pen.setStyle(Qt::DashLine);
         p.setPen(pen);

@@ -26,6 +26,7 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -182,6 +183,8 @@ void SweepView::buildUi()
     layout->addLayout(top);
 
     auto* split = new QSplitter(Qt::Horizontal);
+    m_split = split;
+    connect(split, &QSplitter::splitterMoved, this, [this] { m_splitMovedByUser = true; });
     layout->addWidget(split, 1);
     auto* left = new QSplitter(Qt::Vertical);
     m_groups = new QTableWidget;
@@ -425,10 +428,11 @@ void SweepView::fillGroups()
     QStringList headers;
     for (const std::string& k : s.keys)
         headers << fromStd(k);
-    headers << tr("Seeds") << tr("Honest acc. %") << tr("± std") << tr("Min") << tr("Max") << tr("Best acc. %") << tr("Seconds");
+    // The number a user compares comes right after the settings, where a narrow table still shows it.
+    headers << tr("Honest acc. %") << tr("± std") << tr("Seeds") << tr("Min") << tr("Max") << tr("Best acc. %") << tr("Seconds");
     m_groups->setColumnCount(static_cast<int>(headers.size()));
     m_groups->setHorizontalHeaderLabels(headers);
-    m_groups->horizontalHeaderItem(static_cast<int>(s.keys.size()) + 1)
+    m_groups->horizontalHeaderItem(static_cast<int>(s.keys.size()))
         ->setToolTip(tr("Mean over the seeds of the test accuracy at the epoch of lowest valid loss (the honest metric)"));
     m_groups->setRowCount(static_cast<int>(s.groups.size()));
     int selectRow = -1;
@@ -441,23 +445,24 @@ void SweepView::fillGroups()
             item->setData(Qt::DisplayRole, v);
             m_groups->setItem(r, c++, item);
         }
-        auto* seeds = new QTableWidgetItem(QStringLiteral("%1/%2").arg(g.finished).arg(g.runs));
-        seeds->setToolTip(tr("Finished runs of the configuration's seeds"));
-        m_groups->setItem(r, c++, seeds);
         const bool has = g.testAccAtBestValid.n > 0;
         m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.mean, 2, has));
         m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.std, 2, has && g.testAccAtBestValid.n > 1));
+        auto* seeds = new QTableWidgetItem(QStringLiteral("%1/%2").arg(g.finished).arg(g.runs));
+        seeds->setToolTip(tr("Finished runs of the configuration's seeds"));
+        m_groups->setItem(r, c++, seeds);
         m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.min, 2, has));
         m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.max, 2, has));
         m_groups->setItem(r, c++, numberItem(g.bestTestAcc.mean, 2, g.bestTestAcc.n > 0));
         m_groups->setItem(r, c++, numberItem(g.seconds.mean, 0, g.seconds.n > 0));
-        // Column 0 (a setting, or the seeds when nothing varies) carries the configuration's number.
+        // Column 0 (a setting, or the accuracy when nothing varies) carries the configuration's number.
         m_groups->item(r, 0)->setData(kGroupRole, static_cast<int>(g.group));
         if (g.group == m_shownGroup)
             selectRow = r;
     }
     m_groups->setSortingEnabled(true);
     m_groups->resizeColumnsToContents();
+    fitTablesWidth();
     if (selectRow < 0 && !s.groups.empty() && s.groups.front().testAccAtBestValid.n > 0) {
         selectRow = 0; // the best, by default
         m_shownGroup = static_cast<int>(s.groups.front().group);
@@ -465,6 +470,26 @@ void SweepView::fillGroups()
     for (int r = 0; r < m_groups->rowCount(); ++r)
         if (m_groups->item(r, 0)->data(kGroupRole).toInt() == m_shownGroup)
             m_groups->selectRow(r);
+}
+
+// The tables get the width of their columns, so every number shows without scrolling, from two
+// fifths of the view to two thirds (the chart keeps the rest).
+// A splitter the user has dragged stays where they put it.
+void SweepView::fitTablesWidth()
+{
+    const int total = m_split->width();
+    if (m_splitMovedByUser || total <= 0 || m_groups->columnCount() == 0)
+        return;
+    const int wanted = m_groups->horizontalHeader()->length() + m_groups->verticalScrollBar()->sizeHint().width() +
+                       2 * m_groups->frameWidth() + m_split->handleWidth();
+    const int left = std::clamp(wanted, total * 2 / 5, total * 2 / 3);
+    m_split->setSizes({left, total - left});
+}
+
+void SweepView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    fitTablesWidth(); // the first fill may come before the view has its width
 }
 
 void SweepView::fillTrials()

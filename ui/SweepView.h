@@ -25,6 +25,7 @@ class QComboBox;
 class QLabel;
 class QPushButton;
 class QSpinBox;
+class QSplitter;
 class QTableWidget;
 
 namespace studio {
@@ -85,12 +86,16 @@ public Q_SLOTS:
     void refresh();
     void newSweep();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void buildUi();
     void listSweeps();
     void onRefreshed();
     void fillGroups();
     void fillTrials();
+    void fitTablesWidth();
     void fillCoordinates();
     void fillCurve();
     void updateButtons();
@@ -120,6 +125,8 @@ private:
     QPushButton* m_export = nullptr;
     QSpinBox* m_jobs = nullptr;
     QLabel* m_status = nullptr;
+    QSplitter* m_split = nullptr;
+    bool m_splitMovedByUser = false;
     QTableWidget* m_groups = nullptr;
     QTableWidget* m_trials = nullptr;
     ParallelCoordinates* m_coordinates = nullptr;

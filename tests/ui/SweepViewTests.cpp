@@ -97,7 +97,8 @@ TEST_CASE("A sweep made in the window trains, is pooled over its seeds, and a st
     CHECK(summary.finished == 4);
     REQUIRE(view->groupTable()->rowCount() == 2);
     CHECK(view->groupTable()->horizontalHeaderItem(0)->text() == QStringLiteral("lr"));
-    CHECK(view->groupTable()->item(0, 1)->text() == QStringLiteral("2/2"));
+    CHECK(view->groupTable()->horizontalHeaderItem(1)->text() == QStringLiteral("Honest acc. %"));
+    CHECK(view->groupTable()->item(0, 3)->text() == QStringLiteral("2/2"));
     REQUIRE(view->trialTable()->rowCount() == 4);
     for (int r = 0; r < 4; ++r)
         CHECK(view->trialTable()->item(r, 3)->text() == QStringLiteral("finished"));
