@@ -60,18 +60,27 @@ double peakRssMiB()
 }
 
 // The notebook's transforms over the first `n` training images (a multiple of 100) in batches of
-// 100: images per second.
-double augmentationRate(const mnist::DataSplits& data, const torch::Device& dev, int64_t n)
+// 100: images per second, through augment() or, for comparison, the tensor ops it replaces on the CPU.
+double augmentationRate(const mnist::DataSplits& data, const torch::Device& dev, int64_t n, bool tensorOps = false)
 {
     const mnist::BatchAugmenter augmenter(mnist::notebookAugmentation());
     const torch::Tensor x = mnist::imagesToInput(data.train.images.narrow(0, 0, n), dev);
-    augmenter.augment(x.narrow(0, 0, 100));
+    const auto run = [&](const torch::Tensor& batch) {
+        return tensorOps ? augmenter.augmentWithTensorOps(batch) : augmenter.augment(batch);
+    };
+    run(x.narrow(0, 0, 100));
     const auto t0 = Clock::now();
     for (int64_t start = 0; start < n; start += 100)
-        augmenter.augment(x.narrow(0, start, 100));
+        run(x.narrow(0, start, 100));
     if (dev.is_cuda())
         torch::cuda::synchronize();
     return static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 mnist::DataSplits subset(const mnist::DataSplits& all, int64_t train)
@@ -226,12 +235,6 @@ void profileSteps(const mnist::DataSplits& data, const std::string& arch, int64_
                 100.0 * shown / total);
 }
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 // Spec-built against the hand-written classes they replaced, alternated (the order swaps every
 // pair, so neither side always runs on a warmer machine), median of `pairs`.
 nlohmann::json compareSpecBuilt(const mnist::DataSplits& data, torch::Device dev, int pairs)
@@ -363,8 +366,9 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         mnist::writeModelPy(argv[3], mnist::findNetworkSpec(argv[2]));
         return 0;
     }
-    // "--augment-only [N]": images/s of the notebook's transforms over N training images in
-    // batches of 100 (default 20,000), one number, for bench/peer-compare.sh.
+    // "--augment-only [N] [tensor-ops]": images/s of the notebook's transforms over N training
+    // images in batches of 100 (default 20,000), one number, for bench/peer-compare.sh; with
+    // "tensor-ops", through the tensor ops that the CPU kernel replaces.
     const bool augmentOnly = argc > 1 && std::string(argv[1]) == "--augment-only";
     const std::string device = augmentOnly || profileOnly ? std::string("cpu")
                                : baselineChild || specAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto")
@@ -398,7 +402,8 @@ int runBench(int argc, char** argv, bool allocatorTuned)
 
     if (augmentOnly) {
         const int64_t n = argc > 2 ? std::max<int64_t>(100, std::atoll(argv[2])) / 100 * 100 : 20000;
-        std::printf("%.1f\n", augmentationRate(data, dev, std::min<int64_t>(n, data.train.size() / 100 * 100)));
+        const bool tensorOps = argc > 3 && std::string(argv[3]) == "tensor-ops";
+        std::printf("%.1f\n", augmentationRate(data, dev, std::min<int64_t>(n, data.train.size() / 100 * 100), tensorOps));
         return 0;
     }
     if (profileOnly) {
@@ -472,8 +477,14 @@ int runBench(int argc, char** argv, bool allocatorTuned)
                            {"eval_images_per_s", c.augment ? nlohmann::json() : nlohmann::json(evalRate)}});
     }
 
-    const double augRate = augmentationRate(data, dev, 20000);
-    std::printf("| augmentation only (notebook transforms) | %.0f | | |\n", augRate);
+    // augment() against the tensor ops it replaces on the CPU, alternated, medians of 5.
+    std::vector<double> augRates, tensorOpRates;
+    for (int i = 0; i < 5; ++i) {
+        augRates.push_back(augmentationRate(data, dev, 20000));
+        tensorOpRates.push_back(augmentationRate(data, dev, 20000, true));
+    }
+    const double augRate = median(augRates), tensorOpRate = median(tensorOpRates);
+    std::printf("| augmentation only (notebook transforms, batch 100) | %.0f | %.0f tensor ops | |\n", augRate, tensorOpRate);
     // Wall time to 99.0% test accuracy with the fast recipe (data loading excluded, evaluation included).
     double secondsTo99 = -1;
     int64_t epochTo99 = 0;
@@ -521,6 +532,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
                      {"libtorch", TORCH_VERSION}, {"device", dev.str()}}},
         {"cases", results},
         {"augmentation_only_images_per_s", augRate},
+        {"augmentation_tensor_ops_images_per_s", tensorOpRate},
         {"fast_recipe_seconds_to_99", secondsTo99 >= 0 ? nlohmann::json(secondsTo99) : nlohmann::json()},
         {"fast_recipe_epoch_to_99", epochTo99},
         {"spec_built_vs_hand_written", specAb},

@@ -1,5 +1,8 @@
 #include "augment/BatchAugmenter.h"
 
+#include "augment/AffineMaps.h"
+#include "augment/CpuAugment.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
@@ -28,6 +31,11 @@ torch::Tensor firstTrue(const torch::Tensor& ok)
 
 } // namespace
 
+bool resamplesBilinear(const AugmentConfig& c)
+{
+    return c.crop || (c.rotate && c.rotateBilinear) || (c.affine && c.affineBilinear);
+}
+
 at::Generator makeCpuGenerator(uint64_t seed)
 {
     return at::detail::createCPUGenerator(seed);
@@ -35,25 +43,10 @@ at::Generator makeCpuGenerator(uint64_t seed)
 
 namespace {
 
-// The crop box after the rotation, output to source: [sx cos, -sx sin, cx; sy sin, sy cos, cy].
-torch::Tensor cropRotateTheta(const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
-                              const torch::Tensor& cy, const torch::Tensor& angleRadians)
+// A batch of maps as grid_sample's theta, [N, 2, 3].
+torch::Tensor toTheta(const affine::Map<torch::Tensor>& m)
 {
-    // With y pointing down, this inverse rotation turns the picture counter-clockwise on screen.
-    const torch::Tensor cosA = angleRadians.cos(), sinA = angleRadians.sin();
-    return torch::stack({torch::stack({sx * cosA, -sx * sinA, cx}, 1), torch::stack({sy * sinA, sy * cosA, cy}, 1)}, 1);
-}
-
-// first(second(p)): both [N, 2, 3] affine maps.
-torch::Tensor composeTheta(const torch::Tensor& first, const torch::Tensor& second)
-{
-    using torch::indexing::Slice;
-    const torch::Tensor l1 = first.index({Slice(), Slice(), Slice(0, 2)});
-    const torch::Tensor l2 = second.index({Slice(), Slice(), Slice(0, 2)});
-    const torch::Tensor linear = torch::bmm(l1, l2);
-    const torch::Tensor offset = torch::bmm(l1, second.index({Slice(), Slice(), Slice(2, 3)})) +
-                                 first.index({Slice(), Slice(), Slice(2, 3)});
-    return torch::cat({linear, offset}, 2);
+    return torch::stack({torch::stack({m.a00, m.a01, m.a02}, 1), torch::stack({m.a10, m.a11, m.a12}, 1)}, 1);
 }
 
 } // namespace
@@ -72,27 +65,13 @@ torch::Tensor resampleAffine(const torch::Tensor& x, const torch::Tensor& theta,
 torch::Tensor affineResample(const torch::Tensor& x, const torch::Tensor& sx, const torch::Tensor& sy, const torch::Tensor& cx,
                              const torch::Tensor& cy, const torch::Tensor& angleRadians, bool bilinear)
 {
-    return resampleAffine(x, cropRotateTheta(sx, sy, cx, cy, angleRadians), bilinear);
+    return resampleAffine(x, toTheta(affine::cropRotate(sx, sy, cx, cy, angleRadians)), bilinear);
 }
 
 torch::Tensor affineTheta(const AffineParams& p, int64_t height, int64_t width)
 {
-    // torchvision's _get_inverse_affine_matrix with the centre at 0: in pixel coordinates about the
-    // centre, source = M^-1 (output - t), M = scale * rotation-with-shear.
-    const double rad = kPi / 180.0;
-    const torch::Tensor rot = p.angle * rad, shx = p.shearX * rad, shy = p.shearY * rad;
-    const torch::Tensor cosSy = shy.cos(), tanSx = shx.tan();
-    const torch::Tensor a = (rot - shy).cos() / cosSy;
-    const torch::Tensor b = -(rot - shy).cos() * tanSx / cosSy - rot.sin();
-    const torch::Tensor c = (rot - shy).sin() / cosSy;
-    const torch::Tensor d = -(rot - shy).sin() * tanSx / cosSy + rot.cos();
-    const torch::Tensor m00 = d / p.scale, m01 = -b / p.scale, m10 = -c / p.scale, m11 = a / p.scale;
-    const torch::Tensor off0 = -(m00 * p.tx + m01 * p.ty), off1 = -(m10 * p.tx + m11 * p.ty);
-    // Normalised coordinates are pixels about the centre divided by half the width and height.
-    const double w = static_cast<double>(width), h = static_cast<double>(height);
-    return torch::stack({torch::stack({m00, m01 * (h / w), off0 * (2.0 / w)}, 1),
-                         torch::stack({m10 * (w / h), m11, off1 * (2.0 / h)}, 1)},
-                        1);
+    return toTheta(affine::torchvisionAffine(p.angle, p.tx, p.ty, p.scale, p.shearX, p.shearY, static_cast<double>(height),
+                                             static_cast<double>(width)));
 }
 
 BatchAugmenter::BatchAugmenter(AugmentConfig config) : m_config(std::move(config)) {}
@@ -174,6 +153,15 @@ EraseBoxes BatchAugmenter::sampleErasures(int64_t n, int64_t height, int64_t wid
 
 torch::Tensor BatchAugmenter::augment(const torch::Tensor& x, c10::optional<at::Generator> gen) const
 {
+    if (!m_config.randomActive())
+        return x;
+    if (x.device().is_cpu() && x.scalar_type() == torch::kFloat32)
+        return augmentOnCpu(m_config, x, gen);
+    return augmentWithTensorOps(x, gen);
+}
+
+torch::Tensor BatchAugmenter::augmentWithTensorOps(const torch::Tensor& x, c10::optional<at::Generator> gen) const
+{
     const AugmentConfig& c = m_config;
     if (!c.randomActive())
         return x;
@@ -195,12 +183,14 @@ torch::Tensor BatchAugmenter::augment(const torch::Tensor& x, c10::optional<at::
         torch::Tensor angle = torch::zeros_like(sx);
         if (c.rotate)
             angle = uniform({n}, -c.degrees, c.degrees, opts, gen) * (kPi / 180.0);
-        torch::Tensor theta = cropRotateTheta(sx, sy, cx, cy, angle);
-        if (c.affine)
-            theta = composeTheta(theta, affineTheta(sampleAffine(n, height, width, opts, gen), height, width));
-        // The crop's resize is bilinear in torchvision; rotation and affine are nearest unless asked.
-        const bool bilinear = c.crop || (c.rotate && c.rotateBilinear) || (c.affine && c.affineBilinear);
-        out = resampleAffine(out, theta, bilinear);
+        affine::Map<torch::Tensor> map = affine::cropRotate(sx, sy, cx, cy, angle);
+        if (c.affine) {
+            const AffineParams p = sampleAffine(n, height, width, opts, gen);
+            map = affine::compose(map, affine::torchvisionAffine(p.angle, p.tx, p.ty, p.scale, p.shearX, p.shearY,
+                                                                 static_cast<double>(height), static_cast<double>(width)));
+        }
+        const torch::Tensor theta = toTheta(map);
+        out = resampleAffine(out, theta, resamplesBilinear(c));
     }
 
     if (c.erase) {

@@ -1,8 +1,8 @@
 #pragma once
 // Training-time augmentation of a whole batch on its device, with torchvision's random
 // distributions: per-image parameters are drawn as tensors, crop, rotation and the random affine
-// map are fused into one resampling (affine_grid + grid_sample), erasing is a mask. No per-image
-// host loop.
+// map are fused into one resampling, erasing is a mask. On a GPU that is tensor ops
+// (affine_grid + grid_sample); on the CPU one pass per image (CpuAugment.h) from the same draws.
 #include "augment/AugmentConfig.h"
 
 #include <ATen/core/Generator.h>
@@ -40,6 +40,10 @@ public:
     // itself when none is on. Draws from `gen` (the device's default generator when absent).
     torch::Tensor augment(const torch::Tensor& x, c10::optional<at::Generator> gen = c10::nullopt) const;
 
+    // The same with tensor ops on any device: what augment() runs off the CPU, and the CPU
+    // kernel's reference in tests and benchmarks (equal draws; pixels within float rounding).
+    torch::Tensor augmentWithTensorOps(const torch::Tensor& x, c10::optional<at::Generator> gen = c10::nullopt) const;
+
     // (x - mean) / std when Normalize is on, else x.
     torch::Tensor normalize(const torch::Tensor& x) const;
 
@@ -71,6 +75,10 @@ torch::Tensor affineTheta(const AffineParams& p, int64_t height, int64_t width);
 // Resamples each image of x through theta [N, 2, 3] (output to source, normalised coordinates,
 // align_corners false); pixels from outside the image are 0.
 torch::Tensor resampleAffine(const torch::Tensor& x, const torch::Tensor& theta, bool bilinear);
+
+// Crop, rotation and affine share one resampling: bilinear when the crop is on (torchvision resizes
+// bilinearly) or a transform asks for it, else nearest (torchvision's default).
+bool resamplesBilinear(const AugmentConfig& c);
 
 // A CPU generator seeded with `seed`, for reproducible previews and exports.
 at::Generator makeCpuGenerator(uint64_t seed);
