@@ -12,6 +12,8 @@ void ConsoleReporter::onRunStarted(const mnist::RunInfo& info)
                  info.device.c_str(), info.threads, info.threads == 1 ? "" : "s", static_cast<long long>(info.parameterCount),
                  static_cast<long long>(info.trainSize), static_cast<long long>(info.validSize),
                  static_cast<long long>(info.testSize), static_cast<long long>(info.iterationsPerEpoch));
+    if (!info.memoryFormatWhy.empty())
+        std::fprintf(stderr, "memory format: %s\n", info.memoryFormatWhy.c_str());
 }
 
 void ConsoleReporter::onIteration(const mnist::IterationPoint& p)

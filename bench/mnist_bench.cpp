@@ -11,6 +11,7 @@
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Allocator.h"
+#include "train/CalibrationCache.h"
 #include "train/Device.h"
 #include "train/Recipes.h"
 #include "train/Threading.h"
@@ -41,16 +42,6 @@ struct Case {
     bool augment;
     int64_t trainImages; // a partial epoch keeps the suite short
 };
-
-std::string cpuModel()
-{
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("model name", 0) == 0)
-            return line.substr(line.find(':') + 2);
-    return "unknown";
-}
 
 double peakRssMiB()
 {
@@ -220,7 +211,7 @@ void profileSteps(const mnist::DataSplits& data, const std::string& arch, int64_
     std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(self.begin(), self.end());
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
     std::printf("machine: %s, %d threads; %s, batch %lld, %lld steps: %.2f ms per step under the profiler (%.0f images/s)\n",
-                cpuModel().c_str(), torch::get_num_threads(), arch.c_str(), static_cast<long long>(batch),
+                mnist::cpuModelName().c_str(), torch::get_num_threads(), arch.c_str(), static_cast<long long>(batch),
                 static_cast<long long>(steps), 1000.0 * seconds / static_cast<double>(steps),
                 static_cast<double>(steps * batch) / seconds);
     std::printf("| operator | self ms per step | share | calls per step |\n|---|---|---|---|\n");
@@ -411,12 +402,12 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         return 0;
     }
     if (layerStatsOnly) {
-        std::printf("machine: %s, %d threads\n| case | with | without | with / without |\n|---|---|---|---|\n", cpuModel().c_str(), threads);
+        std::printf("machine: %s, %d threads\n| case | with | without | with / without |\n|---|---|---|---|\n", mnist::cpuModelName().c_str(), threads);
         layerStatsCost(data, device, threads, 7);
         return 0;
     }
     if (specAbOnly) {
-        std::printf("machine: %s, %d threads\n", cpuModel().c_str(), threads);
+        std::printf("machine: %s, %d threads\n", mnist::cpuModelName().c_str(), threads);
         compareSpecBuilt(data, dev, 5);
         return 0;
     }
@@ -526,7 +517,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     const char* policy = std::getenv("OMP_WAIT_POLICY");
     const char* spin = std::getenv("GOMP_SPINCOUNT");
     nlohmann::json out = {
-        {"machine", {{"cpu", cpuModel()}, {"cores", std::thread::hardware_concurrency()}, {"threads", threads},
+        {"machine", {{"cpu", mnist::cpuModelName()}, {"cores", std::thread::hardware_concurrency()}, {"threads", threads},
                      {"omp_wait_policy", policy ? policy : "default"},
                      {"gomp_spincount", spin ? spin : "default"}, {"allocator_tuned", allocatorTuned},
                      {"libtorch", TORCH_VERSION}, {"device", dev.str()}}},
@@ -540,7 +531,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"peak_rss_mib", rss},
     };
     std::printf("machine: %s, %u cores, %d threads, LibTorch %s, device %s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s, allocator %s\n",
-                cpuModel().c_str(), std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(),
+                mnist::cpuModelName().c_str(), std::thread::hardware_concurrency(), threads, TORCH_VERSION, dev.str().c_str(),
                 policy ? policy : "(default)", spin ? spin : "(default)", allocatorTuned ? "tuned (freed memory kept)" : "glibc defaults");
     const std::string resultsDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/bench/results";
     std::filesystem::create_directories(resultsDir);

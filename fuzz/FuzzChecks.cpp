@@ -7,6 +7,7 @@
 #include "io/SafeTensors.h"
 #include "models/NetworkSpec.h"
 #include "models/SpecEdit.h"
+#include "train/CalibrationCache.h"
 #include "train/RunStats.h"
 #include "train/TrainConfig.h"
 
@@ -14,8 +15,10 @@
 #include <zlib.h>
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <typeinfo>
+#include <vector>
 
 namespace fuzzchecks {
 namespace {
@@ -141,6 +144,40 @@ std::string trainConfigOutcome(const uint8_t* data, size_t size)
             return "config: a round trip changes the config:\n" + saved + "became\n" + mnist::toJsonText(reloaded);
         return {};
     });
+}
+
+std::string calibrationOutcome(const uint8_t* data, size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    try {
+        const auto usable = [](const mnist::LayoutMeasurement& m) {
+            return std::isfinite(m.channelsLastMs) && std::isfinite(m.contiguousMs) && m.channelsLastMs > 0 && m.contiguousMs > 0;
+        };
+        // Keys the seeds and dictionary use, and one the text cannot name.
+        const std::vector<std::string> keys = {"k", "a", "cpu | LibTorch 1.13.0 | 2 threads | LeNet | batch 100", "\xff"};
+        std::vector<std::optional<mnist::LayoutMeasurement>> before;
+        for (const std::string& key : keys) {
+            before.push_back(mnist::findLayoutMeasurement(text, key));
+            if (before.back() && !usable(*before.back()))
+                return "calibration: an entry with unusable times was accepted for '" + key + "'";
+        }
+        const mnist::LayoutMeasurement set{false, 1.25, 0.5};
+        const std::string updated = mnist::withLayoutMeasurement(text, "k", set);
+        const auto back = mnist::findLayoutMeasurement(updated, "k");
+        if (!back || back->channelsLast != set.channelsLast || back->channelsLastMs != set.channelsLastMs ||
+            back->contiguousMs != set.contiguousMs)
+            return "calibration: an entry set does not read back:\n" + updated;
+        for (size_t i = 1; i < keys.size(); ++i) {
+            const auto after = mnist::findLayoutMeasurement(updated, keys[i]);
+            if (before[i].has_value() != after.has_value() ||
+                (after && (after->channelsLast != before[i]->channelsLast || after->channelsLastMs != before[i]->channelsLastMs ||
+                           after->contiguousMs != before[i]->contiguousMs)))
+                return "calibration: setting 'k' changed the entry for '" + keys[i] + "':\n" + updated;
+        }
+    } catch (const std::exception& e) {
+        return std::string("calibration: threw ") + typeid(e).name() + ": " + e.what();
+    }
+    return {};
 }
 
 std::string runFilesOutcome(const uint8_t* data, size_t size)

@@ -34,6 +34,11 @@ std::string runFilesOutcome(const uint8_t* data, size_t size);
 // parameters, and reads back as itself from both written forms.
 std::string networkSpecOutcome(const uint8_t* data, size_t size);
 
+// The bytes as calibration.json (train/CalibrationCache.h): never a throw; an entry it finds is a
+// usable measurement (finite, positive times); setting an entry makes it read back exactly and
+// keeps the other entries the text had.
+std::string calibrationOutcome(const uint8_t* data, size_t size);
+
 // A gzip member holding the bytes (level 6, as gzip(1) writes by default).
 std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size);
 

@@ -6,6 +6,7 @@
 #include "io/RunFolder.h"
 #include "io/SafeTensors.h"
 #include "models/NetworkSpec.h"
+#include "train/CalibrationCache.h"
 #include "train/Recipes.h"
 #include "train/TrainConfig.h"
 
@@ -74,7 +75,7 @@ int main(int argc, char** argv)
     }
     const fs::path out = argv[1];
     try {
-        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec"})
+        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";
@@ -173,6 +174,12 @@ int main(int argc, char** argv)
             const std::string text = mnist::formatNetworkSpec(spec);
             writeFile(ns / (spec.name + ".json"), std::vector<uint8_t>(text.begin(), text.end()));
         }
+        // A calibration file with one entry and with two.
+        const fs::path cal = out / "calibration";
+        const std::string one = mnist::withLayoutMeasurement("", "k", {true, 2.5, 3.0});
+        const std::string two = mnist::withLayoutMeasurement(one, "a", {false, 4.0, 1.5});
+        writeFile(cal / "one.json", std::vector<uint8_t>(one.begin(), one.end()));
+        writeFile(cal / "two.json", std::vector<uint8_t>(two.begin(), two.end()));
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";

@@ -523,14 +523,16 @@ void MainWindow::connectRunController()
     });
     connect(run, &RunController::runStarted, this, [this](const mnist::RunInfo& info) {
         m_dashboard->setRunInfo(info);
-        m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 train / %6 valid / %7 test images")
+        m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 · %6 train / %7 valid / %8 test images")
                                 .arg(QString::fromStdString(m_runConfig.arch))
                                 .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.parameterCount)))
                                 .arg(QString::fromStdString(info.device))
                                 .arg(info.threads)
+                                .arg(QString::fromStdString(info.memoryFormat))
                                 .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.trainSize)))
                                 .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.validSize)))
                                 .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.testSize))));
+        m_runLabel->setToolTip(tr("Memory format: %1").arg(QString::fromStdString(info.memoryFormatWhy)));
         statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
     });
     connect(run, &RunController::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);

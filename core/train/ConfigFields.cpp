@@ -220,8 +220,9 @@ std::vector<ConfigField> makeFields()
           0, 1024);
     auto& layout = add(row("memory_format", "memory-format", "Memory format", "machine", K::Choice,
                            [](auto& c) -> auto& { return c.memoryFormat; },
-                           "Layout of the activations while training: auto (channels-last on the CPU, contiguous on a "
-                           "GPU), contiguous or channels-last. Saved weights are the same either way"));
+                           "Layout of the activations while training: auto (on the CPU whichever trains faster here, "
+                           "measured once per network and batch size; contiguous on a GPU), contiguous or "
+                           "channels-last. Saved weights are the same either way"));
     layout.choices = {{"auto", "auto"}, {"contiguous", "contiguous"}, {"channels-last", "channels-last"}};
     range(add(row("eval_batch_size", "eval-batch-size", "Evaluation batch size", "machine", K::Integer,
                   [](auto& c) -> auto& { return c.evalBatchSize; }, "Batch size of the valid and test passes")),

@@ -11,6 +11,7 @@
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
 #include "train/LayerStats.h"
+#include "train/LayoutCalibration.h"
 #include "train/RunStats.h"
 #include "train/WeightAverage.h"
 
@@ -87,18 +88,6 @@ std::string nonFiniteAdvice(const TrainConfig& c, int64_t updatesBefore, double 
     }
     return "the loss was not rising before and the learning rate is moderate, so it is an unlikely cause: check the "
            "data, the normalisation and the weight decay";
-}
-
-// auto: channels-last on the CPU, where oneDNN's NHWC convolutions and LibTorch's NHWC BatchNorm
-// and pool kernels skip the reorders NCHW costs them. One epoch each way on a 2-core EPYC, batch
-// 100: LeNet 14,500 -> 16,850 images/s, LeNetDropBN 9,970 -> 12,340, LeNetDL-k3 5,360 -> 6,690,
-// LeNetDeep 5,610 -> 7,560, SimpleNet 2,000 -> 2,270. On a GPU cuDNN picks its own layouts for fp32
-// (NHWC pays off there with mixed precision), so auto leaves it contiguous.
-bool useChannelsLast(const TrainConfig& c, const torch::Device& device)
-{
-    if (c.memoryFormat != "auto")
-        return c.memoryFormat == "channels-last";
-    return device.is_cpu();
 }
 
 // One call of Trainer::run() in named steps, which share the run's state: prepare() (the networks,
@@ -191,6 +180,11 @@ private:
     {
         m_threads = effectiveThreads(m_c.threads);
         torch::set_num_threads(m_threads);
+        // Channels-last lets oneDNN's NHWC convolutions and LibTorch's NHWC BatchNorm and pool
+        // kernels skip the reorders NCHW costs on the CPU; by how much depends on the CPU, so auto
+        // is measured here (it leaves the random draws alone).
+        m_layout = decideLayout(m_c, m_device, m_threads);
+        m_channelsLast = m_layout.channelsLast;
         // The average's network is made before seeding: its initial weights are overwritten anyway,
         // and drawing them after would shift every later random draw, so the same seed would train
         // another model with the EMA on than off.
@@ -204,7 +198,6 @@ private:
         // Held here: result.model becomes the weight average, when there is one, at the end.
         m_live = createNetwork(m_c);
         m_result.model = m_live;
-        m_channelsLast = useChannelsLast(m_c, m_device);
         place(*m_live);
         // MNIST_STUDIO_NO_LAYER_STATS=1 leaves layers.csv empty: the bench's way to measure its cost.
         if (!envFlag("MNIST_STUDIO_NO_LAYER_STATS"))
@@ -252,6 +245,8 @@ private:
         RunInfo& info = m_result.info;
         info.device = m_device.str();
         info.threads = m_threads;
+        info.memoryFormat = m_layout.layout();
+        info.memoryFormatWhy = m_layout.describe();
         info.parameterCount = parameterCount(*m_live);
         info.trainSize = m_nTrain;
         info.validSize = m_data.valid.size();
@@ -402,6 +397,7 @@ private:
     std::shared_ptr<Network> m_live;
     std::optional<WeightAverage> m_average;
     std::optional<LayerStatsRecorder> m_layerStats; // of the live network: its gradients exist
+    LayoutDecision m_layout;
     bool m_channelsLast = false;
 
     int64_t m_nTrain = 0;

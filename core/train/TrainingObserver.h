@@ -32,6 +32,8 @@ struct EpochMetrics {
 struct RunInfo {
     std::string device;           // "cpu", "cuda:0"
     int threads = 1;
+    std::string memoryFormat;    // the activations' layout: "channels-last" or "contiguous"
+    std::string memoryFormatWhy; // that layout and how it was chosen, in words (LayoutCalibration.h)
     int64_t parameterCount = 0;
     int64_t trainSize = 0, validSize = 0, testSize = 0;
     int64_t iterationsPerEpoch = 0;

@@ -1,0 +1,81 @@
+#include "train/CalibrationCache.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace mnist {
+namespace {
+
+constexpr const char* kLayouts = "memory_layout";
+
+// The file as JSON, or an empty object when it is not a calibration file.
+nlohmann::json parseFile(const std::string& text)
+{
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object())
+        return nlohmann::json::object();
+    return j;
+}
+
+bool positiveNumber(const nlohmann::json& v)
+{
+    return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0;
+}
+
+} // namespace
+
+std::string cpuModelName()
+{
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+            return line.substr(std::min(line.size(), line.find(':') + 2));
+    return "unknown";
+}
+
+std::string calibrationFilePath()
+{
+    if (const char* file = std::getenv("MNIST_STUDIO_CALIBRATION_FILE"); file && *file)
+        return file;
+    std::filesystem::path base;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+        base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home)
+        base = std::filesystem::path(home) / ".config";
+    else
+        return {};
+    return (base / "mnist-studio" / "calibration.json").string();
+}
+
+std::optional<LayoutMeasurement> findLayoutMeasurement(const std::string& fileText, const std::string& key)
+{
+    const nlohmann::json file = parseFile(fileText);
+    const auto layouts = file.find(kLayouts);
+    if (layouts == file.end() || !layouts->is_object())
+        return std::nullopt;
+    const auto entry = layouts->find(key);
+    if (entry == layouts->end() || !entry->is_object())
+        return std::nullopt;
+    const auto cl = entry->find("channels_last"), clMs = entry->find("channels_last_ms"), ctMs = entry->find("contiguous_ms");
+    if (cl == entry->end() || !cl->is_boolean() || clMs == entry->end() || !positiveNumber(*clMs) || ctMs == entry->end() ||
+        !positiveNumber(*ctMs))
+        return std::nullopt;
+    return LayoutMeasurement{cl->get<bool>(), clMs->get<double>(), ctMs->get<double>()};
+}
+
+std::string withLayoutMeasurement(const std::string& fileText, const std::string& key, const LayoutMeasurement& m)
+{
+    nlohmann::json file = parseFile(fileText);
+    if (!file.contains(kLayouts) || !file[kLayouts].is_object())
+        file[kLayouts] = nlohmann::json::object();
+    file[kLayouts][key] = {{"channels_last", m.channelsLast}, {"channels_last_ms", m.channelsLastMs}, {"contiguous_ms", m.contiguousMs}};
+    return file.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+} // namespace mnist
