@@ -10,6 +10,8 @@
 #include "io/ModelPy.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
+#include "models/PoolTail.h"
+#include "models/SpecNetwork.h"
 #include "train/Allocator.h"
 #include "train/CalibrationCache.h"
 #include "train/Device.h"
@@ -28,6 +30,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sys/resource.h>
 #include <thread>
@@ -226,9 +229,86 @@ void profileSteps(const mnist::DataSplits& data, const std::string& arch, int64_
                 100.0 * shown / total);
 }
 
-// Spec-built against the hand-written classes they replaced, alternated (the order swaps every
-// pair, so neither side always runs on a warmer machine), median of `pairs`.
-nlohmann::json compareSpecBuilt(const mnist::DataSplits& data, torch::Device dev, int pairs)
+// The fused block tail (PoolTail.h) against the LibTorch ops it replaces, forward and backward,
+// on each notebook network's tail shapes (channels-last, training): microseconds per call, medians
+// of alternated rounds.
+void comparePoolTail(int rounds)
+{
+    struct Shape {
+        const char* where;
+        std::vector<int64_t> sizes;
+        double pre;
+        mnist::TailDropout post;
+        double postP;
+    };
+    const std::vector<Shape> shapes = {
+        {"LeNet block1", {100, 16, 28, 28}, 0.0, mnist::TailDropout::None, 0.0},
+        {"LeNet block2", {100, 32, 14, 14}, 0.0, mnist::TailDropout::None, 0.0},
+        {"LeNetDeep block1", {100, 16, 28, 28}, 0.125, mnist::TailDropout::None, 0.0},
+        {"LeNetDeep block2", {100, 32, 14, 14}, 0.125, mnist::TailDropout::None, 0.0},
+        {"LeNetDeep block3", {100, 64, 7, 7}, 0.125, mnist::TailDropout::None, 0.0},
+        {"LeNetDeep block4", {100, 128, 3, 3}, 0.125, mnist::TailDropout::None, 0.0},
+        {"SimpleNet block2", {250, 32, 28, 28}, 0.0, mnist::TailDropout::Elementwise, 0.25},
+        {"SimpleNet block4", {250, 64, 14, 14}, 0.0, mnist::TailDropout::Elementwise, 0.25},
+    };
+    std::printf("\n| block tail (channels-last, training) | fused us (forward + backward) | unfused us | unfused / fused |\n|---|---|---|---|\n");
+    for (const Shape& s : shapes) {
+        mnist::PoolTailParams p;
+        p.preChannelsP = s.pre;
+        p.post = s.post;
+        p.postP = s.postP;
+        const torch::Tensor input = torch::randn(s.sizes).contiguous(at::MemoryFormat::ChannelsLast);
+        // Microseconds of the forward and of the backward.
+        const auto once = [&](bool fused) {
+            torch::Tensor x = input.detach().requires_grad_(true);
+            const auto t0 = Clock::now();
+            torch::Tensor y;
+            if (fused) {
+                y = mnist::poolTail(x, p, true, true);
+            } else {
+                y = x;
+                if (s.pre > 0)
+                    y = torch::feature_dropout(y, s.pre, true);
+                y = torch::max_pool2d(y, {2, 2});
+                if (s.post == mnist::TailDropout::Elementwise)
+                    y = torch::dropout(y, s.postP, true);
+                y = torch::relu(y);
+            }
+            const torch::Tensor g = torch::ones_like(y);
+            const auto t1 = Clock::now();
+            y.backward(g);
+            const auto t2 = Clock::now();
+            return std::make_pair(1e6 * std::chrono::duration<double>(t1 - t0).count(),
+                                  1e6 * std::chrono::duration<double>(t2 - t1).count());
+        };
+        std::vector<double> fused, plain, fusedForward, plainForward, fusedBackward, plainBackward;
+        for (int i = 0; i < 3; ++i) {
+            once(true);
+            once(false);
+        }
+        for (int i = 0; i < rounds; ++i) {
+            const auto f = once(true), u = once(false);
+            fusedForward.push_back(f.first);
+            fusedBackward.push_back(f.second);
+            fused.push_back(f.first + f.second);
+            plainForward.push_back(u.first);
+            plainBackward.push_back(u.second);
+            plain.push_back(u.first + u.second);
+        }
+        const double f = median(fused), u = median(plain);
+        std::printf("| %s %s | %.0f (%.0f + %.0f) | %.0f (%.0f + %.0f) | %.2f |\n", s.where,
+                    c10::str(at::IntArrayRef(s.sizes)).c_str(), f, median(fusedForward), median(fusedBackward), u,
+                    median(plainForward), median(plainBackward), u / f);
+        std::fflush(stdout);
+    }
+}
+
+// Two ways of building the same network trained by the same loop, alternated (the order swaps
+// every pair, so neither side always runs on a warmer machine), median of `pairs` per network.
+using NetworkMaker = std::function<std::shared_ptr<mnist::Network>(const std::string& arch)>;
+
+nlohmann::json compareNetworks(const mnist::DataSplits& data, torch::Device dev, int pairs, const std::string& title,
+                               const std::string& aName, const NetworkMaker& a, const std::string& bName, const NetworkMaker& b)
 {
     struct AbCase {
         const char* arch;
@@ -236,28 +316,51 @@ nlohmann::json compareSpecBuilt(const mnist::DataSplits& data, torch::Device dev
         int64_t images;
     };
     const std::vector<AbCase> abCases = {{"LeNet", 100, 6000}, {"LeNetDeep", 100, 3000}, {"SimpleNet", 250, 1500}};
-    std::printf("\nspec-built networks against the hand-written classes they replaced (same loop, alternated, median of %d):\n", pairs);
-    std::printf("| network | spec-built train images/s | hand-written train images/s | spec / hand-written |\n|---|---|---|---|\n");
+    std::printf("\n%s (same loop, alternated, median of %d):\n", title.c_str(), pairs);
+    std::printf("| network | %s train images/s | %s train images/s | %s / %s |\n|---|---|---|---|\n", aName.c_str(),
+                bName.c_str(), aName.c_str(), bName.c_str());
     nlohmann::json out = nlohmann::json::array();
     for (const AbCase& c : abCases) {
-        std::vector<double> spec, hand;
+        std::vector<double> rates[2];
         for (int i = 0; i < pairs; ++i) {
             for (int side = 0; side < 2; ++side) {
-                const bool specSide = (side == 0) == (i % 2 == 0);
+                const bool aSide = (side == 0) == (i % 2 == 0);
                 torch::manual_seed(1);
-                const auto net = specSide ? mnist::createNetwork(std::string(c.arch)) : bench::createHandWrittenNetwork(c.arch);
+                const auto net = aSide ? a(c.arch) : b(c.arch);
                 if (mnist::parameterCount(*net) != mnist::parameterCount(*mnist::createNetwork(std::string(c.arch))))
-                    throw std::runtime_error(std::string("the hand-written ") + c.arch + " differs from its spec");
-                (specSide ? spec : hand).push_back(networkTrainRate(*net, data, c.batch, c.images, dev));
+                    throw std::runtime_error(std::string("the ") + (aSide ? aName : bName) + " " + c.arch + " differs from its spec");
+                rates[aSide ? 0 : 1].push_back(networkTrainRate(*net, data, c.batch, c.images, dev));
             }
         }
-        const double s = median(spec), h = median(hand);
-        std::printf("| %s, batch %lld | %.0f | %.0f | %.3f |\n", c.arch, static_cast<long long>(c.batch), s, h, s / h);
+        const double ra = median(rates[0]), rb = median(rates[1]);
+        std::printf("| %s, batch %lld | %.0f | %.0f | %.3f |\n", c.arch, static_cast<long long>(c.batch), ra, rb, ra / rb);
         std::fflush(stdout);
-        out.push_back({{"arch", c.arch}, {"batch", c.batch}, {"spec_images_per_s", spec}, {"hand_written_images_per_s", hand},
-                       {"ratio_of_medians", s / h}});
+        out.push_back({{"arch", c.arch}, {"batch", c.batch}, {aName + "_images_per_s", rates[0]},
+                       {bName + "_images_per_s", rates[1]}, {"ratio_of_medians", ra / rb}});
     }
     return out;
+}
+
+// Spec-built against the hand-written classes they replaced.
+nlohmann::json compareSpecBuilt(const mnist::DataSplits& data, torch::Device dev, int pairs)
+{
+    return compareNetworks(
+        data, dev, pairs, "spec-built networks against the hand-written classes they replaced", "spec",
+        [](const std::string& arch) { return mnist::createNetwork(arch); }, "hand_written",
+        [](const std::string& arch) { return bench::createHandWrittenNetwork(arch); });
+}
+
+// The fusion pass of the spec networks (PoolTail, DropoutMask) on and off.
+nlohmann::json compareFused(const mnist::DataSplits& data, torch::Device dev, int pairs)
+{
+    const auto maker = [](bool fused) {
+        return [fused](const std::string& arch) {
+            mnist::SpecNetworkOptions options = mnist::defaultSpecNetworkOptions();
+            options.fusedKernels = fused;
+            return mnist::buildNetwork(mnist::findNetworkSpec(arch), options);
+        };
+    };
+    return compareNetworks(data, dev, pairs, "the fused CPU kernels on and off", "fused", maker(true), "unfused", maker(false));
 }
 
 // Runs this program again as "--baseline DEVICE" and reads the rates it prints, one per case.
@@ -349,6 +452,8 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "--spec-ab [DEVICE]": only the spec-built against hand-written comparison;
     // "--layer-stats [DEVICE]": only the cost of recording layers.csv.
     const bool specAbOnly = argc > 1 && std::string(argv[1]) == "--spec-ab";
+    // "--fused-ab [DEVICE]": only the fused kernels on against off.
+    const bool fusedAbOnly = argc > 1 && std::string(argv[1]) == "--fused-ab";
     const bool layerStatsOnly = argc > 1 && std::string(argv[1]) == "--layer-stats";
     // "--profile ARCH [BATCH] [STEPS]": the operators' self time in a training step (CPU).
     const bool profileOnly = argc > 2 && std::string(argv[1]) == "--profile";
@@ -362,7 +467,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "tensor-ops", through the tensor ops that the CPU kernel replaces.
     const bool augmentOnly = argc > 1 && std::string(argv[1]) == "--augment-only";
     const std::string device = augmentOnly || profileOnly ? std::string("cpu")
-                               : baselineChild || specAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto")
+                               : baselineChild || specAbOnly || fusedAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto")
                                : argc > 1                                       ? argv[1]
                                                                                 : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
@@ -409,6 +514,12 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     if (specAbOnly) {
         std::printf("machine: %s, %d threads\n", mnist::cpuModelName().c_str(), threads);
         compareSpecBuilt(data, dev, 5);
+        return 0;
+    }
+    if (fusedAbOnly) {
+        std::printf("machine: %s, %d threads\n", mnist::cpuModelName().c_str(), threads);
+        comparePoolTail(21);
+        compareFused(data, dev, 5);
         return 0;
     }
     if (baselineChild) {
@@ -509,6 +620,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     }
     const nlohmann::json layerStats = layerStatsCost(data, device, threads, 5);
     const nlohmann::json specAb = compareSpecBuilt(data, dev, 3);
+    const nlohmann::json fusedAb = dev.is_cpu() ? compareFused(data, dev, 3) : nlohmann::json();
     std::printf("\nThe peer (the notebook's PyTorch pipeline) is measured beside ours, in the same run, by "
                 "bench/peer-compare.sh (part of make bench).\n");
     const double rss = peakRssMiB();
@@ -527,6 +639,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"fast_recipe_seconds_to_99", secondsTo99 >= 0 ? nlohmann::json(secondsTo99) : nlohmann::json()},
         {"fast_recipe_epoch_to_99", epochTo99},
         {"spec_built_vs_hand_written", specAb},
+        {"fused_vs_unfused", fusedAb},
         {"layer_stats_cost", layerStats},
         {"peak_rss_mib", rss},
     };

@@ -1,6 +1,8 @@
 #include "models/SpecNetwork.h"
 
 #include "EnvFlag.h"
+#include "models/DropoutMask.h"
+#include "models/PoolTail.h"
 
 #include <torch/torch.h>
 
@@ -12,13 +14,14 @@ namespace {
 namespace nn = torch::nn;
 
 // How a layer takes part in the pool-early order (PoolEarly.h).
-enum class Role { Relu, Dropout2d, MaxPool, Other };
+enum class Role { Relu, Dropout2d, Dropout, MaxPool, Other };
 
 struct Built {
     std::string key;
     nn::AnyModule module;
     SpecStep step;
     Role role = Role::Other;
+    LayerSpec spec; // what the layer was built from (the fusion pass reads it)
 };
 
 torch::ExpandingArray<2> pair(const Size2& s)
@@ -28,38 +31,116 @@ torch::ExpandingArray<2> pair(const Size2& s)
 
 // The forward order of a list: each ReLU held until the next MaxPool2d (run right after it) with
 // only Dropout2d between; any other layer, and the end of the list, runs the held ones first.
-std::vector<SpecStep> order(const std::vector<Built>& layers, bool poolEarly)
+std::vector<const Built*> order(const std::vector<Built>& layers, bool poolEarly)
 {
-    std::vector<SpecStep> steps;
-    std::vector<const SpecStep*> held;
+    std::vector<const Built*> steps;
+    std::vector<const Built*> held;
     const auto flush = [&] {
-        for (const SpecStep* s : held)
-            steps.push_back(*s);
+        steps.insert(steps.end(), held.begin(), held.end());
         held.clear();
     };
     for (const Built& b : layers) {
         if (!poolEarly) {
-            steps.push_back(b.step);
+            steps.push_back(&b);
             continue;
         }
         switch (b.role) {
         case Role::Relu:
-            held.push_back(&b.step);
+            held.push_back(&b);
             break;
         case Role::Dropout2d:
-            steps.push_back(b.step);
+            steps.push_back(&b);
             break;
         case Role::MaxPool:
-            steps.push_back(b.step);
+            steps.push_back(&b);
             flush();
             break;
+        case Role::Dropout:
         case Role::Other:
             flush();
-            steps.push_back(b.step);
+            steps.push_back(&b);
             break;
         }
     }
     flush();
+    return steps;
+}
+
+bool fusablePool(const LayerSpec& l)
+{
+    const Size2 stride = effectiveStride(l);
+    return stride.h == l.kernelSize.h && stride.w == l.kernelSize.w && l.padding.h == 0 && l.padding.w == 0;
+}
+
+std::vector<SpecStep> stepsOf(const std::vector<const Built*>& built)
+{
+    std::vector<SpecStep> steps;
+    for (const Built* b : built)
+        steps.push_back(b->step);
+    return steps;
+}
+
+// One step for [Dropout2d,] MaxPool2d, [Dropout | Dropout2d,] ReLU (PoolTail.h); the layers' own
+// steps run instead where the kernel does not apply (a GPU tensor, another dtype or layout).
+SpecStep fusedTail(const Built* pre, const Built& pool, const Built* post, std::vector<SpecStep> unfused)
+{
+    PoolTailParams params;
+    params.kernelH = pool.spec.kernelSize.h;
+    params.kernelW = pool.spec.kernelSize.w;
+    std::shared_ptr<nn::Module> preModule, postModule;
+    if (pre != nullptr) {
+        params.preChannelsP = pre->spec.p;
+        preModule = pre->module.ptr();
+    }
+    if (post != nullptr) {
+        params.post = post->role == Role::Dropout ? TailDropout::Elementwise : TailDropout::Channels;
+        params.postP = post->spec.p;
+        postModule = post->module.ptr();
+    }
+    return [params, preModule, postModule, unfused = std::move(unfused)](const torch::Tensor& x) {
+        const bool preActive = preModule != nullptr && preModule->is_training();
+        const bool postActive = postModule != nullptr && postModule->is_training();
+        if (!poolTailApplies(x, params, preActive, postActive)) {
+            torch::Tensor y = x;
+            for (const SpecStep& s : unfused)
+                y = s(y);
+            return y;
+        }
+        return poolTail(x, params, preActive, postActive);
+    };
+}
+
+// The fusion pass over a forward order: each run of [Dropout2d,] MaxPool2d (stride = kernel, no
+// padding), [Dropout | Dropout2d,] ReLU becomes one fused step; everything else runs as it is.
+std::vector<SpecStep> fuse(const std::vector<const Built*>& seq)
+{
+    std::vector<SpecStep> steps;
+    const size_t n = seq.size();
+    const auto is = [&](size_t k, Role r) { return k < n && seq[k]->role == r; };
+    for (size_t i = 0; i < n;) {
+        size_t k = i;
+        const Built* pre = nullptr;
+        const Built* post = nullptr;
+        if (is(k, Role::Dropout2d) && is(k + 1, Role::MaxPool))
+            pre = seq[k++];
+        if (!is(k, Role::MaxPool) || !fusablePool(seq[k]->spec)) {
+            steps.push_back(seq[i++]->step);
+            continue;
+        }
+        const Built& pool = *seq[k++];
+        if ((is(k, Role::Dropout) || is(k, Role::Dropout2d)) && is(k + 1, Role::Relu))
+            post = seq[k++];
+        if (!is(k, Role::Relu)) {
+            steps.push_back(seq[i++]->step);
+            continue;
+        }
+        ++k;
+        std::vector<SpecStep> unfused;
+        for (size_t j = i; j < k; ++j)
+            unfused.push_back(seq[j]->step);
+        steps.push_back(fusedTail(pre, pool, post, std::move(unfused)));
+        i = k;
+    }
     return steps;
 }
 
@@ -82,7 +163,7 @@ Built leaf(Holder holder, Role role = Role::Other)
 
 class Builder {
 public:
-    Builder(const NetworkSummary& summary, bool poolEarly) : m_poolEarly(poolEarly)
+    Builder(const NetworkSummary& summary, const SpecNetworkOptions& options) : m_options(options)
     {
         for (const LayerRow& r : summary.rows)
             m_rows.emplace(r.prefix, &r);
@@ -97,6 +178,7 @@ public:
             const std::string key = l.name.empty() ? std::to_string(i) : l.name;
             Built b = layer(l, prefix + key, in);
             b.key = key;
+            b.spec = l;
             in = m_rows.at(prefix + key)->outputShape;
             out.push_back(std::move(b));
         }
@@ -112,10 +194,14 @@ public:
         return seq;
     }
 
-    std::vector<SpecStep> steps(const std::vector<Built>& layers) { return order(layers, m_poolEarly); }
+    std::vector<SpecStep> steps(const std::vector<Built>& layers)
+    {
+        const std::vector<const Built*> seq = order(layers, m_options.poolEarly);
+        return m_options.fusedKernels ? fuse(seq) : stepsOf(seq);
+    }
 
 private:
-    bool m_poolEarly;
+    SpecNetworkOptions m_options;
     std::map<std::string, const LayerRow*> m_rows;
 
     Built layer(const LayerSpec& l, const std::string& prefix, const std::vector<int64_t>& in)
@@ -150,8 +236,13 @@ private:
                                           .padding(pair(l.padding))));
         case LayerType::AdaptiveAvgPool2d:
             return leaf(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({l.outputSize.h, l.outputSize.w})));
-        case LayerType::Dropout:
-            return leaf(nn::Dropout(nn::DropoutOptions(l.p)));
+        case LayerType::Dropout: {
+            // LibTorch's dropout with its noise drawn faster, bit for bit the same (DropoutMask.h).
+            Built b = leaf(nn::Dropout(nn::DropoutOptions(l.p)), Role::Dropout);
+            auto holder = b.module.get<nn::Dropout>();
+            b.step = [holder](const torch::Tensor& x) { return exactDropout(x, holder->options.p(), holder->is_training()); };
+            return b;
+        }
         case LayerType::Dropout2d:
             return leaf(nn::Dropout2d(nn::Dropout2dOptions(l.p)), Role::Dropout2d);
         case LayerType::Flatten:
@@ -187,6 +278,7 @@ SpecNetworkOptions defaultSpecNetworkOptions()
 {
     SpecNetworkOptions o;
     o.poolEarly = !envFlag("MNIST_STUDIO_POOL_LAST");
+    o.fusedKernels = !envFlag("MNIST_STUDIO_UNFUSED");
     return o;
 }
 
@@ -210,7 +302,7 @@ torch::Tensor ResidualImpl::forward(torch::Tensor x)
 SpecNetworkImpl::SpecNetworkImpl(const NetworkSpec& spec, const SpecNetworkOptions& options) : m_spec(spec)
 {
     const NetworkSummary summary = describeNetwork(spec);
-    Builder builder(summary, options.poolEarly);
+    Builder builder(summary, options);
     const std::vector<Built> layers = builder.list(spec.layers, "", spec.input);
     for (const Built& b : layers)
         register_module(b.key, b.module.ptr());

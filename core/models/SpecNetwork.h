@@ -14,8 +14,9 @@
 // fixed at build time, in which a ReLU waits for the next MaxPool2d when only Dropout2d stands
 // between them (PoolEarly.h explains why that is exact, values and gradients, and why it is
 // faster); any other layer runs the waiting ReLUs first. That covers every conv block
-// Conv2d, [BatchNorm2d,] ReLU, [Dropout2d,] MaxPool2d of any spec. Channels-last
-// (MemoryLayout.h) works as for the hand-written networks.
+// Conv2d, [BatchNorm2d,] ReLU, [Dropout2d,] MaxPool2d of any spec. Then a fusion pass turns each
+// run of [Dropout2d,] MaxPool2d, [Dropout | Dropout2d,] ReLU of that order into one CPU kernel
+// (PoolTail.h), for any spec. Channels-last (MemoryLayout.h) works as for the hand-written networks.
 #include "models/Network.h"
 #include "models/NetworkSpec.h"
 
@@ -30,9 +31,13 @@ namespace mnist {
 struct SpecNetworkOptions {
     // The pool-early order. Off runs every layer where the spec puts it (the bench's baseline).
     bool poolEarly = true;
+    // [Dropout2d,] MaxPool2d, [Dropout | Dropout2d,] ReLU in the forward order as one fused CPU
+    // kernel (PoolTail.h), and Dropout's noise drawn faster (DropoutMask.h); both exact.
+    bool fusedKernels = true;
 };
 
-// poolEarly off when the environment has MNIST_STUDIO_POOL_LAST=1, as forwardConvBlock() does.
+// poolEarly off when the environment has MNIST_STUDIO_POOL_LAST=1, as forwardConvBlock() does;
+// fusedKernels off with MNIST_STUDIO_UNFUSED=1.
 SpecNetworkOptions defaultSpecNetworkOptions();
 
 // One step of a list's forward order.
