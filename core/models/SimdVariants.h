@@ -1,5 +1,5 @@
 #pragma once
-// The fused CPU kernels' hot loops (PoolTail, DropoutMask), compiled once per x86 instruction set
+// The CPU kernels' hot loops (PoolTail, DropoutMask, CpuAugment), compiled once per x86 instruction set
 // and picked at run time. The core is built for any x86-64 (SSE2), where LibTorch's own kernels
 // dispatch to AVX2 or AVX-512 by themselves; ours do the same through MNIST_SIMD_VARIANTS, and
 // are optimised as -O3 would (GCC's -O2 vectorises only loops of a known, fitting trip count).
@@ -11,7 +11,9 @@ namespace mnist {
 
 enum class SimdLevel { Plain, Avx2, Avx512 };
 
-#if defined(__GNUC__) && defined(__x86_64__)
+// GCC only: clang has no optimize attribute, and contracts a * b + c into an FMA by default
+// where a target has one; it builds the plain variant.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define MNIST_SIMD_X86 1
 #define MNIST_SIMD_INLINE inline __attribute__((always_inline))
 #else
@@ -49,14 +51,13 @@ inline SimdLevel simdLevel()
 // Defines NAME##Avx512, NAME##Avx2 and NAME##Plain, each `RET NAME(PARAMS)` returning BODY ARGS,
 // where BODY is a MNIST_SIMD_INLINE function (inlined into each, so compiled for its target), and
 // NAME(PARAMS) itself, which calls the one simdLevel() picks.
-#if MNIST_SIMD_X86 && defined(__clang__)
-#define MNIST_SIMD_ATTRIBUTES_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
-#define MNIST_SIMD_ATTRIBUTES_AVX2 __attribute__((target("avx2,fma")))
-#define MNIST_SIMD_ATTRIBUTES_PLAIN
-#elif MNIST_SIMD_X86
-#define MNIST_SIMD_ATTRIBUTES_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"), optimize("O3")))
-#define MNIST_SIMD_ATTRIBUTES_AVX2 __attribute__((target("avx2,fma"), optimize("O3")))
-#define MNIST_SIMD_ATTRIBUTES_PLAIN __attribute__((optimize("O3")))
+// fp-contract=off: with FMA available GCC would fuse a * b + c into one rounding, and a variant's
+// values would differ from the plain one's (and from LibTorch's where a kernel matches it).
+#if MNIST_SIMD_X86
+#define MNIST_SIMD_ATTRIBUTES_AVX512                                                                         \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"), optimize("O3", "fp-contract=off")))
+#define MNIST_SIMD_ATTRIBUTES_AVX2 __attribute__((target("avx2,fma"), optimize("O3", "fp-contract=off")))
+#define MNIST_SIMD_ATTRIBUTES_PLAIN __attribute__((optimize("O3", "fp-contract=off")))
 #endif
 
 #if MNIST_SIMD_X86
