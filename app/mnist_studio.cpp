@@ -33,6 +33,9 @@
 #include <utility>
 #include <vector>
 
+// OpenMP's waiting and malloc's huge pages set before any library starts (train/Threading.h).
+MNIST_STUDIO_SETTINGS_AT_LOAD
+
 namespace {
 
 int fail(const QString& message)
@@ -45,7 +48,7 @@ int fail(const QString& message)
 
 int main(int argc, char** argv)
 {
-    mnist::useCooperativeOpenMpThreads(argv); // before Qt or LibTorch start any thread
+    mnist::useCooperativeOpenMpThreads(argv); // a fallback: MNIST_STUDIO_SETTINGS_AT_LOAD has run
     mnist::keepFreedMemoryForReuse();
     // --help and --version print and exit like any command-line program, with no display: a
     // QApplication would need one before the parser even runs.

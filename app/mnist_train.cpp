@@ -38,6 +38,9 @@
 #include <map>
 #include <set>
 
+// OpenMP's waiting and malloc's huge pages set before any library starts (train/Threading.h).
+MNIST_STUDIO_SETTINGS_AT_LOAD
+
 namespace {
 
 mnist::StopToken g_stop;

@@ -35,6 +35,9 @@
 #include <sys/resource.h>
 #include <thread>
 
+// OpenMP's waiting and malloc's huge pages set before any library starts (train/Threading.h).
+MNIST_STUDIO_SETTINGS_AT_LOAD
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -102,9 +105,9 @@ torch::Tensor plainStep(mnist::Network& net, torch::optim::Optimizer& optimizer,
 
 // Our first, unoptimised path, kept as the baseline: each batch converted from bytes when it is
 // used, a plain Adam step, the loss read back every iteration, contiguous layout; run in a child
-// process with glibc's default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1), the conv blocks in their
-// PyTorch order (MNIST_STUDIO_POOL_LAST=1) and OpenMP threads that do not spin, so the whole
-// difference is measured.
+// process with glibc's default allocator (MNIST_STUDIO_DEFAULT_MALLOC=1, no huge pages), the conv
+// blocks in their PyTorch order (MNIST_STUDIO_POOL_LAST=1) and LibTorch's own ops
+// (MNIST_STUDIO_UNFUSED=1), and OpenMP threads that do not spin, so the whole difference is measured.
 double plainLoopRate(const mnist::DataSplits& data, const std::string& arch, int64_t batch, int64_t images, torch::Device dev)
 {
     torch::manual_seed(1);
@@ -417,7 +420,8 @@ std::vector<double> baselineRatesFromChild(const std::string& device, size_t cas
     // popen runs a shell, for which /proc/self/exe would be the shell itself.
     std::error_code error;
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
-    const std::string command = std::string("MNIST_STUDIO_DEFAULT_MALLOC=1 MNIST_STUDIO_POOL_LAST=1 ") + (passive ? "env -u GOMP_SPINCOUNT " : "") +
+    const std::string command = std::string("MNIST_STUDIO_DEFAULT_MALLOC=1 MNIST_STUDIO_POOL_LAST=1 MNIST_STUDIO_UNFUSED=1 env -u GLIBC_TUNABLES ") +
+                                (passive ? "-u GOMP_SPINCOUNT " : "") +
                                 "'" + self + "' --baseline '" + device + "'";
     std::vector<double> rates;
     if (FILE* child = ::popen(command.c_str(), "r")) {

@@ -48,7 +48,7 @@ namespace {
 // digit is normalised exactly as the images the model was evaluated on.
 torch::Tensor modelInput(const torch::Tensor& images, const AugmentConfig& augment, const torch::Device& device)
 {
-    return BatchAugmenter(augment).normalize(imagesToInput(images, device));
+    return normalizedInput(images, device, BatchAugmenter(augment));
 }
 
 } // namespace

@@ -15,9 +15,11 @@
 #include "train/RunStats.h"
 #include "train/WeightAverage.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -220,13 +222,12 @@ private:
     void prepareData()
     {
         m_augmentBatches = m_c.augment.randomActive();
-        m_trainX = imagesToInput(m_data.train.images, m_device);
-        if (!m_augmentBatches)
-            m_trainX = m_augmenter.normalize(m_trainX);
+        m_trainX = m_augmentBatches ? imagesToInput(m_data.train.images, m_device)
+                                    : normalizedInput(m_data.train.images, m_device, m_augmenter);
         m_trainY = m_data.train.labels.to(m_device);
-        m_validX = m_augmenter.normalize(imagesToInput(m_data.valid.images, m_device));
+        m_validX = normalizedInput(m_data.valid.images, m_device, m_augmenter);
         m_validY = m_data.valid.labels.to(m_device);
-        m_testX = m_augmenter.normalize(imagesToInput(m_data.test.images, m_device));
+        m_testX = normalizedInput(m_data.test.images, m_device, m_augmenter);
         m_testY = m_data.test.labels.to(m_device);
         if (m_trainX.size(2) != 28 || m_trainX.size(3) != 28)
             throw DataError("the architectures expect 28x28 images; these are " + std::to_string(m_trainX.size(2)) + "x" +
@@ -427,9 +428,54 @@ int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
     return trainSize / batchSize + (trainSize % batchSize > 1 ? 1 : 0);
 }
 
-torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device)
+namespace {
+
+torch::Tensor imagesToInputOps(const torch::Tensor& images, const torch::Device& device)
 {
     return images.to(device).to(torch::kFloat32).div_(255.0).unsqueeze(1).contiguous();
+}
+
+// uint8 [N, H, W] -> float [N, 1, H, W] through `perByte`, an elementwise chain of LibTorch ops
+// whose result depends on the byte alone: evaluated once on the 256 bytes, then one table lookup
+// per pixel, in parallel. Bit for bit the chain's values (each op rounds the same wherever an
+// element sits); on the CPU it replaces up to four passes and three allocations of the whole set
+// (150 MB of floats for MNIST's training split) by one.
+torch::Tensor mapBytes(const torch::Tensor& images, const std::function<torch::Tensor(const torch::Tensor&)>& perByte)
+{
+    const torch::Tensor table =
+        perByte(imagesToInputOps(torch::arange(256, torch::kUInt8).view({256, 1, 1}), torch::kCPU)).contiguous();
+    TORCH_CHECK(table.numel() == 256 && table.scalar_type() == torch::kFloat32, "mapBytes: not one float per byte");
+    const torch::Tensor bytes = images.contiguous();
+    torch::Tensor out = torch::empty({images.size(0), 1, images.size(1), images.size(2)}, torch::kFloat32);
+    const uint8_t* src = bytes.data_ptr<uint8_t>();
+    const float* lut = table.data_ptr<float>();
+    float* dst = out.data_ptr<float>();
+    at::parallel_for(0, bytes.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            dst[i] = lut[src[i]];
+    });
+    return out;
+}
+
+bool mappable(const torch::Tensor& images, const torch::Device& device)
+{
+    return device.is_cpu() && images.device().is_cpu() && images.scalar_type() == torch::kUInt8 && images.dim() == 3;
+}
+
+} // namespace
+
+torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device)
+{
+    if (!mappable(images, device))
+        return imagesToInputOps(images, device);
+    return mapBytes(images, [](const torch::Tensor& x) { return x; });
+}
+
+torch::Tensor normalizedInput(const torch::Tensor& images, const torch::Device& device, const BatchAugmenter& augmenter)
+{
+    if (!mappable(images, device))
+        return augmenter.normalize(imagesToInputOps(images, device));
+    return mapBytes(images, [&](const torch::Tensor& x) { return augmenter.normalize(x); });
 }
 
 Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Tensor& labels, int64_t batchSize,

@@ -79,5 +79,8 @@ TestPredictions predictTestSet(Network& net, const TrainConfig& config);
 
 // uint8 [N,H,W] -> float [N,1,H,W] in [0,1] on `device`.
 torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device);
+class BatchAugmenter;
+// augmenter.normalize(imagesToInput(images, device)), the same values in one pass on the CPU.
+torch::Tensor normalizedInput(const torch::Tensor& images, const torch::Device& device, const BatchAugmenter& augmenter);
 
 } // namespace mnist

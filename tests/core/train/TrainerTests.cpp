@@ -1,5 +1,6 @@
 #include "TestPaths.h"
 #include "Error.h"
+#include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
@@ -428,4 +429,27 @@ TEST_CASE("Evaluation in channels-last matches the contiguous layout and hands t
             if (w.dim() == 4)
                 CHECK(w.strides() == torch::empty(w.sizes()).strides());
     }
+}
+
+TEST_CASE("The input tensors come out of the one-pass table exactly as from LibTorch's op chain", "[train][data]")
+{
+    // Every byte, in an odd number of odd-sized images (so that vector bodies and tails both occur).
+    torch::manual_seed(2);
+    torch::Tensor images = torch::randint(0, 256, {37, 29, 31}, torch::kUInt8);
+    images.view(-1).narrow(0, 0, 256).copy_(torch::arange(256, torch::kUInt8));
+    const torch::Tensor plain = images.to(torch::kFloat32).div_(255.0).unsqueeze(1).contiguous();
+    CHECK(torch::equal(mnist::imagesToInput(images, torch::kCPU), plain));
+    mnist::AugmentConfig normalizing;
+    normalizing.normalize = GENERATE(true, false);
+    normalizing.mean = 0.1307;
+    normalizing.std = 0.3081;
+    const mnist::BatchAugmenter augmenter(normalizing);
+    const torch::Tensor expected = augmenter.normalize(plain);
+    const torch::Tensor ours = mnist::normalizedInput(images, torch::kCPU, augmenter);
+    CHECK(ours.sizes() == expected.sizes());
+    CHECK(ours.is_contiguous());
+    CHECK(torch::equal(ours, expected));
+    // A view into a larger set (the splits are narrowed views) reads its own images.
+    const torch::Tensor part = images.narrow(0, 5, 7);
+    CHECK(torch::equal(mnist::normalizedInput(part, torch::kCPU, augmenter), augmenter.normalize(plain.narrow(0, 5, 7))));
 }
