@@ -128,11 +128,11 @@ enum class Post { None, Channels, Elements };
 
 // One pixel's channels: the window maximum (the first maximum in row order, a NaN wins, as
 // LibTorch's channels-last kernel), the post dropout, the ReLU and the codes.
-template <Post P>
+template <Post P, int C>
 MNIST_SIMD_INLINE void forwardPixel(const Tail& t, const float* win, const float* pre, const float* post,
                                     const uint8_t* keep, float* y, uint8_t* code, float* best, float* at)
 {
-    const int64_t c = t.c;
+    const int64_t c = C > 0 ? C : t.c;
     // LibTorch starts from -inf at the first position; starting from the first value ends the same
     // (a -inf stays -inf at position 0, a NaN is taken either way). `pre` is all ones without a
     // Dropout2d before the pool (x * 1 is exact).
@@ -177,7 +177,7 @@ MNIST_SIMD_INLINE void forwardPixel(const Tail& t, const float* win, const float
     }
 }
 
-template <Post P>
+template <Post P, int C>
 MNIST_SIMD_INLINE void nhwcForwardRowsOf(const Tail& t, const float* x, float* out, uint8_t* codes, int64_t begin,
                                          int64_t end, const float* ones, float* scratch)
 {
@@ -188,32 +188,51 @@ MNIST_SIMD_INLINE void nhwcForwardRowsOf(const Tail& t, const float* x, float* o
         const float* post = t.postChannels != nullptr ? t.postChannels + n * c : nullptr;
         for (int64_t j = 0; j < t.ow; ++j) {
             const int64_t o = ((n * t.oh + i) * t.ow + j) * c;
-            forwardPixel<P>(t, x + ((n * t.h + i * t.kh) * t.w + j * t.kw) * c, pre, post,
+            forwardPixel<P, C>(t, x + ((n * t.h + i * t.kh) * t.w + j * t.kw) * c, pre, post,
                             t.postKeep != nullptr ? t.postKeep + o : nullptr, out + o,
                             codes != nullptr ? codes + o : nullptr, scratch, scratch + c);
         }
     }
 }
 
+// Common channel counts as constants: a pixel's loops then have a known length (one or a few
+// vectors, no remainder), which removes most of their overhead at 16-32 channels.
+template <Post P>
+MNIST_SIMD_INLINE void nhwcForwardRowsFor(const Tail& t, const float* x, float* out, uint8_t* codes, int64_t begin,
+                                          int64_t end, const float* ones, float* scratch)
+{
+    switch (t.c) {
+    case 16:
+        return nhwcForwardRowsOf<P, 16>(t, x, out, codes, begin, end, ones, scratch);
+    case 32:
+        return nhwcForwardRowsOf<P, 32>(t, x, out, codes, begin, end, ones, scratch);
+    case 64:
+        return nhwcForwardRowsOf<P, 64>(t, x, out, codes, begin, end, ones, scratch);
+    default:
+        return nhwcForwardRowsOf<P, 0>(t, x, out, codes, begin, end, ones, scratch);
+    }
+}
+
+
 MNIST_SIMD_INLINE void nhwcForwardRows(const Tail& t, const float* x, float* out, uint8_t* codes, int64_t begin,
                                        int64_t end, const float* ones, float* scratch)
 {
     if (t.postKeep != nullptr)
-        nhwcForwardRowsOf<Post::Elements>(t, x, out, codes, begin, end, ones, scratch);
+        nhwcForwardRowsFor<Post::Elements>(t, x, out, codes, begin, end, ones, scratch);
     else if (t.postChannels != nullptr)
-        nhwcForwardRowsOf<Post::Channels>(t, x, out, codes, begin, end, ones, scratch);
+        nhwcForwardRowsFor<Post::Channels>(t, x, out, codes, begin, end, ones, scratch);
     else
-        nhwcForwardRowsOf<Post::None>(t, x, out, codes, begin, end, ones, scratch);
+        nhwcForwardRowsFor<Post::None>(t, x, out, codes, begin, end, ones, scratch);
 }
 
 // The gradient LibTorch's chain gives one pixel's window: the ReLU's threshold_backward, the post
 // dropout's multiplication, max-pool's scatter into zeros (0 + g, which makes a -0 +0), the pre
 // dropout's multiplication (by one without it); every other position of the window gets 0.
-template <Post P>
+template <Post P, int C>
 MNIST_SIMD_INLINE void backwardPixel(const Tail& t, const float* gy, const uint8_t* code, const float* pre,
                                      const float* post, float* win, float* v, float* at)
 {
-    const int64_t c = t.c;
+    const int64_t c = C > 0 ? C : t.c;
     MNIST_SIMD_IVDEP
     for (int64_t ch = 0; ch < c; ++ch) {
         float g = (code[ch] & kPassBit) ? gy[ch] : 0.0f;
@@ -235,7 +254,7 @@ MNIST_SIMD_INLINE void backwardPixel(const Tail& t, const float* gy, const uint8
     }
 }
 
-template <Post P>
+template <Post P, int C>
 MNIST_SIMD_INLINE void nhwcBackwardRowsOf(const Tail& t, const float* g, const uint8_t* codes, float* gx, int64_t begin,
                                           int64_t end, const float* ones, float* scratch)
 {
@@ -254,21 +273,38 @@ MNIST_SIMD_INLINE void nhwcBackwardRowsOf(const Tail& t, const float* g, const u
         const float* post = t.postChannels != nullptr ? t.postChannels + n * c : nullptr;
         for (int64_t j = 0; j < t.ow; ++j) {
             const int64_t o = ((n * t.oh + i) * t.ow + j) * c;
-            backwardPixel<P>(t, g + o, codes + o, pre, post, gx + ((n * t.h + y0) * t.w + j * t.kw) * c, scratch,
+            backwardPixel<P, C>(t, g + o, codes + o, pre, post, gx + ((n * t.h + y0) * t.w + j * t.kw) * c, scratch,
                              scratch + c);
         }
     }
 }
 
+template <Post P>
+MNIST_SIMD_INLINE void nhwcBackwardRowsFor(const Tail& t, const float* g, const uint8_t* codes, float* gx, int64_t begin,
+                                          int64_t end, const float* ones, float* scratch)
+{
+    switch (t.c) {
+    case 16:
+        return nhwcBackwardRowsOf<P, 16>(t, g, codes, gx, begin, end, ones, scratch);
+    case 32:
+        return nhwcBackwardRowsOf<P, 32>(t, g, codes, gx, begin, end, ones, scratch);
+    case 64:
+        return nhwcBackwardRowsOf<P, 64>(t, g, codes, gx, begin, end, ones, scratch);
+    default:
+        return nhwcBackwardRowsOf<P, 0>(t, g, codes, gx, begin, end, ones, scratch);
+    }
+}
+
+
 MNIST_SIMD_INLINE void nhwcBackwardRows(const Tail& t, const float* g, const uint8_t* codes, float* gx, int64_t begin,
                                         int64_t end, const float* ones, float* scratch)
 {
     if (t.postKeep != nullptr)
-        nhwcBackwardRowsOf<Post::Elements>(t, g, codes, gx, begin, end, ones, scratch);
+        nhwcBackwardRowsFor<Post::Elements>(t, g, codes, gx, begin, end, ones, scratch);
     else if (t.postChannels != nullptr)
-        nhwcBackwardRowsOf<Post::Channels>(t, g, codes, gx, begin, end, ones, scratch);
+        nhwcBackwardRowsFor<Post::Channels>(t, g, codes, gx, begin, end, ones, scratch);
     else
-        nhwcBackwardRowsOf<Post::None>(t, g, codes, gx, begin, end, ones, scratch);
+        nhwcBackwardRowsFor<Post::None>(t, g, codes, gx, begin, end, ones, scratch);
 }
 
 MNIST_SIMD_VARIANTS(void, nhwcForward,
