@@ -233,8 +233,8 @@ void profileSteps(const mnist::DataSplits& data, const std::string& arch, int64_
 }
 
 // The fused block tail (PoolTail.h) against the LibTorch ops it replaces, forward and backward,
-// on each notebook network's tail shapes (channels-last, training): microseconds per call, medians
-// of alternated rounds.
+// on each notebook network's tail shapes (training, channels-last then contiguous): microseconds
+// per call, medians of alternated rounds.
 void comparePoolTail(int rounds)
 {
     struct Shape {
@@ -254,13 +254,15 @@ void comparePoolTail(int rounds)
         {"SimpleNet block2", {250, 32, 28, 28}, 0.0, mnist::TailDropout::Elementwise, 0.25},
         {"SimpleNet block4", {250, 64, 14, 14}, 0.0, mnist::TailDropout::Elementwise, 0.25},
     };
-    std::printf("\n| block tail (channels-last, training) | fused us (forward + backward) | unfused us | unfused / fused |\n|---|---|---|---|\n");
+    std::printf("\n| block tail (training) | fused us (forward + backward) | unfused us | unfused / fused |\n|---|---|---|---|\n");
+    for (const bool channelsLast : {true, false})
     for (const Shape& s : shapes) {
         mnist::PoolTailParams p;
         p.preChannelsP = s.pre;
         p.post = s.post;
         p.postP = s.postP;
-        const torch::Tensor input = torch::randn(s.sizes).contiguous(at::MemoryFormat::ChannelsLast);
+        const torch::Tensor input =
+            torch::randn(s.sizes).contiguous(channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
         // Microseconds of the forward and of the backward.
         const auto once = [&](bool fused) {
             torch::Tensor x = input.detach().requires_grad_(true);
@@ -299,7 +301,7 @@ void comparePoolTail(int rounds)
             plain.push_back(u.first + u.second);
         }
         const double f = median(fused), u = median(plain);
-        std::printf("| %s %s | %.0f (%.0f + %.0f) | %.0f (%.0f + %.0f) | %.2f |\n", s.where,
+        std::printf("| %s %s %s | %.0f (%.0f + %.0f) | %.0f (%.0f + %.0f) | %.2f |\n", s.where, channelsLast ? "NHWC" : "NCHW",
                     c10::str(at::IntArrayRef(s.sizes)).c_str(), f, median(fusedForward), median(fusedBackward), u,
                     median(plainForward), median(plainBackward), u / f);
         std::fflush(stdout);

@@ -470,6 +470,12 @@ bool poolTailApplies(const torch::Tensor& x, const PoolTailParams& p, bool preAc
     return (!pre && !post) || exactMasksAvailable();
 }
 
+bool poolTailPreferred(const torch::Tensor& x, const PoolTailParams& params, bool preActive, bool postActive)
+{
+    return poolTailApplies(x, params, preActive, postActive) && x.dim() == 4 &&
+           x.is_contiguous(at::MemoryFormat::ChannelsLast);
+}
+
 torch::Tensor poolTail(const torch::Tensor& x, const PoolTailParams& params, bool preActive, bool postActive)
 {
     TORCH_CHECK(poolTailApplies(x, params, preActive, postActive), "poolTail: unsupported input or parameters");

@@ -37,6 +37,12 @@ struct PoolTailParams {
 // Whether poolTail() runs `x` with these parameters (dropouts active or not as given).
 bool poolTailApplies(const torch::Tensor& x, const PoolTailParams& params, bool preActive, bool postActive);
 
+// What the networks' fusion pass asks (SpecNetwork.h): poolTailApplies() and `x` channels-last,
+// the layout training uses on the CPU. The NCHW kernel is as exact, but slower than LibTorch's own
+// NCHW ops (`mnist-bench --fused-ab`: 0.7-0.85x on the AMD EPYC, its backward's strided scalar
+// loops), so there the layers run unfused.
+bool poolTailPreferred(const torch::Tensor& x, const PoolTailParams& params, bool preActive, bool postActive);
+
 // relu(dropout_post(maxpool(dropout2d_pre(x)))), differentiable; a dropout runs only where it is
 // active (its module is training), as LibTorch's would. Requires poolTailApplies().
 torch::Tensor poolTail(const torch::Tensor& x, const PoolTailParams& params, bool preActive, bool postActive);

@@ -81,7 +81,7 @@ std::vector<SpecStep> stepsOf(const std::vector<const Built*>& built)
 }
 
 // One step for [Dropout2d,] MaxPool2d, [Dropout | Dropout2d,] ReLU (PoolTail.h); the layers' own
-// steps run instead where the kernel does not apply (a GPU tensor, another dtype or layout).
+// steps run instead where the kernel is not preferred (a GPU tensor, another dtype, NCHW).
 SpecStep fusedTail(const Built* pre, const Built& pool, const Built* post, std::vector<SpecStep> unfused)
 {
     PoolTailParams params;
@@ -100,7 +100,7 @@ SpecStep fusedTail(const Built* pre, const Built& pool, const Built* post, std::
     return [params, preModule, postModule, unfused = std::move(unfused)](const torch::Tensor& x) {
         const bool preActive = preModule != nullptr && preModule->is_training();
         const bool postActive = postModule != nullptr && postModule->is_training();
-        if (!poolTailApplies(x, params, preActive, postActive)) {
+        if (!poolTailPreferred(x, params, preActive, postActive)) {
             torch::Tensor y = x;
             for (const SpecStep& s : unfused)
                 y = s(y);

@@ -16,7 +16,7 @@
 // faster); any other layer runs the waiting ReLUs first. That covers every conv block
 // Conv2d, [BatchNorm2d,] ReLU, [Dropout2d,] MaxPool2d of any spec. Then a fusion pass turns each
 // run of [Dropout2d,] MaxPool2d, [Dropout | Dropout2d,] ReLU of that order into one CPU kernel
-// (PoolTail.h), for any spec. Channels-last (MemoryLayout.h) works as for the hand-written networks.
+// (PoolTail.h) for channels-last inputs, for any spec. Channels-last (MemoryLayout.h) works as for the hand-written networks.
 #include "models/Network.h"
 #include "models/NetworkSpec.h"
 

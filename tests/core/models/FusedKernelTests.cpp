@@ -201,6 +201,9 @@ TEST_CASE("poolTail declines what it does not run exactly", "[models][fused]")
     CHECK_FALSE(mnist::poolTailApplies(x.transpose(2, 3), p, true, true)); // neither layout
     CHECK_FALSE(mnist::poolTailApplies(x.view({2, 3, 64}), p, true, true));
     CHECK_FALSE(mnist::poolTailApplies(torch::randn({2, 3, 1, 8}), p, true, true));
+    // The networks use it channels-last only, where it is the faster (PoolTail.h).
+    CHECK(mnist::poolTailPreferred(x.contiguous(at::MemoryFormat::ChannelsLast), p, true, true));
+    CHECK_FALSE(mnist::poolTailPreferred(x, p, true, true));
     p.preChannelsP = 1.0; // LibTorch multiplies by zero without drawing
     CHECK_FALSE(mnist::poolTailApplies(x, p, true, true));
     CHECK(mnist::poolTailApplies(x, p, false, false)); // an inactive dropout does not count
