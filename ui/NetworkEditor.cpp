@@ -70,11 +70,6 @@ LayerLocation decode(const QString& text)
     return where;
 }
 
-bool isContainer(LayerType t)
-{
-    return t == LayerType::Sequential || t == LayerType::Residual;
-}
-
 bool isListKey(const std::string& key)
 {
     return key == "layers" || key == "body" || key == "shortcut";
@@ -85,19 +80,12 @@ QString defaultHint(LayerType type, const std::string& key)
 {
     if (key == "name")
         return QObject::tr("none: its index is its key");
-    mnist::NetworkSpec probe;
-    mnist::LayerSpec layer;
-    layer.type = type;
-    probe.layers.push_back(layer);
-    const json j = mnist::toJson(probe)["layers"][0];
-    if ((type == LayerType::MaxPool2d || type == LayerType::AvgPool2d) && key == "stride")
-        return QObject::tr("default: kernel_size");
     if (mnist::layerKeyRequired(type, key))
         return QObject::tr("required");
-    auto it = j.find(key);
-    if (it == j.end())
+    const std::string text = mnist::layerArgumentDefaultText(type, key);
+    if (text.empty())
         return {};
-    return QObject::tr("default: %1").arg(fromStd(mnist::layerArgumentText(j, key)));
+    return QObject::tr("default: %1").arg(fromStd(text));
 }
 
 // The arguments shown beside a layer's type in the tree: "out_channels 32, kernel_size 3".
@@ -111,17 +99,10 @@ QString argumentSummary(const json& layer)
     if (type != layer.end() && type->is_string())
         mnist::layerTypeFromName(type->get<std::string>(), t);
     // PyTorch's defaults are left out, as its repr does: canonical files spell every argument.
-    mnist::NetworkSpec probe;
-    probe.layers.emplace_back().type = t;
-    const json defaults = t == LayerType::Unknown ? json::object() : mnist::toJson(probe)["layers"][0];
-    const bool pool = t == LayerType::MaxPool2d || t == LayerType::AvgPool2d;
     for (const std::string& key : mnist::layerKeys(t)) {
         if (key == "name" || key == "type" || isListKey(key) || !layer.contains(key))
             continue;
-        const auto d = defaults.find(key);
-        if (!mnist::layerKeyRequired(t, key) && d != defaults.end() && *d == layer[key])
-            continue;
-        if (pool && key == "stride" && layer.contains("kernel_size") && layer[key] == layer["kernel_size"])
+        if (mnist::layerArgumentIsDefault(t, layer, key))
             continue;
         parts << QStringLiteral("%1 %2").arg(fromStd(key), fromStd(mnist::layerArgumentText(layer, key)));
     }
@@ -809,7 +790,7 @@ void NetworkEditor::updateButtons()
     m_up->setEnabled(where.has_value());
     m_down->setEnabled(where.has_value());
     m_group->setEnabled(!selectedRun().empty());
-    m_ungroup->setEnabled(layer && isContainer(layer->type));
+    m_ungroup->setEnabled(layer && mnist::isContainer(layer->type));
     const bool valid = isValid();
     for (QPushButton* b : {m_save, m_use, m_train}) {
         b->setEnabled(valid);

@@ -1145,6 +1145,57 @@ bool layerKeyRequired(LayerType type, const std::string& key)
     }
 }
 
+bool isContainer(LayerType type)
+{
+    return type == LayerType::Sequential || type == LayerType::Residual;
+}
+
+namespace {
+
+bool isPool(LayerType type)
+{
+    return type == LayerType::MaxPool2d || type == LayerType::AvgPool2d;
+}
+
+// A one-layer spec's canonical JSON holds every argument of the type at its default.
+json defaultLayerJson(LayerType type)
+{
+    NetworkSpec probe;
+    probe.layers.emplace_back().type = type;
+    return toJson(probe)["layers"][0];
+}
+
+} // namespace
+
+std::string layerArgumentDefaultText(LayerType type, const std::string& key)
+{
+    if (type == LayerType::Unknown || layerKeyRequired(type, key) || key == "name" || key == "type")
+        return {};
+    if (isPool(type) && key == "stride")
+        return "kernel_size";
+    const json j = defaultLayerJson(type);
+    auto it = j.find(key);
+    if (it == j.end() || it->is_array() || it->is_object())
+        return {};
+    return it->dump();
+}
+
+bool layerArgumentIsDefault(LayerType type, const json& layer, const std::string& key)
+{
+    if (type == LayerType::Unknown || !layer.is_object() || layerKeyRequired(type, key))
+        return false;
+    auto v = layer.find(key);
+    if (v == layer.end())
+        return true;
+    if (isPool(type) && key == "stride") {
+        auto k = layer.find("kernel_size");
+        return k != layer.end() && *k == *v;
+    }
+    const json j = defaultLayerJson(type);
+    auto d = j.find(key);
+    return d != j.end() && *d == *v;
+}
+
 Size2 effectiveStride(const LayerSpec& l)
 {
     if (l.stride)

@@ -123,6 +123,17 @@ const std::vector<std::string>& layerKeys(LayerType type);
 // block's list); the others have PyTorch's defaults.
 bool layerKeyRequired(LayerType type, const std::string& key);
 
+// Sequential and Residual: layers that hold layers.
+bool isContainer(LayerType type);
+
+// What a layer of `type` uses for `key` when the spec leaves it out, as text for an editor's hint
+// ("3", "true", "kernel_size" for a pool's stride); empty when the key is required or has none.
+std::string layerArgumentDefaultText(LayerType type, const std::string& key);
+
+// Whether `layer` (a layer's JSON) holds PyTorch's default for `key`, so that a summary can leave
+// it out as PyTorch's repr does (a pool's stride equal to its kernel_size included).
+bool layerArgumentIsDefault(LayerType type, const nlohmann::json& layer, const std::string& key);
+
 // Where a layer sits in the spec, from the top down: in which list of its parent ("layers" of the
 // network or of a Sequential, "body" or "shortcut" of a Residual) and at which index. Lets an
 // editor put a problem or a row at its layer without parsing paths.

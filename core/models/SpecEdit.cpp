@@ -64,11 +64,6 @@ std::string trimmed(const std::string& s)
     return s.substr(a, b - a);
 }
 
-bool isContainer(LayerType t)
-{
-    return t == LayerType::Sequential || t == LayerType::Residual;
-}
-
 // The list a container's layers live in: a Sequential's "layers", a Residual's "body".
 const char* contentsKey(LayerType t)
 {
