@@ -1,6 +1,7 @@
 #include "models/NetworkSpec.h"
 
 #include "JsonInteger.h"
+#include "models/LayerArguments.h"
 #include "Resources.h"
 
 #include <algorithm>
@@ -23,49 +24,6 @@ constexpr int64_t kMaxArgument = 1 << 20;
 constexpr int64_t kMaxValuesPerImage = 100'000'000;
 constexpr int64_t kMaxParameters = 1'000'000'000;
 
-struct TypeInfo {
-    LayerType type;
-    const char* name;
-    std::vector<std::string> keys; // after "name" and "type"
-};
-
-const std::vector<TypeInfo>& typeTable()
-{
-    static const std::vector<TypeInfo> table = {
-        {LayerType::Conv2d, "Conv2d", {"out_channels", "kernel_size", "stride", "padding", "groups", "bias"}},
-        {LayerType::BatchNorm2d, "BatchNorm2d", {"eps", "momentum"}},
-        {LayerType::BatchNorm1d, "BatchNorm1d", {"eps", "momentum"}},
-        {LayerType::ReLU, "ReLU", {}},
-        {LayerType::LeakyReLU, "LeakyReLU", {"negative_slope"}},
-        {LayerType::GELU, "GELU", {}},
-        {LayerType::SiLU, "SiLU", {}},
-        {LayerType::MaxPool2d, "MaxPool2d", {"kernel_size", "stride", "padding"}},
-        {LayerType::AvgPool2d, "AvgPool2d", {"kernel_size", "stride", "padding"}},
-        {LayerType::AdaptiveAvgPool2d, "AdaptiveAvgPool2d", {"output_size"}},
-        {LayerType::Dropout, "Dropout", {"p"}},
-        {LayerType::Dropout2d, "Dropout2d", {"p"}},
-        {LayerType::Flatten, "Flatten", {}},
-        {LayerType::Linear, "Linear", {"out_features", "bias"}},
-        {LayerType::Sequential, "Sequential", {"layers"}},
-        {LayerType::Residual, "Residual", {"body", "shortcut"}},
-    };
-    return table;
-}
-
-const TypeInfo* typeInfo(LayerType type)
-{
-    for (const auto& t : typeTable())
-        if (t.type == type)
-            return &t;
-    return nullptr;
-}
-
-bool has(LayerType type, const char* key)
-{
-    const TypeInfo* t = typeInfo(type);
-    return t && std::find(t->keys.begin(), t->keys.end(), key) != t->keys.end();
-}
-
 std::string joined(const std::vector<std::string>& items)
 {
     std::string s;
@@ -77,7 +35,7 @@ std::string joined(const std::vector<std::string>& items)
 std::string typeNames()
 {
     std::vector<std::string> names;
-    for (const auto& t : typeTable())
+    for (const auto& t : layerTypeTable())
         names.push_back(t.name);
     return joined(names);
 }
@@ -88,18 +46,9 @@ const std::vector<std::string>& topLevelKeys()
     return keys;
 }
 
-const char* listWord(List list)
-{
-    switch (list) {
-    case List::Layers: return "layers";
-    case List::Body: return "body";
-    case List::Shortcut: return "shortcut";
-    }
-    return "layers";
-}
-
 // Where a layer is: its problem path, state_dict prefix and location (the rule is in the header).
 struct Where {
+    std::string key; // its name, else its index
     std::string path;
     std::string prefix;
     LayerLocation loc;
@@ -110,8 +59,9 @@ Where childWhere(const Where* parent, List list, size_t i, const std::string& na
 {
     Where w;
     w.named = !name.empty();
-    const std::string key = w.named ? name : std::to_string(i);
-    const std::string position = std::string(listWord(list)) + "[" + std::to_string(i) + "]";
+    w.key = w.named ? name : std::to_string(i);
+    const std::string& key = w.key;
+    const std::string position = std::string(layerListKey(list)) + "[" + std::to_string(i) + "]";
     if (!parent) {
         w.path = w.named ? name : position;
         w.prefix = key;
@@ -119,8 +69,8 @@ Where childWhere(const Where* parent, List list, size_t i, const std::string& na
         w.path = parent->path + "." + (w.named ? name : position);
         w.prefix = parent->prefix + "." + key;
     } else {
-        w.path = parent->path + "." + (w.named ? std::string(listWord(list)) + "." + name : position);
-        w.prefix = parent->prefix + "." + listWord(list) + "." + key;
+        w.path = parent->path + "." + (w.named ? std::string(layerListKey(list)) + "." + name : position);
+        w.prefix = parent->prefix + "." + layerListKey(list) + "." + key;
     }
     if (parent)
         w.loc = parent->loc;
@@ -338,7 +288,7 @@ private:
     {
         std::vector<LayerSpec> out;
         if (!v.is_array()) {
-            add(ownerLoc, listWord(kind), path, "must be a list of layers, got " + describe(v));
+            add(ownerLoc, layerListKey(kind), path, "must be a list of layers, got " + describe(v));
             if (parent)
                 brokenLayers.insert(parent->path);
             return out;
@@ -400,82 +350,39 @@ private:
                 message = "is not written: it is inferred from the shape flowing in; remove it";
             add(loc, key, at(key), message);
         }
-        const std::string typeText = typeName;
-        const auto required = [&](const char* key) -> const json* {
-            return field(j, key, loc, w.path, std::string("missing (") + typeText + " needs it)");
-        };
-        const auto optional = [&](const char* key) { return find(j, key); };
-        switch (l.type) {
-        case LayerType::Conv2d:
-            if (const json* v = required("out_channels"))
-                readInt(*v, at("out_channels"), loc, "out_channels", l.outChannels);
-            if (const json* v = required("kernel_size"))
-                readSize(*v, at("kernel_size"), loc, "kernel_size", l.kernelSize);
-            if (const json* v = optional("stride")) {
-                Size2 s;
-                if (readSize(*v, at("stride"), loc, "stride", s))
-                    l.stride = s;
-            }
-            if (const json* v = optional("padding"))
-                readSize(*v, at("padding"), loc, "padding", l.padding);
-            if (const json* v = optional("groups"))
-                readInt(*v, at("groups"), loc, "groups", l.groups);
-            if (const json* v = optional("bias"))
-                readBool(*v, at("bias"), loc, "bias", l.bias);
+        for (const LayerArgument& a : layerArguments(l.type)) {
+            const json* v = a.required ? field(j, a.key.c_str(), loc, w.path, "missing (" + typeName + " needs it)")
+                                       : find(j, a.key.c_str());
+            if (v)
+                argument(*v, a, w, l);
+        }
+    }
+
+    // Reads one argument of the table into `l`; a problem at its path when the JSON does not fit.
+    void argument(const json& v, const LayerArgument& a, const Where& w, LayerSpec& l)
+    {
+        const std::string path = w.path + "." + a.key;
+        switch (a.kind) {
+        case ArgumentKind::Integer:
+            readInt(v, path, w.loc, a.key, l.*a.integer);
             break;
-        case LayerType::BatchNorm2d:
-        case LayerType::BatchNorm1d:
-            if (const json* v = optional("eps"))
-                readNumber(*v, at("eps"), loc, "eps", l.eps);
-            if (const json* v = optional("momentum"))
-                readNumber(*v, at("momentum"), loc, "momentum", l.momentum);
+        case ArgumentKind::Size:
+            readSize(v, path, w.loc, a.key, l.*a.size);
             break;
-        case LayerType::LeakyReLU:
-            if (const json* v = optional("negative_slope"))
-                readNumber(*v, at("negative_slope"), loc, "negative_slope", l.negativeSlope);
+        case ArgumentKind::OptionalSize: {
+            Size2 s;
+            if (readSize(v, path, w.loc, a.key, s))
+                l.*a.optionalSize = s;
             break;
-        case LayerType::MaxPool2d:
-        case LayerType::AvgPool2d:
-            if (const json* v = required("kernel_size"))
-                readSize(*v, at("kernel_size"), loc, "kernel_size", l.kernelSize);
-            if (const json* v = optional("stride")) {
-                Size2 s;
-                if (readSize(*v, at("stride"), loc, "stride", s))
-                    l.stride = s;
-            }
-            if (const json* v = optional("padding"))
-                readSize(*v, at("padding"), loc, "padding", l.padding);
+        }
+        case ArgumentKind::Flag:
+            readBool(v, path, w.loc, a.key, l.*a.flag);
             break;
-        case LayerType::AdaptiveAvgPool2d:
-            if (const json* v = optional("output_size"))
-                readSize(*v, at("output_size"), loc, "output_size", l.outputSize);
+        case ArgumentKind::Real:
+            readNumber(v, path, w.loc, a.key, l.*a.real);
             break;
-        case LayerType::Dropout:
-        case LayerType::Dropout2d:
-            if (const json* v = optional("p"))
-                readNumber(*v, at("p"), loc, "p", l.p);
-            break;
-        case LayerType::Linear:
-            if (const json* v = required("out_features"))
-                readInt(*v, at("out_features"), loc, "out_features", l.outFeatures);
-            if (const json* v = optional("bias"))
-                readBool(*v, at("bias"), loc, "bias", l.bias);
-            break;
-        case LayerType::Sequential:
-            if (const json* v = required("layers"))
-                l.layers = list(*v, at("layers"), &w, List::Layers, loc);
-            break;
-        case LayerType::Residual:
-            if (const json* v = required("body"))
-                l.body = list(*v, at("body"), &w, List::Body, loc);
-            if (const json* v = optional("shortcut"))
-                l.shortcut = list(*v, at("shortcut"), &w, List::Shortcut, loc);
-            break;
-        case LayerType::ReLU:
-        case LayerType::GELU:
-        case LayerType::SiLU:
-        case LayerType::Flatten:
-        case LayerType::Unknown:
+        case ArgumentKind::Layers:
+            l.*a.layers = list(v, path, &w, a.list, w.loc);
             break;
         }
     }
@@ -497,7 +404,6 @@ public:
     }
 
     NetworkSummary summary;
-    StateDictShapes state;
 
     void network(const NetworkSpec& spec, bool inputBroken, bool classesBroken)
     {
@@ -527,7 +433,7 @@ public:
                 spec.classes < 1 ? "must be positive" : "must be at most " + std::to_string(kMaxArgument));
             classesOk = false;
         }
-        const Shape out = list(spec.layers, nullptr, List::Layers, in, 0);
+        const Shape out = list(spec.layers, nullptr, List::Layers, in, 0, summary.tree);
         if (spec.layers.empty()) {
             add({}, "layers", "layers", "the network has no layers; it must end in [" + std::to_string(spec.classes) +
                                             "] (e.g. a Flatten and a Linear with out_features " +
@@ -541,6 +447,7 @@ public:
         }
         if (out.known)
             summary.outputShape = out.dims;
+        flatten(summary.tree, summary.rows);
         if (summary.parameters > kMaxParameters)
             add({}, "layers", "layers",
                 "the network has " + withThousands(summary.parameters) + " parameters, more than the " +
@@ -550,6 +457,14 @@ public:
 private:
     std::vector<SpecProblem>* m_problems;
     const std::set<std::string>* m_broken;
+
+    static void flatten(const std::vector<LayerNode>& nodes, std::vector<LayerRow>& rows)
+    {
+        for (const LayerNode& n : nodes) {
+            rows.push_back(n);
+            flatten(n.children, rows);
+        }
+    }
 
     void add(const LayerLocation& loc, const std::string& key, const std::string& path, const std::string& message)
     {
@@ -579,120 +494,108 @@ private:
                 "folders), got \"" + spec.name + "\"");
     }
 
-    bool positive(const Where& w, const char* key, int64_t v)
+    static std::string boundText(int64_t v, int64_t lo)
     {
-        if (v >= 1 && v <= kMaxArgument)
-            return true;
-        add(w.loc, key, w.path + "." + key, v < 1 ? "must be positive" : "must be at most " + std::to_string(kMaxArgument));
-        return false;
+        return v < lo ? (lo == 1 ? std::string("must be positive") : "must be at least " + std::to_string(lo))
+                      : "must be at most " + std::to_string(kMaxArgument);
     }
 
     // Both halves of a size; one problem for the pair when they are equal (the file likely says
     // an integer), else one per half.
-    bool sizeIn(const Where& w, const char* key, const Size2& s, int64_t lo)
+    bool sizeIn(const Where& w, const std::string& key, const Size2& s, int64_t lo)
     {
         const auto bad = [&](int64_t v) { return v < lo || v > kMaxArgument; };
-        const auto message = [&](int64_t v) {
-            return v < lo ? (lo == 1 ? std::string("must be positive") : "must be at least " + std::to_string(lo))
-                          : "must be at most " + std::to_string(kMaxArgument);
-        };
         if (s.h == s.w) {
             if (!bad(s.h))
                 return true;
-            add(w.loc, key, w.path + "." + key, message(s.h));
+            add(w.loc, key, w.path + "." + key, boundText(s.h, lo));
             return false;
         }
         bool ok = true;
         if (bad(s.h)) {
-            add(w.loc, key, w.path + "." + key + "[0]", message(s.h));
+            add(w.loc, key, w.path + "." + key + "[0]", boundText(s.h, lo));
             ok = false;
         }
         if (bad(s.w)) {
-            add(w.loc, key, w.path + "." + key + "[1]", message(s.w));
+            add(w.loc, key, w.path + "." + key + "[1]", boundText(s.w, lo));
             ok = false;
         }
         return ok;
     }
 
-    bool probability(const Where& w, const char* key, double v, bool zeroOk)
+    bool realIn(const Where& w, const std::string& key, double v, RealRange range)
     {
-        if (std::isfinite(v) && (zeroOk ? v >= 0 : v > 0) && v <= 1)
+        const bool finite = std::isfinite(v);
+        std::string message;
+        switch (range) {
+        case RealRange::Finite:
+            if (!finite)
+                message = "must be a finite number";
+            break;
+        case RealRange::Positive:
+            if (!(finite && v > 0))
+                message = "must be positive, got " + json(v).dump();
+            break;
+        case RealRange::UnitInterval:
+            if (!(finite && v >= 0 && v <= 1))
+                message = "must be from 0 to 1, got " + json(v).dump();
+            break;
+        }
+        if (message.empty())
             return true;
-        add(w.loc, key, w.path + "." + key,
-            std::string("must be ") + (zeroOk ? "from 0 to 1" : "above 0 and at most 1") + ", got " + json(v).dump());
+        add(w.loc, key, w.path + "." + key, message);
         return false;
+    }
+
+    // One argument of the table within its range.
+    bool argumentIn(const LayerArgument& a, const LayerSpec& l, const Where& w)
+    {
+        switch (a.kind) {
+        case ArgumentKind::Integer: {
+            const int64_t v = l.*a.integer;
+            if (v >= a.minimum && v <= kMaxArgument)
+                return true;
+            add(w.loc, a.key, w.path + "." + a.key, boundText(v, a.minimum));
+            return false;
+        }
+        case ArgumentKind::Size: return sizeIn(w, a.key, l.*a.size, a.minimum);
+        case ArgumentKind::OptionalSize: return !(l.*a.optionalSize) || sizeIn(w, a.key, *(l.*a.optionalSize), a.minimum);
+        case ArgumentKind::Flag: return true;
+        case ArgumentKind::Real: return realIn(w, a.key, l.*a.real, a.realRange);
+        case ArgumentKind::Layers:
+            if (static_cast<int64_t>((l.*a.layers).size()) >= a.minimum)
+                return true;
+            add(w.loc, a.key, w.path + "." + a.key,
+                a.minimum == 1 ? std::string("must hold at least one layer")
+                               : "must hold at least " + std::to_string(a.minimum) + " layers");
+            return false;
+        }
+        return true;
     }
 
     // The arguments of `l` alone; false when the layer cannot be sized.
     bool arguments(const LayerSpec& l, const Where& w, bool broken)
     {
-        bool ok = true;
-        switch (l.type) {
-        case LayerType::Conv2d:
-            ok &= positive(w, "out_channels", l.outChannels);
-            ok &= sizeIn(w, "kernel_size", l.kernelSize, 1);
-            if (l.stride)
-                ok &= sizeIn(w, "stride", *l.stride, 1);
-            ok &= sizeIn(w, "padding", l.padding, 0);
-            ok &= positive(w, "groups", l.groups);
-            break;
-        case LayerType::MaxPool2d:
-        case LayerType::AvgPool2d: {
-            const bool kernelOk = sizeIn(w, "kernel_size", l.kernelSize, 1);
-            ok &= kernelOk;
-            if (l.stride)
-                ok &= sizeIn(w, "stride", *l.stride, 1);
-            const bool paddingOk = sizeIn(w, "padding", l.padding, 0);
-            ok &= paddingOk;
-            // PyTorch refuses a padding past half the kernel (a window of padding only).
-            if (kernelOk && paddingOk && (l.padding.h > l.kernelSize.h / 2 || l.padding.w > l.kernelSize.w / 2)) {
-                add(w.loc, "padding", w.path + ".padding",
-                    "must be at most half the kernel_size (" + sizeText({l.kernelSize.h / 2, l.kernelSize.w / 2}) + ")");
-                ok = false;
-            }
-            break;
-        }
-        case LayerType::AdaptiveAvgPool2d:
-            ok &= sizeIn(w, "output_size", l.outputSize, 1);
-            break;
-        case LayerType::BatchNorm2d:
-        case LayerType::BatchNorm1d:
-            if (!(std::isfinite(l.eps) && l.eps > 0)) {
-                add(w.loc, "eps", w.path + ".eps", "must be positive, got " + json(l.eps).dump());
-                ok = false;
-            }
-            ok &= probability(w, "momentum", l.momentum, true);
-            break;
-        case LayerType::LeakyReLU:
-            if (!std::isfinite(l.negativeSlope)) {
-                add(w.loc, "negative_slope", w.path + ".negative_slope", "must be a finite number");
-                ok = false;
-            }
-            break;
-        case LayerType::Dropout:
-        case LayerType::Dropout2d:
-            ok &= probability(w, "p", l.p, true);
-            break;
-        case LayerType::Linear:
-            ok &= positive(w, "out_features", l.outFeatures);
-            break;
-        case LayerType::Residual:
-            if (l.body.empty()) {
-                add(w.loc, "body", w.path + ".body", "must hold at least one layer");
-                ok = false;
-            }
-            break;
-        case LayerType::Unknown:
+        if (l.type == LayerType::Unknown) {
             if (!broken) // else the JSON level said why
                 add(w.loc, "type", w.path + ".type", "unknown layer type (known: " + typeNames() + ")");
+            return false;
+        }
+        bool ok = true, kernelOk = true, paddingOk = true;
+        for (const LayerArgument& a : layerArguments(l.type)) {
+            const bool fits = argumentIn(a, l, w);
+            ok &= fits;
+            if (a.size == &LayerSpec::kernelSize)
+                kernelOk = fits;
+            else if (a.size == &LayerSpec::padding)
+                paddingOk = fits;
+        }
+        // PyTorch refuses a pool's padding past half its window (a window of padding only).
+        const bool pool = l.type == LayerType::MaxPool2d || l.type == LayerType::AvgPool2d;
+        if (pool && kernelOk && paddingOk && (l.padding.h > l.kernelSize.h / 2 || l.padding.w > l.kernelSize.w / 2)) {
+            add(w.loc, "padding", w.path + ".padding",
+                "must be at most half the kernel_size (" + sizeText({l.kernelSize.h / 2, l.kernelSize.w / 2}) + ")");
             ok = false;
-            break;
-        case LayerType::ReLU:
-        case LayerType::GELU:
-        case LayerType::SiLU:
-        case LayerType::Flatten:
-        case LayerType::Sequential:
-            break;
         }
         return ok;
     }
@@ -721,37 +624,39 @@ private:
         }
     }
 
-    Shape list(const std::vector<LayerSpec>& layers, const Where* parent, List kind, Shape x, int depth)
+    // Appends the nodes of a list whose input is `x` to `into`; returns the list's output.
+    Shape list(const std::vector<LayerSpec>& layers, const Where* parent, List kind, Shape x, int depth,
+               std::vector<LayerNode>& into)
     {
         checkNames(layers, parent, kind);
-        for (size_t i = 0; i < layers.size(); ++i)
-            x = layer(layers[i], childWhere(parent, kind, i, layers[i].name), x, depth);
+        for (size_t i = 0; i < layers.size(); ++i) {
+            into.push_back(layer(layers[i], childWhere(parent, kind, i, layers[i].name), x, depth));
+            const LayerNode& node = into.back();
+            x = {node.shapeKnown, node.outputShape};
+        }
         return x;
     }
 
-    void entry(const Where& w, const char* what, std::vector<int64_t> shape)
-    {
-        state.emplace_back(w.prefix + "." + what, std::move(shape));
-    }
-
-    // Output shape of one layer; appends its row (and its children's), its state_dict entries and
-    // its problems.
-    Shape layer(const LayerSpec& l, const Where& w, const Shape& in, int depth)
+    // One layer's node (its layers' nodes inside), with its problems on the way.
+    LayerNode layer(const LayerSpec& l, const Where& w, const Shape& in, int depth)
     {
         const bool broken = m_broken && m_broken->count(w.path) != 0;
         const bool argsOk = arguments(l, w, broken) && !broken;
 
-        const size_t rowIndex = summary.rows.size();
-        summary.rows.push_back({});
-        {
-            LayerRow& row = summary.rows.back();
-            row.prefix = w.prefix;
-            row.path = w.path;
-            row.layer = w.loc;
-            row.depth = depth;
-            row.type = l.type;
-            row.container = l.type == LayerType::Sequential || l.type == LayerType::Residual;
-        }
+        LayerNode node;
+        node.prefix = w.prefix;
+        node.path = w.path;
+        node.layer = w.loc;
+        node.depth = depth;
+        node.type = l.type;
+        node.container = isContainer(l.type);
+        node.key = w.key;
+        node.spec = &l;
+        node.inputKnown = in.known;
+        node.inputShape = in.dims;
+        const auto entry = [&](const char* what, std::vector<int64_t> shape) {
+            node.tensors.emplace_back(w.prefix + "." + what, std::move(shape));
+        };
         int64_t parameters = 0;
         int64_t macs = 0;
         Shape out;
@@ -793,9 +698,9 @@ private:
                 break;
             }
             const int64_t perOutput = satMul(satMul(c / l.groups, l.kernelSize.h), l.kernelSize.w);
-            entry(w, "weight", {l.outChannels, c / l.groups, l.kernelSize.h, l.kernelSize.w});
+            entry("weight", {l.outChannels, c / l.groups, l.kernelSize.h, l.kernelSize.w});
             if (l.bias)
-                entry(w, "bias", {l.outChannels});
+                entry("bias", {l.outChannels});
             parameters = satAdd(satMul(l.outChannels, perOutput), l.bias ? l.outChannels : 0);
             out = windowed(l.outChannels, l.kernelSize, effectiveStride(l), l.padding);
             if (out.known)
@@ -817,11 +722,11 @@ private:
             if (!fits || !argsOk)
                 break;
             const int64_t c = d[0];
-            entry(w, "weight", {c});
-            entry(w, "bias", {c});
-            entry(w, "running_mean", {c});
-            entry(w, "running_var", {c});
-            entry(w, "num_batches_tracked", {});
+            entry("weight", {c});
+            entry("bias", {c});
+            entry("running_mean", {c});
+            entry("running_var", {c});
+            entry("num_batches_tracked", {});
             parameters = 2 * c;
             out = in;
             break;
@@ -850,22 +755,23 @@ private:
             out = {true, {l.outFeatures}};
             if (!fits)
                 break;
-            entry(w, "weight", {l.outFeatures, d[0]});
+            entry("weight", {l.outFeatures, d[0]});
             if (l.bias)
-                entry(w, "bias", {l.outFeatures});
+                entry("bias", {l.outFeatures});
             parameters = satAdd(satMul(l.outFeatures, d[0]), l.bias ? l.outFeatures : 0);
             macs = satMul(l.outFeatures, d[0]);
             break;
         }
         case LayerType::Sequential: {
-            const Shape o = list(l.layers, &w, List::Layers, in, depth + 1);
+            const Shape o = list(l.layers, &w, List::Layers, in, depth + 1, node.children);
             if (argsOk)
                 out = o;
             break;
         }
         case LayerType::Residual: {
-            const Shape body = list(l.body, &w, List::Body, in, depth + 1);
-            const Shape shortcut = l.shortcut.empty() ? in : list(l.shortcut, &w, List::Shortcut, in, depth + 1);
+            const Shape body = list(l.body, &w, List::Body, in, depth + 1, node.children);
+            const Shape shortcut =
+                l.shortcut.empty() ? in : list(l.shortcut, &w, List::Shortcut, in, depth + 1, node.children);
             if (!argsOk || !body.known || !shortcut.known)
                 break;
             if (body.dims != shortcut.dims) {
@@ -889,24 +795,21 @@ private:
             out = {};
         }
 
-        LayerRow& row = summary.rows[rowIndex];
-        if (row.container) {
+        if (node.container) {
             // Sums of the layers directly inside (they hold their own sums).
-            for (size_t r = rowIndex + 1; r < summary.rows.size(); ++r) {
-                if (summary.rows[r].depth == depth + 1) {
-                    parameters = satAdd(parameters, summary.rows[r].parameters);
-                    macs = satAdd(macs, summary.rows[r].multiplyAdds);
-                }
+            for (const LayerNode& child : node.children) {
+                parameters = satAdd(parameters, child.parameters);
+                macs = satAdd(macs, child.multiplyAdds);
             }
         } else {
             summary.parameters = satAdd(summary.parameters, parameters);
             summary.multiplyAdds = satAdd(summary.multiplyAdds, macs);
         }
-        row.parameters = parameters;
-        row.multiplyAdds = macs;
-        row.shapeKnown = out.known;
-        row.outputShape = out.dims;
-        return out;
+        node.parameters = parameters;
+        node.multiplyAdds = macs;
+        node.shapeKnown = out.known;
+        node.outputShape = out.dims;
+        return node;
     }
 };
 
@@ -927,57 +830,11 @@ nlohmann::ordered_json layerOrdered(const LayerSpec& l)
     if (!l.name.empty())
         j["name"] = l.name;
     j["type"] = layerTypeName(l.type);
-    const auto size = [](const Size2& s) {
-        return s.h == s.w ? nlohmann::ordered_json(s.h) : nlohmann::ordered_json::array({s.h, s.w});
-    };
-    switch (l.type) {
-    case LayerType::Conv2d:
-        j["out_channels"] = l.outChannels;
-        j["kernel_size"] = size(l.kernelSize);
-        j["stride"] = size(effectiveStride(l));
-        j["padding"] = size(l.padding);
-        j["groups"] = l.groups;
-        j["bias"] = l.bias;
-        break;
-    case LayerType::BatchNorm2d:
-    case LayerType::BatchNorm1d:
-        j["eps"] = l.eps;
-        j["momentum"] = l.momentum;
-        break;
-    case LayerType::LeakyReLU:
-        j["negative_slope"] = l.negativeSlope;
-        break;
-    case LayerType::MaxPool2d:
-    case LayerType::AvgPool2d:
-        j["kernel_size"] = size(l.kernelSize);
-        j["stride"] = size(effectiveStride(l));
-        j["padding"] = size(l.padding);
-        break;
-    case LayerType::AdaptiveAvgPool2d:
-        j["output_size"] = size(l.outputSize);
-        break;
-    case LayerType::Dropout:
-    case LayerType::Dropout2d:
-        j["p"] = l.p;
-        break;
-    case LayerType::Linear:
-        j["out_features"] = l.outFeatures;
-        j["bias"] = l.bias;
-        break;
-    case LayerType::Sequential:
-        j["layers"] = listOrdered(l.layers);
-        break;
-    case LayerType::Residual:
-        j["body"] = listOrdered(l.body);
-        if (!l.shortcut.empty())
-            j["shortcut"] = listOrdered(l.shortcut);
-        break;
-    case LayerType::ReLU:
-    case LayerType::GELU:
-    case LayerType::SiLU:
-    case LayerType::Flatten:
-    case LayerType::Unknown:
-        break;
+    for (const LayerArgument& a : layerArguments(l.type)) {
+        if (a.kind != ArgumentKind::Layers)
+            j[a.key] = argumentJson(a, l);
+        else if (a.required || !(l.*a.layers).empty()) // an optional list is written when it holds layers
+            j[a.key] = listOrdered(l.*a.layers);
     }
     return j;
 }
@@ -1079,148 +936,14 @@ NetworkSpec parseWith(const json& j, std::vector<SpecProblem>& problems)
 
 } // namespace
 
-const std::vector<LayerType>& layerTypes()
-{
-    static const std::vector<LayerType> types = [] {
-        std::vector<LayerType> v;
-        for (const auto& t : typeTable())
-            v.push_back(t.type);
-        return v;
-    }();
-    return types;
-}
-
-std::string layerTypeName(LayerType type)
-{
-    const TypeInfo* t = typeInfo(type);
-    return t ? t->name : "Unknown";
-}
-
-bool layerTypeFromName(std::string_view name, LayerType& type)
-{
-    for (const auto& t : typeTable()) {
-        if (name == t.name) {
-            type = t.type;
-            return true;
-        }
-    }
-    return false;
-}
-
-const std::vector<std::string>& layerKeys(LayerType type)
-{
-    static const std::vector<std::vector<std::string>> keys = [] {
-        std::vector<std::vector<std::string>> v;
-        for (const auto& t : typeTable()) {
-            std::vector<std::string> k{"name", "type"};
-            k.insert(k.end(), t.keys.begin(), t.keys.end());
-            v.push_back(k);
-        }
-        v.push_back({"name", "type"}); // Unknown
-        return v;
-    }();
-    const auto& table = typeTable();
-    for (size_t i = 0; i < table.size(); ++i)
-        if (table[i].type == type)
-            return keys[i];
-    return keys.back();
-}
-
-bool layerKeyRequired(LayerType type, const std::string& key)
-{
-    switch (type) {
-    case LayerType::Conv2d:
-        return key == "out_channels" || key == "kernel_size";
-    case LayerType::MaxPool2d:
-    case LayerType::AvgPool2d:
-        return key == "kernel_size";
-    case LayerType::Linear:
-        return key == "out_features";
-    case LayerType::Sequential:
-        return key == "layers";
-    case LayerType::Residual:
-        return key == "body";
-    default:
-        return false;
-    }
-}
-
-bool isContainer(LayerType type)
-{
-    return type == LayerType::Sequential || type == LayerType::Residual;
-}
-
-namespace {
-
-bool isPool(LayerType type)
-{
-    return type == LayerType::MaxPool2d || type == LayerType::AvgPool2d;
-}
-
-// A one-layer spec's canonical JSON holds every argument of the type at its default.
-json defaultLayerJson(LayerType type)
-{
-    NetworkSpec probe;
-    probe.layers.emplace_back().type = type;
-    return toJson(probe)["layers"][0];
-}
-
-} // namespace
-
-std::string layerArgumentDefaultText(LayerType type, const std::string& key)
-{
-    if (type == LayerType::Unknown || layerKeyRequired(type, key) || key == "name" || key == "type")
-        return {};
-    if (isPool(type) && key == "stride")
-        return "kernel_size";
-    const json j = defaultLayerJson(type);
-    auto it = j.find(key);
-    if (it == j.end() || it->is_array() || it->is_object())
-        return {};
-    return it->dump();
-}
-
-bool layerArgumentIsDefault(LayerType type, const json& layer, const std::string& key)
-{
-    if (type == LayerType::Unknown || !layer.is_object() || layerKeyRequired(type, key))
-        return false;
-    auto v = layer.find(key);
-    if (v == layer.end())
-        return true;
-    if (isPool(type) && key == "stride") {
-        auto k = layer.find("kernel_size");
-        return k != layer.end() && *k == *v;
-    }
-    const json j = defaultLayerJson(type);
-    auto d = j.find(key);
-    return d != j.end() && *d == *v;
-}
-
-Size2 effectiveStride(const LayerSpec& l)
-{
-    if (l.stride)
-        return *l.stride;
-    if (l.type == LayerType::MaxPool2d || l.type == LayerType::AvgPool2d)
-        return l.kernelSize;
-    return {1, 1};
-}
-
 bool LayerSpec::operator==(const LayerSpec& o) const
 {
     if (type != o.type || name != o.name)
         return false;
-    const auto& t = type;
-    return (!has(t, "out_channels") || outChannels == o.outChannels) &&
-           (!has(t, "kernel_size") || kernelSize == o.kernelSize) &&
-           (!has(t, "stride") || effectiveStride(*this) == effectiveStride(o)) &&
-           (!has(t, "padding") || padding == o.padding) && (!has(t, "groups") || groups == o.groups) &&
-           (!has(t, "bias") || bias == o.bias) && (!has(t, "eps") || eps == o.eps) &&
-           (!has(t, "momentum") || momentum == o.momentum) &&
-           (!has(t, "negative_slope") || negativeSlope == o.negativeSlope) &&
-           (!has(t, "output_size") || outputSize == o.outputSize) && (!has(t, "p") || p == o.p) &&
-           (!has(t, "out_features") || outFeatures == o.outFeatures) &&
-           (!has(t, "layers") || sameLayers(layers, o.layers)) && (!has(t, "body") || sameLayers(body, o.body)) &&
-           (!has(t, "shortcut") || sameLayers(shortcut, o.shortcut));
+    for (const LayerArgument& a : layerArguments(type))
+        if (!sameArgument(a, *this, o))
+            return false;
+    return true;
 }
 
 bool NetworkSpec::operator==(const NetworkSpec& o) const
@@ -1367,14 +1090,37 @@ NetworkSummary describeNetwork(const NetworkSpec& spec)
     return summary;
 }
 
+namespace {
+
+void appendTensors(const std::vector<LayerNode>& nodes, StateDictShapes& out)
+{
+    for (const LayerNode& n : nodes) {
+        out.insert(out.end(), n.tensors.begin(), n.tensors.end());
+        appendTensors(n.children, out);
+    }
+}
+
+} // namespace
+
 StateDictShapes expectedStateDict(const NetworkSpec& spec)
 {
-    std::vector<SpecProblem> problems;
-    Analyzer analyzer(&problems, nullptr);
-    analyzer.network(spec, false, false);
-    if (!problems.empty())
-        throw NetworkSpecError("network " + spec.name, std::move(problems));
-    return std::move(analyzer.state);
+    StateDictShapes out;
+    appendTensors(describeNetwork(spec).tree, out);
+    return out;
+}
+
+std::vector<const LayerNode*> nodesIn(const std::vector<LayerNode>& nodes, LayerStep::List list)
+{
+    std::vector<const LayerNode*> out;
+    for (const LayerNode& n : nodes)
+        if (!n.layer.empty() && n.layer.back().list == list)
+            out.push_back(&n);
+    return out;
+}
+
+std::vector<const LayerNode*> LayerNode::childrenIn(LayerStep::List list) const
+{
+    return nodesIn(children, list);
 }
 
 const std::vector<NetworkSpec>& builtinNetworkSpecs()

@@ -116,10 +116,12 @@ struct NetworkSpec {
     bool operator!=(const NetworkSpec& o) const { return !(*this == o); }
 };
 
+// Questions about types and keys, answered from the argument table (LayerArguments.h).
+
 // The JSON keys a layer of `type` accepts ("name" and "type" included), in the order toJson()
 // writes them: for "unknown key" messages and an editor's argument fields.
 const std::vector<std::string>& layerKeys(LayerType type);
-// Whether a layer of `type` must spell `key` out (out_channels, kernel_size, out_features, a
+// Whether a layer of `type` must spell `key` out (out_channels, a window's size, out_features, a
 // block's list); the others have PyTorch's defaults.
 bool layerKeyRequired(LayerType type, const std::string& key);
 
@@ -127,7 +129,8 @@ bool layerKeyRequired(LayerType type, const std::string& key);
 bool isContainer(LayerType type);
 
 // What a layer of `type` uses for `key` when the spec leaves it out, as text for an editor's hint
-// ("3", "true", "kernel_size" for a pool's stride); empty when the key is required or has none.
+// ("3", "true", or the other key it follows, as a pool's stride does its window's size); empty
+// when the key is required or has none.
 std::string layerArgumentDefaultText(LayerType type, const std::string& key);
 
 // Whether `layer` (a layer's JSON) holds PyTorch's default for `key`, so that a summary can leave
@@ -145,6 +148,9 @@ struct LayerStep {
 };
 using LayerLocation = std::vector<LayerStep>;
 
+// The key of a layer list in a layer's JSON: "layers" (network or Sequential), "body", "shortcut".
+const char* layerListKey(LayerStep::List list);
+
 // The layer at `where`, or nullptr when there is none.
 const LayerSpec* findLayer(const NetworkSpec& spec, const LayerLocation& where);
 
@@ -152,7 +158,7 @@ struct SpecProblem {
     std::string path;      // see the rule at the top of this file; "" for the file as a whole
     std::string message;   // for a person, says what to do where there is something to do
     LayerLocation layer;   // the layer it concerns; empty for top-level fields and the file
-    std::string key;       // the argument it concerns ("kernel_size"), "" for the layer itself
+    std::string key;       // the argument it concerns ("padding"), "" for the layer itself
 
     // "path: message", or the message alone.
     std::string text() const;
@@ -217,8 +223,32 @@ struct LayerRow {
     int64_t multiplyAdds = 0;
 };
 
+// The state_dict entries of a network or a layer: full names and shapes, in PyTorch's order.
+using StateDictShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+// A layer of the resolved tree the analyzer makes: its row (where it is, what comes out, what it
+// costs) plus what flows in, what it holds and its layers. The builder, model.py, the ONNX export
+// and Inspect walk it; none recomputes keys, prefixes or shapes.
+struct LayerNode : LayerRow {
+    std::string key;                 // its key in its list: its name, else its index ("0", "conv")
+    const LayerSpec* spec = nullptr; // in the NetworkSpec analysed; valid while that lives
+    bool inputKnown = false;
+    std::vector<int64_t> inputShape; // one image's, as outputShape
+    StateDictShapes tensors;         // its own state_dict entries (full names); a container has none
+    // A Sequential's layers, or a Residual's body then its shortcut (each child's
+    // layer.back().list says which).
+    std::vector<LayerNode> children;
+
+    // The children in `list`, in order.
+    std::vector<const LayerNode*> childrenIn(LayerStep::List list) const;
+};
+
+// The nodes of `nodes` in `list`, in order (the network's own layers are all in List::Layers).
+std::vector<const LayerNode*> nodesIn(const std::vector<LayerNode>& nodes, LayerStep::List list);
+
 struct NetworkSummary {
-    std::vector<LayerRow> rows;
+    std::vector<LayerRow> rows; // the tree in forward order, containers before their layers
+    std::vector<LayerNode> tree; // the network's layers; its spec pointers are the analysed spec's
     std::vector<int64_t> inputShape;
     std::vector<int64_t> outputShape;
     int64_t parameters = 0;   // equals parameterCount() of the built network
@@ -238,7 +268,6 @@ NetworkSummary describeNetwork(const NetworkSpec& spec);
 // each module's parameters, then its buffers, then its children. BatchNorm has weight, bias,
 // running_mean, running_var and num_batches_tracked (shape []); a layer with bias=false has no
 // bias entry. For --describe-arch --json and for checking weights files without LibTorch.
-using StateDictShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
 StateDictShapes expectedStateDict(const NetworkSpec& spec);
 
 // The built-in networks: resources/architectures/*.json, compiled into the core, parsed once (a

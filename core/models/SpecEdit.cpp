@@ -1,5 +1,7 @@
 #include "models/SpecEdit.h"
 
+#include "models/LayerArguments.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -43,8 +45,7 @@ json* listOf(json& doc, const LayerLocation& parent, List list, bool create)
     if (!owner)
         return nullptr;
     // Only a Sequential holds "layers", only a Residual a body and a shortcut.
-    const LayerType t = typeOf(*owner);
-    if ((list == List::Layers) != (t == LayerType::Sequential) || (list != List::Layers && t != LayerType::Residual))
+    if (!findListArgument(typeOf(*owner), list))
         return nullptr;
     return childList(*owner, layerListKey(list), create);
 }
@@ -64,26 +65,16 @@ std::string trimmed(const std::string& s)
     return s.substr(a, b - a);
 }
 
-// The list a container's layers live in: a Sequential's "layers", a Residual's "body".
-const char* contentsKey(LayerType t)
+// The list a container's layers live in: its first (a Sequential's "layers", a Residual's "body").
+std::string contentsKey(LayerType t)
 {
-    return t == LayerType::Residual ? "body" : "layers";
+    for (const LayerArgument& a : layerArguments(t))
+        if (a.kind == ArgumentKind::Layers)
+            return a.key;
+    return layerListKey(List::Layers);
 }
 
 } // namespace
-
-const char* layerListKey(LayerStep::List list)
-{
-    switch (list) {
-    case List::Body:
-        return "body";
-    case List::Shortcut:
-        return "shortcut";
-    case List::Layers:
-        break;
-    }
-    return "layers";
-}
 
 json emptyNetworkJson(const std::string& name)
 {
@@ -98,27 +89,11 @@ json emptyNetworkJson(const std::string& name)
 json newLayerJson(LayerType type, int64_t classes)
 {
     json j{{"type", layerTypeName(type)}};
-    switch (type) {
-    case LayerType::Conv2d:
-        j["out_channels"] = 32;
-        j["kernel_size"] = 3;
-        j["padding"] = 1;
-        break;
-    case LayerType::MaxPool2d:
-    case LayerType::AvgPool2d:
-        j["kernel_size"] = 2;
-        break;
-    case LayerType::Linear:
-        j["out_features"] = classes;
-        break;
-    case LayerType::Sequential:
-        j["layers"] = json::array();
-        break;
-    case LayerType::Residual:
-        j["body"] = json::array();
-        break;
-    default:
-        break;
+    for (const LayerArgument& a : layerArguments(type)) {
+        if (a.startsAtClasses)
+            j[a.key] = classes;
+        else if (!a.start.is_null())
+            j[a.key] = a.start;
     }
     return j;
 }

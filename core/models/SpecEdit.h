@@ -14,9 +14,6 @@
 
 namespace mnist {
 
-// The key of a layer list in a layer's JSON: "layers" (network or Sequential), "body", "shortcut".
-const char* layerListKey(LayerStep::List list);
-
 // An empty network: the format's input and classes, no layers.
 nlohmann::json emptyNetworkJson(const std::string& name);
 
