@@ -6,7 +6,6 @@
 namespace mnist {
 namespace {
 
-namespace nn = torch::nn;
 
 // Restores the network's training mode on every way out.
 class EvalScope {
@@ -49,54 +48,23 @@ torch::Tensor batchOfOne(const torch::Tensor& input)
     throw ConfigError("inspecting takes one image [C, H, W]; got a tensor of " + std::to_string(input.dim()) + " dimensions");
 }
 
-std::shared_ptr<nn::Module> child(nn::Module& parent, const std::string& key)
-{
-    for (const auto& item : parent.named_children())
-        if (item.key() == key)
-            return item.value();
-    throw ConfigError("the network has no module " + key + " where its spec puts one");
-}
-
-// The module of a leaf layer, called as what it is. The spec says which LibTorch class it is.
-torch::Tensor forwardLeaf(const LayerSpec& l, nn::Module& m, const torch::Tensor& x)
-{
-    switch (l.type) {
-    case LayerType::Conv2d: return m.as<nn::Conv2d>()->forward(x);
-    case LayerType::BatchNorm2d: return m.as<nn::BatchNorm2d>()->forward(x);
-    case LayerType::BatchNorm1d: return m.as<nn::BatchNorm1d>()->forward(x);
-    case LayerType::ReLU: return m.as<nn::ReLU>()->forward(x);
-    case LayerType::LeakyReLU: return m.as<nn::LeakyReLU>()->forward(x);
-    case LayerType::GELU: return m.as<nn::GELU>()->forward(x);
-    case LayerType::SiLU: return m.as<nn::SiLU>()->forward(x);
-    case LayerType::MaxPool2d: return m.as<nn::MaxPool2d>()->forward(x);
-    case LayerType::AvgPool2d: return m.as<nn::AvgPool2d>()->forward(x);
-    case LayerType::AdaptiveAvgPool2d: return m.as<nn::AdaptiveAvgPool2d>()->forward(x);
-    case LayerType::Dropout: return m.as<nn::Dropout>()->forward(x);
-    case LayerType::Dropout2d: return m.as<nn::Dropout2d>()->forward(x);
-    case LayerType::Flatten: return m.as<nn::Flatten>()->forward(x);
-    case LayerType::Linear: return m.as<nn::Linear>()->forward(x);
-    default: break;
-    }
-    throw ConfigError("cannot run a layer of type " + layerTypeName(l.type));
-}
-
-// Runs a list of layers whose modules are the children of `parent`, recording each output.
-torch::Tensor runList(const std::vector<LayerSpec>& layers, nn::Module& parent, const std::string& prefix, torch::Tensor x,
+// Runs the layers of the analyzer's tree one by one on the network's own modules (their unfused
+// steps), recording each output.
+torch::Tensor runList(const SpecNetworkImpl& net, const std::vector<const LayerNode*>& nodes, torch::Tensor x,
                       std::vector<LayerOutput>& out)
 {
-    for (size_t i = 0; i < layers.size(); ++i) {
-        const LayerSpec& l = layers[i];
-        const std::string key = l.name.empty() ? std::to_string(i) : l.name;
-        const std::shared_ptr<nn::Module> m = child(parent, key);
-        if (l.type == LayerType::Sequential) {
-            x = runList(l.layers, *m, prefix + key + ".", x, out);
-        } else if (l.type == LayerType::Residual) {
-            const torch::Tensor body = runList(l.body, *child(*m, "body"), prefix + key + ".body.", x, out);
-            x = l.shortcut.empty() ? body + x : body + runList(l.shortcut, *child(*m, "shortcut"), prefix + key + ".shortcut.", x, out);
+    using List = LayerStep::List;
+    for (const LayerNode* node : nodes) {
+        if (node->type == LayerType::Sequential) {
+            x = runList(net, node->childrenIn(List::Layers), x, out);
+        } else if (node->type == LayerType::Residual) {
+            const torch::Tensor body = runList(net, node->childrenIn(List::Body), x, out);
+            const std::vector<const LayerNode*> shortcut = node->childrenIn(List::Shortcut);
+            x = shortcut.empty() ? body + x : body + runList(net, shortcut, x, out);
         } else {
-            x = forwardLeaf(l, *m, x);
+            x = net.layerStep(node->prefix)(x);
         }
-        out.push_back({prefix + key, l.type, x.detach().squeeze(0).to(torch::kCPU, torch::kFloat32).contiguous()});
+        out.push_back({node->prefix, node->type, x.detach().squeeze(0).to(torch::kCPU, torch::kFloat32).contiguous()});
     }
     return x;
 }
@@ -105,12 +73,13 @@ torch::Tensor runList(const std::vector<LayerSpec>& layers, nn::Module& parent, 
 
 std::vector<LayerOutput> layerOutputs(Network& net, const torch::Tensor& input)
 {
-    const NetworkSpec& spec = specNetwork(net).spec();
+    const SpecNetworkImpl& built = specNetwork(net);
+    const NetworkSummary summary = describeNetwork(built.spec());
     const EvalScope eval(net);
     torch::NoGradGuard noGrad;
     std::vector<LayerOutput> out;
     const torch::Device device = deviceOf(net);
-    runList(spec.layers, net, "", batchOfOne(input).to(device, torch::kFloat32), out);
+    runList(built, nodesIn(summary.tree, LayerStep::List::Layers), batchOfOne(input).to(device, torch::kFloat32), out);
     return out;
 }
 

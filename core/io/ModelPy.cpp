@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <map>
 #include <sstream>
 
 namespace mnist {
@@ -32,44 +31,36 @@ std::string quoted(const std::string& s)
     return nlohmann::json(s).dump();
 }
 
+// Writes the analyzer's tree (NetworkSpec.h) as PyTorch modules.
 class Writer {
 public:
-    explicit Writer(const NetworkSummary& summary)
+    // The layers of one list as "(key, module)," lines at `indent`.
+    void list(std::ostringstream& os, const std::vector<const LayerNode*>& nodes, int indent)
     {
-        for (const LayerRow& r : summary.rows)
-            m_out.emplace(r.prefix, r.outputShape);
-    }
-
-    // The layers of one list as "(key, module)," lines at `indent`; `in` is the list's input.
-    void list(std::ostringstream& os, const std::vector<LayerSpec>& layers, const std::string& prefix,
-              std::vector<int64_t> in, int indent)
-    {
-        for (size_t i = 0; i < layers.size(); ++i) {
-            const LayerSpec& l = layers[i];
-            const std::string key = l.name.empty() ? std::to_string(i) : l.name;
-            os << std::string(static_cast<size_t>(indent), ' ') << "(" << quoted(key) << ", ";
-            layer(os, l, prefix + key, in, indent);
+        for (const LayerNode* node : nodes) {
+            os << std::string(static_cast<size_t>(indent), ' ') << "(" << quoted(node->key) << ", ";
+            layer(os, *node, indent);
             os << "),\n";
-            in = m_out.at(prefix + key);
         }
     }
 
 private:
-    void sequential(std::ostringstream& os, const std::vector<LayerSpec>& layers, const std::string& prefix,
-                    const std::vector<int64_t>& in, int indent)
+    void sequential(std::ostringstream& os, const std::vector<const LayerNode*>& nodes, int indent)
     {
-        if (layers.empty()) {
+        if (nodes.empty()) {
             os << "nn.Sequential()";
             return;
         }
         os << "nn.Sequential(OrderedDict([\n";
-        list(os, layers, prefix + ".", in, indent + 4);
+        list(os, nodes, indent + 4);
         os << std::string(static_cast<size_t>(indent), ' ') << "]))";
     }
 
-    void layer(std::ostringstream& os, const LayerSpec& l, const std::string& prefix, const std::vector<int64_t>& in,
-               int indent)
+    void layer(std::ostringstream& os, const LayerNode& node, int indent)
     {
+        using List = LayerStep::List;
+        const LayerSpec& l = *node.spec;
+        const std::vector<int64_t>& in = node.inputShape;
         switch (l.type) {
         case LayerType::Conv2d:
             os << "nn.Conv2d(" << in.at(0) << ", " << l.outChannels << ", kernel_size=" << pair(l.kernelSize)
@@ -97,20 +88,18 @@ private:
         case LayerType::Linear:
             os << "nn.Linear(" << in.at(0) << ", " << l.outFeatures << ", bias=" << pyBool(l.bias) << ")";
             return;
-        case LayerType::Sequential: sequential(os, l.layers, prefix, in, indent); return;
+        case LayerType::Sequential: sequential(os, node.childrenIn(List::Layers), indent); return;
         case LayerType::Residual:
             os << "Residual(\n" << std::string(static_cast<size_t>(indent + 4), ' ') << "body=";
-            sequential(os, l.body, prefix + ".body", in, indent + 4);
+            sequential(os, node.childrenIn(List::Body), indent + 4);
             os << ",\n" << std::string(static_cast<size_t>(indent + 4), ' ') << "shortcut=";
-            sequential(os, l.shortcut, prefix + ".shortcut", in, indent + 4);
+            sequential(os, node.childrenIn(List::Shortcut), indent + 4);
             os << ")";
             return;
         case LayerType::Unknown: break;
         }
-        throw ConfigError("model.py: layer " + prefix + " has no PyTorch equivalent");
+        throw ConfigError("model.py: layer " + node.prefix + " has no PyTorch equivalent");
     }
-
-    std::map<std::string, std::vector<int64_t>> m_out;
 };
 
 constexpr const char* kHeader = R"PY(# The network of an MNIST Studio run as plain PyTorch (any version from 1.10 on), written with
@@ -210,7 +199,7 @@ std::string modelPySource(const NetworkSpec& spec, const std::optional<InputNorm
     os << "\n\ndef build():\n";
     os << "    " << quoted(spec.description.empty() ? spec.name : spec.description) << "\n";
     os << "    return nn.Sequential(OrderedDict([\n";
-    Writer(summary).list(os, spec.layers, "", spec.input, 8);
+    Writer().list(os, nodesIn(summary.tree, LayerStep::List::Layers), 8);
     os << "    ]))\n";
     os << kBody;
     return os.str();

@@ -114,25 +114,19 @@ void setTensorType(onnx::ValueInfoProto& v, const std::string& name, std::initia
 // The spec's layers as ONNX nodes, with the network's tensors by their state_dict names.
 class SpecWriter {
 public:
-    SpecWriter(GraphBuilder& g, const Network& model, const NetworkSummary& summary) : m_g(g)
+    SpecWriter(GraphBuilder& g, const Network& model) : m_g(g)
     {
         for (const auto& p : model.named_parameters())
             m_tensors.emplace(p.key(), p.value());
         for (const auto& b : model.named_buffers())
             m_tensors.emplace(b.key(), b.value());
-        for (const LayerRow& r : summary.rows)
-            m_out.emplace(r.prefix, r.outputShape);
     }
 
-    std::string list(const std::vector<LayerSpec>& layers, const std::string& prefix, std::string x,
-                     std::vector<int64_t> in)
+    // The nodes of the analyzer's tree (NetworkSpec.h) one after the other from `x`.
+    std::string list(const std::vector<const LayerNode*>& nodes, std::string x)
     {
-        for (size_t i = 0; i < layers.size(); ++i) {
-            const LayerSpec& l = layers[i];
-            const std::string name = prefix + (l.name.empty() ? std::to_string(i) : l.name);
-            x = layer(l, name, x, in);
-            in = m_out.at(name);
-        }
+        for (const LayerNode* node : nodes)
+            x = layer(*node, x);
         return x;
     }
 
@@ -145,8 +139,12 @@ private:
         return m_g.initializer(name, it->second);
     }
 
-    std::string layer(const LayerSpec& l, const std::string& name, const std::string& x, const std::vector<int64_t>& in)
+    std::string layer(const LayerNode& node, const std::string& x)
     {
+        using List = LayerStep::List;
+        const LayerSpec& l = *node.spec;
+        const std::string& name = node.prefix;
+        const std::vector<int64_t>& in = node.inputShape;
         const Size2 stride = effectiveStride(l);
         switch (l.type) {
         case LayerType::Conv2d: {
@@ -209,10 +207,10 @@ private:
                 inputs.push_back(tensor(name + ".bias"));
             return m_g.node("Gemm", inputs, [](onnx::NodeProto& n) { intAttribute(n, "transB", 1); });
         }
-        case LayerType::Sequential: return list(l.layers, name + ".", x, in);
+        case LayerType::Sequential: return list(node.childrenIn(List::Layers), x);
         case LayerType::Residual: {
-            const std::string body = list(l.body, name + ".body.", x, in);
-            const std::string shortcut = l.shortcut.empty() ? x : list(l.shortcut, name + ".shortcut.", x, in);
+            const std::string body = list(node.childrenIn(List::Body), x);
+            const std::string shortcut = l.shortcut.empty() ? x : list(node.childrenIn(List::Shortcut), x);
             return m_g.node("Add", {body, shortcut});
         }
         case LayerType::Unknown: break;
@@ -224,7 +222,6 @@ private:
 
     GraphBuilder& m_g;
     std::map<std::string, torch::Tensor> m_tensors;
-    std::map<std::string, std::vector<int64_t>> m_out;
 };
 
 } // namespace
@@ -256,7 +253,7 @@ void exportOnnx(const Network& model, const std::string& path, const AugmentConf
         current = g.node("Sub", {current, g.initializer("normalize.mean", torch::tensor(static_cast<float>(preprocessing.mean)))});
         current = g.node("Div", {current, g.initializer("normalize.std", torch::tensor(static_cast<float>(preprocessing.std)))});
     }
-    current = SpecWriter(g, model, summary).list(spec.layers, "", current, spec.input);
+    current = SpecWriter(g, model).list(nodesIn(summary.tree, LayerStep::List::Layers), current);
     // The graph's output is named "logits"; a network that is only identities gets a node for it.
     if (graph.node_size() == 0 || graph.node(graph.node_size() - 1).output(0) != current)
         current = g.node("Identity", {current});

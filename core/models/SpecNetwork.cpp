@@ -21,7 +21,7 @@ struct Built {
     nn::AnyModule module;
     SpecStep step;
     Role role = Role::Other;
-    LayerSpec spec; // what the layer was built from (the fusion pass reads it)
+    const LayerSpec* spec = nullptr; // what the layer was built from (the fusion pass reads it)
 };
 
 torch::ExpandingArray<2> pair(const Size2& s)
@@ -85,16 +85,16 @@ std::vector<SpecStep> stepsOf(const std::vector<const Built*>& built)
 SpecStep fusedTail(const Built* pre, const Built& pool, const Built* post, std::vector<SpecStep> unfused)
 {
     PoolTailParams params;
-    params.kernelH = pool.spec.kernelSize.h;
-    params.kernelW = pool.spec.kernelSize.w;
+    params.kernelH = pool.spec->kernelSize.h;
+    params.kernelW = pool.spec->kernelSize.w;
     std::shared_ptr<nn::Module> preModule, postModule;
     if (pre != nullptr) {
-        params.preChannelsP = pre->spec.p;
+        params.preChannelsP = pre->spec->p;
         preModule = pre->module.ptr();
     }
     if (post != nullptr) {
         params.post = post->role == Role::Dropout ? TailDropout::Elementwise : TailDropout::Channels;
-        params.postP = post->spec.p;
+        params.postP = post->spec->p;
         postModule = post->module.ptr();
     }
     return [params, preModule, postModule, unfused = std::move(unfused)](const torch::Tensor& x) {
@@ -123,7 +123,7 @@ std::vector<SpecStep> fuse(const std::vector<const Built*>& seq)
         const Built* post = nullptr;
         if (is(k, Role::Dropout2d) && is(k + 1, Role::MaxPool))
             pre = seq[k++];
-        if (!is(k, Role::MaxPool) || !fusablePool(seq[k]->spec)) {
+        if (!is(k, Role::MaxPool) || !fusablePool(*seq[k]->spec)) {
             steps.push_back(seq[i++]->step);
             continue;
         }
@@ -161,25 +161,21 @@ Built leaf(Holder holder, Role role = Role::Other)
     return b;
 }
 
+// Builds the modules of the analyzer's tree (NetworkSpec.h): keys, prefixes and input shapes come
+// from its nodes.
 class Builder {
 public:
-    Builder(const NetworkSummary& summary, const SpecNetworkOptions& options) : m_options(options)
-    {
-        for (const LayerRow& r : summary.rows)
-            m_rows.emplace(r.prefix, &r);
-    }
+    explicit Builder(const SpecNetworkOptions& options) : m_options(options) {}
 
-    // Builds a list whose input is `in`; `prefix` is the list's state_dict prefix with its dot.
-    std::vector<Built> list(const std::vector<LayerSpec>& layers, const std::string& prefix, std::vector<int64_t> in)
+    std::vector<Built> list(const std::vector<const LayerNode*>& nodes)
     {
         std::vector<Built> out;
-        for (size_t i = 0; i < layers.size(); ++i) {
-            const LayerSpec& l = layers[i];
-            const std::string key = l.name.empty() ? std::to_string(i) : l.name;
-            Built b = layer(l, prefix + key, in);
-            b.key = key;
-            b.spec = l;
-            in = m_rows.at(prefix + key)->outputShape;
+        for (const LayerNode* node : nodes) {
+            Built b = layer(*node);
+            b.key = node->key;
+            b.spec = node->spec;
+            if (!node->container)
+                m_leafSteps.emplace(node->prefix, b.step);
             out.push_back(std::move(b));
         }
         return out;
@@ -200,12 +196,16 @@ public:
         return m_options.fusedKernels ? fuse(seq) : stepsOf(seq);
     }
 
+    std::map<std::string, SpecStep> takeLeafSteps() { return std::move(m_leafSteps); }
+
 private:
     SpecNetworkOptions m_options;
-    std::map<std::string, const LayerRow*> m_rows;
+    std::map<std::string, SpecStep> m_leafSteps; // each leaf layer's own step, by prefix
 
-    Built layer(const LayerSpec& l, const std::string& prefix, const std::vector<int64_t>& in)
+    Built layer(const LayerNode& node)
     {
+        const LayerSpec& l = *node.spec;
+        const std::vector<int64_t>& in = node.inputShape;
         switch (l.type) {
         case LayerType::Conv2d:
             return leaf(nn::Conv2d(nn::Conv2dOptions(in.at(0), l.outChannels, pair(l.kernelSize))
@@ -250,15 +250,15 @@ private:
         case LayerType::Linear:
             return leaf(nn::Linear(nn::LinearOptions(in.at(0), l.outFeatures).bias(l.bias)));
         case LayerType::Sequential: {
-            auto seq = sequential(list(l.layers, prefix + ".", in));
+            auto seq = sequential(list(node.childrenIn(LayerStep::List::Layers)));
             Built b;
             b.module = nn::AnyModule(seq);
             b.step = [seq](const torch::Tensor& x) { return seq->forward(x); };
             return b;
         }
         case LayerType::Residual: {
-            const std::vector<Built> body = list(l.body, prefix + ".body.", in);
-            const std::vector<Built> shortcut = list(l.shortcut, prefix + ".shortcut.", in);
+            const std::vector<Built> body = list(node.childrenIn(LayerStep::List::Body));
+            const std::vector<Built> shortcut = list(node.childrenIn(LayerStep::List::Shortcut));
             auto residual = std::make_shared<ResidualImpl>(sequential(body), sequential(shortcut));
             Built b;
             b.module = nn::AnyModule(residual);
@@ -268,7 +268,7 @@ private:
         case LayerType::Unknown:
             break;
         }
-        throw ConfigError("cannot build the layer " + prefix + " of an unknown type");
+        throw ConfigError("cannot build the layer " + node.prefix + " of an unknown type");
     }
 };
 
@@ -301,12 +301,22 @@ torch::Tensor ResidualImpl::forward(torch::Tensor x)
 
 SpecNetworkImpl::SpecNetworkImpl(const NetworkSpec& spec, const SpecNetworkOptions& options) : m_spec(spec)
 {
-    const NetworkSummary summary = describeNetwork(spec);
-    Builder builder(summary, options);
-    const std::vector<Built> layers = builder.list(spec.layers, "", spec.input);
+    // The tree points into m_spec, which outlives it; it is only needed while building.
+    const NetworkSummary summary = describeNetwork(m_spec);
+    Builder builder(options);
+    const std::vector<Built> layers = builder.list(nodesIn(summary.tree, LayerStep::List::Layers));
     for (const Built& b : layers)
         register_module(b.key, b.module.ptr());
     m_steps = builder.steps(layers);
+    m_leafSteps = builder.takeLeafSteps();
+}
+
+const SpecStep& SpecNetworkImpl::layerStep(const std::string& prefix) const
+{
+    const auto it = m_leafSteps.find(prefix);
+    if (it == m_leafSteps.end())
+        throw ConfigError("the network has no layer " + prefix);
+    return it->second;
 }
 
 torch::Tensor SpecNetworkImpl::forward(torch::Tensor x)

@@ -23,7 +23,9 @@
 #include <torch/nn/modules/container/sequential.h>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace mnist {
@@ -81,9 +83,15 @@ public:
     // What the network was built from: a run folder's arch.json, a model.py, the ONNX graph.
     const NetworkSpec& spec() const { return m_spec; }
 
+    // The step of the leaf layer at a state_dict prefix ("block1.0", "fc"): that layer alone,
+    // unfused, on this network's modules (Inspect runs a network layer by layer with it).
+    // ConfigError for a prefix that is no leaf layer.
+    const SpecStep& layerStep(const std::string& prefix) const;
+
 private:
     NetworkSpec m_spec;
     std::vector<SpecStep> m_steps;
+    std::map<std::string, SpecStep> m_leafSteps;
 };
 
 // A freshly initialised network for a valid spec (LibTorch's default initialisation from the
