@@ -4,6 +4,7 @@
 #include "TestPaths.h"
 #include "Error.h"
 #include "io/StateDict.h"
+#include "models/LayerArguments.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "models/NetworkSpec.h"
@@ -735,4 +736,176 @@ TEST_CASE("layerKeyRequired names exactly the keys the parser reports missing", 
             CHECK(missing == mnist::layerKeyRequired(type, key));
         }
     }
+}
+
+namespace {
+
+// A layer of `type` whose every argument differs from its default (a list holds one ReLU).
+mnist::LayerSpec layerOffDefaults(mnist::LayerType type)
+{
+    mnist::LayerSpec l;
+    l.type = type;
+    l.name = "x";
+    for (const mnist::LayerArgument& a : mnist::layerArguments(type)) {
+        switch (a.kind) {
+        case mnist::ArgumentKind::Integer: l.*a.integer = 3; break;
+        case mnist::ArgumentKind::Size: l.*a.size = {3, 5}; break;
+        case mnist::ArgumentKind::OptionalSize: l.*a.optionalSize = mnist::Size2{2, 4}; break;
+        case mnist::ArgumentKind::Flag: l.*a.flag = !(l.*a.flag); break;
+        case mnist::ArgumentKind::Real: l.*a.real = 0.25; break;
+        case mnist::ArgumentKind::Layers: (l.*a.layers).emplace_back().type = mnist::LayerType::ReLU; break;
+        }
+    }
+    return l;
+}
+
+} // namespace
+
+TEST_CASE("Every layer type's arguments round-trip through the argument table", "[models][spec]")
+{
+    for (const mnist::LayerTypeInfo& info : mnist::layerTypeTable()) {
+        INFO(info.name);
+        const mnist::LayerSpec l = layerOffDefaults(info.type);
+        mnist::NetworkSpec net;
+        net.layers = {l};
+        const json written = mnist::toJson(net)["layers"][0];
+        // Every key of the type is written (the list in the table's order is layerKeys()).
+        std::vector<std::string> keys{"name", "type"};
+        for (const auto& a : info.arguments)
+            keys.push_back(a.key);
+        CHECK(keys == mnist::layerKeys(info.type));
+        CHECK(written.size() == keys.size());
+        std::vector<mnist::SpecProblem> problems;
+        const mnist::NetworkSpec back = mnist::parseNetworkSpec(mnist::toJson(net), problems);
+        REQUIRE(back.layers.size() == 1);
+        CHECK(back.layers[0] == l);
+        for (const mnist::LayerArgument& a : info.arguments) {
+            INFO(a.key);
+            CHECK(written.contains(a.key));
+            CHECK(mnist::sameArgument(a, back.layers[0], l));
+            // Each argument takes part in equality.
+            mnist::LayerSpec changed = l;
+            const mnist::LayerSpec fresh = [&] {
+                mnist::LayerSpec d;
+                d.type = info.type;
+                return d;
+            }();
+            switch (a.kind) {
+            case mnist::ArgumentKind::Integer: changed.*a.integer = fresh.*a.integer; break;
+            case mnist::ArgumentKind::Size: changed.*a.size = {1, 7}; break;
+            case mnist::ArgumentKind::OptionalSize: changed.*a.optionalSize = mnist::Size2{1, 7}; break;
+            case mnist::ArgumentKind::Flag: changed.*a.flag = fresh.*a.flag; break;
+            case mnist::ArgumentKind::Real: changed.*a.real = fresh.*a.real; break;
+            case mnist::ArgumentKind::Layers: (changed.*a.layers).clear(); break;
+            }
+            CHECK(changed != l);
+        }
+    }
+}
+
+TEST_CASE("The argument table's defaults and starting values are PyTorch's and the editor's", "[models][spec]")
+{
+    using mnist::LayerType;
+    const auto hint = [](LayerType t, const char* key) { return mnist::layerArgumentDefaultText(t, key); };
+    CHECK(hint(LayerType::Conv2d, "stride") == "1");
+    CHECK(hint(LayerType::Conv2d, "padding") == "0");
+    CHECK(hint(LayerType::Conv2d, "groups") == "1");
+    CHECK(hint(LayerType::Conv2d, "bias") == "true");
+    CHECK(hint(LayerType::Conv2d, "out_channels").empty());
+    CHECK(hint(LayerType::MaxPool2d, "stride") == "kernel_size");
+    CHECK(hint(LayerType::AvgPool2d, "padding") == "0");
+    CHECK(hint(LayerType::BatchNorm2d, "eps") == "1e-05");
+    CHECK(hint(LayerType::BatchNorm1d, "momentum") == "0.1");
+    CHECK(hint(LayerType::LeakyReLU, "negative_slope") == "0.01");
+    CHECK(hint(LayerType::AdaptiveAvgPool2d, "output_size") == "1");
+    CHECK(hint(LayerType::Dropout, "p") == "0.5");
+    CHECK(hint(LayerType::Dropout2d, "p") == "0.5");
+    CHECK(hint(LayerType::Linear, "bias") == "true");
+    CHECK(hint(LayerType::Residual, "shortcut").empty());
+
+    mnist::LayerSpec pool;
+    pool.type = LayerType::MaxPool2d;
+    pool.kernelSize = {3, 2};
+    CHECK(mnist::effectiveStride(pool) == mnist::Size2{3, 2});
+    mnist::LayerSpec conv;
+    conv.type = LayerType::Conv2d;
+    conv.kernelSize = {3, 3};
+    CHECK(mnist::effectiveStride(conv) == mnist::Size2{1, 1});
+
+    CHECK(mnist::isContainer(LayerType::Sequential));
+    CHECK(mnist::isContainer(LayerType::Residual));
+    CHECK_FALSE(mnist::isContainer(LayerType::Conv2d));
+    CHECK_FALSE(mnist::isContainer(LayerType::Unknown));
+}
+
+TEST_CASE("The analyzer's layer tree gives each layer its key, prefix, shapes and children", "[models][spec]")
+{
+    using List = mnist::LayerStep::List;
+    const mnist::NetworkSpec spec = mnist::networkSpecFromText(R"({"name": "Tree", "input": [1, 8, 8], "classes": 3,
+      "layers": [
+        {"name": "stem", "type": "Sequential", "layers": [{"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1}, {"type": "ReLU"}]},
+        {"name": "res", "type": "Residual",
+         "body": [{"type": "Conv2d", "out_channels": 6, "kernel_size": 3, "padding": 1, "bias": false},
+                  {"name": "inner", "type": "Residual", "body": [{"type": "BatchNorm2d"}]}],
+         "shortcut": [{"name": "proj", "type": "Conv2d", "out_channels": 6, "kernel_size": 1}]},
+        {"type": "MaxPool2d", "kernel_size": 2},
+        {"type": "Flatten"}, {"name": "fc", "type": "Linear", "out_features": 3}]})",
+                                                               "tree test");
+    const mnist::NetworkSummary s = mnist::describeNetwork(spec);
+    REQUIRE(s.tree.size() == 5);
+    const mnist::LayerNode& stem = s.tree[0];
+    CHECK(stem.key == "stem");
+    CHECK(stem.prefix == "stem");
+    CHECK(stem.spec == &spec.layers[0]);
+    REQUIRE(stem.children.size() == 2);
+    CHECK(stem.children[0].key == "0");
+    CHECK(stem.children[0].prefix == "stem.0");
+    CHECK(stem.children[0].path == "stem.layers[0]");
+    CHECK(stem.children[0].inputShape == std::vector<int64_t>{1, 8, 8});
+    CHECK(stem.children[0].outputShape == std::vector<int64_t>{4, 8, 8});
+    CHECK(stem.children[0].tensors == mnist::StateDictShapes{{"stem.0.weight", {4, 1, 3, 3}}, {"stem.0.bias", {4}}});
+    CHECK(stem.parameters == 4 * 9 + 4);
+
+    const mnist::LayerNode& res = s.tree[1];
+    CHECK(res.inputShape == std::vector<int64_t>{4, 8, 8});
+    CHECK(res.outputShape == std::vector<int64_t>{6, 8, 8});
+    const auto body = res.childrenIn(List::Body);
+    const auto shortcut = res.childrenIn(List::Shortcut);
+    REQUIRE(body.size() == 2);
+    REQUIRE(shortcut.size() == 1);
+    CHECK(body[0]->prefix == "res.body.0");
+    CHECK(body[0]->path == "res.body[0]");
+    CHECK(body[0]->tensors == mnist::StateDictShapes{{"res.body.0.weight", {6, 4, 3, 3}}});
+    CHECK(body[1]->key == "inner");
+    CHECK(body[1]->prefix == "res.body.inner");
+    CHECK(body[1]->path == "res.body.inner");
+    CHECK(body[1]->depth == 1);
+    REQUIRE(body[1]->children.size() == 1);
+    CHECK(body[1]->children[0].depth == 2);
+    CHECK(body[1]->children[0].prefix == "res.body.inner.body.0");
+    CHECK(body[1]->children[0].inputShape == std::vector<int64_t>{6, 8, 8});
+    CHECK(body[1]->children[0].layer ==
+          mnist::LayerLocation{{List::Layers, 1}, {List::Body, 1}, {List::Body, 0}});
+    CHECK(shortcut[0]->prefix == "res.shortcut.proj");
+    CHECK(shortcut[0]->path == "res.shortcut.proj");
+    CHECK(shortcut[0]->inputShape == std::vector<int64_t>{4, 8, 8});
+
+    CHECK(s.tree[2].key == "2");
+    CHECK(s.tree[2].path == "layers[2]");
+    CHECK(s.tree[2].outputShape == std::vector<int64_t>{6, 4, 4});
+    CHECK(s.tree[4].inputShape == std::vector<int64_t>{96});
+    CHECK(s.tree[4].outputShape == std::vector<int64_t>{3});
+
+    // The rows and the state_dict are the tree in forward order.
+    std::vector<std::string> prefixes;
+    for (const auto& r : s.rows)
+        prefixes.push_back(r.prefix);
+    CHECK(prefixes == std::vector<std::string>{"stem", "stem.0", "stem.1", "res", "res.body.0", "res.body.inner",
+                                               "res.body.inner.body.0", "res.shortcut.proj", "2", "3", "fc"});
+    std::vector<std::string> names;
+    for (const auto& [name, shape] : mnist::expectedStateDict(spec))
+        names.push_back(name);
+    CHECK(names.front() == "stem.0.weight");
+    CHECK(names.back() == "fc.bias");
+    CHECK(std::count(names.begin(), names.end(), "res.body.inner.body.0.num_batches_tracked") == 1);
 }
