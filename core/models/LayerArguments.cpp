@@ -70,6 +70,16 @@ LayerSpec defaultLayer(LayerType type)
     return l;
 }
 
+// The fields every row has; the factories add their member.
+LayerArgument row(std::string key, ArgumentKind kind, int64_t minimum)
+{
+    LayerArgument a;
+    a.key = std::move(key);
+    a.kind = kind;
+    a.minimum = minimum;
+    return a;
+}
+
 json sizeJson(const Size2& s)
 {
     return s.h == s.w ? json(s.h) : json::array({s.h, s.w});
@@ -79,21 +89,15 @@ json sizeJson(const Size2& s)
 
 LayerArgument LayerArgument::makeInteger(std::string key, int64_t LayerSpec::*member, int64_t minimum)
 {
-    LayerArgument a;
-    a.key = std::move(key);
-    a.kind = ArgumentKind::Integer;
+    LayerArgument a = row(std::move(key), ArgumentKind::Integer, minimum);
     a.integer = member;
-    a.minimum = minimum;
     return a;
 }
 
 LayerArgument LayerArgument::makeSize(std::string key, Size2 LayerSpec::*member, int64_t minimum)
 {
-    LayerArgument a;
-    a.key = std::move(key);
-    a.kind = ArgumentKind::Size;
+    LayerArgument a = row(std::move(key), ArgumentKind::Size, minimum);
     a.size = member;
-    a.minimum = minimum;
     return a;
 }
 
@@ -109,29 +113,22 @@ LayerArgument LayerArgument::makeOptionalSize(std::string key, std::optional<Siz
 LayerArgument LayerArgument::makeOptionalSize(std::string key, std::optional<Size2> LayerSpec::*member, int64_t minimum,
                                               Size2 fixed)
 {
-    LayerArgument a;
-    a.key = std::move(key);
-    a.kind = ArgumentKind::OptionalSize;
+    LayerArgument a = row(std::move(key), ArgumentKind::OptionalSize, minimum);
     a.optionalSize = member;
-    a.minimum = minimum;
     a.fixedDefault = fixed;
     return a;
 }
 
 LayerArgument LayerArgument::makeFlag(std::string key, bool LayerSpec::*member)
 {
-    LayerArgument a;
-    a.key = std::move(key);
-    a.kind = ArgumentKind::Flag;
+    LayerArgument a = row(std::move(key), ArgumentKind::Flag, 0);
     a.flag = member;
     return a;
 }
 
 LayerArgument LayerArgument::makeReal(std::string key, double LayerSpec::*member, RealRange range)
 {
-    LayerArgument a;
-    a.key = std::move(key);
-    a.kind = ArgumentKind::Real;
+    LayerArgument a = row(std::move(key), ArgumentKind::Real, 0);
     a.real = member;
     a.realRange = range;
     return a;
@@ -139,12 +136,9 @@ LayerArgument LayerArgument::makeReal(std::string key, double LayerSpec::*member
 
 LayerArgument LayerArgument::makeLayers(LayerStep::List list, std::vector<LayerSpec> LayerSpec::*member, int64_t minimum)
 {
-    LayerArgument a;
-    a.key = layerListKey(list);
-    a.kind = ArgumentKind::Layers;
+    LayerArgument a = row(layerListKey(list), ArgumentKind::Layers, minimum);
     a.layers = member;
     a.list = list;
-    a.minimum = minimum;
     return a;
 }
 
