@@ -283,7 +283,11 @@ void MainWindow::buildMenus()
     undo->setShortcut(QKeySequence::Undo);
     QAction* redo = undoGroup->createRedoAction(edit, tr("&Redo"));
     redo->setObjectName(QStringLiteral("editRedo"));
-    redo->setShortcut(QKeySequence::Redo);
+    // Ctrl+Shift+Z on every platform, beside the platform's own keys (Ctrl+Y on Windows).
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)))
+        redoKeys.prepend(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+    redo->setShortcuts(redoKeys);
     edit->addActions({undo, redo});
     const auto followTab = [this, undoGroup] {
         undoGroup->setActiveStack(m_tabs->currentWidget() == m_network ? m_network->undoStack() : nullptr);

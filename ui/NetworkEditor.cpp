@@ -95,9 +95,15 @@ NetworkEditor::NetworkEditor(QWidget* parent) : QWidget(parent)
     });
     buildUi();
     connect(m_model, &NetworkSpecModel::documentChanged, this, &NetworkEditor::documentEdited);
+    // New rows and the rows they bring along; rows moved into them later keep their own state.
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {
+        const auto collect = [this](auto&& self, const QModelIndex& row) -> void {
+            m_inserted.emplace_back(row);
+            for (int r = 0; r < m_model->rowCount(row); ++r)
+                self(self, m_model->index(r, 0, row));
+        };
         for (int row = first; row <= last; ++row)
-            m_inserted.emplace_back(m_model->index(row, 0, parent));
+            collect(collect, m_model->index(row, 0, parent));
     });
     reloadNetworks();
     openEmpty();
@@ -383,7 +389,7 @@ void NetworkEditor::documentEdited()
     // New rows show their layers, as a newly opened network does; rows that moved keep their state.
     for (const QPersistentModelIndex& index : m_inserted)
         if (index.isValid())
-            m_tree->expandRecursively(index);
+            m_tree->expand(index);
     m_inserted.clear();
     fitColumns();
     Q_EMIT documentChanged();
