@@ -17,9 +17,7 @@ namespace studio {
 namespace {
 
 using json = nlohmann::json;
-using mnist::LayerLocation;
-using mnist::LayerStep;
-using mnist::LayerType;
+using mnist::LayerLocation, mnist::LayerStep, mnist::LayerType;
 using List = LayerStep::List;
 
 // The type a layer's JSON names; Unknown for anything else (the parser reports it).
@@ -302,24 +300,10 @@ QVariant NetworkSpecModel::data(const QModelIndex& index, int role) const
 
 QVariant NetworkSpecModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
         return {};
-    switch (section) {
-    case ColLayer:
-        return tr("Layer");
-    case ColKey:
-        return tr("Key");
-    case ColOutput:
-        return tr("Output");
-    case ColParameters:
-        return tr("Parameters");
-    case ColMultiplyAdds:
-        return tr("Multiply-adds");
-    case ColProblem:
-        return tr("Problem");
-    default:
-        return {};
-    }
+    const QString titles[ColumnCount] = {tr("Layer"), tr("Key"), tr("Output"), tr("Parameters"), tr("Multiply-adds"), tr("Problem")};
+    return titles[section];
 }
 
 Qt::ItemFlags NetworkSpecModel::flags(const QModelIndex& index) const

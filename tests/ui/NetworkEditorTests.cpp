@@ -456,6 +456,14 @@ void selectLayers(studio::NetworkEditor& editor, std::initializer_list<LayerLoca
     }
 }
 
+// Shows the editor with a built-in network open.
+void showWithNetwork(studio::NetworkEditor& editor, const char* name)
+{
+    editor.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&editor));
+    editor.openSpec(*mnist::findBuiltinNetworkSpec(name));
+}
+
 // Replaces a field's text by typing, one key at a time.
 void typeInto(QLineEdit* field, const QString& text)
 {
@@ -484,9 +492,7 @@ TEST_CASE("network editor: undo and redo of every kind of edit restore the exact
     UserDataFolder data;
     studio::NetworkEditor editor;
     editor.resize(1200, 700);
-    editor.show();
-    REQUIRE(QTest::qWaitForWindowExposed(&editor));
-    editor.openSpec(*mnist::findBuiltinNetworkSpec("ResNetSmall"));
+    showWithNetwork(editor, "ResNetSmall");
     QUndoStack* undo = editor.undoStack();
     CHECK(undo->count() == 0);
     CHECK_FALSE(editor.isModified());
@@ -638,9 +644,7 @@ TEST_CASE("network editor: a typed value is one undo step, and the field shows w
 {
     UserDataFolder data;
     studio::NetworkEditor editor;
-    editor.show();
-    REQUIRE(QTest::qWaitForWindowExposed(&editor));
-    editor.openSpec(*mnist::findBuiltinNetworkSpec("LeNet"));
+    showWithNetwork(editor, "LeNet");
     QUndoStack* undo = editor.undoStack();
     const json before = editor.document();
     const LayerLocation conv{{List::Layers, 0}, {List::Layers, 0}};
@@ -680,9 +684,7 @@ TEST_CASE("network editor: the tree keeps its selection and collapsed blocks acr
 {
     UserDataFolder data;
     studio::NetworkEditor editor;
-    editor.show();
-    REQUIRE(QTest::qWaitForWindowExposed(&editor));
-    editor.openSpec(*mnist::findBuiltinNetworkSpec("LeNet"));
+    showWithNetwork(editor, "LeNet");
     QTreeView* tree = editor.layerTree();
     studio::NetworkSpecModel* model = editor.layerModel();
     const auto expanded = [&](const LayerLocation& where) { return tree->isExpanded(model->indexOf(where)); };
