@@ -350,6 +350,8 @@ std::optional<SpecOperation> NetworkSpecModel::insertLayer(const SpecOperation& 
     if (!op.value || op.where.empty() || !mnist::insertLayer(next, op.where, *op.value))
         return std::nullopt;
     const LayerLocation owner(op.where.begin(), op.where.end() - 1);
+    const json* ownerJson = owner.empty() ? &m_doc : mnist::layerJson(m_doc, owner);
+    const bool createsList = ownerJson && !ownerJson->contains(mnist::layerListKey(op.where.back().list));
     Node* holder = holderOf(owner.empty() ? m_root.get() : nodeAt(owner), op.where.back().list);
     const size_t row = op.where.back().index;
     if (!holder || row > holder->children.size())
@@ -358,7 +360,7 @@ std::optional<SpecOperation> NetworkSpecModel::insertLayer(const SpecOperation& 
     m_doc = std::move(next);
     holder->children.insert(holder->children.begin() + static_cast<std::ptrdiff_t>(row), makeLayerNode(*op.value, holder));
     endInsertRows();
-    return SpecOperation::removeLayer(op.where);
+    return SpecOperation::removeLayer(op.where, createsList);
 }
 
 std::optional<SpecOperation> NetworkSpecModel::removeLayer(const SpecOperation& op)
@@ -368,6 +370,13 @@ std::optional<SpecOperation> NetworkSpecModel::removeLayer(const SpecOperation& 
     json next = m_doc;
     if (!node || !layer || !mnist::removeLayer(next, op.where))
         return std::nullopt;
+    if (op.dropList) {
+        const LayerLocation owner(op.where.begin(), op.where.end() - 1);
+        json* ownerJson = owner.empty() ? &next : mnist::layerJson(next, owner);
+        const char* key = mnist::layerListKey(op.where.back().list);
+        if (ownerJson && ownerJson->contains(key) && (*ownerJson)[key].empty())
+            ownerJson->erase(key);
+    }
     json removed = *layer;
     Node* holder = node->parent;
     const int row = node->row();

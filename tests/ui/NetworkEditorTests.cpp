@@ -600,6 +600,7 @@ TEST_CASE("network editor: undo and redo of every kind of edit restore the exact
             REQUIRE(editor.ungroupSelected());
         });
         // A block with a projection is not ungrouped, and nothing is recorded.
+        editor.openSpec(*mnist::findBuiltinNetworkSpec("ResNetSmall"));
         editor.selectLayer(top(3));
         CHECK_FALSE(editor.ungroupSelected());
         CHECK(undo->count() == 0);
