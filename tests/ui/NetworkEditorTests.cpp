@@ -859,3 +859,21 @@ TEST_CASE("network editor: Ctrl+Z and Ctrl+Shift+Z undo and redo, also from a fi
     QTest::keyClick(channels, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
     CHECK(channels->text() == "64");
 }
+
+TEST_CASE("network editor: saving marks the network unmodified, and undoing past the save modifies it again", "[ui][network][undo]")
+{
+    UserDataFolder data;
+    studio::NetworkEditor editor;
+    showWithNetwork(editor, "LeNet");
+    typeInto(editor.findChild<QLineEdit*>("networkName"), "Mine");
+    CHECK(editor.isModified());
+    QString error;
+    REQUIRE(editor.saveToUserNetworks(false, &error));
+    CHECK_FALSE(editor.isModified());
+    editor.undoStack()->undo();
+    CHECK(editor.isModified());
+    CHECK(editor.spec().name == "LeNet");
+    CHECK(editor.findChild<QLineEdit*>("networkName")->text() == "LeNet");
+    editor.undoStack()->redo();
+    CHECK_FALSE(editor.isModified());
+}
