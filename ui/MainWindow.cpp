@@ -53,6 +53,8 @@
 #include <QTabWidget>
 #include <QThread>
 #include <QToolButton>
+#include <QUndoGroup>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <exception>
@@ -271,6 +273,27 @@ void MainWindow::buildMenus()
     addModelExportActions(model, [this](ModelFormat f) { exportModelInteractively(static_cast<int>(f)); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    // Undo and redo act on the tab that is shown; only the Network tab has edits to undo.
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    auto* undoGroup = new QUndoGroup(this);
+    undoGroup->addStack(m_network->undoStack());
+    QAction* undo = undoGroup->createUndoAction(edit, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("editUndo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undoGroup->createRedoAction(edit, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("editRedo"));
+    // Ctrl+Shift+Z on every platform, beside the platform's own keys (Ctrl+Y on Windows).
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)))
+        redoKeys.prepend(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+    redo->setShortcuts(redoKeys);
+    edit->addActions({undo, redo});
+    const auto followTab = [this, undoGroup] {
+        undoGroup->setActiveStack(m_tabs->currentWidget() == m_network ? m_network->undoStack() : nullptr);
+    };
+    connect(m_tabs, &QTabWidget::currentChanged, undoGroup, followTab);
+    followTab();
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     m_trainAction = run->addAction(tr("&Train"), QKeySequence(Qt::CTRL | Qt::Key_Return), this, &MainWindow::startTraining);

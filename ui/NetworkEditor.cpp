@@ -1,7 +1,9 @@
 #include "NetworkEditor.h"
 
-#include "QtText.h"
 #include "CoreBridge.h"
+#include "NetworkSpecModel.h"
+#include "QtText.h"
+#include "SpecEditCommand.h"
 #include "StatusStyle.h"
 
 #include "io/AtomicFile.h"
@@ -16,22 +18,22 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QToolButton>
-#include <QTreeWidget>
+#include <QTreeView>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <map>
 
 namespace studio {
 namespace {
@@ -41,39 +43,6 @@ using mnist::LayerLocation;
 using mnist::LayerStep;
 using mnist::LayerType;
 using List = LayerStep::List;
-
-enum Column { ColLayer, ColKey, ColOutput, ColParameters, ColMultiplyAdds, ColProblem, ColumnCount };
-enum Role { LocationRole = Qt::UserRole, ListRole }; // ListRole: a Residual's body/shortcut row
-
-QString number(int64_t n)
-{
-    return QLocale(QLocale::English).toString(static_cast<qlonglong>(n));
-}
-
-// "l0.b1.s2": a location as item data and map key.
-QString encode(const LayerLocation& where)
-{
-    QStringList parts;
-    for (const auto& step : where)
-        parts << QStringLiteral("%1%2").arg(step.list == List::Layers ? 'l' : step.list == List::Body ? 'b' : 's').arg(step.index);
-    return parts.join(QLatin1Char('.'));
-}
-
-LayerLocation decode(const QString& text)
-{
-    LayerLocation where;
-    for (const QString& part : text.split(QLatin1Char('.'), Qt::SkipEmptyParts)) {
-        const QChar c = part.at(0);
-        where.push_back({c == QLatin1Char('b') ? List::Body : c == QLatin1Char('s') ? List::Shortcut : List::Layers,
-                         part.mid(1).toULongLong()});
-    }
-    return where;
-}
-
-bool isListKey(const std::string& key)
-{
-    return key == "layers" || key == "body" || key == "shortcut";
-}
 
 // What an empty argument means, from the core's own defaults (a one-layer spec's canonical JSON).
 QString defaultHint(LayerType type, const std::string& key)
@@ -88,25 +57,20 @@ QString defaultHint(LayerType type, const std::string& key)
     return QObject::tr("default: %1").arg(fromStd(text));
 }
 
-// The arguments shown beside a layer's type in the tree: "out_channels 32, kernel_size 3".
-QString argumentSummary(const json& layer)
+// A layer's type as it shows in commands: "Conv2d", or what the file named.
+QString typeText(const json* layer)
 {
-    if (!layer.is_object())
-        return {};
-    QStringList parts;
-    const auto type = layer.find("type");
-    LayerType t = LayerType::Unknown;
-    if (type != layer.end() && type->is_string())
-        mnist::layerTypeFromName(type->get<std::string>(), t);
-    // PyTorch's defaults are left out, as its repr does: canonical files spell every argument.
-    for (const std::string& key : mnist::layerKeys(t)) {
-        if (key == "name" || key == "type" || isListKey(key) || !layer.contains(key))
-            continue;
-        if (mnist::layerArgumentIsDefault(t, layer, key))
-            continue;
-        parts << QStringLiteral("%1 %2").arg(fromStd(key), fromStd(mnist::layerArgumentText(layer, key)));
-    }
-    return parts.join(QStringLiteral(", "));
+    if (layer && layer->is_object())
+        if (auto it = layer->find("type"); it != layer->end() && it->is_string())
+            return fromStd(it->get<std::string>());
+    return QStringLiteral("?");
+}
+
+// The layer beside `where` in its list, `offset` places on.
+LayerLocation sibling(LayerLocation where, size_t offset)
+{
+    where.back().index += offset;
+    return where;
 }
 
 QPushButton* button(const QString& text, const QString& name, const QString& tip)
@@ -122,7 +86,25 @@ QPushButton* button(const QString& text, const QString& name, const QString& tip
 NetworkEditor::NetworkEditor(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("networkEditor"));
+    m_model = new NetworkSpecModel(this);
+    m_undo = new QUndoStack(this);
+    // Undo and redo select the layer they change, so a half-typed value is not merged into.
+    connect(m_undo, &QUndoStack::indexChanged, this, [this] {
+        if (!m_pushing)
+            ++m_typingSession;
+    });
     buildUi();
+    connect(m_model, &NetworkSpecModel::documentChanged, this, &NetworkEditor::documentEdited);
+    // New rows and the rows they bring along; rows moved into them later keep their own state.
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {
+        const auto collect = [this](auto&& self, const QModelIndex& row) -> void {
+            m_inserted.emplace_back(row);
+            for (int r = 0; r < m_model->rowCount(row); ++r)
+                self(self, m_model->index(r, 0, row));
+        };
+        for (int row = first; row <= last; ++row)
+            collect(collect, m_model->index(row, 0, parent));
+    });
     reloadNetworks();
     openEmpty();
 }
@@ -156,14 +138,12 @@ void NetworkEditor::buildUi()
     m_description = new QLineEdit;
     m_description->setObjectName(QStringLiteral("networkDescription"));
     m_description->setPlaceholderText(tr("one line for menus"));
-    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) {
-        m_doc["name"] = t.toStdString();
-        edited(false);
-    });
-    connect(m_description, &QLineEdit::textEdited, this, [this](const QString& t) {
-        m_doc["description"] = t.toStdString();
-        edited(false);
-    });
+    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { networkFieldEdited("name", t); });
+    connect(m_description, &QLineEdit::textEdited, this, [this](const QString& t) { networkFieldEdited("description", t); });
+    for (QLineEdit* field : {m_name, m_description}) {
+        field->installEventFilter(this);
+        connect(field, &QLineEdit::editingFinished, this, [this] { ++m_typingSession; });
+    }
     header->addWidget(new QLabel(tr("Name:")));
     header->addWidget(m_name, 1);
     header->addWidget(new QLabel(tr("Description:")));
@@ -180,21 +160,21 @@ void NetworkEditor::buildUi()
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    m_tree = new QTreeWidget;
+    m_tree = new QTreeView;
     m_tree->setObjectName(QStringLiteral("layerTree"));
-    m_tree->setColumnCount(ColumnCount);
-    m_tree->setHeaderLabels({tr("Layer"), tr("Key"), tr("Output"), tr("Parameters"), tr("Multiply-adds"), tr("Problem")});
+    m_tree->setModel(m_model);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
     // Widths are set by fitColumns(): the problem column takes what is left.
     m_tree->header()->setStretchLastSection(true);
     m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
-    connect(m_tree, &QTreeWidget::itemSelectionChanged, this, [this] {
-        if (m_rebuilding)
-            return;
-        rebuildForm();
-        updateButtons();
+    connect(m_tree->selectionModel(), &QItemSelectionModel::selectionChanged, this, &NetworkEditor::selectionEdited);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &NetworkEditor::selectionEdited);
+    // Enter on a layer goes to its form: the keyboard reaches every argument.
+    connect(m_tree, &QTreeView::activated, this, [this] {
+        if (m_type)
+            m_type->setFocus(Qt::OtherFocusReason);
     });
     leftLayout->addWidget(m_tree, 1);
 
@@ -257,10 +237,11 @@ void NetworkEditor::buildUi()
     m_problemList->setObjectName(QStringLiteral("networkProblems"));
     m_problemList->setMaximumHeight(110);
     m_problemList->setToolTip(tr("Every problem of the spec; click one to select its layer"));
+    // The list's rows are specProblems() in order.
     connect(m_problemList, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-        const QString where = item->data(LocationRole).toString();
-        if (!where.isEmpty())
-            selectLayer(decode(where));
+        const int row = m_problemList->row(item);
+        if (row >= 0 && static_cast<size_t>(row) < specProblems().size() && !specProblems()[static_cast<size_t>(row)].layer.empty())
+            selectLayer(specProblems()[static_cast<size_t>(row)].layer);
     });
     connect(m_problemList, &QListWidget::itemClicked, m_problemList, &QListWidget::itemActivated);
     leftLayout->addWidget(m_problemList);
@@ -304,7 +285,7 @@ void NetworkEditor::reloadNetworks()
     m_startFrom->clear();
     m_startFrom->addItem(tr("Empty network"), QString());
     for (const auto& a : architectureSummaries())
-        m_startFrom->addItem(tr("%1  (%2 parameters%3)").arg(fromStd(a.name), number(a.parameters), a.builtin ? QString() : tr(", yours")),
+        m_startFrom->addItem(tr("%1  (%2 parameters%3)").arg(fromStd(a.name), NetworkSpecModel::formatCount(a.parameters), a.builtin ? QString() : tr(", yours")),
                              fromStd(a.name));
     const int at = m_startFrom->findData(current);
     m_startFrom->setCurrentIndex(at < 0 ? 0 : at);
@@ -322,27 +303,25 @@ void NetworkEditor::openSpec(const mnist::NetworkSpec& spec)
 
 void NetworkEditor::openDocument(const json& doc)
 {
-    m_doc = doc.is_object() ? doc : mnist::emptyNetworkJson("MyNet");
-    m_name->setText(fromStd(m_doc.value("name", json("")).is_string() ? m_doc["name"].get<std::string>() : std::string()));
-    m_description->setText(m_doc.contains("description") && m_doc["description"].is_string()
-                               ? fromStd(m_doc["description"].get<std::string>())
-                               : QString());
+    m_undo->clear();
+    m_model->setDocument(doc);
     // Start from names what is open, when it is one of the list's.
     if (const int at = m_startFrom->findData(m_name->text()); at >= 0) {
         const QSignalBlocker block(m_startFrom);
         m_startFrom->setCurrentIndex(at);
     }
-    m_tree->clearSelection();
-    edited();
-    m_modified = false;
+    m_inserted.clear();
     m_tree->expandAll();
-    if (m_tree->topLevelItemCount() > 0)
-        m_tree->setCurrentItem(m_tree->topLevelItem(0));
+    if (m_model->rowCount() > 0)
+        selectLayer({{List::Layers, 0}});
+    rebuildForm();
+    showProblems();
+    updateButtons();
 }
 
 bool NetworkEditor::mayDiscardChanges(const QString& question)
 {
-    return !m_modified || QMessageBox::question(this, tr("Discard changes?"),
+    return !isModified() || QMessageBox::question(this, tr("Discard changes?"),
                                                 tr("%1 has changes that are not saved. %2").arg(m_name->text(), question)) ==
                               QMessageBox::Yes;
 }
@@ -361,15 +340,58 @@ void NetworkEditor::startFromChosen()
             openSpec(a.spec);
 }
 
-void NetworkEditor::edited(bool rebuildForm)
+const json& NetworkEditor::document() const
 {
-    m_modified = true;
-    analyze();
-    rebuildTree();
-    if (rebuildForm)
-        this->rebuildForm();
+    return m_model->document();
+}
+
+const mnist::NetworkSpec& NetworkEditor::spec() const
+{
+    return m_model->spec();
+}
+
+const std::vector<mnist::SpecProblem>& NetworkEditor::specProblems() const
+{
+    return m_model->problems();
+}
+
+bool NetworkEditor::isModified() const
+{
+    return !m_undo->isClean();
+}
+
+int64_t NetworkEditor::classes() const
+{
+    const json& doc = document();
+    return doc.contains("classes") && doc["classes"].is_number_integer() ? doc["classes"].get<int64_t>() : 10;
+}
+
+void NetworkEditor::push(const QString& text, std::vector<SpecOperation> ops, std::vector<LayerLocation> after,
+                         std::optional<std::pair<LayerLocation, std::string>> typing)
+{
+    auto* command = new SpecEditCommand(m_model, text, std::move(ops));
+    command->setSelection([this](const std::vector<LayerLocation>& layers) { selectLayers(layers); }, selectedLocations(),
+                          std::move(after));
+    if (typing)
+        command->setMergeKey(m_typingSession, std::move(typing->first), std::move(typing->second));
+    m_pushing = true;
+    m_undo->push(command); // runs it
+    m_pushing = false;
+}
+
+void NetworkEditor::documentEdited()
+{
+    syncHeader();
+    syncForm();
     showProblems();
     updateButtons();
+    updateTotals();
+    // New rows show their layers, as a newly opened network does; rows that moved keep their state.
+    for (const QPersistentModelIndex& index : m_inserted)
+        if (index.isValid())
+            m_tree->expand(index);
+    m_inserted.clear();
+    fitColumns();
     Q_EMIT documentChanged();
     if (isValid() != m_lastValid) {
         m_lastValid = isValid();
@@ -377,112 +399,49 @@ void NetworkEditor::edited(bool rebuildForm)
     }
 }
 
-void NetworkEditor::analyze()
+void NetworkEditor::selectionEdited()
 {
-    m_problems.clear();
-    m_spec = mnist::parseNetworkSpec(m_doc, m_problems);
+    // Rows leave the selection while an edit removes them; the edit's end shows the result.
+    if (m_model->isApplying())
+        return;
+    syncForm();
+    showProblems();
+    updateButtons();
 }
 
-QTreeWidgetItem* NetworkEditor::itemFor(const LayerLocation& where) const
+void NetworkEditor::syncHeader()
 {
-    const QString key = encode(where);
-    QTreeWidgetItemIterator it(m_tree);
-    for (; *it; ++it)
-        if ((*it)->data(ColLayer, LocationRole).toString() == key && !(*it)->data(ColLayer, ListRole).isValid())
-            return *it;
-    return nullptr;
-}
-
-void NetworkEditor::rebuildTree()
-{
-    // Keep the selection and the scroll position across a rebuild: the tree is rebuilt on every key.
-    QStringList selected;
-    for (QTreeWidgetItem* item : m_tree->selectedItems())
-        selected << item->data(ColLayer, LocationRole).toString() + item->data(ColLayer, ListRole).toString();
-    const QString current = m_tree->currentItem() ? m_tree->currentItem()->data(ColLayer, LocationRole).toString() +
-                                                        m_tree->currentItem()->data(ColLayer, ListRole).toString()
-                                                  : QString();
-    m_rebuilding = true;
-    m_tree->clear();
-    const mnist::NetworkSummary summary = mnist::analyzeNetwork(m_spec);
-    std::map<QString, QTreeWidgetItem*> byLocation;
-    std::map<QString, QTreeWidgetItem*> lists; // "location|b" -> a Residual's body/shortcut row
-    const auto listItem = [&](const LayerLocation& owner, List list) -> QTreeWidgetItem* {
-        const QString key = encode(owner) + QLatin1Char('|') + (list == List::Body ? 'b' : 's');
-        auto it = lists.find(key);
-        return it == lists.end() ? nullptr : it->second;
+    const json& doc = document();
+    const auto text = [&](const char* key) {
+        auto it = doc.find(key);
+        return it != doc.end() && it->is_string() ? fromStd(it->get<std::string>()) : QString();
     };
-    for (const mnist::LayerRow& row : summary.rows) {
-        QTreeWidgetItem* parent = nullptr;
-        if (row.layer.size() > 1) {
-            const LayerLocation owner(row.layer.begin(), row.layer.end() - 1);
-            parent = row.layer.back().list == List::Layers ? byLocation[encode(owner)] : listItem(owner, row.layer.back().list);
-        }
-        auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(m_tree);
-        const json* layer = mnist::layerJson(m_doc, row.layer);
-        const QString args = layer ? argumentSummary(*layer) : QString();
-        const QString type = row.type == LayerType::Unknown && layer && layer->contains("type") && (*layer)["type"].is_string()
-                                 ? fromStd((*layer)["type"].get<std::string>())
-                                 : fromStd(mnist::layerTypeName(row.type));
-        item->setText(ColLayer, args.isEmpty() ? type : type + QStringLiteral("  ") + args);
-        item->setToolTip(ColLayer, item->text(ColLayer));
-        item->setText(ColKey, fromStd(row.prefix));
-        item->setText(ColOutput, row.shapeKnown ? fromStd(mnist::formatShape(row.outputShape)) : QStringLiteral("?"));
-        item->setText(ColParameters, row.shapeKnown ? number(row.parameters) : QString());
-        item->setText(ColMultiplyAdds, row.shapeKnown ? number(row.multiplyAdds) : QString());
-        for (int c : {ColParameters, ColMultiplyAdds})
-            item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
-        item->setData(ColLayer, LocationRole, encode(row.layer));
-        byLocation[encode(row.layer)] = item;
-        if (row.type == LayerType::Residual) {
-            for (List list : {List::Body, List::Shortcut}) {
-                auto* sub = new QTreeWidgetItem(item);
-                const bool identity = list == List::Shortcut && (!layer || !layer->contains("shortcut") ||
-                                                                 !(*layer)["shortcut"].is_array() ||
-                                                                 (*layer)["shortcut"].empty());
-                sub->setText(ColLayer, list == List::Body ? tr("body") : identity ? tr("shortcut: identity (add a layer to project)") : tr("shortcut"));
-                sub->setData(ColLayer, LocationRole, encode(row.layer));
-                sub->setData(ColLayer, ListRole, list == List::Body ? QStringLiteral("b") : QStringLiteral("s"));
-                QFont f = sub->font(ColLayer);
-                f.setItalic(true);
-                sub->setFont(ColLayer, f);
-                lists[encode(row.layer) + QLatin1Char('|') + (list == List::Body ? 'b' : 's')] = sub;
-            }
-        }
-    }
-    // Problems at their layers.
-    for (const mnist::SpecProblem& p : m_problems) {
-        if (p.layer.empty())
-            continue;
-        auto it = byLocation.find(encode(p.layer));
-        if (it == byLocation.end())
-            continue;
-        QTreeWidgetItem* item = it->second;
-        const QString text = fromStd(p.key.empty() ? p.message : p.key + ": " + p.message);
-        if (item->text(ColProblem).isEmpty())
-            item->setText(ColProblem, text);
-        item->setToolTip(ColProblem, item->toolTip(ColProblem).isEmpty() ? text : item->toolTip(ColProblem) + QLatin1Char('\n') + text);
-        for (int c = 0; c < ColumnCount; ++c)
-            item->setForeground(c, problemColor());
-    }
-    m_tree->expandAll();
-    QTreeWidgetItemIterator it(m_tree);
-    for (; *it; ++it) {
-        const QString key = (*it)->data(ColLayer, LocationRole).toString() + (*it)->data(ColLayer, ListRole).toString();
-        if (key == current)
-            m_tree->setCurrentItem(*it, 0, QItemSelectionModel::NoUpdate);
-        if (selected.contains(key))
-            (*it)->setSelected(true);
-    }
-    m_rebuilding = false;
-    fitColumns();
+    // Only a value that changed elsewhere (undo, open): the field being typed in keeps its cursor.
+    if (m_name->text() != text("name"))
+        m_name->setText(text("name"));
+    if (m_description->text() != text("description"))
+        m_description->setText(text("description"));
+}
 
+void NetworkEditor::networkFieldEdited(const std::string& key, const QString& text)
+{
+    const json& doc = document();
+    const std::string value = text.toStdString();
+    if (auto it = doc.find(key); it != doc.end() && *it == json(value))
+        return;
+    push(key == "name" ? tr("Rename network") : tr("Change description"), {SpecOperation::setField(key, json(value))},
+         selectedLocations(), std::make_pair(LayerLocation{}, key));
+}
+
+void NetworkEditor::updateTotals()
+{
+    const mnist::NetworkSummary& summary = m_model->summary();
     if (summary.rows.empty() || !isValid()) {
         m_totals->setText(isValid() ? QString() : tr("%n problem(s): the network cannot be trained until they are fixed", nullptr,
-                                                     static_cast<int>(m_problems.size())));
+                                                     static_cast<int>(specProblems().size())));
     } else {
         m_totals->setText(tr("Total: %1 trainable parameters · %2 multiply-adds per image · input %3 → output %4")
-                              .arg(number(summary.parameters), number(summary.multiplyAdds),
+                              .arg(NetworkSpecModel::formatCount(summary.parameters), NetworkSpecModel::formatCount(summary.multiplyAdds),
                                    fromStd(mnist::formatShape(summary.inputShape)), fromStd(mnist::formatShape(summary.outputShape))));
     }
 }
@@ -492,16 +451,17 @@ void NetworkEditor::fitColumns()
     // The shapes and counts are what the table is for: they always get their width. The layer
     // column gets what its text needs up to what is left beside a problem column of ~15
     // characters; longer arguments are elided (in full in the row's tooltip and the form).
+    using Col = NetworkSpecModel::Column;
     int numbers = 0;
-    for (int c : {ColKey, ColOutput, ColParameters, ColMultiplyAdds}) {
+    for (int c : {Col::ColKey, Col::ColOutput, Col::ColParameters, Col::ColMultiplyAdds}) {
         m_tree->resizeColumnToContents(c);
         numbers += m_tree->columnWidth(c);
     }
-    m_tree->resizeColumnToContents(ColLayer);
+    m_tree->resizeColumnToContents(Col::ColLayer);
     const int room = m_tree->viewport()->width() - numbers - m_tree->fontMetrics().averageCharWidth() * 15;
     const int minimum = m_tree->fontMetrics().averageCharWidth() * 20;
-    if (m_tree->columnWidth(ColLayer) > room)
-        m_tree->setColumnWidth(ColLayer, std::max(room, minimum));
+    if (m_tree->columnWidth(Col::ColLayer) > room)
+        m_tree->setColumnWidth(Col::ColLayer, std::max(room, minimum));
 }
 
 void NetworkEditor::resizeEvent(QResizeEvent* event)
@@ -510,31 +470,72 @@ void NetworkEditor::resizeEvent(QResizeEvent* event)
     fitColumns();
 }
 
+bool NetworkEditor::eventFilter(QObject* watched, QEvent* event)
+{
+    // A line edit keeps Ctrl+Z for its own undo; here the window's Edit ▸ Undo takes back the
+    // whole typed value (one command) and anything before it.
+    if (event->type() == QEvent::ShortcutOverride) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo)) {
+            event->ignore();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 std::optional<LayerLocation> NetworkEditor::selectedLayer() const
 {
-    QTreeWidgetItem* item = m_tree->currentItem();
-    if (!item || item->data(ColLayer, ListRole).isValid() || !item->isSelected())
+    const QModelIndex current = m_tree->currentIndex();
+    if (!current.isValid() || !m_tree->selectionModel()->isRowSelected(current.row(), current.parent()))
         return std::nullopt;
-    return decode(item->data(ColLayer, LocationRole).toString());
+    return m_model->locationOf(current.siblingAtColumn(0));
+}
+
+std::vector<LayerLocation> NetworkEditor::selectedLocations() const
+{
+    std::vector<LayerLocation> layers;
+    const auto current = selectedLayer();
+    if (current)
+        layers.push_back(*current);
+    for (const QModelIndex& row : m_tree->selectionModel()->selectedRows())
+        if (auto where = m_model->locationOf(row); where && !(current && *where == *current))
+            layers.push_back(*where);
+    return layers;
 }
 
 void NetworkEditor::selectLayer(const LayerLocation& where)
 {
-    QTreeWidgetItem* item = itemFor(where);
-    if (!item)
+    selectLayers({where});
+}
+
+void NetworkEditor::selectLayers(const std::vector<LayerLocation>& layers)
+{
+    if (layers.empty())
         return;
-    m_tree->clearSelection();
-    m_tree->setCurrentItem(item);
-    item->setSelected(true);
-    m_tree->scrollToItem(item);
+    const QModelIndex first = m_model->indexOf(layers.front());
+    if (!first.isValid())
+        return;
+    // Already so: keep the form (and the field being typed in) as it is.
+    std::vector<LayerLocation> now = selectedLocations();
+    if (now.size() == layers.size() && now.front() == layers.front() && std::is_permutation(now.begin(), now.end(), layers.begin()))
+        return;
+    QItemSelection selection;
+    for (const LayerLocation& where : layers)
+        if (const QModelIndex index = m_model->indexOf(where); index.isValid())
+            selection.select(index, index);
+    QItemSelectionModel* model = m_tree->selectionModel();
+    model->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    model->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_tree->scrollTo(first);
 }
 
 std::vector<LayerLocation> NetworkEditor::selectedRun() const
 {
     std::vector<LayerLocation> run;
-    for (QTreeWidgetItem* item : m_tree->selectedItems())
-        if (!item->data(ColLayer, ListRole).isValid())
-            run.push_back(decode(item->data(ColLayer, LocationRole).toString()));
+    for (const QModelIndex& row : m_tree->selectionModel()->selectedRows())
+        if (auto where = m_model->locationOf(row))
+            run.push_back(*where);
     if (run.empty())
         return run;
     std::sort(run.begin(), run.end(), [](const LayerLocation& a, const LayerLocation& b) { return a.back().index < b.back().index; });
@@ -549,40 +550,35 @@ std::vector<LayerLocation> NetworkEditor::selectedRun() const
 
 bool NetworkEditor::addLayer(LayerType type)
 {
-    const int64_t classes = m_doc.contains("classes") && m_doc["classes"].is_number_integer() ? m_doc["classes"].get<int64_t>() : 10;
-    LayerLocation where;
-    QTreeWidgetItem* item = m_tree->currentItem();
-    if (item && !item->isSelected())
-        item = nullptr;
-    const auto listSize = [this](const LayerLocation& owner, const char* key) -> size_t {
-        const json* l = mnist::layerJson(m_doc, owner);
+    const json& doc = document();
+    QModelIndex current = m_tree->currentIndex();
+    if (current.isValid() && !m_tree->selectionModel()->isRowSelected(current.row(), current.parent()))
+        current = {};
+    const auto listSize = [&doc](const LayerLocation& owner, const char* key) -> size_t {
+        const json* l = mnist::layerJson(doc, owner);
         return l && l->contains(key) && (*l)[key].is_array() ? (*l)[key].size() : 0;
     };
-    if (!item) {
-        where = {{List::Layers, m_doc.contains("layers") && m_doc["layers"].is_array() ? m_doc["layers"].size() : 0}};
+    LayerLocation where;
+    if (!current.isValid()) {
+        where = {{List::Layers, doc.contains("layers") && doc["layers"].is_array() ? doc["layers"].size() : 0}};
+    } else if (const auto list = m_model->listRowOf(current.siblingAtColumn(0))) { // a Residual's body or shortcut: at its end
+        where = *m_model->locationOf(current.parent());
+        where.push_back({*list, listSize(where, mnist::layerListKey(*list))});
     } else {
-        const LayerLocation at = decode(item->data(ColLayer, LocationRole).toString());
-        const QString list = item->data(ColLayer, ListRole).toString();
-        const mnist::LayerSpec* layer = mnist::findLayer(m_spec, at);
-        if (!list.isEmpty()) { // a Residual's body or shortcut row: at its end
-            const List l = list == QLatin1String("b") ? List::Body : List::Shortcut;
-            where = at;
-            where.push_back({l, listSize(at, mnist::layerListKey(l))});
-        } else if (layer && layer->type == LayerType::Sequential) {
-            where = at;
-            where.push_back({List::Layers, listSize(at, "layers")});
-        } else if (layer && layer->type == LayerType::Residual) {
-            where = at;
-            where.push_back({List::Body, listSize(at, "body")});
-        } else {
-            where = at;
+        where = *m_model->locationOf(current.siblingAtColumn(0));
+        const mnist::LayerSpec* layer = mnist::findLayer(spec(), where);
+        if (layer && layer->type == LayerType::Sequential)
+            where.push_back({List::Layers, listSize(where, "layers")});
+        else if (layer && layer->type == LayerType::Residual)
+            where.push_back({List::Body, listSize(where, "body")});
+        else
             where.back().index += 1;
-        }
     }
-    if (!mnist::insertLayer(m_doc, where, mnist::newLayerJson(type, classes)))
+    json layer = mnist::newLayerJson(type, classes());
+    json probe = doc;
+    if (!mnist::insertLayer(probe, where, layer))
         return false;
-    edited();
-    selectLayer(where);
+    push(tr("Add %1").arg(fromStd(mnist::layerTypeName(type))), {SpecOperation::insertLayer(where, std::move(layer))}, {where});
     return true;
 }
 
@@ -595,16 +591,22 @@ bool NetworkEditor::removeSelected()
     }
     if (run.empty())
         return false;
-    for (auto it = run.rbegin(); it != run.rend(); ++it)
-        mnist::removeLayer(m_doc, *it);
-    edited();
+    json after = document();
+    std::vector<SpecOperation> ops;
+    for (auto it = run.rbegin(); it != run.rend(); ++it) {
+        if (!mnist::removeLayer(after, *it))
+            return false;
+        ops.push_back(SpecOperation::removeLayer(*it));
+    }
     // Select what took the first removed layer's place, else the one before it, else the block.
     LayerLocation next = run.front();
-    if (!itemFor(next) && next.back().index > 0)
+    if (!mnist::layerJson(after, next) && next.back().index > 0)
         next.back().index -= 1;
-    if (!itemFor(next) && next.size() > 1)
+    if (!mnist::layerJson(after, next) && next.size() > 1)
         next.pop_back();
-    selectLayer(next);
+    const QString text = run.size() == 1 ? tr("Remove %1").arg(typeText(mnist::layerJson(document(), run.front())))
+                                         : tr("Remove %n layers", nullptr, static_cast<int>(run.size()));
+    push(text, std::move(ops), {next});
     return true;
 }
 
@@ -613,11 +615,12 @@ bool NetworkEditor::moveSelected(int delta)
     const auto where = selectedLayer();
     if (!where)
         return false;
-    const auto moved = mnist::moveLayer(m_doc, *where, delta);
+    json probe = document();
+    const auto moved = mnist::moveLayer(probe, *where, delta);
     if (!moved)
         return false;
-    edited();
-    selectLayer(*moved);
+    const QString type = typeText(mnist::layerJson(document(), *where));
+    push(delta < 0 ? tr("Move %1 up").arg(type) : tr("Move %1 down").arg(type), {SpecOperation::moveLayer(*where, *moved)}, {*moved});
     return true;
 }
 
@@ -626,11 +629,22 @@ bool NetworkEditor::groupSelected(LayerType container)
     std::vector<LayerLocation> run = selectedRun();
     if (run.empty())
         return false;
-    const auto group = mnist::groupLayers(m_doc, run.front(), run.size(), container);
+    json probe = document();
+    const auto group = mnist::groupLayers(probe, run.front(), run.size(), container);
     if (!group)
         return false;
-    edited();
-    selectLayer(*group);
+    // The block as SpecEdit makes it, empty, then the layers moved into it: the rows keep their
+    // state, and undo moves them back out.
+    const List contents = container == LayerType::Residual ? List::Body : List::Layers;
+    json block = *mnist::layerJson(probe, *group);
+    block[mnist::layerListKey(contents)] = json::array();
+    std::vector<SpecOperation> ops{SpecOperation::insertLayer(*group, std::move(block))};
+    for (size_t i = 0; i < run.size(); ++i) {
+        LayerLocation into = *group;
+        into.push_back({contents, i});
+        ops.push_back(SpecOperation::moveLayer(sibling(*group, 1), std::move(into)));
+    }
+    push(container == LayerType::Residual ? tr("Group into a Residual block") : tr("Group into a Sequential"), std::move(ops), {*group});
     return true;
 }
 
@@ -639,11 +653,26 @@ bool NetworkEditor::ungroupSelected()
     const auto where = selectedLayer();
     if (!where)
         return false;
-    const auto first = mnist::ungroupLayer(m_doc, *where);
-    if (!first)
+    json probe = document();
+    if (!mnist::ungroupLayer(probe, *where))
         return false;
-    edited();
-    selectLayer(*first);
+    const json* block = mnist::layerJson(document(), *where);
+    const List contents = typeText(block) == QLatin1String("Residual") ? List::Body : List::Layers;
+    const auto list = block->find(mnist::layerListKey(contents));
+    const size_t count = list != block->end() && list->is_array() ? list->size() : 0;
+    // Its layers moved out after it, then the empty block removed.
+    std::vector<SpecOperation> ops;
+    std::vector<LayerLocation> after;
+    for (size_t i = 0; i < count; ++i) {
+        LayerLocation first = *where;
+        first.push_back({contents, 0});
+        ops.push_back(SpecOperation::moveLayer(std::move(first), sibling(*where, 1 + i)));
+        after.push_back(sibling(*where, i));
+    }
+    ops.push_back(SpecOperation::removeLayer(*where));
+    if (after.empty())
+        after.push_back(*where);
+    push(tr("Ungroup %1").arg(typeText(block)), std::move(ops), std::move(after));
     return true;
 }
 
@@ -654,24 +683,26 @@ void NetworkEditor::rebuildForm()
     m_argEdits.clear();
     m_argProblems.clear();
     m_type = nullptr;
+    ++m_typingSession;
     const auto where = selectedLayer();
-    const json* layer = where ? mnist::layerJson(m_doc, *where) : nullptr;
+    const json* layer = where ? mnist::layerJson(document(), *where) : nullptr;
+    m_formLayer = layer ? where : std::nullopt;
     m_formBox->setEnabled(layer != nullptr);
     if (!layer) {
+        m_formType = LayerType::Unknown;
         m_form->addRow(new QLabel(tr("Select a layer to edit its arguments.")));
-        showProblems();
         return;
     }
-    const mnist::LayerSpec* spec = mnist::findLayer(m_spec, *where);
-    const LayerType type = spec ? spec->type : LayerType::Unknown;
+    const mnist::LayerSpec* parsed = mnist::findLayer(spec(), *where);
+    const LayerType type = parsed ? parsed->type : LayerType::Unknown;
+    m_formType = type;
 
     m_type = new QComboBox;
     m_type->setObjectName(QStringLiteral("layerType"));
     for (LayerType t : mnist::layerTypes())
         m_type->addItem(fromStd(mnist::layerTypeName(t)), static_cast<int>(t));
     if (type == LayerType::Unknown) {
-        const std::string typed = layer->contains("type") && (*layer)["type"].is_string() ? (*layer)["type"].get<std::string>() : "?";
-        m_type->insertItem(0, fromStd(typed), -1);
+        m_type->insertItem(0, typeText(layer), -1);
         m_type->setCurrentIndex(0);
     } else {
         m_type->setCurrentIndex(m_type->findData(static_cast<int>(type)));
@@ -684,7 +715,7 @@ void NetworkEditor::rebuildForm()
     m_form->addRow(tr("Type"), m_type);
 
     for (const std::string& key : mnist::layerKeys(type)) {
-        if (key == "type" || isListKey(key))
+        if (key == "type" || NetworkSpecModel::isLayerListKey(key))
             continue;
         auto* edit = new QLineEdit(fromStd(mnist::layerArgumentText(*layer, key)));
         edit->setObjectName(QStringLiteral("arg_") + fromStd(key));
@@ -694,6 +725,8 @@ void NetworkEditor::rebuildForm()
                                             "empty: the default")
                                              .arg(fromStd(key)));
         connect(edit, &QLineEdit::textEdited, this, [this, key](const QString& text) { argumentEdited(key, text); });
+        connect(edit, &QLineEdit::editingFinished, this, [this] { ++m_typingSession; });
+        edit->installEventFilter(this);
         auto* problem = new QLabel;
         markProblem(problem, true);
         problem->setObjectName(QStringLiteral("problem_") + fromStd(key));
@@ -712,46 +745,75 @@ void NetworkEditor::rebuildForm()
         m_form->addRow(new QLabel(type == LayerType::Sequential
                                       ? tr("Add layers inside it with Add while it is selected.")
                                       : tr("Add layers to its body or shortcut by selecting that row, then Add.")));
-    showProblems();
+}
+
+void NetworkEditor::syncForm()
+{
+    const auto where = selectedLayer();
+    const json* layer = where ? mnist::layerJson(document(), *where) : nullptr;
+    const mnist::LayerSpec* parsed = layer ? mnist::findLayer(spec(), *where) : nullptr;
+    const LayerType type = parsed ? parsed->type : LayerType::Unknown;
+    if (!layer || where != m_formLayer || type != m_formType) {
+        if (layer || m_formLayer)
+            rebuildForm();
+        return;
+    }
+    // The same layer: only values changed elsewhere (undo) go into their fields; a field whose
+    // text already means the value (being typed: "3 " for 3) is left alone.
+    const auto valueOf = [](const json& j, const std::string& key) -> std::optional<json> {
+        auto it = j.find(key);
+        return it == j.end() ? std::nullopt : std::optional<json>(*it);
+    };
+    for (auto& [key, edit] : m_argEdits) {
+        json typed = *layer;
+        mnist::setLayerArgument(typed, key, edit->text().toStdString());
+        if (valueOf(typed, key) != valueOf(*layer, key))
+            edit->setText(fromStd(mnist::layerArgumentText(*layer, key)));
+    }
 }
 
 void NetworkEditor::argumentEdited(const std::string& key, const QString& text)
 {
     const auto where = selectedLayer();
-    json* layer = where ? mnist::layerJson(m_doc, *where) : nullptr;
+    const json* layer = where ? mnist::layerJson(document(), *where) : nullptr;
     if (!layer)
         return;
-    mnist::setLayerArgument(*layer, key, text.toStdString());
-    edited(false);
+    json changed = *layer;
+    mnist::setLayerArgument(changed, key, text.toStdString());
+    if (changed == *layer)
+        return;
+    push(key == "name" ? tr("Rename layer") : tr("Change %1").arg(fromStd(key)), {SpecOperation::setLayer(*where, std::move(changed))},
+         {*where}, std::make_pair(*where, key));
 }
 
 void NetworkEditor::typeChosen(int type)
 {
     const auto where = selectedLayer();
-    json* layer = where ? mnist::layerJson(m_doc, *where) : nullptr;
+    const json* layer = where ? mnist::layerJson(document(), *where) : nullptr;
     if (!layer || type < 0)
         return;
-    const int64_t classes = m_doc.value("classes", json(10)).is_number_integer() ? m_doc["classes"].get<int64_t>() : 10;
-    mnist::setLayerType(*layer, static_cast<LayerType>(type), classes);
-    edited();
+    json changed = *layer;
+    mnist::setLayerType(changed, static_cast<LayerType>(type), classes());
+    if (changed == *layer)
+        return;
+    push(tr("Change type to %1").arg(fromStd(mnist::layerTypeName(static_cast<LayerType>(type)))),
+         {SpecOperation::setLayer(*where, std::move(changed))}, {*where});
 }
 
 void NetworkEditor::showProblems()
 {
     m_problemList->clear();
     QStringList header;
-    for (const mnist::SpecProblem& p : m_problems) {
+    for (const mnist::SpecProblem& p : specProblems()) {
         auto* item = new QListWidgetItem(fromStd(p.text()), m_problemList);
         item->setForeground(problemColor());
-        if (!p.layer.empty())
-            item->setData(LocationRole, encode(p.layer));
         if (p.layer.empty() && (p.key == "name" || p.key == "description" || p.path.empty() || p.path == "layers"))
             header << fromStd(p.text());
     }
-    m_problemList->setVisible(!m_problems.empty());
+    m_problemList->setVisible(!specProblems().empty());
     m_headerProblem->setText(header.join(QLatin1Char('\n')));
     m_headerProblem->setVisible(!header.isEmpty());
-    markInvalid(m_name, std::any_of(m_problems.begin(), m_problems.end(),
+    markInvalid(m_name, std::any_of(specProblems().begin(), specProblems().end(),
                                   [](const mnist::SpecProblem& p) { return p.layer.empty() && p.key == "name"; }));
 
     // The selected layer's problems at its fields.
@@ -759,18 +821,18 @@ void NetworkEditor::showProblems()
     QStringList layerLevel;
     for (auto& [key, label] : m_argProblems) {
         QStringList texts;
-        for (const mnist::SpecProblem& p : m_problems)
+        for (const mnist::SpecProblem& p : specProblems())
             if (where && p.layer == *where && p.key == key)
                 texts << fromStd(p.message);
         label->setText(texts.join(QLatin1Char('\n')));
         label->setVisible(!texts.isEmpty());
     }
     for (auto& [key, edit] : m_argEdits)
-        markInvalid(edit, std::any_of(m_problems.begin(), m_problems.end(), [&](const mnist::SpecProblem& p) {
+        markInvalid(edit, std::any_of(specProblems().begin(), specProblems().end(), [&](const mnist::SpecProblem& p) {
                       return where && p.layer == *where && p.key == key;
                   }));
     if (where) {
-        for (const mnist::SpecProblem& p : m_problems) {
+        for (const mnist::SpecProblem& p : specProblems()) {
             if (!(p.layer == *where))
                 continue;
             const bool atField = std::any_of(m_argEdits.begin(), m_argEdits.end(), [&](const auto& e) { return e.first == p.key; });
@@ -785,7 +847,7 @@ void NetworkEditor::showProblems()
 void NetworkEditor::updateButtons()
 {
     const auto where = selectedLayer();
-    const mnist::LayerSpec* layer = where ? mnist::findLayer(m_spec, *where) : nullptr;
+    const mnist::LayerSpec* layer = where ? mnist::findLayer(spec(), *where) : nullptr;
     m_remove->setEnabled(where.has_value() || !selectedRun().empty());
     m_up->setEnabled(where.has_value());
     m_down->setEnabled(where.has_value());
@@ -798,7 +860,7 @@ void NetworkEditor::updateButtons()
             b->setToolTip(tr("Fix the problems listed first"));
     }
     if (valid) {
-        m_save->setToolTip(tr("Keep it among your networks (%1)").arg(fromStd(userNetworkFile(m_spec.name))));
+        m_save->setToolTip(tr("Keep it among your networks (%1)").arg(fromStd(userNetworkFile(spec().name))));
         m_use->setToolTip(tr("Save it and choose it as the set-up's architecture"));
         m_train->setToolTip(tr("Save it, choose it in the set-up and start training"));
     }
@@ -807,21 +869,21 @@ void NetworkEditor::updateButtons()
 bool NetworkEditor::saveToUserNetworks(bool overwrite, QString* error)
 {
     if (!isValid()) {
-        *error = tr("The network has problems: %1").arg(fromStd(m_problems.front().text()));
+        *error = tr("The network has problems: %1").arg(fromStd(specProblems().front().text()));
         return false;
     }
-    const QString path = fromStd(userNetworkFile(m_spec.name));
+    const QString path = fromStd(userNetworkFile(spec().name));
     if (!overwrite && QFileInfo::exists(path)) {
         *error = tr("%1 exists already").arg(path);
         return false;
     }
     try {
-        saveUserNetwork(m_spec);
+        saveUserNetwork(spec());
     } catch (const std::exception& e) {
         *error = fromStd(e.what());
         return false;
     }
-    m_modified = false;
+    m_undo->setClean();
     reloadNetworks();
     return true;
 }
@@ -830,17 +892,17 @@ void NetworkEditor::askSave(bool andUse, bool train)
 {
     if (!isValid())
         return;
-    const QString path = fromStd(userNetworkFile(m_spec.name));
+    const QString path = fromStd(userNetworkFile(spec().name));
     bool overwrite = false;
     if (QFileInfo::exists(path)) {
         // Saving the network that is open (it was loaded from there) needs no question.
         bool same = false;
         QFile existing(path);
         if (existing.open(QIODevice::ReadOnly))
-            same = existing.readAll().toStdString() == mnist::formatNetworkSpec(m_spec);
-        if (!same && QMessageBox::question(this, tr("Replace %1?").arg(fromStd(m_spec.name)),
+            same = existing.readAll().toStdString() == mnist::formatNetworkSpec(spec());
+        if (!same && QMessageBox::question(this, tr("Replace %1?").arg(fromStd(spec().name)),
                                            tr("Your networks already hold one called %1 (%2). Replace it?")
-                                               .arg(fromStd(m_spec.name), path)) != QMessageBox::Yes)
+                                               .arg(fromStd(spec().name), path)) != QMessageBox::Yes)
             return;
         overwrite = true;
     }
@@ -850,7 +912,7 @@ void NetworkEditor::askSave(bool andUse, bool train)
         return;
     }
     if (andUse)
-        Q_EMIT useNetwork(fromStd(m_spec.name), train);
+        Q_EMIT useNetwork(fromStd(spec().name), train);
 }
 
 bool NetworkEditor::importFile(const QString& path, QString* error)
@@ -890,7 +952,7 @@ bool NetworkEditor::openNetwork(const QString& nameOrFile, QString* error)
 bool NetworkEditor::exportFile(const QString& path, QString* error)
 {
     try {
-        const std::string text = isValid() ? mnist::formatNetworkSpec(m_spec) : m_doc.dump(2) + "\n";
+        const std::string text = isValid() ? mnist::formatNetworkSpec(spec()) : document().dump(2) + "\n";
         mnist::writeFileAtomically(path.toStdString(), [&](std::ostream& out) { out << text; });
     } catch (const std::exception& e) {
         *error = fromStd(e.what());

@@ -2,18 +2,26 @@
 // The Network tab: a layer editor over a network spec (models/NetworkSpec.h). It edits the spec's
 // JSON document (models/SpecEdit.h), so what the user typed stays as typed, and after every edit
 // re-reads it with the core's parser: each layer's output shape, parameters and multiply-adds, the
-// totals, and every problem at its layer and argument. A valid network can be saved among the
-// user's networks (which the set-up's architecture list then offers), used in the set-up, trained,
-// and exported; any spec file can be imported.
+// totals, and every problem at its layer and argument. The layers are a NetworkSpecModel in a tree
+// view; every edit is a SpecEditCommand on the editor's undo stack (the window's Edit menu offers
+// it while the tab is shown). A valid network can be saved among the user's networks (which the
+// set-up's architecture list then offers), used in the set-up, trained, and exported; any spec
+// file can be imported.
+#include "SpecOperation.h"
+
 #include "models/NetworkSpec.h"
 
 #include <nlohmann/json.hpp>
 
+#include <QPersistentModelIndex>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
 
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 class QComboBox;
 class QFormLayout;
@@ -22,32 +30,36 @@ class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QToolButton;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QTreeView;
+class QUndoStack;
 
 namespace studio {
+
+class NetworkSpecModel;
 
 class NetworkEditor : public QWidget {
     Q_OBJECT
 public:
     explicit NetworkEditor(QWidget* parent = nullptr);
 
-    // Replaces what is being edited (no question asked: callers ask first when isModified()).
+    // Replaces what is being edited (no question asked: callers ask first when isModified()); the
+    // undo stack starts empty.
     void openSpec(const mnist::NetworkSpec& spec);
     void openDocument(const nlohmann::json& doc);
     void openEmpty();
     // Re-reads the "Start from" list (built-in and user networks).
     void reloadNetworks();
 
-    const nlohmann::json& document() const { return m_doc; }
+    const nlohmann::json& document() const;
     // The parsed document; usable for building only when isValid().
-    const mnist::NetworkSpec& spec() const { return m_spec; }
-    const std::vector<mnist::SpecProblem>& specProblems() const { return m_problems; }
-    bool isValid() const { return m_problems.empty(); }
-    // Changed since it was opened, imported or saved.
-    bool isModified() const { return m_modified; }
+    const mnist::NetworkSpec& spec() const;
+    const std::vector<mnist::SpecProblem>& specProblems() const;
+    bool isValid() const { return specProblems().empty(); }
+    // Differs from what was opened, imported or saved (undoing back to it makes it unmodified).
+    bool isModified() const;
 
-    // The edits the buttons and keys make, on the selected layer(s); false when not possible there.
+    // The edits the buttons and keys make, on the selected layer(s), each one undo step; false when
+    // not possible there.
     bool addLayer(mnist::LayerType type);
     bool removeSelected();
     bool moveSelected(int delta);
@@ -68,7 +80,10 @@ public:
     // is not lost).
     bool exportFile(const QString& path, QString* error);
 
-    QTreeWidget* layerTree() const { return m_tree; }
+    QTreeView* layerTree() const { return m_tree; }
+    NetworkSpecModel* layerModel() const { return m_model; }
+    // Every edit since the network was opened; owned by the editor.
+    QUndoStack* undoStack() const { return m_undo; }
 
 Q_SIGNALS:
     void validityChanged(bool valid);
@@ -79,12 +94,22 @@ Q_SIGNALS:
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildUi();
-    void edited(bool rebuildForm = true);
-    void analyze();
-    void rebuildTree();
+    // One edit: a command on the undo stack that selects `after` when done; `typing` (a layer, or
+    // none for the network's fields, and a key) merges it with the keys typed before into that field.
+    void push(const QString& text, std::vector<SpecOperation> ops, std::vector<mnist::LayerLocation> after,
+              std::optional<std::pair<mnist::LayerLocation, std::string>> typing = std::nullopt);
+    void documentEdited();
+    void selectionEdited();
+    void selectLayers(const std::vector<mnist::LayerLocation>& layers);
+    std::vector<mnist::LayerLocation> selectedLocations() const;
+    void networkFieldEdited(const std::string& key, const QString& text);
+    void syncHeader();
+    void syncForm();
+    void updateTotals();
     void fitColumns();
     void rebuildForm();
     void showProblems();
@@ -98,20 +123,25 @@ private:
     void askExport();
     // The selected layers when they are consecutive layers of one list, first first.
     std::vector<mnist::LayerLocation> selectedRun() const;
-    QTreeWidgetItem* itemFor(const mnist::LayerLocation& where) const;
+    int64_t classes() const;
 
-    nlohmann::json m_doc;
-    mnist::NetworkSpec m_spec;
-    std::vector<mnist::SpecProblem> m_problems;
-    bool m_modified = false;
+    NetworkSpecModel* m_model = nullptr;
+    QUndoStack* m_undo = nullptr;
     bool m_lastValid = false;
-    bool m_rebuilding = false;
+    bool m_pushing = false;
+    // Keys typed into one field merge into one command until the field is left or rebuilt.
+    int m_typingSession = 0;
+    // The layer and type the form shows, so that an edit that keeps them does not rebuild it.
+    std::optional<mnist::LayerLocation> m_formLayer;
+    mnist::LayerType m_formType = mnist::LayerType::Unknown;
+    // Rows inserted by the last edit, expanded once it is done.
+    std::vector<QPersistentModelIndex> m_inserted;
 
     QComboBox* m_startFrom = nullptr;
     QLineEdit* m_name = nullptr;
     QLineEdit* m_description = nullptr;
     QLabel* m_headerProblem = nullptr;
-    QTreeWidget* m_tree = nullptr;
+    QTreeView* m_tree = nullptr;
     QLabel* m_totals = nullptr;
     QListWidget* m_problemList = nullptr;
     QWidget* m_formBox = nullptr;
