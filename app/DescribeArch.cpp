@@ -1,8 +1,8 @@
 #include "DescribeArch.h"
 
 #include "models/ModelRegistry.h"
-#include "models/NetworkSpec.h"
-#include "models/NetworkTable.h"
+#include "spec/NetworkSpec.h"
+#include "spec/NetworkTable.h"
 
 #include <nlohmann/json.hpp>
 

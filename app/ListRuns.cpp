@@ -1,6 +1,6 @@
 #include "ListRuns.h"
 
-#include "io/RunIndex.h"
+#include "run/RunIndex.h"
 
 #include <nlohmann/json.hpp>
 

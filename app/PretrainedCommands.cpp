@@ -1,10 +1,10 @@
 #include "PretrainedCommands.h"
 
 #include "Error.h"
-#include "io/RunFiles.h"
-#include "io/RunFolder.h"
+#include "run/RunFiles.h"
+#include "run/RunFolder.h"
 #include "models/ModelRegistry.h"
-#include "train/MachineSettings.h"
+#include "spec/MachineSettings.h"
 #include "train/Predictions.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #pragma once
 // mnist-train's pretrained-model commands: --export-pretrained (a finished run's honest weights as
 // a shipped model with its record) and the lookup behind --pretrained.
-#include "io/PretrainedModel.h"
+#include "run/PretrainedModel.h"
 
 #include <string>
 

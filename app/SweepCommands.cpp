@@ -3,9 +3,9 @@
 #include "TrainCommand.h"
 
 #include "Error.h"
-#include "io/AtomicFile.h"
-#include "io/RunFolder.h"
-#include "io/RunIndex.h"
+#include "AtomicFile.h"
+#include "run/RunFolder.h"
+#include "run/RunIndex.h"
 #include "sweep/JobScripts.h"
 #include "sweep/SweepFolder.h"
 #include "sweep/SweepSpec.h"

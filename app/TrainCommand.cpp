@@ -5,10 +5,10 @@
 #include "Error.h"
 #include "data/DataLocations.h"
 #include "data/Dataset.h"
-#include "io/OnnxExport.h"
-#include "io/RunFolder.h"
-#include "io/RunIndex.h"
-#include "io/RunLifecycle.h"
+#include "formats/OnnxExport.h"
+#include "run/RunFolder.h"
+#include "run/RunIndex.h"
+#include "run/RunLifecycle.h"
 #include "train/Trainer.h"
 
 #include <nlohmann/json.hpp>

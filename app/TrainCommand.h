@@ -2,7 +2,7 @@
 // mnist-train's training: one run, recorded into a run folder (new or resumed), reported on the
 // console. Shared by a plain `mnist-train` and a sweep's `--sweep-task`.
 #include "train/StopToken.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <string>
 

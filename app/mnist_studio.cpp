@@ -1,21 +1,21 @@
 // mnist-studio: the desktop application. Options set up the window (and can start a run and take
 // a screenshot, which is how the README's pictures are made under Xvfb).
-#include "MainWindow.h"
-#include "Theme.h"
-#include "AugmentationPreview.h"
-#include "ConfigPanel.h"
-#include "DrawDigitView.h"
-#include "EvaluationView.h"
-#include "InspectView.h"
-#include "NetworkEditor.h"
-#include "StatusStyle.h"
-#include "SweepView.h"
+#include "window/MainWindow.h"
+#include "shared/Theme.h"
+#include "augmentation/AugmentationPreview.h"
+#include "setup/ConfigPanel.h"
+#include "draw/DrawDigitView.h"
+#include "evaluation/EvaluationView.h"
+#include "inspect/InspectView.h"
+#include "network/NetworkEditor.h"
+#include "shared/StatusStyle.h"
+#include "sweeps/SweepView.h"
 
 #include "train/Allocator.h"
-#include "train/ConfigFields.h"
-#include "train/Recipes.h"
+#include "spec/ConfigFields.h"
+#include "spec/Recipes.h"
 #include "train/Threading.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

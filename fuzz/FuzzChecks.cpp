@@ -2,14 +2,14 @@
 
 #include "Error.h"
 #include "data/IdxReader.h"
-#include "io/PretrainedModel.h"
-#include "io/RunFiles.h"
-#include "io/SafeTensors.h"
-#include "models/NetworkSpec.h"
-#include "models/SpecEdit.h"
+#include "run/PretrainedModel.h"
+#include "run/RunFiles.h"
+#include "formats/SafeTensors.h"
+#include "spec/NetworkSpec.h"
+#include "spec/SpecEdit.h"
 #include "train/CalibrationCache.h"
 #include "train/RunStats.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <torch/torch.h>
 #include <zlib.h>

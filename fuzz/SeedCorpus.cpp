@@ -3,12 +3,12 @@
 // so the seeds follow the formats as the code changes (nothing binary is committed).
 #include "FuzzChecks.h"
 
-#include "io/RunFolder.h"
-#include "io/SafeTensors.h"
-#include "models/NetworkSpec.h"
+#include "run/RunFolder.h"
+#include "formats/SafeTensors.h"
+#include "spec/NetworkSpec.h"
 #include "train/CalibrationCache.h"
-#include "train/Recipes.h"
-#include "train/TrainConfig.h"
+#include "spec/Recipes.h"
+#include "spec/TrainConfig.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

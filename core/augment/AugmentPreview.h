@@ -1,6 +1,6 @@
 #pragma once
 // Before/after samples of an augmentation, for the GUI's preview panel and for inspection.
-#include "augment/AugmentConfig.h"
+#include "spec/AugmentConfig.h"
 #include "data/Dataset.h"
 
 #include <cstdint>

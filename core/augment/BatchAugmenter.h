@@ -3,7 +3,7 @@
 // distributions: per-image parameters are drawn as tensors, crop, rotation and the random affine
 // map are fused into one resampling, erasing is a mask. On a GPU that is tensor ops
 // (affine_grid + grid_sample); on the CPU one pass per image (CpuAugment.h) from the same draws.
-#include "augment/AugmentConfig.h"
+#include "spec/AugmentConfig.h"
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>

@@ -9,7 +9,7 @@
 // float map, where affine_grid and grid_sample round in float. Bilinear pixels agree within 1e-5;
 // nearest can pick the neighbouring pixel where a coordinate lies within float rounding of a pixel
 // boundary.
-#include "augment/AugmentConfig.h"
+#include "spec/AugmentConfig.h"
 
 #include <ATen/core/Generator.h>
 #include <c10/util/Optional.h>

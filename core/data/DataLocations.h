@@ -1,7 +1,7 @@
 #pragma once
 // Where the MNIST and Fashion-MNIST files are looked for, and where a download puts them. Plain
 // std only (the GUI includes it without LibTorch).
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <string>
 #include <vector>

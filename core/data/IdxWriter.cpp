@@ -2,7 +2,7 @@
 
 #include "Error.h"
 #include "data/IdxReader.h"
-#include "io/AtomicFile.h"
+#include "AtomicFile.h"
 
 #include <torch/torch.h>
 

@@ -4,7 +4,7 @@
 // its device, without changing its weights or its mode for good; the GUI calls them on its own
 // copy of the weights (never on the training thread's tensors).
 #include "models/Network.h"
-#include "models/NetworkSpec.h"
+#include "spec/NetworkSpec.h"
 
 #include <torch/torch.h>
 

@@ -18,7 +18,7 @@
 // run of [Dropout2d,] MaxPool2d, [Dropout | Dropout2d,] ReLU of that order into one CPU kernel
 // (PoolTail.h) for channels-last inputs, for any spec. Channels-last (MemoryLayout.h) works as for the hand-written networks.
 #include "models/Network.h"
-#include "models/NetworkSpec.h"
+#include "spec/NetworkSpec.h"
 
 #include <torch/nn/modules/container/sequential.h>
 

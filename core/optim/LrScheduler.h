@@ -2,7 +2,7 @@
 // Learning-rate schedules as pure functions of the iteration, equal to torch.optim.lr_scheduler's
 // values when scheduler.step() is called once after every optimizer.step(): lrAt(i) is the LR that
 // iteration i (0-based) trains with.
-#include "optim/SchedulerConfig.h"
+#include "spec/SchedulerConfig.h"
 
 #include <memory>
 

@@ -1,7 +1,7 @@
 #include "optim/OptimizerFactory.h"
 
 #include "Error.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <torch/torch.h>
 

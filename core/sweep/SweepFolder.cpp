@@ -2,9 +2,9 @@
 
 #include "Error.h"
 #include "JsonInteger.h"
-#include "io/AtomicFile.h"
+#include "AtomicFile.h"
 #include "data/DataLocations.h"
-#include "io/RunIndex.h"
+#include "run/RunIndex.h"
 
 #include <filesystem>
 #include <fstream>

@@ -2,7 +2,7 @@
 
 #include "Error.h"
 #include "JsonInteger.h"
-#include "train/Recipes.h"
+#include "spec/Recipes.h"
 
 #include <cmath>
 #include <cstdio>

@@ -10,8 +10,8 @@
 // (drawn from random.seed, default 0), each setting a configuration does not vary keeping the
 // base's value; either part may be absent (then the base alone is run once per seed).
 // No LibTorch in this header.
-#include "train/ConfigFields.h"
-#include "train/TrainConfig.h"
+#include "spec/ConfigFields.h"
+#include "spec/TrainConfig.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,8 +1,8 @@
 #include "sweep/SweepSummary.h"
 
 #include "Error.h"
-#include "io/AtomicFile.h"
-#include "io/RunIndex.h"
+#include "AtomicFile.h"
+#include "run/RunIndex.h"
 
 #include <algorithm>
 #include <cmath>

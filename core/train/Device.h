@@ -1,14 +1,13 @@
 #pragma once
 // Choosing the device a run trains on.
+#include "spec/DeviceName.h"
+
 #include <torch/types.h>
 
 #include <string>
 #include <vector>
 
 namespace mnist {
-
-// Empty when `spec` is syntactically one of auto, cpu, cuda, cuda:N; otherwise the problem.
-std::string deviceSyntaxProblem(const std::string& spec);
 
 // auto: the first CUDA device when there is one, else the CPU. Throws ConfigError when CUDA is
 // asked for and there is none, or the index is out of range.

@@ -1,11 +1,11 @@
 #include "train/Ensemble.h"
 
-#include "io/RunFolder.h"
+#include "run/RunFolder.h"
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "data/Dataset.h"
-#include "io/StateDict.h"
+#include "formats/StateDict.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "train/Device.h"

@@ -1,7 +1,7 @@
 #include "train/LayoutCalibration.h"
 
 #include "EnvFlag.h"
-#include "io/AtomicFile.h"
+#include "AtomicFile.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "optim/OptimizerFactory.h"

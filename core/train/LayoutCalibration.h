@@ -5,7 +5,7 @@
 // network and batch size on this machine times a few training steps each way on a throwaway copy
 // (about a second; longer for big networks), keeps the faster, and caches it in calibration.json
 // (train/CalibrationCache.h). MNIST_STUDIO_NO_CALIBRATION=1 skips the measurement: channels-last.
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <c10/core/Device.h>
 

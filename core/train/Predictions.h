@@ -2,7 +2,7 @@
 // Per-image predictions of a saved model on a dataset's test split, for the evaluation views
 // (confusion matrix, misclassified gallery). Plain std types only: the GUI includes this header
 // without LibTorch.
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <cstdint>
 #include <memory>

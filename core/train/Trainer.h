@@ -7,7 +7,7 @@
 #include "train/Predictions.h"
 #include "train/RunStats.h"
 #include "train/StopToken.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 #include "train/TrainingObserver.h"
 
 #include <memory>

@@ -1,7 +1,7 @@
 #include "UiTestSupport.h"
 
-#include "AugmentationPreview.h"
-#include "ConfigPanel.h"
+#include "augmentation/AugmentationPreview.h"
+#include "setup/ConfigPanel.h"
 
 #include <catch2/catch.hpp>
 

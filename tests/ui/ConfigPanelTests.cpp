@@ -1,14 +1,14 @@
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "CoreBridge.h"
-#include "LrPreviewChart.h"
-#include "NumberEdit.h"
-#include "RecipeList.h"
+#include "setup/ConfigPanel.h"
+#include "shared/CoreBridge.h"
+#include "setup/LrPreviewChart.h"
+#include "shared/NumberEdit.h"
+#include "setup/RecipeList.h"
 
 #include "optim/LrScheduler.h"
-#include "train/ConfigFields.h"
-#include "train/Recipes.h"
+#include "spec/ConfigFields.h"
+#include "spec/Recipes.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-#include "Decimate.h"
-#include "EpochTableModel.h"
-#include "TrainingDashboard.h"
+#include "shared/Decimate.h"
+#include "training/EpochTableModel.h"
+#include "training/TrainingDashboard.h"
 
 #include <catch2/catch.hpp>
 

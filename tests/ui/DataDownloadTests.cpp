@@ -2,8 +2,8 @@
 
 #include "LocalHttpServer.h"
 
-#include "DataDownloader.h"
-#include "DownloadDialog.h"
+#include "window/DataDownloader.h"
+#include "window/DownloadDialog.h"
 
 #include "data/DataLocations.h"
 #include "data/IdxReader.h"

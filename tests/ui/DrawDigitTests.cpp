@@ -2,8 +2,8 @@
 
 #include "RunFixtures.h"
 
-#include "DrawDigitView.h"
-#include "DrawingPad.h"
+#include "draw/DrawDigitView.h"
+#include "draw/DrawingPad.h"
 
 #include "data/DigitPreprocess.h"
 

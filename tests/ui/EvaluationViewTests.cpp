@@ -1,9 +1,9 @@
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "ConfusionTable.h"
-#include "EvaluationView.h"
-#include "RunBrowser.h"
+#include "setup/ConfigPanel.h"
+#include "evaluation/ConfusionTable.h"
+#include "evaluation/EvaluationView.h"
+#include "runs/RunBrowser.h"
 #include "RunFixtures.h"
 
 #include "train/Predictions.h"

@@ -3,12 +3,12 @@
 // which a reopened run shows too.
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "DrawDigitView.h"
-#include "EvaluationView.h"
-#include "InspectView.h"
-#include "MisclassifiedModel.h"
-#include "MainWindow.h"
+#include "setup/ConfigPanel.h"
+#include "draw/DrawDigitView.h"
+#include "evaluation/EvaluationView.h"
+#include "inspect/InspectView.h"
+#include "evaluation/MisclassifiedModel.h"
+#include "window/MainWindow.h"
 
 #include <QBarSeries>
 #include <QChart>

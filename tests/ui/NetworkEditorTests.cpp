@@ -4,17 +4,17 @@
 // with the tree's selection and expanded rows kept.
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "CoreBridge.h"
-#include "MainWindow.h"
-#include "NetworkEditor.h"
-#include "NetworkSpecModel.h"
-#include "RunSummary.h"
+#include "setup/ConfigPanel.h"
+#include "shared/CoreBridge.h"
+#include "window/MainWindow.h"
+#include "network/NetworkEditor.h"
+#include "network/NetworkSpecModel.h"
+#include "shared/RunSummary.h"
 #include "TestPaths.h"
 #include "data/SkipTest.h"
 
-#include "models/NetworkSpec.h"
-#include "models/SpecEdit.h"
+#include "spec/NetworkSpec.h"
+#include "spec/SpecEdit.h"
 
 #include <QComboBox>
 #include <QFile>

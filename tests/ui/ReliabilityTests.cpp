@@ -3,14 +3,14 @@
 // event loop.
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "RunBrowser.h"
+#include "setup/ConfigPanel.h"
+#include "runs/RunBrowser.h"
 #include "RunFixtures.h"
-#include "TrainingDashboard.h"
+#include "training/TrainingDashboard.h"
 
 #include "data/ScratchMount.h"
 #include "data/SkipTest.h"
-#include "io/RunIndex.h"
+#include "run/RunIndex.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,16 +1,16 @@
 #include "UiTestSupport.h"
 
-#include "ChartExport.h"
-#include "ConfigPanel.h"
-#include "EvaluateWeightsDialog.h"
-#include "RunBrowser.h"
-#include "RunComparisonChart.h"
+#include "shared/ChartExport.h"
+#include "setup/ConfigPanel.h"
+#include "evaluation/EvaluateWeightsDialog.h"
+#include "runs/RunBrowser.h"
+#include "runs/RunComparisonChart.h"
 #include "RunFixtures.h"
-#include "TrainingDashboard.h"
-#include "TrainingWorker.h"
+#include "training/TrainingDashboard.h"
+#include "window/TrainingWorker.h"
 
-#include "io/RunFiles.h"
-#include "io/RunIndex.h"
+#include "run/RunFiles.h"
+#include "run/RunIndex.h"
 
 #include <catch2/catch.hpp>
 

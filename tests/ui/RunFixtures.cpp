@@ -1,10 +1,10 @@
 #include "RunFixtures.h"
 
 #include "data/Dataset.h"
-#include "io/Checkpoint.h"
-#include "io/PretrainedModel.h"
-#include "io/RunFolder.h"
-#include "io/StateDict.h"
+#include "run/Checkpoint.h"
+#include "run/PretrainedModel.h"
+#include "run/RunFolder.h"
+#include "formats/StateDict.h"
 #include "models/ModelRegistry.h"
 #include "train/Trainer.h"
 

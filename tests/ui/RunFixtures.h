@@ -1,7 +1,7 @@
 #pragma once
 // Run folders and weight files made with the core, for the run browser and import tests. The only
 // test file that compiles LibTorch headers; the tests themselves see plain declarations.
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 #include "train/TrainingObserver.h"
 
 #include "data/TempDir.h"

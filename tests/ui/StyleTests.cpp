@@ -2,10 +2,10 @@
 // mnist-studio's) colours what widgets mark with studio::markProblem / markInvalid.
 #include "UiTestSupport.h"
 
-#include "ChartStyle.h"
-#include "MainWindow.h"
-#include "StatusStyle.h"
-#include "Theme.h"
+#include "shared/ChartStyle.h"
+#include "window/MainWindow.h"
+#include "shared/StatusStyle.h"
+#include "shared/Theme.h"
 
 #include <catch2/catch.hpp>
 

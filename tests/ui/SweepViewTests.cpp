@@ -4,11 +4,11 @@
 // stopped sweep is continued by a window opened later.
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "MainWindow.h"
-#include "NewSweepDialog.h"
-#include "ParallelCoordinates.h"
-#include "SweepView.h"
+#include "setup/ConfigPanel.h"
+#include "window/MainWindow.h"
+#include "sweeps/NewSweepDialog.h"
+#include "sweeps/ParallelCoordinates.h"
+#include "sweeps/SweepView.h"
 
 #include "TestPaths.h"
 #include "sweep/SweepFolder.h"

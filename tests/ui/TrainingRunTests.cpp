@@ -1,15 +1,15 @@
 #include "UiTestSupport.h"
 
-#include "ConfigPanel.h"
-#include "CoreBridge.h"
-#include "MetaTypes.h"
-#include "TrainingDashboard.h"
-#include "TrainingWorker.h"
+#include "setup/ConfigPanel.h"
+#include "shared/CoreBridge.h"
+#include "window/MetaTypes.h"
+#include "training/TrainingDashboard.h"
+#include "window/TrainingWorker.h"
 
-#include "io/RunIndex.h"
+#include "run/RunIndex.h"
 #include "optim/LrScheduler.h"
 
-#include "io/RunFiles.h"
+#include "run/RunFiles.h"
 
 #include <catch2/catch.hpp>
 

@@ -3,9 +3,9 @@
 #include "data/IdxFixtures.h"
 #include "data/TempDir.h"
 
-#include "MainWindow.h"
-#include "RunBrowser.h"
-#include "train/TrainConfig.h"
+#include "window/MainWindow.h"
+#include "runs/RunBrowser.h"
+#include "spec/TrainConfig.h"
 
 #include <catch2/catch.hpp>
 

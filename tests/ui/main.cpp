@@ -3,8 +3,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "StatusStyle.h"
-#include "Theme.h"
+#include "shared/StatusStyle.h"
+#include "shared/Theme.h"
 #include "data/SkipTestMain.h"
 
 #include <QApplication>

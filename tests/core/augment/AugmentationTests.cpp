@@ -1,7 +1,7 @@
 #include "Error.h"
 #include "augment/AugmentPreview.h"
 #include "augment/BatchAugmenter.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 #include "train/Trainer.h"
 
 #include "data/IdxFixtures.h"

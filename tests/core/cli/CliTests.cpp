@@ -1,11 +1,11 @@
 // mnist-train end to end: the real binary on generated data.
 #include "TestPaths.h"
-#include "augment/AugmentConfig.h"
-#include "io/OnnxExport.h"
-#include "io/RunFolder.h"
-#include "io/StateDict.h"
+#include "spec/AugmentConfig.h"
+#include "formats/OnnxExport.h"
+#include "run/RunFolder.h"
+#include "formats/StateDict.h"
 #include "models/ModelRegistry.h"
-#include "models/NetworkSpec.h"
+#include "spec/NetworkSpec.h"
 #include "optim/LrScheduler.h"
 #include "train/Trainer.h"
 

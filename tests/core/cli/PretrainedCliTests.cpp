@@ -8,8 +8,8 @@
 
 #include "TestPaths.h"
 
-#include "io/ModelPy.h"
-#include "io/PretrainedModel.h"
+#include "formats/ModelPy.h"
+#include "run/PretrainedModel.h"
 #include "models/ModelRegistry.h"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // mnist-train --sweep end to end: the real binary runs a small sweep two trials at a time, sums it
 // up per configuration, continues after being killed without repeating finished trials, and
 // writes the Slurm and Kubernetes files.
-#include "io/RunIndex.h"
+#include "run/RunIndex.h"
 #include "sweep/SweepFolder.h"
 #include "sweep/SweepSummary.h"
 

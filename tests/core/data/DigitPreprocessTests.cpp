@@ -1,7 +1,7 @@
 #include "Error.h"
 #include "data/DataLocations.h"
 #include "data/DigitPreprocess.h"
-#include "io/StateDict.h"
+#include "formats/StateDict.h"
 #include "models/ModelRegistry.h"
 #include "train/Predictions.h"
 

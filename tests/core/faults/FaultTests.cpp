@@ -3,8 +3,8 @@
 // a person can act on and that nothing finished before the fault is lost.
 #include "TestPaths.h"
 #include "Error.h"
-#include "io/Checkpoint.h"
-#include "io/RunIndex.h"
+#include "run/Checkpoint.h"
+#include "run/RunIndex.h"
 #include "models/ModelRegistry.h"
 #include "train/Trainer.h"
 

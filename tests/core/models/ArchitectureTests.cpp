@@ -1,6 +1,6 @@
 #include "TestPaths.h"
 #include "Error.h"
-#include "io/StateDict.h"
+#include "formats/StateDict.h"
 #include "models/ModelRegistry.h"
 #include "models/PoolEarly.h"
 

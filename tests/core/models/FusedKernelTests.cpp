@@ -2,7 +2,7 @@
 // replace: the same masks and generator, the same values and gradients (bit for bit, but for the
 // sign of a zero), NCHW and NHWC, odd sizes, training and evaluation; and the spec networks and a
 // seeded training run the same with the fusion pass on and off.
-#include "io/StateDict.h"
+#include "formats/StateDict.h"
 #include "models/DropoutMask.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"

@@ -1,5 +1,5 @@
 #include "optim/OptimizerFactory.h"
-#include "train/TrainConfig.h"
+#include "spec/TrainConfig.h"
 
 #include <catch2/catch.hpp>
 #include <torch/torch.h>

@@ -7,7 +7,7 @@
 #include "sweep/SweepSummary.h"
 
 #include "Error.h"
-#include "train/Recipes.h"
+#include "spec/Recipes.h"
 
 #include "data/TempDir.h"
 

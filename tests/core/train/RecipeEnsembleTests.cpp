@@ -1,7 +1,7 @@
 #include "TestPaths.h"
 #include "Error.h"
 #include "train/Ensemble.h"
-#include "train/Recipes.h"
+#include "spec/Recipes.h"
 
 #include "data/IdxFixtures.h"
 #include "data/TempDir.h"

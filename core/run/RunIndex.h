@@ -1,0 +1,45 @@
+#pragma once
+// Reading run folders back: for the GUI's run browser, comparisons and CSV exports. A damaged run
+// is reported as such and never stops the others from being read. The files' readers are in
+// io/RunFiles.h.
+#include "train/RunStats.h"
+#include "spec/TrainConfig.h"
+#include "train/TrainingObserver.h"
+
+#include <string>
+#include <vector>
+
+namespace mnist {
+
+// finished: summary.json says it ran all its epochs; stopped: it ended early on request (it can
+// be resumed); running: no summary.json yet (training now, or killed: resume it); damaged: unreadable.
+enum class RunState { Finished, Stopped, Running, Damaged };
+const char* runStateName(RunState state);
+
+struct RunRecord {
+    std::string dir;           // the run folder
+    std::string name;          // its folder name, e.g. 20261127-101500-LeNet
+    bool damaged = false;      // config.json, metrics.csv or checkpoint.pt unreadable
+    std::string problem;       // why, in words, when damaged
+    TrainConfig config;
+    std::vector<EpochMetrics> epochs;
+    RunStats stats;            // computeRunStats() of the epochs
+    RunState state = RunState::Running;
+    bool finished = false;     // model.safetensors written (the run ended)
+    bool resumable = false;    // a checkpoint exists and epochs remain
+};
+
+// The folder runs go to by default: $MNIST_STUDIO_RUNS_DIR, else $XDG_DATA_HOME/mnist-studio/runs,
+// else ~/.local/share/mnist-studio/runs.
+std::string defaultRunsDir();
+
+// Reads one run folder; never throws (a problem marks the record damaged).
+RunRecord readRun(const std::string& dir);
+
+// Every sub-folder of `runsDir` holding a config.json or metrics.csv, newest name first.
+std::vector<RunRecord> listRuns(const std::string& runsDir);
+
+// All epochs of several runs in one CSV: run,epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s.
+void writeRunsCsv(const std::string& path, const std::vector<RunRecord>& runs);
+
+} // namespace mnist

@@ -1,0 +1,120 @@
+#include "spec/Architectures.h"
+
+#include "Error.h"
+#include "spec/TrainConfig.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace mnist {
+
+std::string userArchitecturesDir()
+{
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+        return std::string(xdg) + "/mnist-studio/architectures";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/architectures";
+}
+
+namespace {
+
+// The user's valid networks with their specs; read on each call: a few small files, and the
+// editor may have saved one since.
+std::vector<std::pair<UserArchitecture, NetworkSpec>> readUserArchitectures()
+{
+    std::vector<std::pair<UserArchitecture, NetworkSpec>> out;
+    std::error_code ec;
+    const fs::path dir = userArchitecturesDir();
+    if (!fs::is_directory(dir, ec))
+        return out;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".json")
+            files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+        UserArchitecture u;
+        u.file = f.string();
+        u.name = f.stem().string();
+        NetworkSpec spec;
+        try {
+            spec = readNetworkSpecFile(u.file);
+            u.name = spec.name;
+            if (findBuiltinNetworkSpec(spec.name))
+                u.problem = "its name " + spec.name + " is a built-in network's";
+            else if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.first.name == spec.name; }))
+                u.problem = "another file already defines " + spec.name;
+        } catch (const std::exception& e) {
+            u.problem = e.what();
+        }
+        out.emplace_back(std::move(u), std::move(spec));
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<UserArchitecture> listUserArchitectures()
+{
+    std::vector<UserArchitecture> out;
+    for (auto& [u, spec] : readUserArchitectures())
+        out.push_back(u);
+    return out;
+}
+
+std::vector<ArchitectureInfo> architectures()
+{
+    std::vector<ArchitectureInfo> v;
+    for (const NetworkSpec& s : builtinNetworkSpecs())
+        v.push_back({s.name, s.description, true});
+    for (const auto& [u, spec] : readUserArchitectures())
+        if (u.problem.empty())
+            v.push_back({spec.name, spec.description, false});
+    return v;
+}
+
+bool isKnownArchitecture(const std::string& name)
+{
+    for (const auto& a : architectures())
+        if (a.name == name)
+            return true;
+    return false;
+}
+
+std::string architectureNames()
+{
+    std::string s;
+    for (const auto& a : architectures())
+        s += (s.empty() ? "" : ", ") + a.name;
+    return s;
+}
+
+NetworkSpec findNetworkSpec(const std::string& name)
+{
+    if (const NetworkSpec* s = findBuiltinNetworkSpec(name))
+        return *s;
+    for (auto& [u, spec] : readUserArchitectures())
+        if (u.problem.empty() && spec.name == name)
+            return spec;
+    throw ConfigError("unknown architecture '" + name + "' (known: " + architectureNames() + ")");
+}
+
+NetworkSpec networkSpecFor(const TrainConfig& config)
+{
+    return config.archFile.empty() ? findNetworkSpec(config.arch) : readNetworkSpecFile(config.archFile);
+}
+
+void nameArchitectureFromFile(TrainConfig& config)
+{
+    if (config.archFile.empty())
+        return;
+    try {
+        config.arch = readNetworkSpecFile(config.archFile).name;
+    } catch (const std::exception&) {
+    }
+}
+
+} // namespace mnist

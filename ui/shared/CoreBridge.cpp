@@ -1,0 +1,298 @@
+#include "shared/CoreBridge.h"
+
+#include "Error.h"
+#include "augment/AugmentPreview.h"
+#include "augment/BatchAugmenter.h"
+#include "inspect/Inspect.h"
+#include "AtomicFile.h"
+#include "formats/OnnxExport.h"
+#include "run/RunFolder.h"
+#include "spec/NetworkTable.h"
+#include "formats/StateDict.h"
+#include "data/DataLocations.h"
+#include "data/Dataset.h"
+#include "models/ModelRegistry.h"
+#include "train/Device.h"
+#include "train/Predictions.h"
+#include "spec/TrainConfig.h"
+#include "train/Trainer.h"
+
+#include <torch/nn/module.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace studio {
+
+ArchitectureSummary summarizeNetwork(const mnist::NetworkSpec& spec)
+{
+    ArchitectureSummary s;
+    s.name = spec.name;
+    s.description = spec.description;
+    // From the spec alone: nothing is built, so listing every network costs nothing.
+    s.parameters = mnist::describeNetwork(spec).parameters;
+    s.layers = mnist::networkTable(spec);
+    s.builtin = mnist::findBuiltinNetworkSpec(spec.name) != nullptr;
+    s.spec = spec;
+    return s;
+}
+
+std::vector<ArchitectureSummary> architectureSummaries()
+{
+    std::vector<ArchitectureSummary> out;
+    for (const auto& info : mnist::architectures()) {
+        try {
+            out.push_back(summarizeNetwork(mnist::findNetworkSpec(info.name)));
+        } catch (const std::exception&) {
+            // architectures() lists only valid specs; a file changed since is left out.
+        }
+    }
+    return out;
+}
+
+std::string userNetworkFile(const std::string& name)
+{
+    return (std::filesystem::path(mnist::userArchitecturesDir()) / (name + ".json")).string();
+}
+
+void saveUserNetwork(const mnist::NetworkSpec& spec)
+{
+    if (mnist::findBuiltinNetworkSpec(spec.name))
+        throw mnist::ConfigError(spec.name + " is the name of a built-in network; give yours another name");
+    const std::string text = mnist::formatNetworkSpec(mnist::networkSpecFromText(mnist::formatNetworkSpec(spec), spec.name));
+    std::error_code ec;
+    std::filesystem::create_directories(mnist::userArchitecturesDir(), ec);
+    if (ec)
+        throw mnist::IoError("cannot create " + mnist::userArchitecturesDir() + ": " + ec.message());
+    mnist::writeFileAtomically(userNetworkFile(spec.name), [&](std::ostream& out) { out << text; });
+}
+
+std::vector<std::string> deviceNames()
+{
+    try {
+        return mnist::availableDevices();
+    } catch (const std::exception&) {
+        return {"cpu"};
+    }
+}
+
+int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
+{
+    if (trainSize <= 0 || batchSize <= 0)
+        return 0;
+    return mnist::iterationsPerEpoch(trainSize, batchSize);
+}
+
+int64_t nominalTrainSize(const mnist::TrainConfig& config)
+{
+    if (!(config.trainFraction > 0 && config.trainFraction < 1))
+        return 0;
+    const int64_t found = mnist::trainingImageCount(mnist::resolveDataDir(config));
+    const int64_t images = found > 0 ? found : 60000;
+    return static_cast<int64_t>(std::floor(static_cast<double>(images) * config.trainFraction));
+}
+
+std::string dataFolderFor(const mnist::TrainConfig& config)
+{
+    return mnist::resolveDataDir(config);
+}
+
+std::string explainDataProblem(const mnist::TrainConfig& config, const std::string& coreMessage)
+{
+    std::error_code ec;
+    const std::string folder = dataFolderFor(config);
+    const auto absolute = std::filesystem::absolute(folder, ec);
+    const std::string name = config.dataset == "fashion-mnist" ? "Fashion-MNIST" : config.dataset == "mnist" ? "MNIST" : "IDX";
+    std::ostringstream out;
+    out << "The " << name << " data could not be read from " << (ec ? folder : absolute.string()) << ".\n"
+        << coreMessage << "\n"
+        << "The folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+           "t10k-labels-idx1-ubyte (plain or .gz).";
+    if (config.dataset != "idx")
+        out << " Press Train again with the folder field empty to download " << name << " into "
+            << mnist::userDatasetDir(config.dataset) << ", or pick a folder that holds it"
+            << " (from a source checkout, `bash scripts/fetch-data.sh` puts it in data/" << config.dataset << "/).";
+    return out.str();
+}
+
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const std::string& folder)
+{
+    return std::make_shared<const mnist::Dataset>(mnist::loadIdxFolder(folder, true));
+}
+
+int64_t imageCount(const mnist::Dataset& images)
+{
+    return images.size();
+}
+
+std::vector<PreviewImage> previewImages(const mnist::Dataset& images, const std::vector<int64_t>& indices,
+                                        const mnist::AugmentConfig& augment, uint64_t seed)
+{
+    const mnist::AugmentPreview preview = mnist::previewAugmentation(images, indices, augment, seed);
+    std::vector<PreviewImage> out;
+    out.reserve(preview.samples.size());
+    for (const auto& s : preview.samples) {
+        PreviewImage p;
+        p.index = s.index;
+        p.label = s.label;
+        p.rows = static_cast<int>(preview.rows);
+        p.cols = static_cast<int>(preview.cols);
+        p.original = s.original;
+        p.augmented = s.augmented;
+        if (!p.original.empty()) {
+            const auto [lo, hi] = std::minmax_element(p.original.begin(), p.original.end());
+            p.originalMin = *lo;
+            p.originalMax = *hi;
+        }
+        p.augmentedMin = s.augmentedMin;
+        p.augmentedMax = s.augmentedMax;
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+bool onnxExportAvailable()
+{
+    return mnist::onnxExportAvailable();
+}
+
+std::string runWeightsFile(const std::string& runDir)
+{
+    std::error_code ec;
+    for (const char* name : {"model.safetensors", "best.safetensors"}) {
+        const auto path = std::filesystem::path(runDir) / name;
+        if (std::filesystem::exists(path, ec))
+            return path.string();
+    }
+    return {};
+}
+
+void exportRunModel(const std::string& runDir, const std::string& path, ModelFormat format)
+{
+    const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
+    const std::string weights = runWeightsFile(runDir);
+    if (weights.empty())
+        throw mnist::IoError(runDir + " holds no weights (neither model.safetensors nor best.safetensors): "
+                                      "the run ended before its first epoch");
+    // Through the network rather than a file copy: the export is checked against the architecture
+    // and every format is written by the core's atomic writers.
+    const auto net = mnist::createNetwork(config);
+    mnist::loadWeights(*net, weights);
+    net->eval();
+    switch (format) {
+    case ModelFormat::SafeTensors: mnist::saveWeights(*net, path); break;
+    case ModelFormat::LibTorchArchive: mnist::saveModelArchive(*net, path); break;
+    case ModelFormat::Onnx: mnist::exportOnnx(*net, path, config.augment); break;
+    }
+}
+
+WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const std::string& weightsPath)
+{
+    // The Evaluation tab's and the CLI's --evaluate's path: same preprocessing as training's evaluation.
+    const mnist::TestPredictions p = mnist::predictTestSet(weightsPath, config);
+    WeightsEvaluation out;
+    out.confusion = p.confusion;
+    out.correct = p.correct();
+    out.total = p.size();
+    out.accuracy = p.accuracy();
+    return out;
+}
+
+DigitModel loadRunDigitModel(const std::string& runDir)
+{
+    const std::string weights = runWeightsFile(runDir);
+    if (weights.empty())
+        throw mnist::IoError(runDir + " holds no weights yet (neither model.safetensors nor best.safetensors): "
+                                      "they appear when its first epoch ends");
+    return loadDigitModel(mnist::loadRunConfig(runDir), weights);
+}
+
+DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath)
+{
+    DigitModel m;
+    m.config = config;
+    m.weightsPath = weightsPath;
+    m.classifier = std::make_shared<const mnist::ImageClassifier>(config, weightsPath);
+    return m;
+}
+
+std::vector<float> classifyDigit(const DigitModel& model, const std::vector<uint8_t>& pixels28)
+{
+    if (!model.classifier)
+        return {};
+    return model.classifier->probabilities(pixels28, 28, 28);
+}
+
+namespace {
+
+InspectPicture picture(const torch::Tensor& plane, std::string title)
+{
+    const torch::Tensor p = plane.to(torch::kCPU, torch::kFloat32).contiguous();
+    InspectPicture out;
+    out.title = std::move(title);
+    out.rows = static_cast<int>(p.size(0));
+    out.cols = static_cast<int>(p.size(1));
+    out.values.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    return out;
+}
+
+} // namespace
+
+InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const std::vector<uint8_t>& drawn)
+{
+    namespace fs = std::filesystem;
+    const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
+    InspectResult r;
+    r.weightsFile = (fs::path(runDir) / "model.safetensors").string();
+    if (!fs::exists(r.weightsFile))
+        r.weightsFile = (fs::path(runDir) / "best.safetensors").string();
+    if (!fs::exists(r.weightsFile))
+        throw mnist::IoError(runDir + " holds no weights yet (model.safetensors or best.safetensors): the first epoch writes them");
+    const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, r.weightsFile);
+    torch::Tensor raw; // [1, H, W] in [0, 1]
+    if (imageIndex < 0) {
+        constexpr size_t kDrawnPixels = 28 * 28;
+        if (drawn.size() != kDrawnPixels)
+            throw mnist::DataError("a drawn digit has 28 x 28 = 784 pixels, not " + std::to_string(drawn.size()));
+        r.imageIndex = -1;
+        r.label = -1;
+        raw = torch::from_blob(const_cast<uint8_t*>(drawn.data()), {1, 28, 28}, torch::kUInt8).to(torch::kFloat32).div(255.0);
+    } else {
+        const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
+        if (imageIndex >= test.size())
+            throw mnist::DataError("test image " + std::to_string(imageIndex) + " does not exist: the test set has " +
+                                   std::to_string(test.size()) + " images (0 to " + std::to_string(test.size() - 1) + ")");
+        r.imageIndex = imageIndex;
+        r.label = test.labels[imageIndex].item<int64_t>();
+        raw = test.images[imageIndex].to(torch::kFloat32).div(255.0).unsqueeze(0);
+    }
+    r.image = picture(raw[0], imageIndex < 0 ? "drawn digit" : "test image");
+    const torch::Tensor input = mnist::BatchAugmenter(config.augment).normalize(raw.unsqueeze(0))[0];
+
+    const std::vector<mnist::LayerOutput> outputs = mnist::layerOutputs(*net, input);
+    const torch::Tensor probabilities = torch::softmax(outputs.back().value, 0);
+    r.probabilities.assign(probabilities.data_ptr<float>(), probabilities.data_ptr<float>() + probabilities.numel());
+    r.predicted = probabilities.argmax().item<int64_t>();
+    for (const mnist::LayerOutput& o : outputs) {
+        if (o.value.dim() != 3 || o.value.size(1) < 2 || o.value.size(2) < 2)
+            continue;
+        InspectLayer layer;
+        layer.key = o.key;
+        layer.type = mnist::layerTypeName(o.type);
+        layer.shape = mnist::formatShape(o.value.sizes().vec());
+        for (int64_t c = 0; c < o.value.size(0); ++c)
+            layer.channels.push_back(picture(o.value[c], "channel " + std::to_string(c)));
+        r.maps.push_back(std::move(layer));
+    }
+    const mnist::ConvFilters filters = mnist::firstConvFilters(*net);
+    r.filterKey = filters.key;
+    if (filters.weight.defined())
+        for (int64_t f = 0; f < filters.weight.size(0); ++f)
+            r.filters.push_back(picture(filters.weight[f][0], "filter " + std::to_string(f)));
+    r.saliency = picture(mnist::saliencyMap(*net, input, r.predicted), "saliency");
+    return r;
+}
+
+} // namespace studio

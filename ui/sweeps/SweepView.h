@@ -1,0 +1,136 @@
+#pragma once
+// The Sweeps tab: the sweep folders under the runs folder's sweeps/ (and any opened), one at a
+// time: its configurations (seeds pooled: mean ± sample std of the honest accuracy, sortable, the
+// varying settings as columns), a parallel-coordinates chart of settings against accuracy, the
+// chosen configuration's mean test-accuracy curve with its min-max band over the seeds, and every
+// trial's state and progress. New sweep… plans one from the set-up panel's settings; a sweep runs
+// as `mnist-train --sweep DIR/sweep.json --jobs N`, a process of its own (the CLI's runner: each
+// trial a process, checkpoints on stop), so the sweep folder is the whole state: closing the
+// window stops the trials at a checkpoint, and Continue (here or in a terminal) finishes it.
+#include "sweep/SweepSummary.h"
+#include "run/RunIndex.h"
+#include "spec/TrainConfig.h"
+
+#include <QFutureWatcher>
+#include <QProcess>
+#include <QTimer>
+#include <QWidget>
+
+#include <functional>
+#include <vector>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QSplitter;
+class QTableWidget;
+
+namespace studio {
+
+template <class T>
+struct CallOutcome;
+class ParallelCoordinates;
+
+// What one refresh reads of a sweep folder, off the GUI thread.
+struct SweepSnapshot {
+    mnist::SweepSummary summary;
+    mnist::SweepFolder folder;
+    std::vector<mnist::RunRecord> runs; // one per trial, as its run folder reads (empty folders: no epochs)
+};
+
+class SweepView : public QWidget {
+    Q_OBJECT
+public:
+    explicit SweepView(QWidget* parent = nullptr);
+    ~SweepView() override;
+
+    // <runs folder>/sweeps: where New sweep… puts sweeps, and whose sweep folders are listed.
+    void setSweepsFolder(const QString& dir);
+    QString sweepsFolder() const { return m_sweepsFolder; }
+    // The set-up a new sweep starts from (the set-up panel's).
+    void setBaseConfigProvider(std::function<mnist::TrainConfig()> provider) { m_baseConfig = std::move(provider); }
+    // mnist-train, which runs the sweeps (default: beside this program, else on the PATH).
+    void setTrainProgram(const QString& path) { m_program = path; }
+
+    // Shows the sweep in `dir` (a folder holding sweep.json); false (the status says why) when it is not one.
+    bool openSweep(const QString& dir);
+    const QString& sweep() const { return m_dir; }
+    // Plans `spec` (sweep/SweepSpec.h), creates its folder sweepsFolder()/name and starts it.
+    bool createSweep(const QString& name, const nlohmann::json& spec, int jobs, QString* error);
+    // Runs the shown sweep's unfinished trials, `jobs` at a time.
+    bool startSweep(int jobs, QString* error = nullptr);
+    // Asks the running sweep to stop: each trial saves a checkpoint. `wait`: until it has.
+    void stopSweep(bool wait = false);
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    // Writes the shown summary as CSV; false with the reason.
+    bool exportSummaryCsv(const QString& path, QString* error);
+
+    QString statusText() const;
+    const SweepSnapshot& snapshot() const { return m_snapshot; }
+    QTableWidget* groupTable() const { return m_groups; }
+    QTableWidget* trialTable() const { return m_trials; }
+    ParallelCoordinates* coordinates() const { return m_coordinates; }
+    QChart* curveChart() const;
+    // The configuration (group number) whose curve is drawn; -1: none.
+    int shownGroup() const { return m_shownGroup; }
+    void showGroup(int group);
+
+Q_SIGNALS:
+    void refreshed();                  // a snapshot was read and shown
+    void sweepEnded(int exitCode);     // the sweep's process ended (0: every trial finished)
+
+public Q_SLOTS:
+    void refresh();
+    void newSweep();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void buildUi();
+    void listSweeps();
+    void onRefreshed();
+    void fillGroups();
+    void fillTrials();
+    void fitTablesWidth();
+    void fillCoordinates();
+    void fillCurve();
+    void updateButtons();
+    void onProcessOutput();
+    QString program() const;
+    void chooseFolder();
+    void exportCsv();
+
+    QString m_sweepsFolder;
+    QString m_dir;
+    QString m_program;
+    std::function<mnist::TrainConfig()> m_baseConfig;
+    QProcess m_process;
+    QString m_lastLine; // the sweep process's latest line
+    QTimer m_poll;      // refreshes while the sweep runs
+    bool m_refreshAgain = false;
+    int m_shownGroup = -1;
+    SweepSnapshot m_snapshot;
+    bool m_hasSnapshot = false;
+    QFutureWatcher<CallOutcome<SweepSnapshot>>* m_watcher = nullptr;
+
+    QComboBox* m_list = nullptr;
+    QPushButton* m_new = nullptr;
+    QPushButton* m_open = nullptr;
+    QPushButton* m_continue = nullptr;
+    QPushButton* m_stop = nullptr;
+    QPushButton* m_export = nullptr;
+    QSpinBox* m_jobs = nullptr;
+    QLabel* m_status = nullptr;
+    QSplitter* m_split = nullptr;
+    bool m_splitMovedByUser = false;
+    QTableWidget* m_groups = nullptr;
+    QTableWidget* m_trials = nullptr;
+    ParallelCoordinates* m_coordinates = nullptr;
+    QChartView* m_curve = nullptr;
+};
+
+} // namespace studio
