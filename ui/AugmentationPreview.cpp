@@ -1,5 +1,6 @@
 #include "AugmentationPreview.h"
 
+#include "NumberFormat.h"
 #include "StatusStyle.h"
 
 #include <QEvent>
@@ -8,7 +9,6 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QPixmap>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -236,11 +236,10 @@ void AugmentationPreview::refresh()
         m_samples.clear();
         setMessage(tr("The preview failed: %1").arg(QString::fromStdString(e.what())));
     }
-    const QLocale en(QLocale::English);
     m_status->setText(tr("Training images #%1–#%2 of %3 from %4 · seed %5")
-                          .arg(en.toString(static_cast<qlonglong>(m_first)))
-                          .arg(en.toString(static_cast<qlonglong>(m_first + n - 1)))
-                          .arg(en.toString(static_cast<qlonglong>(m_imageCount)))
+                          .arg(formatCount(m_first))
+                          .arg(formatCount(m_first + n - 1))
+                          .arg(formatCount(m_imageCount))
                           .arg(m_folder)
                           .arg(m_seed % 100000));
     rebuildGrid();

@@ -1,5 +1,6 @@
 #include "EvaluateWeightsDialog.h"
 #include "ConfusionTable.h"
+#include "NumberFormat.h"
 #include "StatusStyle.h"
 
 #include <QCheckBox>
@@ -13,7 +14,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -145,7 +145,7 @@ void EvaluateWeightsDialog::onFinished()
     }
     m_result = out.value;
     m_resultLabel->setText(tr("Test accuracy %1% (%2 of %3 images)")
-                          .arg(QLocale(QLocale::English).toString(out.value.accuracy, 'f', 2))
+                          .arg(formatReal(out.value.accuracy, 2))
                           .arg(out.value.correct)
                           .arg(out.value.total));
     m_confusion->setCounts(out.value.confusion, 10);

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "ExportActions.h"
+#include "NumberFormat.h"
 #include "RunController.h"
 #include "RunSelection.h"
 
@@ -40,7 +41,6 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -525,13 +525,13 @@ void MainWindow::connectRunController()
         m_dashboard->setRunInfo(info);
         m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 · %6 train / %7 valid / %8 test images")
                                 .arg(QString::fromStdString(m_runConfig.arch))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.parameterCount)))
+                                .arg(formatCount(info.parameterCount))
                                 .arg(QString::fromStdString(info.device))
                                 .arg(info.threads)
                                 .arg(QString::fromStdString(info.memoryFormat))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.trainSize)))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.validSize)))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.testSize))));
+                                .arg(formatCount(info.trainSize))
+                                .arg(formatCount(info.validSize))
+                                .arg(formatCount(info.testSize)));
         m_runLabel->setToolTip(tr("Memory format: %1").arg(QString::fromStdString(info.memoryFormatWhy)));
         statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
     });

@@ -1,5 +1,6 @@
 #include "NetworkEditor.h"
 
+#include "NumberFormat.h"
 #include "QtText.h"
 #include "CoreBridge.h"
 #include "StatusStyle.h"
@@ -20,7 +21,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -47,7 +47,7 @@ enum Role { LocationRole = Qt::UserRole, ListRole }; // ListRole: a Residual's b
 
 QString number(int64_t n)
 {
-    return QLocale(QLocale::English).toString(static_cast<qlonglong>(n));
+    return formatCount(n);
 }
 
 // "l0.b1.s2": a location as item data and map key.
