@@ -1,0 +1,29 @@
+#include "SweepCells.h"
+
+#include "NumberFormat.h"
+#include "QtText.h"
+
+namespace studio {
+
+QVariant sweepValue(const nlohmann::json& v)
+{
+    if (v.is_number())
+        return v.get<double>();
+    if (v.is_boolean())
+        return v.get<bool>() ? QStringLiteral("true") : QStringLiteral("false");
+    return fromStd(v.is_string() ? v.get<std::string>() : v.dump());
+}
+
+KeyedTableModel::Cell figureCell(double v, int decimals, bool present)
+{
+    KeyedTableModel::Cell cell;
+    cell.insert(Qt::TextAlignmentRole, QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter)));
+    if (present) {
+        // Rounded as shown, so that equal-looking figures sort as equal (the C locale: no separators to parse).
+        cell.insert(Qt::DisplayRole, QString::number(v, 'f', decimals).toDouble());
+        cell.insert(Qt::ToolTipRole, formatReal(v, decimals + 2));
+    }
+    return cell;
+}
+
+} // namespace studio
