@@ -17,7 +17,7 @@ QVariant sweepValue(const nlohmann::json& v)
 KeyedTableModel::Cell figureCell(double v, int decimals, bool present)
 {
     KeyedTableModel::Cell cell;
-    cell.insert(Qt::TextAlignmentRole, QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter)));
+    cell.insert(Qt::TextAlignmentRole, static_cast<int>(Qt::AlignRight | Qt::AlignVCenter)); // as QTableWidgetItem stores it
     if (present) {
         // Rounded as shown, so that equal-looking figures sort as equal (the C locale: no separators to parse).
         cell.insert(Qt::DisplayRole, QString::number(v, 'f', decimals).toDouble());
