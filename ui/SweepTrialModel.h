@@ -15,6 +15,7 @@ class SweepTrialModel : public KeyedTableModel {
 public:
     explicit SweepTrialModel(QObject* parent = nullptr);
 
+    // The trials of `sweep`, in plan order.
     void setSweep(const mnist::SweepReading& sweep);
 };
 
