@@ -250,7 +250,7 @@ void AugmentationPreview::refresh()
         if (!has)
             continue;
         const PreviewImage& s = m_samples[static_cast<size_t>(i)];
-        cell.title->setText(tr("Image #%1 · label %2").arg(en.toString(static_cast<qlonglong>(s.index))).arg(s.label));
+        cell.title->setText(tr("Image #%1 · label %2").arg(formatCount(s.index)).arg(s.label));
         const float mins[3] = {s.originalMin, s.augmentedMin, s.augmentedMin};
         const float maxs[3] = {s.originalMax, s.augmentedMax, s.augmentedMax};
         for (int v = 0; v < 3; ++v) {

@@ -100,7 +100,7 @@ QVariant MisclassifiedModel::data(const QModelIndex& index, int role) const
         std::stable_sort(order.begin(), order.end(), [prob](int a, int b) { return prob[a] > prob[b]; });
         for (std::size_t r = 0; r < std::min<std::size_t>(3, order.size()); ++r)
             tip += QStringLiteral("\n%1: %2%").arg(className(order[r], m_dataset),
-                                                    english.toString(100.0 * static_cast<double>(prob[order[r]]), 'f', 1));
+                                                    formatReal(100.0 * static_cast<double>(prob[order[r]]), 1));
         return tip;
     }
     case ImageIndexRole: return image;
