@@ -80,7 +80,10 @@ int main(int argc, char** argv)
     const QCommandLineOption runsOpt(QStringLiteral("runs-dir"), QStringLiteral("Record runs under DIR (default ~/.local/share/mnist-studio/runs or $MNIST_STUDIO_RUNS_DIR)."), QStringLiteral("DIR"));
     const QCommandLineOption noRecordOpt(QStringLiteral("no-record"), QStringLiteral("Do not record runs."));
     const QCommandLineOption autostartOpt(QStringLiteral("autostart"), QStringLiteral("Press Train once the window is up."));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: training, preview, runs, evaluation, draw, network, inspect, sweeps or recipes."), QStringLiteral("TAB"));
+    QStringList tabs = studio::MainWindow::tabNames();
+    const QString lastTab = tabs.takeLast();
+    const QString tabChoices = tabs.join(QStringLiteral(", ")) + QStringLiteral(" or ") + lastTab; // "training, preview, ... or recipes"
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: %1.").arg(tabChoices), QStringLiteral("TAB"));
     const QCommandLineOption networkOpt(QStringLiteral("network"), QStringLiteral("Open this network in the Network tab and show it: a built-in or saved network's name, or a spec file."), QStringLiteral("NAME|FILE"));
     const QCommandLineOption sweepOpt(QStringLiteral("sweep"), QStringLiteral("Show this sweep folder (one holding sweep.json) in the Sweeps tab."), QStringLiteral("DIR"));
     const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation, Draw a digit and Inspect tabs use."), QStringLiteral("DIR"));
@@ -167,24 +170,8 @@ int main(int argc, char** argv)
         window.showTab(studio::MainWindow::Tab::Network);
     }
     // --tab: shown now, and again after --autostart's run has switched to the dashboard.
-    const auto showTabNamed = [&window](const QString& tab) {
-        using Tab = studio::MainWindow::Tab;
-        static const std::pair<const char*, Tab> tabs[] = {
-            {"training", Tab::Dashboard}, {"preview", Tab::AugmentationPreview}, {"runs", Tab::Runs},
-            {"evaluation", Tab::Evaluation}, {"draw", Tab::DrawDigit}, {"network", Tab::Network},
-            {"inspect", Tab::Inspect}, {"sweeps", Tab::Sweeps}};
-        for (const auto& [name, t] : tabs)
-            if (tab == QLatin1String(name)) {
-                window.showTab(t);
-                return true;
-            }
-        if (tab != QLatin1String("recipes"))
-            return false;
-        window.showRecipes();
-        return true;
-    };
-    if (parser.isSet(tabOpt) && !showTabNamed(parser.value(tabOpt)))
-        return fail(QStringLiteral("--tab expects training, preview, runs, evaluation, draw, network, inspect, sweeps or recipes"));
+    if (parser.isSet(tabOpt) && !window.showTabNamed(parser.value(tabOpt)))
+        return fail(QStringLiteral("--tab expects %1").arg(tabChoices));
     if (parser.isSet(runOpt)) {
         const QString dir = QDir(parser.value(runOpt)).absolutePath();
         window.evaluationView()->evaluateRun(dir);
@@ -203,7 +190,7 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window] { window.ensureDataAvailable(); });
 
     if (parser.isSet(autostartOpt)) {
-        QTimer::singleShot(0, &window, [&window, &parser, &tabOpt, showTabNamed] {
+        QTimer::singleShot(0, &window, [&window, &parser, &tabOpt] {
             if (!window.configPanel()->isValid()) {
                 std::fprintf(stderr, "mnist-studio: the set-up is not valid: %s\n",
                              qPrintable(window.configPanel()->problems().join(QStringLiteral("; "))));
@@ -212,7 +199,7 @@ int main(int argc, char** argv)
             window.startTraining();
             // Training switches to the dashboard; a tab asked for on the command line wins.
             if (parser.isSet(tabOpt))
-                showTabNamed(parser.value(tabOpt));
+                window.showTabNamed(parser.value(tabOpt));
         });
     }
     const auto saveScreenshot = [&window](const QString& file) {

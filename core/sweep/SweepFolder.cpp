@@ -205,14 +205,17 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan)
     return sweep;
 }
 
-TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded)
+// trialStatusOnDisk, keeping the run folder it read in `read` (left as it was when not started).
+static TrialStatus readTrialStatus(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded, RunRecord* read)
 {
     const std::string dir = trialDir(sweep, trial);
     std::error_code ec;
     const bool started = fs::exists(fs::path(dir) / "config.json", ec) || fs::exists(fs::path(dir) / "metrics.csv", ec);
     if (!started)
         return recorded.state == TrialState::Failed ? recorded : TrialStatus{};
-    const RunRecord run = readRun(dir);
+    RunRecord local;
+    RunRecord& run = read ? *read : local;
+    run = readRun(dir);
     if (run.damaged)
         return {TrialState::Damaged, run.problem};
     switch (run.state) {
@@ -224,11 +227,17 @@ TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial,
     return recorded.state == TrialState::Failed ? recorded : TrialStatus{TrialState::Interrupted, {}};
 }
 
-void refreshSweepStatus(SweepFolder& sweep)
+TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded)
+{
+    return readTrialStatus(sweep, trial, recorded, nullptr);
+}
+
+// refreshSweepStatus, keeping each trial's run folder as read in `runs` (one per trial) when given.
+static void refreshStatus(SweepFolder& sweep, std::vector<RunRecord>* runs)
 {
     bool changed = false;
     for (size_t i = 0; i < sweep.plan.trials.size(); ++i) {
-        const TrialStatus now = trialStatusOnDisk(sweep, sweep.plan.trials[i], sweep.status[i]);
+        const TrialStatus now = readTrialStatus(sweep, sweep.plan.trials[i], sweep.status[i], runs ? &(*runs)[i] : nullptr);
         if (now.state != sweep.status[i].state || now.message != sweep.status[i].message) {
             sweep.status[i] = now;
             changed = true;
@@ -241,6 +250,24 @@ void refreshSweepStatus(SweepFolder& sweep)
             // A read-only copy of a sweep is still summarised; its sweep.json just stays as it was.
         }
     }
+}
+
+void refreshSweepStatus(SweepFolder& sweep)
+{
+    refreshStatus(sweep, nullptr);
+}
+
+SweepReading readSweep(const std::string& dir)
+{
+    SweepReading reading;
+    reading.folder = readSweepFolder(dir);
+    for (const SweepTrial& t : reading.folder.plan.trials) {
+        RunRecord& run = reading.runs.emplace_back();
+        run.dir = trialDir(reading.folder, t);
+        run.name = t.runName;
+    }
+    refreshStatus(reading.folder, &reading.runs);
+    return reading;
 }
 
 } // namespace mnist

@@ -3,6 +3,7 @@
 // known state) and one run folder per trial (trial-0000, ...). The run folders are the truth: a
 // trial is finished when its run folder says so, whoever ran it (this machine, a Slurm task); the
 // state in sweep.json is what the last writer saw, plus what only a runner knows (a failure).
+#include "run/RunIndex.h"
 #include "sweep/SweepSpec.h"
 
 #include <string>
@@ -61,5 +62,15 @@ void saveSweepFolder(const SweepFolder& sweep);
 TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded = {});
 // Every trial's status from disk, saved into sweep.json when it changed (and writable).
 void refreshSweepStatus(SweepFolder& sweep);
+
+// A sweep folder with every trial's run folder read once: what a summary, a table of the trials
+// and their curves are all made from, so that one look at the folder serves them all.
+struct SweepReading {
+    SweepFolder folder;          // its states refreshed from the run folders, as refreshSweepStatus
+    std::vector<RunRecord> runs; // one per trial, plan order; a trial not started yet: no epochs
+};
+// Reads sweep.json and each trial's run folder once, refreshing (and saving) the states as
+// refreshSweepStatus does. Throws as readSweepFolder.
+SweepReading readSweep(const std::string& dir);
 
 } // namespace mnist

@@ -74,10 +74,14 @@ Spread spreadOf(const std::vector<double>& values)
 
 SweepSummary summarizeSweep(const std::string& dir)
 {
-    SweepFolder sweep = readSweepFolder(dir);
-    refreshSweepStatus(sweep);
+    return summarizeSweep(readSweep(dir));
+}
+
+SweepSummary summarizeSweep(const SweepReading& reading)
+{
+    const SweepFolder& sweep = reading.folder;
     SweepSummary summary;
-    summary.dir = dir;
+    summary.dir = sweep.dir;
     summary.keys = sweep.plan.keys;
     summary.trials = static_cast<int64_t>(sweep.plan.trials.size());
     std::map<int64_t, size_t> byGroup;
@@ -100,7 +104,7 @@ SweepSummary summarizeSweep(const std::string& dir)
         g.runDirs.push_back(trialDir(sweep, t));
         if (sweep.status[i].state != TrialState::Finished)
             continue;
-        const RunRecord run = readRun(trialDir(sweep, t));
+        const RunRecord& run = reading.runs[i];
         if (run.damaged)
             continue;
         ++g.finished;

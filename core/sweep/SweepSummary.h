@@ -36,6 +36,8 @@ struct SweepSummary {
 // Reads the sweep folder and every trial's run folder (refreshing sweep.json's states). Throws
 // IoError for a missing or damaged sweep.json; a damaged run counts as not finished.
 SweepSummary summarizeSweep(const std::string& dir);
+// The same from a sweep already read (readSweep), without reading anything again.
+SweepSummary summarizeSweep(const SweepReading& sweep);
 
 // {"dir", "trials", "finished", "keys", "groups": [{"params", "runs", "finished",
 //  "test_acc_at_best_valid": {"mean", "std", "min", "max"}, "best_test_acc", "final_test_acc",

@@ -1,6 +1,7 @@
 #include "augmentation/AugmentationPreview.h"
 
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include <QEvent>
 #include <QFrame>
@@ -8,7 +9,6 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QPixmap>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -236,11 +236,10 @@ void AugmentationPreview::refresh()
         m_samples.clear();
         setMessage(tr("The preview failed: %1").arg(QString::fromStdString(e.what())));
     }
-    const QLocale en(QLocale::English);
     m_status->setText(tr("Training images #%1–#%2 of %3 from %4 · seed %5")
-                          .arg(en.toString(static_cast<qlonglong>(m_first)))
-                          .arg(en.toString(static_cast<qlonglong>(m_first + n - 1)))
-                          .arg(en.toString(static_cast<qlonglong>(m_imageCount)))
+                          .arg(formatCount(m_first))
+                          .arg(formatCount(m_first + n - 1))
+                          .arg(formatCount(m_imageCount))
                           .arg(m_folder)
                           .arg(m_seed % 100000));
     rebuildGrid();
@@ -251,7 +250,7 @@ void AugmentationPreview::refresh()
         if (!has)
             continue;
         const PreviewImage& s = m_samples[static_cast<size_t>(i)];
-        cell.title->setText(tr("Image #%1 · label %2").arg(en.toString(static_cast<qlonglong>(s.index))).arg(s.label));
+        cell.title->setText(tr("Image #%1 · label %2").arg(formatCount(s.index)).arg(s.label));
         const float mins[3] = {s.originalMin, s.augmentedMin, s.augmentedMin};
         const float maxs[3] = {s.originalMax, s.augmentedMax, s.augmentedMax};
         for (int v = 0; v < 3; ++v) {

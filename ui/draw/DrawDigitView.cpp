@@ -3,6 +3,7 @@
 #include "shared/ClassNames.h"
 #include "draw/DrawingPad.h"
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include "data/DigitPreprocess.h"
 #include "run/PretrainedModel.h"
@@ -396,11 +397,11 @@ void DrawDigitView::showBars()
         f.setBold(k == best);
         m_names[k]->setFont(f);
         m_bars[k]->setValue(static_cast<int>(std::lround(p * 1000)));
-        m_bars[k]->setFormat(m_probabilities.empty() ? QString() : QLocale(QLocale::English).toString(100 * p, 'f', 1) + QLatin1Char('%'));
+        m_bars[k]->setFormat(m_probabilities.empty() ? QString() : formatPercent(100 * p, 1));
     }
     m_prediction->setText(best < 0 ? QStringLiteral("–")
                                    : tr("%1  (%2%)").arg(className(best, dataset),
-                                                         QLocale(QLocale::English).toString(100.0 * m_probabilities[static_cast<std::size_t>(best)], 'f', 1)));
+                                                         formatReal(100.0 * m_probabilities[static_cast<std::size_t>(best)], 1)));
 }
 
 int DrawDigitView::predictedClass() const

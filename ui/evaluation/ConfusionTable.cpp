@@ -1,10 +1,11 @@
 #include "evaluation/ConfusionTable.h"
 
+#include "shared/NumberFormat.h"
+
 #include <QEvent>
 
 #include <QFontMetrics>
 #include <QHeaderView>
-#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +24,7 @@ QColor blend(const QColor& from, const QColor& to, double t)
 
 QString percent(double value)
 {
-    return QLocale(QLocale::English).toString(value, 'f', 1) + QLatin1Char('%');
+    return formatPercent(value, 1);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "evaluation/EvaluateWeightsDialog.h"
 #include "evaluation/ConfusionTable.h"
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,7 +14,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -145,7 +145,7 @@ void EvaluateWeightsDialog::onFinished()
     }
     m_result = out.value;
     m_resultLabel->setText(tr("Test accuracy %1% (%2 of %3 images)")
-                          .arg(QLocale(QLocale::English).toString(out.value.accuracy, 'f', 2))
+                          .arg(formatReal(out.value.accuracy, 2))
                           .arg(out.value.correct)
                           .arg(out.value.total));
     m_confusion->setCounts(out.value.confusion, 10);

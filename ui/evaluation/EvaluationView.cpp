@@ -1,6 +1,7 @@
 #include "evaluation/EvaluationView.h"
 #include "evaluation/ConfusionTable.h"
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include "shared/ClassNames.h"
 #include "shared/CoreBridge.h"
@@ -18,7 +19,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
-#include <QLocale>
 #include <QPushButton>
 #include <QShowEvent>
 #include <QSplitter>
@@ -315,7 +315,7 @@ void EvaluationView::present(const mnist::TrainConfig& config, std::shared_ptr<c
     fillConfusion();
     showStatus(tr("%1 (%2): test accuracy %3 (%4 of %5 images), %6 misclassified")
                    .arg(m_currentTitle, QString::fromStdString(m_config.arch),
-                        QLocale(QLocale::English).toString(p.accuracy(), 'f', 2) + QLatin1Char('%'))
+                        formatPercent(p.accuracy(), 2))
                    .arg(p.correct())
                    .arg(p.size())
                    .arg(p.size() - p.correct()),

@@ -1,9 +1,9 @@
 #include "evaluation/MisclassifiedModel.h"
 
 #include "shared/ClassNames.h"
+#include "shared/NumberFormat.h"
 
 #include <QImage>
-#include <QLocale>
 #include <QPixmap>
 
 #include <algorithm>
@@ -77,12 +77,11 @@ QVariant MisclassifiedModel::data(const QModelIndex& index, int role) const
     const auto& p = *m_predictions;
     const int image = m_rows[static_cast<std::size_t>(index.row())];
     const auto s = static_cast<std::size_t>(image);
-    const QLocale english(QLocale::English);
     switch (role) {
     case Qt::DisplayRole:
         return tr("true: %1\npred: %2 (%3%)")
             .arg(className(p.labels[s], m_dataset), className(p.predicted[s], m_dataset),
-                 english.toString(100.0 * static_cast<double>(p.confidence[s]), 'f', 1));
+                 formatReal(100.0 * static_cast<double>(p.confidence[s]), 1));
     case Qt::DecorationRole: {
         const auto pixels = static_cast<std::size_t>(p.rows) * static_cast<std::size_t>(p.cols);
         const QImage img(p.images.data() + s * pixels, p.cols, p.rows, p.cols, QImage::Format_Grayscale8);
@@ -101,7 +100,7 @@ QVariant MisclassifiedModel::data(const QModelIndex& index, int role) const
         std::stable_sort(order.begin(), order.end(), [prob](int a, int b) { return prob[a] > prob[b]; });
         for (std::size_t r = 0; r < std::min<std::size_t>(3, order.size()); ++r)
             tip += QStringLiteral("\n%1: %2%").arg(className(order[r], m_dataset),
-                                                    english.toString(100.0 * static_cast<double>(prob[order[r]]), 'f', 1));
+                                                    formatReal(100.0 * static_cast<double>(prob[order[r]]), 1));
         return tip;
     }
     case ImageIndexRole: return image;

@@ -4,6 +4,7 @@
 #include "shared/BackgroundCall.h"
 #include "shared/ChartStyle.h"
 #include "run/RunFiles.h"
+#include "shared/NumberFormat.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -18,7 +19,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
-#include <QLocale>
 #include <QLogValueAxis>
 #include <QPainter>
 #include <QPushButton>
@@ -343,20 +343,19 @@ void InspectView::onInspected()
 void InspectView::showResult()
 {
     const InspectResult& r = m_result;
-    const QLocale en(QLocale::English);
     const float p = r.probabilities.empty() ? 0.0f : r.probabilities[static_cast<size_t>(r.predicted)];
     const QString image = r.imageIndex < 0 ? tr("the drawn digit") : tr("test image %1, true %2").arg(r.imageIndex).arg(r.label);
     m_status->setText(tr("%1, %2: %3, predicted %4 (%5%)")
                           .arg(QDir(m_dir).dirName(), QFileInfo(fromStd(r.weightsFile)).fileName(), image)
                           .arg(r.predicted)
-                          .arg(en.toString(100.0 * p, 'f', 1)));
+                          .arg(formatReal(100.0 * p, 1)));
     m_image->setPixmap(scaled(greyImage(r.image), m_image->width()));
     m_image->setToolTip(r.imageIndex < 0 ? tr("The digit drawn in the Draw a digit tab, as the network sees it")
                                          : tr("Test image %1 (true class %2)").arg(r.imageIndex).arg(r.label));
     m_saliency->setPixmap(scaled(saliencyOverlay(r.image, r.saliency), m_saliency->width()));
     QString probs;
     for (size_t c = 0; c < r.probabilities.size(); ++c) {
-        const QString line = tr("%1: %2%").arg(c).arg(en.toString(100.0 * r.probabilities[c], 'f', 1));
+        const QString line = tr("%1: %2%").arg(c).arg(formatReal(100.0 * r.probabilities[c], 1));
         probs += (static_cast<int64_t>(c) == r.predicted ? QStringLiteral("<b>%1</b>").arg(line) : line) + QStringLiteral("<br>");
     }
     m_probabilities->setText(probs);
@@ -516,18 +515,17 @@ void InspectView::fillHistogram()
         return;
     }
     const mnist::LayerStat& s = at->layers[static_cast<size_t>(layer)];
-    const QLocale en(QLocale::English);
     chart->setTitle(tr("%1 after epoch %2: values from %3 to %4")
                         .arg(fromStd(s.layer))
                         .arg(epoch)
-                        .arg(en.toString(s.weightMin, 'g', 3), en.toString(s.weightMax, 'g', 3)));
+                        .arg(formatSignificant(s.weightMin, 3), formatSignificant(s.weightMax, 3)));
     auto* set = new QBarSet(tr("weights"));
     QStringList categories;
     const double width = (s.weightMax - s.weightMin) / static_cast<double>(s.histogram.size());
     for (size_t i = 0; i < s.histogram.size(); ++i) {
         *set << static_cast<double>(s.histogram[i]);
         // Categories must differ; a bin's name is its lower edge and its number.
-        categories << en.toString(s.weightMin + width * static_cast<double>(i), 'g', 3) + QStringLiteral(" #%1").arg(i);
+        categories << formatSignificant(s.weightMin + width * static_cast<double>(i), 3) + QStringLiteral(" #%1").arg(i);
     }
     auto* series = new QBarSeries;
     series->setBarWidth(1.0);

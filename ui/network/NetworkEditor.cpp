@@ -5,6 +5,7 @@
 #include "shared/QtText.h"
 #include "network/SpecEditCommand.h"
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include "AtomicFile.h"
 #include "spec/SpecEdit.h"
@@ -285,7 +286,7 @@ void NetworkEditor::reloadNetworks()
     m_startFrom->clear();
     m_startFrom->addItem(tr("Empty network"), QString());
     for (const auto& a : architectureSummaries())
-        m_startFrom->addItem(tr("%1  (%2 parameters%3)").arg(fromStd(a.name), NetworkSpecModel::formatCount(a.parameters), a.builtin ? QString() : tr(", yours")),
+        m_startFrom->addItem(tr("%1  (%2 parameters%3)").arg(fromStd(a.name), formatCount(a.parameters), a.builtin ? QString() : tr(", yours")),
                              fromStd(a.name));
     const int at = m_startFrom->findData(current);
     m_startFrom->setCurrentIndex(at < 0 ? 0 : at);
@@ -441,7 +442,7 @@ void NetworkEditor::updateTotals()
                                                      static_cast<int>(specProblems().size())));
     } else {
         m_totals->setText(tr("Total: %1 trainable parameters · %2 multiply-adds per image · input %3 → output %4")
-                              .arg(NetworkSpecModel::formatCount(summary.parameters), NetworkSpecModel::formatCount(summary.multiplyAdds),
+                              .arg(formatCount(summary.parameters), formatCount(summary.multiplyAdds),
                                    fromStd(mnist::formatShape(summary.inputShape)), fromStd(mnist::formatShape(summary.outputShape))));
     }
 }

@@ -1,12 +1,12 @@
 #include "network/NetworkSpecModel.h"
 
+#include "shared/NumberFormat.h"
 #include "shared/QtText.h"
 #include "shared/StatusStyle.h"
 
 #include "spec/SpecEdit.h"
 
 #include <QFont>
-#include <QLocale>
 #include <QStringList>
 
 #include <algorithm>
@@ -111,11 +111,6 @@ bool NetworkSpecModel::isLayerListKey(const std::string& key)
         if (key == mnist::layerListKey(l))
             return true;
     return false;
-}
-
-QString NetworkSpecModel::formatCount(int64_t n)
-{
-    return QLocale(QLocale::English).toString(static_cast<qlonglong>(n));
 }
 
 void NetworkSpecModel::setDocument(const json& doc)

@@ -51,8 +51,6 @@ public:
     // For a Residual's body or shortcut row: which list it is (its Residual is locationOf(parent)).
     std::optional<mnist::LayerStep::List> listRowOf(const QModelIndex& index) const;
 
-    // A count as the tree writes it: "62,730".
-    static QString formatCount(int64_t n);
     // Whether a layer's JSON key holds layers ("layers", "body", "shortcut") rather than an argument.
     static bool isLayerListKey(const std::string& key);
 

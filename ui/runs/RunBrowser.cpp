@@ -1,6 +1,7 @@
 #include "runs/RunBrowser.h"
 
 #include "window/ExportActions.h"
+#include "shared/NumberFormat.h"
 
 #include "runs/RunComparisonChart.h"
 #include "shared/StatusStyle.h"
@@ -14,7 +15,6 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -29,14 +29,6 @@
 #include <exception>
 
 namespace studio {
-namespace {
-
-QString percent(double v)
-{
-    return QLocale(QLocale::English).toString(v, 'f', 2);
-}
-
-} // namespace
 
 RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
 {
@@ -389,11 +381,11 @@ void RunBrowser::onEnsembleFinished()
     m_lastEnsemble = out.value;
     QStringList alone;
     for (const mnist::EnsembleMember& m : out.value.members)
-        alone << tr("%1 %2%").arg(QFileInfo(QString::fromStdString(m.runDir)).fileName(), percent(m.testAccuracy));
+        alone << tr("%1 %2%").arg(QFileInfo(QString::fromStdString(m.runDir)).fileName(), formatReal(m.testAccuracy, 2));
     showMessage(tr("Ensemble of %1 runs (averaged softmax): %2% on %3 test images. Alone: %4.")
                     .arg(out.value.members.size())
-                    .arg(percent(out.value.testAccuracy))
-                    .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(out.value.testSize)))
+                    .arg(formatReal(out.value.testAccuracy, 2))
+                    .arg(formatCount(out.value.testSize))
                     .arg(alone.join(QStringLiteral(", "))),
                 false);
     Q_EMIT ensembleFinished(true);

@@ -1,12 +1,12 @@
 #include "runs/RunTableModel.h"
 
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include <QBrush>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QLocale>
 
 #include <algorithm>
 #include <limits>
@@ -14,17 +14,9 @@
 namespace studio {
 namespace {
 
-QString percent(double v)
-{
-    return QLocale(QLocale::English).toString(v, 'f', 2);
-}
-
 QString duration(double seconds)
 {
-    const auto s = static_cast<qint64>(std::max(0.0, seconds) + 0.5);
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return formatDuration(static_cast<qint64>(std::max(0.0, seconds) + 0.5));
 }
 
 // Run folders are named yyyymmdd-hhmmss-ARCH; a renamed one falls back to the folder's time.
@@ -129,14 +121,14 @@ QVariant RunTableModel::display(const mnist::RunRecord& r, int column) const
     const bool any = !r.damaged && !r.epochs.empty();
     switch (column) {
     case NameColumn: return QString::fromStdString(r.name);
-    case DateColumn: return QLocale(QLocale::English).toString(runDate(r), QStringLiteral("yyyy-MM-dd HH:mm"));
+    case DateColumn: return formatDateTime(runDate(r), QStringLiteral("yyyy-MM-dd HH:mm"));
     // The config may be the unreadable part of a damaged run: its defaults would be a guess.
     case ArchColumn: return r.damaged ? QStringLiteral("?") : QString::fromStdString(r.config.arch);
     case RecipeColumn: return m_recipes[row];
-    case BestColumn: return any ? tr("%1 (ep %2)").arg(percent(r.stats.bestTestAccuracy)).arg(r.stats.bestEpoch) : QStringLiteral("–");
+    case BestColumn: return any ? tr("%1 (ep %2)").arg(formatReal(r.stats.bestTestAccuracy, 2)).arg(r.stats.bestEpoch) : QStringLiteral("–");
     case HonestColumn:
-        return any ? tr("%1 (ep %2)").arg(percent(r.stats.testAccuracyAtBestValid)).arg(r.stats.bestValidEpoch) : QStringLiteral("–");
-    case FinalColumn: return any ? percent(r.stats.finalTestAccuracy) : QStringLiteral("–");
+        return any ? tr("%1 (ep %2)").arg(formatReal(r.stats.testAccuracyAtBestValid, 2)).arg(r.stats.bestValidEpoch) : QStringLiteral("–");
+    case FinalColumn: return any ? formatReal(r.stats.finalTestAccuracy, 2) : QStringLiteral("–");
     case DurationColumn: return r.damaged ? QStringLiteral("–") : duration(r.stats.seconds);
     case EpochsColumn: {
         if (r.damaged)

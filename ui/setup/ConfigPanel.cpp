@@ -2,6 +2,7 @@
 
 #include "shared/QtText.h"
 #include "shared/CoreBridge.h"
+#include "shared/NumberFormat.h"
 #include "models/ModelRegistry.h"
 #include "setup/LrPreviewChart.h"
 #include "shared/NumberEdit.h"
@@ -18,7 +19,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -182,7 +182,7 @@ void ConfigPanel::fillArchitectures(QComboBox* combo)
 {
     for (const auto& a : architectureSummaries())
         combo->addItem(QStringLiteral("%1  (%2 parameters%3)")
-                           .arg(fromStd(a.name), QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters)),
+                           .arg(fromStd(a.name), formatCount(a.parameters),
                                 a.builtin ? QString() : tr(", yours")),
                        fromStd(a.name));
 }
@@ -521,7 +521,7 @@ void ConfigPanel::updateArchitectureInfo()
         const ArchitectureSummary a = summarizeNetwork(mnist::networkSpecFor(m_config));
         const QString text = tr("%1 — %2 trainable parameters")
                                  .arg(fromStd(a.description),
-                                      QLocale(QLocale::English).toString(static_cast<qlonglong>(a.parameters)));
+                                      formatCount(a.parameters));
         m_archInfo->setText(m_config.archFile.empty() ? text : tr("%1 (from its file): %2").arg(fromStd(a.name), text));
         m_layers->setPlainText(fromStd(a.layers));
         fieldEditor(QStringLiteral("arch"))->setToolTip(fromStd(a.layers));

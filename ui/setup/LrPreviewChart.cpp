@@ -3,10 +3,10 @@
 #include "shared/ChartStyle.h"
 #include "shared/CoreBridge.h"
 #include "shared/Decimate.h"
+#include "shared/NumberFormat.h"
 #include "optim/LrScheduler.h"
 
 #include <QLineSeries>
-#include <QLocale>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -96,12 +96,11 @@ void LrPreviewChart::recompute()
     m_y->applyNiceNumbers();
     m_x->setRange(0, static_cast<double>(std::max<int64_t>(m_planned - 1, 1)));
     m_x->applyNiceNumbers();
-    const QLocale en(QLocale::English);
     m_chart->setTitle(tr("%1 epochs × %2 iterations = %3 iterations%4")
-                          .arg(en.toString(static_cast<qlonglong>(c.epochs)),
-                               en.toString(static_cast<qlonglong>(m_iterationsPerEpoch)),
-                               en.toString(static_cast<qlonglong>(m_planned)),
-                               tr(" (%1 training images)").arg(en.toString(static_cast<qlonglong>(trainSize)))));
+                          .arg(formatCount(c.epochs),
+                               formatCount(m_iterationsPerEpoch),
+                               formatCount(m_planned),
+                               tr(" (%1 training images)").arg(formatCount(trainSize))));
 }
 
 } // namespace studio

@@ -6,6 +6,10 @@
 #include "sweeps/ParallelCoordinates.h"
 #include "shared/QtText.h"
 #include "shared/StatusStyle.h"
+#include "shared/RankedSortProxy.h"
+#include "sweeps/SweepCells.h"
+#include "sweeps/SweepConfigModel.h"
+#include "sweeps/SweepTrialModel.h"
 
 #include "Error.h"
 #include "sweep/SweepFolder.h"
@@ -22,15 +26,15 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineSeries>
-#include <QLocale>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
-#include <QTableWidget>
+#include <QTableView>
 #include <QThread>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -43,41 +47,12 @@ namespace studio {
 namespace {
 
 constexpr int kPollMs = 2000;
-constexpr int kGroupRole = Qt::UserRole + 1;
-
-QString valueText(const nlohmann::json& v)
-{
-    return fromStd(v.is_string() ? v.get<std::string>() : v.dump());
-}
-
-QVariant valueVariant(const nlohmann::json& v)
-{
-    if (v.is_number())
-        return v.get<double>();
-    if (v.is_boolean())
-        return v.get<bool>() ? QStringLiteral("true") : QStringLiteral("false");
-    return valueText(v);
-}
-
-// A cell that sorts by its number, shown with `decimals`; empty (sorting last) without one.
-QTableWidgetItem* numberItem(double v, int decimals, bool present = true)
-{
-    auto* item = new QTableWidgetItem;
-    if (present) {
-        item->setData(Qt::DisplayRole, QLocale(QLocale::English).toString(v, 'f', decimals).toDouble());
-        item->setData(Qt::ToolTipRole, QLocale(QLocale::English).toString(v, 'f', decimals + 2));
-    }
-    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return item;
-}
 
 SweepSnapshot readSnapshot(const std::string& dir)
 {
     SweepSnapshot s;
-    s.summary = mnist::summarizeSweep(dir); // refreshes sweep.json's states
-    s.folder = mnist::readSweepFolder(dir);
-    for (const mnist::SweepTrial& t : s.folder.plan.trials)
-        s.runs.push_back(mnist::readRun(mnist::trialDir(s.folder, t)));
+    s.sweep = mnist::readSweep(dir); // refreshes sweep.json's states
+    s.summary = mnist::summarizeSweep(s.sweep);
     return s;
 }
 
@@ -187,22 +162,29 @@ void SweepView::buildUi()
     connect(split, &QSplitter::splitterMoved, this, [this] { m_splitMovedByUser = true; });
     layout->addWidget(split, 1);
     auto* left = new QSplitter(Qt::Vertical);
-    m_groups = new QTableWidget;
+    m_configModel = new SweepConfigModel(this);
+    m_configOrder = new RankedSortProxy(SweepConfigModel::RankRole, this);
+    m_configOrder->setSourceModel(m_configModel);
+    m_groups = new QTableView;
     m_groups->setObjectName(QStringLiteral("sweepGroups"));
+    m_groups->setModel(m_configOrder);
     m_groups->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_groups->setSelectionMode(QAbstractItemView::SingleSelection);
     m_groups->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_groups->setSortingEnabled(true);
     m_groups->verticalHeader()->hide();
     m_groups->setToolTip(tr("One row per configuration, seeds pooled; click a header to sort"));
-    connect(m_groups, &QTableWidget::itemSelectionChanged, this, [this] {
+    connect(m_groups->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         const auto rows = m_groups->selectionModel()->selectedRows();
-        if (!rows.isEmpty())
-            showGroup(m_groups->item(rows.front().row(), 0)->data(kGroupRole).toInt());
+        // Selecting the shown configuration's row (a refresh, the chart) draws nothing new.
+        if (!rows.isEmpty() && rows.front().data(KeyedTableModel::KeyRole).toInt() != m_shownGroup)
+            showGroup(rows.front().data(KeyedTableModel::KeyRole).toInt());
     });
     left->addWidget(m_groups);
-    m_trials = new QTableWidget;
+    m_trialModel = new SweepTrialModel(this);
+    m_trials = new QTableView;
     m_trials->setObjectName(QStringLiteral("sweepTrials"));
+    m_trials->setModel(m_trialModel);
     m_trials->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_trials->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_trials->verticalHeader()->hide();
@@ -282,6 +264,9 @@ bool SweepView::openSweep(const QString& dirArg)
         m_dir = dir;
         m_hasSnapshot = false;
         m_shownGroup = -1;
+        // Another sweep's rows: nothing of this one's selection or rows is kept.
+        m_configModel->clear();
+        m_trialModel->clear();
     }
     listSweeps();
     refresh();
@@ -399,7 +384,8 @@ void SweepView::onRefreshed()
     m_snapshot = outcome.value;
     m_hasSnapshot = true;
     fillGroups();
-    fillTrials();
+    m_trialModel->setSweep(m_snapshot.sweep);
+    m_trials->resizeColumnsToContents();
     fillCoordinates();
     fillCurve();
     if (!isRunning()) {
@@ -409,8 +395,8 @@ void SweepView::onRefreshed()
                            .arg(QFileInfo(m_dir).fileName())
                            .arg(s.finished)
                            .arg(s.trials)
-                           .arg(m_snapshot.folder.plan.groups)
-                           .arg(m_snapshot.folder.plan.seeds.size());
+                           .arg(m_snapshot.sweep.folder.plan.groups)
+                           .arg(m_snapshot.sweep.folder.plan.seeds.size());
         if (!m_lastLine.isEmpty())
             text += QStringLiteral(". ") + m_lastLine;
         m_status->setText(text);
@@ -422,54 +408,23 @@ void SweepView::onRefreshed()
 void SweepView::fillGroups()
 {
     const auto& s = m_snapshot.summary;
-    const QSignalBlocker block(m_groups);
-    m_groups->setSortingEnabled(false);
-    m_groups->clear();
-    QStringList headers;
-    for (const std::string& k : s.keys)
-        headers << fromStd(k);
-    // The number a user compares comes right after the settings, where a narrow table still shows it.
-    headers << tr("Honest acc. %") << tr("± std") << tr("Seeds") << tr("Min") << tr("Max") << tr("Best acc. %") << tr("Seconds");
-    m_groups->setColumnCount(static_cast<int>(headers.size()));
-    m_groups->setHorizontalHeaderLabels(headers);
-    m_groups->horizontalHeaderItem(static_cast<int>(s.keys.size()))
-        ->setToolTip(tr("Mean over the seeds of the test accuracy at the epoch of lowest valid loss (the honest metric)"));
-    m_groups->setRowCount(static_cast<int>(s.groups.size()));
-    int selectRow = -1;
-    for (int r = 0; r < static_cast<int>(s.groups.size()); ++r) {
-        const mnist::SweepGroup& g = s.groups[static_cast<size_t>(r)];
-        int c = 0;
-        for (const std::string& k : s.keys) {
-            auto* item = new QTableWidgetItem;
-            const QVariant v = g.params.contains(k) ? valueVariant(g.params[k]) : QVariant();
-            item->setData(Qt::DisplayRole, v);
-            m_groups->setItem(r, c++, item);
-        }
-        const bool has = g.testAccAtBestValid.n > 0;
-        m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.mean, 2, has));
-        m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.std, 2, has && g.testAccAtBestValid.n > 1));
-        auto* seeds = new QTableWidgetItem(QStringLiteral("%1/%2").arg(g.finished).arg(g.runs));
-        seeds->setToolTip(tr("Finished runs of the configuration's seeds"));
-        m_groups->setItem(r, c++, seeds);
-        m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.min, 2, has));
-        m_groups->setItem(r, c++, numberItem(g.testAccAtBestValid.max, 2, has));
-        m_groups->setItem(r, c++, numberItem(g.bestTestAcc.mean, 2, g.bestTestAcc.n > 0));
-        m_groups->setItem(r, c++, numberItem(g.seconds.mean, 0, g.seconds.n > 0));
-        // Column 0 (a setting, or the accuracy when nothing varies) carries the configuration's number.
-        m_groups->item(r, 0)->setData(kGroupRole, static_cast<int>(g.group));
-        if (g.group == m_shownGroup)
-            selectRow = r;
-    }
-    m_groups->setSortingEnabled(true);
+    m_configModel->setSummary(s);
     m_groups->resizeColumnsToContents();
     fitTablesWidth();
-    if (selectRow < 0 && !s.groups.empty() && s.groups.front().testAccAtBestValid.n > 0) {
-        selectRow = 0; // the best, by default
-        m_shownGroup = static_cast<int>(s.groups.front().group);
-    }
-    for (int r = 0; r < m_groups->rowCount(); ++r)
-        if (m_groups->item(r, 0)->data(kGroupRole).toInt() == m_shownGroup)
-            m_groups->selectRow(r);
+    if (m_shownGroup < 0 && !s.groups.empty() && s.groups.front().testAccAtBestValid.n > 0)
+        m_shownGroup = static_cast<int>(s.groups.front().group); // the best, by default
+    selectGroupRow();
+}
+
+// Selects the shown configuration's row, unless it is selected already (a refresh keeps the selection).
+void SweepView::selectGroupRow()
+{
+    const int source = m_configModel->rowOfKey(m_shownGroup);
+    if (source < 0)
+        return;
+    const QModelIndex row = m_configOrder->mapFromSource(m_configModel->index(source, 0));
+    if (!m_groups->selectionModel()->isRowSelected(row.row(), {}))
+        m_groups->selectRow(row.row());
 }
 
 // The tables get the width of their columns, so every number shows without scrolling, from two
@@ -478,7 +433,7 @@ void SweepView::fillGroups()
 void SweepView::fitTablesWidth()
 {
     const int total = m_split->width();
-    if (m_splitMovedByUser || total <= 0 || m_groups->columnCount() == 0)
+    if (m_splitMovedByUser || total <= 0 || m_configModel->columnCount() == 0)
         return;
     const int wanted = m_groups->horizontalHeader()->length() + m_groups->verticalScrollBar()->sizeHint().width() +
                        2 * m_groups->frameWidth() + m_split->handleWidth();
@@ -490,33 +445,6 @@ void SweepView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
     fitTablesWidth(); // the first fill may come before the view has its width
-}
-
-void SweepView::fillTrials()
-{
-    const auto& f = m_snapshot.folder;
-    m_trials->clear();
-    const QStringList headers = {tr("Trial"), tr("Settings"), tr("Seed"), tr("State"), tr("Epochs"), tr("Honest acc. %")};
-    m_trials->setColumnCount(static_cast<int>(headers.size()));
-    m_trials->setHorizontalHeaderLabels(headers);
-    m_trials->setRowCount(static_cast<int>(f.plan.trials.size()));
-    for (size_t i = 0; i < f.plan.trials.size(); ++i) {
-        const mnist::SweepTrial& t = f.plan.trials[i];
-        const mnist::RunRecord& run = m_snapshot.runs[i];
-        const int r = static_cast<int>(i);
-        m_trials->setItem(r, 0, new QTableWidgetItem(fromStd(t.runName)));
-        m_trials->setItem(r, 1, new QTableWidgetItem(fromStd(mnist::describeParams(t.params))));
-        m_trials->setItem(r, 2, new QTableWidgetItem(QString::number(t.seed)));
-        auto* state = new QTableWidgetItem(fromStd(mnist::trialStateName(f.status[i].state)));
-        if (!f.status[i].message.empty()) {
-            state->setToolTip(fromStd(f.status[i].message));
-            state->setForeground(problemColor());
-        }
-        m_trials->setItem(r, 3, state);
-        m_trials->setItem(r, 4, new QTableWidgetItem(QStringLiteral("%1/%2").arg(run.epochs.size()).arg(t.config.epochs)));
-        m_trials->setItem(r, 5, numberItem(run.stats.testAccuracyAtBestValid, 2, !run.epochs.empty()));
-    }
-    m_trials->resizeColumnsToContents();
 }
 
 void SweepView::fillCoordinates()
@@ -531,7 +459,7 @@ void SweepView::fillCoordinates()
     for (const mnist::SweepGroup& g : s.groups) {
         QVector<QVariant> row;
         for (const std::string& k : s.keys)
-            row << (g.params.contains(k) ? valueVariant(g.params[k]) : QVariant());
+            row << (g.params.contains(k) ? sweepValue(g.params[k]) : QVariant());
         row << (g.testAccAtBestValid.n > 0 ? QVariant(g.testAccAtBestValid.mean) : QVariant());
         if (g.group == m_shownGroup)
             selected = static_cast<int>(rows.size());
@@ -550,11 +478,7 @@ void SweepView::showGroup(int group)
     for (size_t i = 0; i < groups.size(); ++i)
         if (groups[i].group == group)
             m_coordinates->setSelectedRow(static_cast<int>(i));
-    for (int r = 0; r < m_groups->rowCount(); ++r)
-        if (m_groups->item(r, 0)->data(kGroupRole).toInt() == group && !m_groups->item(r, 0)->isSelected()) {
-            const QSignalBlocker block(m_groups);
-            m_groups->selectRow(r);
-        }
+    selectGroupRow();
     fillCurve();
 }
 
@@ -570,13 +494,14 @@ void SweepView::fillCurve()
     std::map<int64_t, std::vector<double>> byEpoch;
     QString params;
     int seeds = 0;
-    for (size_t i = 0; i < m_snapshot.folder.plan.trials.size(); ++i) {
-        const mnist::SweepTrial& t = m_snapshot.folder.plan.trials[i];
+    const mnist::SweepReading& sweep = m_snapshot.sweep;
+    for (size_t i = 0; i < sweep.folder.plan.trials.size(); ++i) {
+        const mnist::SweepTrial& t = sweep.folder.plan.trials[i];
         if (t.group != m_shownGroup)
             continue;
         params = fromStd(mnist::describeParams(t.params));
         ++seeds;
-        for (const mnist::EpochMetrics& m : m_snapshot.runs[i].epochs)
+        for (const mnist::EpochMetrics& m : sweep.runs[i].epochs)
             byEpoch[m.epoch].push_back(m.testAccuracy);
     }
     chart->setTitle(tr("%1: test accuracy per epoch, mean of %2 seeds (line) and min-max (band)")
@@ -590,16 +515,12 @@ void SweepView::fillCurve()
     mean->setName(tr("mean"));
     double yMin = 100, yMax = 0;
     for (const auto& [epoch, values] : byEpoch) {
-        double sum = 0;
-        for (double v : values)
-            sum += v;
-        const double m = sum / static_cast<double>(values.size());
-        const double a = *std::min_element(values.begin(), values.end()), b = *std::max_element(values.begin(), values.end());
-        mean->append(static_cast<double>(epoch), m);
-        lo->append(static_cast<double>(epoch), a);
-        hi->append(static_cast<double>(epoch), b);
-        yMin = std::min(yMin, a);
-        yMax = std::max(yMax, b);
+        const mnist::Spread spread = mnist::spreadOf(values);
+        mean->append(static_cast<double>(epoch), spread.mean);
+        lo->append(static_cast<double>(epoch), spread.min);
+        hi->append(static_cast<double>(epoch), spread.max);
+        yMin = std::min(yMin, spread.min);
+        yMax = std::max(yMax, spread.max);
     }
     auto* band = new QAreaSeries(hi, lo);
     band->setName(tr("min-max over seeds"));

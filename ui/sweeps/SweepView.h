@@ -26,19 +26,22 @@ class QLabel;
 class QPushButton;
 class QSpinBox;
 class QSplitter;
-class QTableWidget;
+class QTableView;
 
 namespace studio {
 
 template <class T>
 struct CallOutcome;
 class ParallelCoordinates;
+class RankedSortProxy;
+class SweepConfigModel;
+class SweepTrialModel;
 
-// What one refresh reads of a sweep folder, off the GUI thread.
+// What one refresh reads of a sweep folder, off the GUI thread: each trial's run folder once,
+// and the summary made from that.
 struct SweepSnapshot {
+    mnist::SweepReading sweep;
     mnist::SweepSummary summary;
-    mnist::SweepFolder folder;
-    std::vector<mnist::RunRecord> runs; // one per trial, as its run folder reads (empty folders: no epochs)
 };
 
 class SweepView : public QWidget {
@@ -70,8 +73,11 @@ public:
 
     QString statusText() const;
     const SweepSnapshot& snapshot() const { return m_snapshot; }
-    QTableWidget* groupTable() const { return m_groups; }
-    QTableWidget* trialTable() const { return m_trials; }
+    // The configurations (sortable: its model is a proxy of configModel()) and the trials.
+    QTableView* groupTable() const { return m_groups; }
+    QTableView* trialTable() const { return m_trials; }
+    SweepConfigModel* configModel() const { return m_configModel; }
+    SweepTrialModel* trialModel() const { return m_trialModel; }
     ParallelCoordinates* coordinates() const { return m_coordinates; }
     QChart* curveChart() const;
     // The configuration (group number) whose curve is drawn; -1: none.
@@ -94,7 +100,7 @@ private:
     void listSweeps();
     void onRefreshed();
     void fillGroups();
-    void fillTrials();
+    void selectGroupRow();
     void fitTablesWidth();
     void fillCoordinates();
     void fillCurve();
@@ -127,8 +133,11 @@ private:
     QLabel* m_status = nullptr;
     QSplitter* m_split = nullptr;
     bool m_splitMovedByUser = false;
-    QTableWidget* m_groups = nullptr;
-    QTableWidget* m_trials = nullptr;
+    SweepConfigModel* m_configModel = nullptr;
+    RankedSortProxy* m_configOrder = nullptr;
+    SweepTrialModel* m_trialModel = nullptr;
+    QTableView* m_groups = nullptr;
+    QTableView* m_trials = nullptr;
     ParallelCoordinates* m_coordinates = nullptr;
     QChartView* m_curve = nullptr;
 };

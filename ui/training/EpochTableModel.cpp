@@ -1,9 +1,10 @@
 #include "training/EpochTableModel.h"
 
+#include "shared/NumberFormat.h"
+
 #include "train/RunStats.h"
 
 #include <QFont>
-#include <QLocale>
 
 #include <cmath>
 #include <vector>
@@ -36,7 +37,7 @@ QVariant EpochTableModel::data(const QModelIndex& index, int role) const
         case TestAccuracyColumn: return QString::number(m.testAccuracy, 'f', 2);
         case LrColumn: return QString::number(m.lr, 'g', 4);
         case SecondsColumn: return QString::number(m.seconds, 'f', 1);
-        case RateColumn: return QLocale(QLocale::English).toString(static_cast<qint64>(std::llround(m.imagesPerSecond)));
+        case RateColumn: return formatCount(std::llround(m.imagesPerSecond));
         default: return {};
         }
     case Qt::TextAlignmentRole:

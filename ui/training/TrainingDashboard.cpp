@@ -4,6 +4,7 @@
 #include "shared/ChartExport.h"
 #include "shared/ChartStyle.h"
 #include "shared/Decimate.h"
+#include "shared/NumberFormat.h"
 
 #include <QChart>
 #include <QChartView>
@@ -14,7 +15,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
-#include <QLocale>
 #include <QLogValueAxis>
 #include <QProgressBar>
 #include <QSplitter>
@@ -33,20 +33,7 @@ namespace {
 
 QString duration(qint64 ms)
 {
-    const qint64 s = std::max<qint64>(ms, 0) / 1000;
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
-QString number(double v, int decimals)
-{
-    return QLocale(QLocale::English).toString(v, 'f', decimals);
-}
-
-QString count(qint64 v)
-{
-    return QLocale(QLocale::English).toString(v);
+    return formatDuration(std::max<qint64>(ms, 0) / 1000);
 }
 
 // A tick every 1, 2 or 5 x 10^k epochs, at most about 10 ticks.
@@ -440,7 +427,7 @@ void TrainingDashboard::showRecordedRun(const QString& name, const mnist::TrainC
     QString best;
     if (m_epochModel->bestRow() >= 0)
         best = tr(", best test accuracy %1% (epoch %2)")
-                   .arg(number(this->epochs()[m_epochModel->bestRow()].testAccuracy, 2))
+                   .arg(formatReal(this->epochs()[m_epochModel->bestRow()].testAccuracy, 2))
                    .arg(this->epochs()[m_epochModel->bestRow()].epoch);
     m_endText = tr("Recorded run %1: %2 of %3 epochs").arg(name).arg(epochs.size()).arg(config.epochs) + best + QLatin1Char('.');
     m_progressBar->setValue(static_cast<int>(1000 * epochs.size() / std::max<int64_t>(config.epochs, 1)));
@@ -593,7 +580,7 @@ void TrainingDashboard::finishRun(const RunSummary& s)
     QString best;
     if (m_epochModel->bestRow() >= 0)
         best = tr(", best test accuracy %1% (epoch %2)")
-                   .arg(number(epochs()[m_epochModel->bestRow()].testAccuracy, 2))
+                   .arg(formatReal(epochs()[m_epochModel->bestRow()].testAccuracy, 2))
                    .arg(epochs()[m_epochModel->bestRow()].epoch);
     if (s.failed)
         m_endText = tr("Failed after %1 of %2 epochs").arg(epochs().size()).arg(m_info.epochs) + best + QLatin1Char('.');
@@ -632,11 +619,11 @@ void TrainingDashboard::updateProgress()
     if (live > 0) {
         const auto& last = m_points.back();
         parts << tr("Epoch %1/%2").arg(last.epoch).arg(m_info.epochs)
-              << tr("iteration %1/%2").arg(count(last.iteration + 1), count(perEpoch));
+              << tr("iteration %1/%2").arg(formatCount(last.iteration + 1), formatCount(perEpoch));
     } else if (!epochs().isEmpty()) {
-        parts << tr("Epoch %1/%2").arg(epochs().back().epoch + 1).arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
+        parts << tr("Epoch %1/%2").arg(epochs().back().epoch + 1).arg(m_info.epochs) << tr("iteration 0/%1").arg(formatCount(perEpoch));
     } else {
-        parts << tr("Epoch 1/%1").arg(m_info.epochs) << tr("iteration 0/%1").arg(count(perEpoch));
+        parts << tr("Epoch 1/%1").arg(m_info.epochs) << tr("iteration 0/%1").arg(formatCount(perEpoch));
     }
     double imagesPerSecond = epochs().isEmpty() ? 0 : epochs().back().imagesPerSecond;
     if (m_rateSamples.size() >= 2) {
@@ -647,7 +634,7 @@ void TrainingDashboard::updateProgress()
                               static_cast<double>(b.first - a.first);
     }
     if (imagesPerSecond > 0)
-        parts << tr("%1 images/s").arg(count(std::llround(imagesPerSecond)));
+        parts << tr("%1 images/s").arg(formatCount(std::llround(imagesPerSecond)));
     parts << tr("elapsed %1").arg(duration(active));
     // The rate of this session only: recorded iterations took no time here.
     if (live > 0 && done < total)
@@ -655,7 +642,7 @@ void TrainingDashboard::updateProgress()
                                                                        static_cast<double>(total - done) / static_cast<double>(live))));
     if (m_epochModel->bestRow() >= 0)
         parts << tr("best test accuracy %1% (epoch %2)")
-                     .arg(number(epochs()[m_epochModel->bestRow()].testAccuracy, 2))
+                     .arg(formatReal(epochs()[m_epochModel->bestRow()].testAccuracy, 2))
                      .arg(epochs()[m_epochModel->bestRow()].epoch);
     if (m_state == State::Paused)
         parts << tr("paused");
@@ -678,7 +665,7 @@ void TrainingDashboard::showEpochTip(const QPointF& point, bool state)
                                .arg(m.epoch)
                                .arg(m.trainLoss, 0, 'g', 5)
                                .arg(m.validLoss, 0, 'g', 5)
-                               .arg(number(m.testAccuracy, 2))
+                               .arg(formatReal(m.testAccuracy, 2))
                                .arg(m.lr, 0, 'g', 4),
                            m_epochView);
         return;

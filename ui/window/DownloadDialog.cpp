@@ -2,9 +2,9 @@
 
 #include "window/DataDownloader.h"
 #include "shared/StatusStyle.h"
+#include "shared/NumberFormat.h"
 
 #include <QLabel>
-#include <QLocale>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -16,12 +16,11 @@ namespace studio {
 
 QString formatBytes(qint64 bytes)
 {
-    const QLocale en(QLocale::English);
     if (bytes < 1000)
         return QStringLiteral("%1 B").arg(bytes);
     if (bytes < 1000 * 1000)
-        return en.toString(static_cast<double>(bytes) / 1e3, 'f', 1) + QStringLiteral(" kB");
-    return en.toString(static_cast<double>(bytes) / 1e6, 'f', 1) + QStringLiteral(" MB");
+        return formatReal(static_cast<double>(bytes) / 1e3, 1) + QStringLiteral(" kB");
+    return formatReal(static_cast<double>(bytes) / 1e6, 1) + QStringLiteral(" MB");
 }
 
 DownloadDialog::DownloadDialog(DataDownloader* downloader, QWidget* parent) : QDialog(parent), m_downloader(downloader)

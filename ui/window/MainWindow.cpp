@@ -3,6 +3,7 @@
 #include "window/ExportActions.h"
 #include "window/RunController.h"
 #include "window/RunSelection.h"
+#include "shared/NumberFormat.h"
 
 #include "augmentation/AugmentationPreview.h"
 #include "shared/ChartExport.h"
@@ -40,7 +41,6 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -58,6 +58,7 @@
 #include <QVBoxLayout>
 
 #include <exception>
+#include <iterator>
 #include <functional>
 
 namespace studio {
@@ -70,6 +71,51 @@ const char* const kSplitterKey = "window/splitter";
 const char* const kRecordKey = "runs/record";
 const char* const kRunsFolderKey = "runs/folder";
 const char* const kNetworkDraftKey = "network/draft";
+const char* const kRecipesName = "recipes"; // --tab's word for the left side's recipes
+
+// Every tab of the notebook, in order: the one list the tab widget, showTab(), the View menu and
+// --tab are built from.
+struct TabEntry {
+    MainWindow::Tab tab;
+    const char* name;     // --tab's word
+    const char* title;    // on the tab
+    const char* menuText; // in the View menu, with its mnemonic
+    QWidget* (*page)(const MainWindow& window);
+};
+
+constexpr TabEntry kTabs[] = {
+    {MainWindow::Tab::Dashboard, "training", QT_TRANSLATE_NOOP("studio::MainWindow", "Training"),
+     QT_TRANSLATE_NOOP("studio::MainWindow", "&Training dashboard"), [](const MainWindow& w) -> QWidget* { return w.dashboard(); }},
+    {MainWindow::Tab::AugmentationPreview, "preview", QT_TRANSLATE_NOOP("studio::MainWindow", "Augmentation preview"),
+     QT_TRANSLATE_NOOP("studio::MainWindow", "&Augmentation preview"), [](const MainWindow& w) -> QWidget* { return w.augmentationPreview(); }},
+    {MainWindow::Tab::Runs, "runs", QT_TRANSLATE_NOOP("studio::MainWindow", "Runs"), QT_TRANSLATE_NOOP("studio::MainWindow", "&Runs"),
+     [](const MainWindow& w) -> QWidget* { return w.runBrowser(); }},
+    {MainWindow::Tab::Evaluation, "evaluation", QT_TRANSLATE_NOOP("studio::MainWindow", "Evaluation"),
+     QT_TRANSLATE_NOOP("studio::MainWindow", "&Evaluation"), [](const MainWindow& w) -> QWidget* { return w.evaluationView(); }},
+    {MainWindow::Tab::DrawDigit, "draw", QT_TRANSLATE_NOOP("studio::MainWindow", "Draw a digit"),
+     QT_TRANSLATE_NOOP("studio::MainWindow", "&Draw a digit"), [](const MainWindow& w) -> QWidget* { return w.drawDigitView(); }},
+    {MainWindow::Tab::Network, "network", QT_TRANSLATE_NOOP("studio::MainWindow", "Network"), QT_TRANSLATE_NOOP("studio::MainWindow", "&Network"),
+     [](const MainWindow& w) -> QWidget* { return w.networkEditor(); }},
+    {MainWindow::Tab::Inspect, "inspect", QT_TRANSLATE_NOOP("studio::MainWindow", "Inspect"), QT_TRANSLATE_NOOP("studio::MainWindow", "&Inspect"),
+     [](const MainWindow& w) -> QWidget* { return w.inspectView(); }},
+    {MainWindow::Tab::Sweeps, "sweeps", QT_TRANSLATE_NOOP("studio::MainWindow", "Sweeps"), QT_TRANSLATE_NOOP("studio::MainWindow", "&Sweeps"),
+     [](const MainWindow& w) -> QWidget* { return w.sweepView(); }},
+};
+
+// The table is in the enum's order, so that a tab's entry is kTabs[tab].
+constexpr bool inEnumOrder()
+{
+    for (size_t i = 0; i < std::size(kTabs); ++i)
+        if (kTabs[i].tab != static_cast<MainWindow::Tab>(i))
+            return false;
+    return true;
+}
+static_assert(inEnumOrder() && std::size(kTabs) == static_cast<size_t>(MainWindow::Tab::Sweeps) + 1, "kTabs lists every tab in the enum's order");
+
+const TabEntry& tabEntry(MainWindow::Tab tab)
+{
+    return kTabs[static_cast<size_t>(tab)];
+}
 
 } // namespace
 
@@ -143,26 +189,20 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_preview = new AugmentationPreview;
     m_browser = new RunBrowser;
     m_browser->setRunsFolder(m_runsFolder);
-    m_tabs = new QTabWidget;
-    m_tabs->setObjectName(QStringLiteral("mainTabs"));
-    m_tabs->addTab(m_dashboard, tr("Training"));
-    m_tabs->addTab(m_preview, tr("Augmentation preview"));
-    m_tabs->addTab(m_browser, tr("Runs"));
     m_evaluation = new EvaluationView;
     m_evaluation->setRunProvider([this] { return modelRunDir(); });
-    m_tabs->addTab(m_evaluation, tr("Evaluation"));
     m_draw = new DrawDigitView;
     m_draw->setCurrentRunProvider([this] { return m_selection->modelRun(); });
     m_draw->setSelectedRunProvider([this] { return modelRunDir(); });
-    m_tabs->addTab(m_draw, tr("Draw a digit"));
     m_network = new NetworkEditor;
-    m_tabs->addTab(m_network, tr("Network"));
     m_inspect = new InspectView;
-    m_tabs->addTab(m_inspect, tr("Inspect"));
     m_sweeps = new SweepView;
     m_sweeps->setBaseConfigProvider([this] { return m_panel->config(); });
     m_sweeps->setSweepsFolder(QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
-    m_tabs->addTab(m_sweeps, tr("Sweeps"));
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    for (const TabEntry& t : kTabs)
+        m_tabs->addTab(t.page(*this), tr(t.title));
     connect(m_evaluation, &EvaluationView::inspectRequested, this, [this](const QString& dir, int imageIndex) {
         showTab(Tab::Inspect); // first: showing the tab picks a run of its own, which this one replaces
         m_inspect->setImageIndex(imageIndex);
@@ -325,14 +365,9 @@ void MainWindow::buildMenus()
                            this, [this, i] { loadRecipe(i); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("&Training dashboard"), this, [this] { showTab(Tab::Dashboard); });
-    view->addAction(tr("&Augmentation preview"), this, [this] { showTab(Tab::AugmentationPreview); });
-    view->addAction(tr("&Runs"), this, [this] { showTab(Tab::Runs); });
-    view->addAction(tr("&Evaluation"), this, [this] { showTab(Tab::Evaluation); });
-    view->addAction(tr("&Draw a digit"), this, [this] { showTab(Tab::DrawDigit); });
-    view->addAction(tr("&Network"), this, [this] { showTab(Tab::Network); });
-    view->addAction(tr("&Inspect"), this, [this] { showTab(Tab::Inspect); });
-    view->addAction(tr("&Sweeps"), this, [this] { showTab(Tab::Sweeps); });
+    for (const TabEntry& t : kTabs)
+        view->addAction(tr(t.menuText), this, [this, tab = t.tab] { showTab(tab); })
+            ->setObjectName(QStringLiteral("showTab_%1").arg(QLatin1String(t.name)));
     view->addSeparator();
     QMenu* theme = view->addMenu(tr("T&heme"));
     auto* themes = new QActionGroup(theme);
@@ -403,22 +438,29 @@ void MainWindow::loadStudioRecipe(const QString& name)
 
 void MainWindow::showTab(Tab tab)
 {
-    QWidget* page = m_dashboard;
-    if (tab == Tab::AugmentationPreview)
-        page = m_preview;
-    else if (tab == Tab::Runs)
-        page = m_browser;
-    else if (tab == Tab::Evaluation)
-        page = m_evaluation;
-    else if (tab == Tab::DrawDigit)
-        page = m_draw;
-    else if (tab == Tab::Network)
-        page = m_network;
-    else if (tab == Tab::Sweeps)
-        page = m_sweeps;
-    else if (tab == Tab::Inspect)
-        page = m_inspect;
-    m_tabs->setCurrentWidget(page);
+    m_tabs->setCurrentWidget(tabEntry(tab).page(*this));
+}
+
+QStringList MainWindow::tabNames()
+{
+    QStringList names;
+    for (const TabEntry& t : kTabs)
+        names << QLatin1String(t.name);
+    return names << QLatin1String(kRecipesName);
+}
+
+bool MainWindow::showTabNamed(const QString& name)
+{
+    if (name == QLatin1String(kRecipesName)) {
+        showRecipes();
+        return true;
+    }
+    for (const TabEntry& t : kTabs)
+        if (name == QLatin1String(t.name)) {
+            showTab(t.tab);
+            return true;
+        }
+    return false;
 }
 
 void MainWindow::useEditedNetwork(const QString& name, bool train)
@@ -548,13 +590,13 @@ void MainWindow::connectRunController()
         m_dashboard->setRunInfo(info);
         m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 · %6 train / %7 valid / %8 test images")
                                 .arg(QString::fromStdString(m_runConfig.arch))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.parameterCount)))
+                                .arg(formatCount(info.parameterCount))
                                 .arg(QString::fromStdString(info.device))
                                 .arg(info.threads)
                                 .arg(QString::fromStdString(info.memoryFormat))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.trainSize)))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.validSize)))
-                                .arg(QLocale(QLocale::English).toString(static_cast<qlonglong>(info.testSize))));
+                                .arg(formatCount(info.trainSize))
+                                .arg(formatCount(info.validSize))
+                                .arg(formatCount(info.testSize)));
         m_runLabel->setToolTip(tr("Memory format: %1").arg(QString::fromStdString(info.memoryFormatWhy)));
         statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
     });

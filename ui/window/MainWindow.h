@@ -7,6 +7,7 @@
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QStringList>
 
 class QAction;
 class QChartView;
@@ -36,6 +37,7 @@ class TrainingWorker;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    // The notebook's tabs; their titles, View-menu entries and --tab names are in one table (MainWindow.cpp).
     enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect, Sweeps };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
@@ -84,6 +86,10 @@ public:
     void loadRecipe(int index);
     void loadStudioRecipe(const QString& name);
     void showTab(Tab tab);
+    // The words mnist-studio's --tab takes: each tab's, in tab order, then "recipes" (the left side's).
+    static QStringList tabNames();
+    // Shows the tab (or the recipes) that --tab calls `name`; false for a name it does not know.
+    bool showTabNamed(const QString& name);
     // Brings the notebook recipes (left) to the front.
     void showRecipes();
 

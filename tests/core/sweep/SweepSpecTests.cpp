@@ -8,6 +8,7 @@
 
 #include "Error.h"
 #include "spec/Recipes.h"
+#include "run/RunFolder.h"
 
 #include "data/TempDir.h"
 
@@ -207,6 +208,45 @@ TEST_CASE("A sweep folder keeps the plan and each trial's state; another spec is
     CHECK_THROWS_WITH(mnist::readSweepFolder(dir), Catch::Contains("sweep.json") && Catch::Contains("\"keys\""));
     std::ofstream(mnist::sweepJsonPath(dir)) << "{not json";
     CHECK_THROWS_AS(mnist::readSweepFolder(dir), mnist::IoError);
+}
+
+TEST_CASE("readSweep reads each trial's run folder once, refreshes the states and feeds the summary", "[sweep]")
+{
+    TempDir tmp;
+    const std::string dir = tmp.file("sweep");
+    const json spec = json::parse(R"({"base": {"epochs": 1}, "grid": {"lr": [0.01, 0.001]}, "seeds": [1]})");
+    const mnist::SweepFolder sweep = mnist::openSweepFolder(dir, mnist::planSweep(spec));
+    // Trial 0 trained its one epoch and wrote its summary; trial 1 has not started.
+    {
+        mnist::RunFolder run(mnist::trialDir(sweep, sweep.plan.trials[0]), sweep.plan.trials[0].config);
+        mnist::EpochMetrics m;
+        m.epoch = 1;
+        m.validLoss = 0.3;
+        m.testAccuracy = 97.5;
+        run.appendEpoch(m, {{0, 1, 0, 0.01, 0.4}});
+        run.writeSummary(R"({"arch":"LeNet","best_test_acc":97.5,"best_epoch":1,"test_acc_at_best_valid":97.5,)"
+                         R"("best_valid_epoch":1,"final_test_acc":97.5,"stopped":false,"epochs":[{}]})");
+    }
+
+    const mnist::SweepReading reading = mnist::readSweep(dir);
+    REQUIRE(reading.runs.size() == 2u);
+    CHECK(reading.folder.status[0].state == mnist::TrialState::Finished);
+    CHECK(reading.folder.status[1].state == mnist::TrialState::Pending);
+    REQUIRE(reading.runs[0].epochs.size() == 1u);
+    CHECK(reading.runs[0].stats.testAccuracyAtBestValid == Approx(97.5));
+    // A trial not started: its folder named, nothing read, not damaged.
+    CHECK(reading.runs[1].dir == mnist::trialDir(sweep, sweep.plan.trials[1]));
+    CHECK(reading.runs[1].epochs.empty());
+    CHECK_FALSE(reading.runs[1].damaged);
+    // The states were saved, as refreshSweepStatus saves them.
+    CHECK(mnist::readSweepFolder(dir).status[0].state == mnist::TrialState::Finished);
+
+    // The summary made from the reading is the one read from the folder.
+    const mnist::SweepSummary fromReading = mnist::summarizeSweep(reading);
+    CHECK(mnist::sweepSummaryJson(fromReading) == mnist::sweepSummaryJson(mnist::summarizeSweep(dir)));
+    CHECK(fromReading.finished == 1);
+    REQUIRE(fromReading.groups.size() == 2u);
+    CHECK(fromReading.groups.front().testAccAtBestValid.mean == Approx(97.5));
 }
 
 TEST_CASE("Slurm's array value, the sbatch script and the Kubernetes Indexed Job", "[sweep]")
