@@ -297,19 +297,10 @@ TEST_CASE("The sweepable settings are every setting but the seed, the machine's 
 
 TEST_CASE("withMachineSettings takes exactly the machine's settings from the machine", "[config][scopes]")
 {
-    mnist::TrainConfig experiment;
-    experiment.lr = 0.5;
-    experiment.dataset = "fashion-mnist";
-    experiment.memoryFormat = "channels-last";
-    experiment.evalBatchSize = 9;
-    mnist::TrainConfig machine;
-    machine.dataDir = "/data/here";
-    machine.device = "cpu";
-    machine.threads = 3;
-    machine.memoryFormat = "contiguous";
-    machine.evalBatchSize = 77;
-    machine.lr = 0.01;
-    machine.dataset = "mnist";
+    const mnist::TrainConfig experiment = mnist::trainConfigFromJsonText(
+        R"({"lr": 0.5, "dataset": "fashion-mnist", "memory_format": "channels-last", "eval_batch_size": 9})");
+    const mnist::TrainConfig machine = mnist::trainConfigFromJsonText(R"({"data_dir": "/data/here", "device": "cpu", "threads": 3,
+        "memory_format": "contiguous", "eval_batch_size": 77, "lr": 0.01})");
     const mnist::TrainConfig c = mnist::withMachineSettings(experiment, machine);
     for (const mnist::ConfigField& f : mnist::configFields()) {
         INFO(f.key);
