@@ -229,6 +229,13 @@ std::string runCommand(const std::vector<std::string>& words)
     return out;
 }
 
+// Sets each of `given`'s settings (by JSON key) in `config`.
+void applyGiven(mnist::TrainConfig& config, const nlohmann::json& given)
+{
+    for (auto it = given.begin(); it != given.end(); ++it)
+        mnist::setFieldFromJson(config, *mnist::findField(it.key()), it.value());
+}
+
 } // namespace
 
 int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
@@ -248,7 +255,9 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
         if (r.outDir.empty())
             throw mnist::ConfigError("--sweep needs --out DIR: the sweep's folder (sweep.json and one run folder per trial)");
         mnist::SweepPlan plan = mnist::loadSweepSpec(r.specPath);
-        gpu = mnist::applyMachineSettings(plan, r.dataDir, r.device);
+        for (mnist::SweepTrial& t : plan.trials)
+            applyGiven(t.config, r.machine);
+        gpu = mnist::applyMachineSettings(plan, {}, {});
         dir = absolute(r.outDir);
         sweep = mnist::openSweepFolder(dir, plan);
     }
@@ -258,8 +267,9 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
     std::printf("sweep %s: %zu trials (%lld configurations x %zu seeds), %lld finished\n", dir.c_str(), sweep.plan.trials.size(),
                 static_cast<long long>(sweep.plan.groups), sweep.plan.seeds.size(), static_cast<long long>(done));
 
-    const int jobs = r.jobs > 0 ? r.jobs : gpu ? 1 : (r.threads > 0 ? std::max(1, cores() / r.threads) : cores());
-    const int threads = r.threads > 0 ? r.threads : std::max(1, cores() / jobs);
+    const int given = r.machine.value("threads", 0);
+    const int jobs = r.jobs > 0 ? r.jobs : gpu ? 1 : (given > 0 ? std::max(1, cores() / given) : cores());
+    const int threads = given > 0 ? given : std::max(1, cores() / jobs);
     mnist::ClusterJob job;
     job.mnistTrain = absolute(r.self);
     job.threads = threads;
@@ -302,7 +312,7 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
     return code;
 }
 
-int sweepTaskCommand(const std::string& dirArg, int64_t index, int threads, mnist::StopToken& stop)
+int sweepTaskCommand(const std::string& dirArg, int64_t index, const nlohmann::json& machine, mnist::StopToken& stop)
 {
     const std::string dir = absolute(dirArg);
     const mnist::SweepFolder sweep = mnist::readSweepFolder(dir);
@@ -320,8 +330,7 @@ int sweepTaskCommand(const std::string& dirArg, int64_t index, int threads, mnis
     TrainRequest request;
     const bool begun = fs::exists(fs::path(runDir) / "config.json");
     request.config = begun ? mnist::loadRunConfig(runDir) : t.config;
-    if (threads > 0)
-        request.config.threads = threads;
+    applyGiven(request.config, machine); // a begun trial resumes: the machine's settings may change then
     (begun ? request.resumeDir : request.outDir) = runDir;
     return trainCommand(std::move(request), stop);
 }

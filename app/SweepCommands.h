@@ -4,6 +4,8 @@
 // --sweep-summary. Each returns the exit code and throws what the core throws.
 #include "train/StopToken.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -11,9 +13,10 @@ struct SweepRequest {
     std::string specPath;
     std::string outDir;
     int jobs = 0;            // trials at once; 0: the cores' worth (one on a GPU)
-    int threads = 0;         // threads per trial; 0: the cores shared out between the jobs
-    std::string dataDir;     // every trial's data folder; empty: as the spec says, else found as for a run
-    std::string device;      // every trial's device; empty: as the spec says
+    // The machine's settings given on the command line, by JSON key (FieldScope::Machine): every
+    // new trial's, over the spec's. "threads" is each trial's thread count (absent: the cores
+    // shared out between the jobs); an absent "data_dir" is found as for a run.
+    nlohmann::json machine = nlohmann::json::object();
     bool slurm = false;      // write DIR/sweep.sbatch and submit it with sbatch
     bool kubernetes = false; // write DIR/sweep-job.yaml (an Indexed Job) to apply with kubectl
     bool dryRun = false;     // write the scheduler's file, submit nothing
@@ -24,7 +27,8 @@ struct SweepRequest {
 };
 
 int sweepCommand(const SweepRequest& request, mnist::StopToken& stop);
-// Trains trial `index` of the sweep in `dir`: skipped when finished, resumed when begun.
-int sweepTaskCommand(const std::string& dir, int64_t index, int threads, mnist::StopToken& stop);
+// Trains trial `index` of the sweep in `dir`: skipped when finished, resumed when begun; with the
+// machine's settings given (by JSON key, FieldScope::Machine) over the trial's.
+int sweepTaskCommand(const std::string& dir, int64_t index, const nlohmann::json& machine, mnist::StopToken& stop);
 // Prints the per-configuration summary (a table, or JSON); with `csvPath` also writes it as CSV.
 int sweepSummaryCommand(const std::string& dir, bool json, const std::string& csvPath);

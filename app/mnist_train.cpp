@@ -36,7 +36,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
-#include <set>
+#include <cctype>
 
 // OpenMP's waiting and malloc's huge pages set before any library starts (train/Threading.h).
 MNIST_STUDIO_SETTINGS_AT_LOAD
@@ -97,6 +97,395 @@ std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config
     return net;
 }
 
+// Every option of mnist-train, as CLI11 fills it. It stays where main() made it: the field
+// options' callbacks hold references into it.
+struct Options {
+    std::string configPath, outDir, recipeName, augmentPreset, normalize;
+    bool json = false, listArchs = false, noSave = false;
+    int64_t printLrSteps = -1, exportAugmentedCount = -1;
+    std::vector<std::string> ensembleDirs;
+    std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn, resumeDir;
+    std::string describeArch, listRunsDir, tensorBoardSource;
+    SweepRequest sweep;
+    std::string sweepTaskDir, sweepSummaryDir, summaryCsv;
+    int64_t sweepIndex = -1;
+
+    // What a set-up option does to the config, in the order they are applied: the --augment
+    // preset, one per field of the core's field table (`field` set), then --normalize.
+    struct Override {
+        CLI::Option* option;
+        const mnist::ConfigField* field; // null for a preset
+        std::function<void(mnist::TrainConfig&)> apply;
+    };
+    std::vector<Override> overrides;
+    std::map<std::string, std::string> texts; // stable references for CLI11
+    std::map<std::string, bool> flags;
+
+    CLI::Option *config = nullptr, *recipe = nullptr, *resume = nullptr, *out = nullptr, *evaluate = nullptr,
+                *pretrained = nullptr, *listRuns = nullptr, *sweepSpec = nullptr, *sweepTask = nullptr;
+};
+
+std::string fieldHelp(const mnist::ConfigField& f)
+{
+    std::string help = f.tooltip;
+    if (f.kind == mnist::FieldKind::Choice && !f.choices.empty()) {
+        help += " (";
+        for (size_t i = 0; i < f.choices.size(); ++i)
+            help += (i ? " | " : "") + f.choices[i].value;
+        help += ")";
+    }
+    if (f.kind != mnist::FieldKind::Flag && f.kind != mnist::FieldKind::Path && f.kind != mnist::FieldKind::Text)
+        help += " [default " + mnist::fieldText(f, mnist::TrainConfig{}) + "]";
+    return help;
+}
+
+// One option per field of the table, grouped by its section, with the presets that refine them.
+void addSettingOptions(CLI::App& app, Options& o)
+{
+    std::map<std::string, CLI::Option_group*> groups;
+    for (const mnist::ConfigField& f : mnist::configFields())
+        if (!groups.count(f.section)) {
+            std::string title = f.section + " settings";
+            title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+            groups[f.section] = app.add_option_group(title);
+        }
+    CLI::Option_group* augment = groups.at("augment");
+    // Before the fields: a preset is a starting point that --crop-scale, --rotate and so on refine.
+    o.overrides.push_back({augment->add_option("--augment", o.augmentPreset,
+                                               "notebook (crop scale 0.8-1.2 + rotation 30) | light (crop 0.85-1.0, aspect "
+                                               "0.9-1.1, rotation 12) | none")
+                               ->check(CLI::IsMember({"notebook", "light", "none"})),
+                           nullptr, [&o](auto& c) {
+                               c.augment = o.augmentPreset == "notebook" ? mnist::notebookAugmentation()
+                                           : o.augmentPreset == "light" ? mnist::lightAugmentation()
+                                                                        : mnist::AugmentConfig{};
+                           }});
+    for (const mnist::ConfigField& f : mnist::configFields()) {
+        if (f.flag.empty())
+            continue;
+        CLI::Option_group* group = groups.at(f.section);
+        if (f.kind == mnist::FieldKind::Flag) {
+            auto* opt = group->add_flag("--" + f.flag + ",!--no-" + f.flag, o.flags[f.key], fieldHelp(f));
+            o.overrides.push_back({opt, &f, [&f, &o](auto& c) { f.set(c, o.flags[f.key]); }});
+        } else {
+            using K = mnist::FieldKind;
+            const char* type = f.kind == K::Integer || f.kind == K::Seed ? "N"
+                               : f.kind == K::Real                    ? "X"
+                               : f.kind == K::RealPair                ? "A,B"
+                               : f.kind == K::Path                    ? (f.fileFilter.empty() ? "DIR" : "FILE")
+                                                                      : "NAME";
+            auto* opt = group->add_option("--" + f.flag, o.texts[f.key], fieldHelp(f))->type_name(type);
+            o.overrides.push_back({opt, &f, [&f, &o](auto& c) { mnist::setFieldFromText(c, f, o.texts[f.key]); }});
+        }
+    }
+    o.overrides.push_back({augment->add_option("--normalize", o.normalize,
+                                               "Normalize(MEAN, STD) on every split, e.g. 0.5,0.5 (sets --normalize-mean "
+                                               "and --normalize-std)"),
+                           nullptr, [&o](auto& c) {
+                               mnist::ConfigField pair = *mnist::findField("augment.random_resized_crop.scale");
+                               pair.flag = "normalize";
+                               const nlohmann::json ms = mnist::parseFieldText(pair, o.normalize);
+                               c.augment.normalize = true;
+                               c.augment.mean = ms[0].get<double>();
+                               c.augment.std = ms[1].get<double>();
+                           }});
+}
+
+// Where a run's set-up starts: a recipe, a config file or a run to resume; and where it goes.
+void addRunOptions(CLI::App& app, Options& o)
+{
+    CLI::Option_group* g = app.add_option_group("Run", "A training run (the default): its set-up and its run folder");
+    std::vector<std::string> recipeNames;
+    for (const mnist::Recipe& r : mnist::recipes())
+        recipeNames.push_back(r.name);
+    o.recipe = g->add_option("--recipe", o.recipeName,
+                             "Start from a recipe: fast (LeNetBN, 2 epochs), balanced (SimpleNet, 4 epochs), best (SimpleNet, "
+                             "label smoothing, 15 epochs), all one-cycle; flags override it; accuracies in docs/accuracy.md")
+                   ->check(CLI::IsMember(recipeNames));
+    o.config = g->add_option("--config", o.configPath, "Read settings from a JSON config file (flags override it)")
+                   ->check(CLI::ExistingFile);
+    o.resume = g->add_option("--resume", o.resumeDir,
+                             "Continue the run in RUN_DIR from its last checkpoint, with its own config.json (" +
+                                 mnist::flagList(mnist::FieldScope::ChangesOnResume) + " may change)")
+                   ->check(CLI::ExistingDirectory);
+    o.out = g->add_option("--out", o.outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
+    g->add_flag("--no-save", o.noSave,
+                "Write no run folder (by default a run goes to $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs)");
+    g->add_flag("--json", o.json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
+}
+
+// The commands that do something else than train, each then exiting.
+void addCommandOptions(CLI::App& app, Options& o)
+{
+    CLI::Option_group* g = app.add_option_group("Other commands", "Each does its work and exits; --json where it prints");
+    o.evaluate = g->add_option("--evaluate", o.evaluatePath,
+                               "Evaluate saved weights (.safetensors with PyTorch names, or .pt) on the test set and exit; "
+                               "with --pretrained and no file, the shipped pretrained model")
+                     ->expected(0, 1);
+    o.pretrained = g->add_option("--pretrained", o.pretrainedName,
+                                 "Use the pretrained model shipped with MNIST Studio (NAME: one of resources/models; default "
+                                 "the first): its architecture, normalisation and weights, for --evaluate and --export-onnx")
+                       ->expected(0, 1);
+    g->add_option("--export-onnx", o.onnxPath,
+                  "Write the trained (or --evaluate'd) model as ONNX (opset 13, input 'input', output 'logits')");
+    auto* exportPretrained = g->add_option("--export-pretrained", o.exportPretrainedDir,
+                                           "Write a finished run's weights of its lowest valid loss as a pretrained model: "
+                                           "--out DIR/NAME.json (the record) and NAME.safetensors beside it, evaluated on the "
+                                           "test set, and exit")
+                                 ->check(CLI::ExistingDirectory);
+    g->add_option("--trained-on", o.trainedOn, "--export-pretrained: the machine and date of the training, for the record")
+        ->needs(exportPretrained);
+    auto* exportAugmented = g->add_option("--export-augmented", o.exportAugmentedCount,
+                                          "Write the first N training images after augmentation (before Normalize) to the "
+                                          "IDX file given by --out, and exit")
+                                ->check(CLI::PositiveNumber);
+    auto* exportTensorBoard = g->add_option("--export-tensorboard", o.tensorBoardSource,
+                                            "Write a run folder or a sweep folder as TensorBoard logs (one sub-folder per run) "
+                                            "into --out DIR, and exit")
+                                  ->check(CLI::ExistingDirectory);
+    g->add_option("--ensemble", o.ensembleDirs, "Average the softmax of these finished run folders on the test set and exit")
+        ->check(CLI::ExistingDirectory);
+    g->add_flag("--list-archs", o.listArchs,
+                "List the built-in and user networks (~/.local/share/mnist-studio/architectures) with their parameter counts "
+                "and exit; with --json as JSON");
+    g->add_option("--describe-arch", o.describeArch,
+                  "Print each layer of a network (a name or a spec file) with its output shape, parameters and multiply-adds, "
+                  "and exit; with --json also its state_dict names and shapes");
+    o.listRuns = g->add_option("--list-runs", o.listRunsDir,
+                               "List the runs under DIR (default $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs) "
+                               "with their state and accuracy, and exit; with --json as JSON")
+                     ->expected(0, 1);
+    g->add_option("--print-lr-schedule", o.printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
+        ->check(CLI::NonNegativeNumber);
+    for (CLI::Option* writes : {exportPretrained, exportAugmented, exportTensorBoard})
+        writes->needs(o.out);
+}
+
+void addSweepOptions(CLI::App& app, Options& o)
+{
+    CLI::Option_group* g = app.add_option_group("Sweeps", "Many runs of one set-up (docs/sweeps.md)");
+    SweepRequest& s = o.sweep;
+    o.sweepSpec = g->add_option("--sweep", s.specPath,
+                                "Run a sweep (a JSON spec: base, grid, random, seeds; docs/sweeps.md) into --out DIR, --jobs "
+                                "trials at a time; the same command (or --sweep DIR/sweep.json) continues a stopped or killed "
+                                "sweep. Of the settings, only " +
+                                    mnist::flagList(mnist::FieldScope::Machine) + " can be given with it")
+                      ->check(CLI::ExistingPath);
+    auto* jobs = g->add_option("--jobs", s.jobs, "--sweep: trials at once (default: one per core, one on a GPU)")
+                     ->check(CLI::PositiveNumber);
+    auto* slurm = g->add_flag("--slurm", s.slurm,
+                              "--sweep: write DIR/sweep.sbatch (a Slurm job array, one task per trial) and submit it with sbatch");
+    auto* sbatchArgs = g->add_option("--sbatch-args", s.sbatchArgs,
+                                     "--slurm: more sbatch options, e.g. \"--partition=gpu --gres=gpu:1 --time=1:00:00\"");
+    auto* dryRun = g->add_flag("--dry-run", s.dryRun, "--slurm: write the script, submit nothing");
+    auto* kubernetes = g->add_flag("--kubernetes", s.kubernetes,
+                                   "--sweep: write DIR/sweep-job.yaml, a Kubernetes Indexed Job (one index per trial), to "
+                                   "kubectl apply");
+    auto* image = g->add_option("--image", s.image, "--kubernetes: the container image holding mnist-train [default mnist-studio:latest]");
+    auto* claim = g->add_option("--claim", s.claim, "--kubernetes: the PersistentVolumeClaim holding the sweep folder [default mnist-sweeps]");
+    o.sweepTask = g->add_option("--sweep-task", o.sweepTaskDir,
+                                "Train trial --index of the sweep in DIR (what each job array task runs): skipped when "
+                                "finished, resumed when begun")
+                      ->check(CLI::ExistingDirectory);
+    auto* index = g->add_option("--index", o.sweepIndex, "--sweep-task: the trial (0-based, as $SLURM_ARRAY_TASK_ID)")
+                      ->check(CLI::NonNegativeNumber);
+    auto* summary = g->add_option("--sweep-summary", o.sweepSummaryDir,
+                                  "Print the sweep in DIR per configuration (seeds pooled: mean, std, min, max), best first, "
+                                  "and exit; with --json as JSON")
+                        ->check(CLI::ExistingDirectory);
+    g->add_option("--csv", o.summaryCsv, "--sweep-summary: also write the table as CSV to FILE")->needs(summary);
+
+    for (CLI::Option* sub : {jobs, slurm, kubernetes})
+        sub->needs(o.sweepSpec);
+    for (CLI::Option* sub : {sbatchArgs, dryRun})
+        sub->needs(slurm);
+    for (CLI::Option* sub : {image, claim})
+        sub->needs(kubernetes);
+    slurm->excludes(kubernetes);
+    o.sweepTask->needs(index);
+    index->needs(o.sweepTask);
+    o.sweepTask->excludes(o.sweepSpec);
+}
+
+// The combinations of starting points that contradict each other. A sweep's trials take their
+// set-up from its spec ("base.recipe" for a recipe); a resumed run, a recipe and a pretrained
+// model bring their own.
+void addExclusions(Options& o)
+{
+    for (CLI::Option* own : {o.sweepSpec, o.sweepTask, o.pretrained})
+        for (CLI::Option* start : {o.config, o.recipe, o.resume})
+            own->excludes(start);
+    o.resume->excludes(o.config)->excludes(o.out)->excludes(o.recipe);
+    o.recipe->excludes(o.config);
+}
+
+// Set-up flags a command cannot take, by the field table's scopes: a sweep only the machine's, a
+// resumed run only what may change on resume. Throws ConfigError naming both flags.
+void checkScopes(const Options& o)
+{
+    const bool sweep = o.sweepSpec->count() > 0 || o.sweepTask->count() > 0;
+    const char* sweepFlag = o.sweepSpec->count() > 0 ? "--sweep" : "--sweep-task";
+    for (const Options::Override& ov : o.overrides) {
+        if (ov.option->count() == 0)
+            continue;
+        if (sweep && !(ov.field && inScope(*ov.field, mnist::FieldScope::Machine)))
+            throw mnist::ConfigError(ov.option->get_name() + " cannot be given to a sweep (" + sweepFlag +
+                                     "): its settings are in the spec (base, grid, random); only " +
+                                     mnist::flagList(mnist::FieldScope::Machine) + " can");
+        // Anything else would make the checkpoint describe another run than config.json.
+        if (o.resume->count() > 0 && !(ov.field && inScope(*ov.field, mnist::FieldScope::ChangesOnResume)))
+            throw mnist::ConfigError(ov.option->get_name() + " cannot change a run being resumed (--resume): only " +
+                                     mnist::flagList(mnist::FieldScope::ChangesOnResume) + " can");
+    }
+}
+
+// The config the flags give: the starting point (a run to resume, a recipe, a config file or the
+// defaults) with every given set-up flag applied in order.
+mnist::TrainConfig givenConfig(Options& o)
+{
+    mnist::TrainConfig config = !o.resumeDir.empty()    ? mnist::loadRunConfig(o.resumeDir)
+                                : !o.recipeName.empty() ? mnist::findRecipe(o.recipeName)->config
+                                : o.configPath.empty()  ? mnist::TrainConfig{}
+                                                        : mnist::loadTrainConfig(o.configPath);
+    for (const Options::Override& ov : o.overrides)
+        if (ov.option->count() > 0)
+            ov.apply(config);
+    return config;
+}
+
+// The machine's settings given on the command line, by JSON key, for a sweep's trials.
+nlohmann::json givenMachineSettings(Options& o)
+{
+    const mnist::TrainConfig given = givenConfig(o);
+    nlohmann::json machine = nlohmann::json::object();
+    for (const Options::Override& ov : o.overrides)
+        if (ov.option->count() > 0 && ov.field)
+            machine[ov.field->key] = ov.field->get(given);
+    return machine;
+}
+
+int sweepCommands(Options& o, const char* argv0)
+{
+    const nlohmann::json machine = givenMachineSettings(o);
+    if (!o.sweepTaskDir.empty())
+        return sweepTaskCommand(o.sweepTaskDir, o.sweepIndex, machine, g_stop);
+    SweepRequest& sweep = o.sweep;
+    sweep.outDir = o.outDir;
+    sweep.machine = machine;
+    std::error_code ec;
+    sweep.self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec)
+        sweep.self = argv0;
+    return sweepCommand(sweep, g_stop);
+}
+
+void printLrSchedule(const mnist::TrainConfig& config, int64_t steps)
+{
+    // One-cycle needs the run's length; the training file is assumed to hold 60,000 images.
+    const auto trainSize = static_cast<int64_t>(60000 * config.trainFraction);
+    const int64_t total = config.epochs * mnist::iterationsPerEpoch(trainSize, config.batchSize);
+    for (double lr : mnist::lrSequence(config.scheduler, config.lr, total, steps))
+        std::printf("%.17g\n", lr);
+}
+
+int ensembleCommand(const Options& o, const mnist::TrainConfig& config)
+{
+    const auto r = mnist::evaluateEnsemble(o.ensembleDirs, config.dataDir, config.device);
+    nlohmann::json members = nlohmann::json::array();
+    for (const auto& m : r.members) {
+        members.push_back({{"run_dir", m.runDir}, {"arch", m.arch}, {"test_acc", m.testAccuracy}});
+        if (!o.json)
+            std::printf("%-60s %-12s %.2f%%\n", m.runDir.c_str(), m.arch.c_str(), m.testAccuracy);
+    }
+    if (o.json)
+        std::cout << nlohmann::json{{"members", members}, {"ensemble_test_acc", r.testAccuracy}, {"test_size", r.testSize}}.dump(2)
+                  << std::endl;
+    else
+        std::printf("ensemble of %zu runs (averaged softmax): %.2f%%\n", r.members.size(), r.testAccuracy);
+    return 0;
+}
+
+// --evaluate FILE, or --pretrained [--evaluate]: scores the weights, then --export-onnx if given.
+int evaluateCommand(Options& o, mnist::TrainConfig config)
+{
+    std::string weights = o.evaluatePath;
+    if (!weights.empty() && !std::filesystem::is_regular_file(weights))
+        throw mnist::ConfigError("--evaluate: " + weights + " is not a file");
+    if (o.pretrained->count() > 0) {
+        if (!weights.empty())
+            throw mnist::ConfigError("--pretrained evaluates the shipped weights: give --evaluate no file with it");
+        const mnist::PretrainedModel model = pretrainedOrThrow(o.pretrainedName);
+        config = mnist::withMachineSettings(model.config, config);
+        weights = model.weightsPath;
+        if (!o.json)
+            std::printf("pretrained model %s (%s): epoch %lld of seed %llu, recorded test accuracy %.2f%%\n", model.name.c_str(),
+                        model.recordPath.c_str(), static_cast<long long>(model.epoch),
+                        static_cast<unsigned long long>(model.seed), model.testAccuracy);
+    }
+    mnist::throwIfInvalid(config);
+    const auto net = evaluateWeights(config, weights, o.json);
+    if (!o.onnxPath.empty()) {
+        mnist::exportOnnx(*net, o.onnxPath, config.augment);
+        std::fprintf(stderr, "wrote %s\n", o.onnxPath.c_str());
+    }
+    return 0;
+}
+
+// Everything after parsing; throws what the commands throw.
+int runCommand(Options& o, const char* argv0)
+{
+    if (o.listRuns->count() > 0)
+        return listRunsCommand(o.listRunsDir.empty() ? mnist::defaultRunsDir() : o.listRunsDir, o.json);
+    if (o.listArchs)
+        return listArchsCommand(o.json);
+    if (!o.describeArch.empty())
+        return describeArchCommand(o.describeArch, o.json);
+    if (!o.exportPretrainedDir.empty())
+        return exportPretrainedCommand(o.exportPretrainedDir, o.outDir, o.trainedOn);
+    if (o.evaluate->count() > 0 && o.evaluatePath.empty() && o.pretrained->count() == 0)
+        throw mnist::ConfigError("--evaluate needs a weights file, or --pretrained for the shipped model");
+    if (!o.sweepSummaryDir.empty())
+        return sweepSummaryCommand(o.sweepSummaryDir, o.json, o.summaryCsv);
+    if (!o.tensorBoardSource.empty()) {
+        for (const std::string& file : mnist::exportTensorBoard(o.tensorBoardSource, o.outDir))
+            std::printf("wrote %s\n", file.c_str());
+        std::printf("view them with: tensorboard --logdir %s\n", o.outDir.c_str());
+        return 0;
+    }
+    checkScopes(o);
+    if (o.sweepSpec->count() > 0 || o.sweepTask->count() > 0)
+        return sweepCommands(o, argv0);
+
+    mnist::TrainConfig config = givenConfig(o);
+    // A spec file names its network: folder names, lists and summaries use that name.
+    mnist::nameArchitectureFromFile(config);
+    if (o.printLrSteps >= 0) {
+        printLrSchedule(config, o.printLrSteps);
+        return 0;
+    }
+    if (!o.ensembleDirs.empty())
+        return ensembleCommand(o, config);
+    if (!o.evaluatePath.empty() || o.pretrained->count() > 0)
+        return evaluateCommand(o, config);
+    if (!o.onnxPath.empty() && !mnist::onnxExportAvailable())
+        throw mnist::ConfigError("--export-onnx: this build has no ONNX support (install libonnx-dev and rebuild)");
+    if (o.exportAugmentedCount > 0) {
+        mnist::throwIfInvalid(config);
+        exportAugmented(config, o.exportAugmentedCount, o.outDir);
+        std::fprintf(stderr, "wrote %lld augmented images to %s\n", static_cast<long long>(o.exportAugmentedCount),
+                     o.outDir.c_str());
+        return 0;
+    }
+    TrainRequest request;
+    request.config = config;
+    request.outDir = o.outDir;
+    request.resumeDir = o.resumeDir;
+    request.noSave = o.noSave;
+    request.json = o.json;
+    request.onnxPath = o.onnxPath;
+    return trainCommand(std::move(request), g_stop);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -105,139 +494,12 @@ int main(int argc, char** argv)
     mnist::keepFreedMemoryForReuse();
     CLI::App app{"mnist-train: train the MNIST Studio networks from the command line"};
     app.set_help_flag("-h,--help", "Show this help and exit");
-
-    std::string configPath, outDir;
-    bool json = false, listArchs = false;
-    int64_t printLrSteps = -1;
-    // One option per field of the core's field table, applied only when given.
-    std::vector<std::pair<CLI::Option*, std::function<void(mnist::TrainConfig&)>>> overrides;
-    std::map<std::string, std::string> texts; // stable references for CLI11
-    std::map<std::string, bool> flags;
-    std::string recipeName;
-    app.add_option("--recipe", recipeName, "Start from a recipe: fast (LeNetBN, 2 epochs), balanced (SimpleNet, 4 epochs), best (SimpleNet, label smoothing, 15 epochs), all one-cycle; flags override it; accuracies in docs/accuracy.md")
-        ->check(CLI::IsMember({"fast", "balanced", "best"}));
-    std::vector<std::string> ensembleDirs;
-    app.add_option("--ensemble", ensembleDirs, "Average the softmax of these finished run folders on the test set and exit")
-        ->check(CLI::ExistingDirectory);
-    app.add_option("--config", configPath, "Read settings from a JSON config file (flags override it)")->check(CLI::ExistingFile);
-    std::string augmentPreset, normalize;
-    // Before the fields: a preset is a starting point that --crop-scale, --rotate and so on refine.
-    overrides.emplace_back(app.add_option("--augment", augmentPreset,
-                                          "notebook (crop scale 0.8-1.2 + rotation 30) | light (crop 0.85-1.0, aspect 0.9-1.1, "
-                                          "rotation 12) | none")
-                               ->check(CLI::IsMember({"notebook", "light", "none"})),
-                           [&](auto& c) {
-                               c.augment = augmentPreset == "notebook" ? mnist::notebookAugmentation()
-                                           : augmentPreset == "light" ? mnist::lightAugmentation()
-                                                                      : mnist::AugmentConfig{};
-                           });
-    for (const mnist::ConfigField& f : mnist::configFields()) {
-        if (f.flag.empty())
-            continue;
-        std::string help = f.tooltip;
-        if (f.kind == mnist::FieldKind::Choice && !f.choices.empty()) {
-            help += " (";
-            for (size_t i = 0; i < f.choices.size(); ++i)
-                help += (i ? " | " : "") + f.choices[i].value;
-            help += ")";
-        }
-        if (f.kind == mnist::FieldKind::Flag) {
-            auto* o = app.add_flag("--" + f.flag + ",!--no-" + f.flag, flags[f.key], help);
-            overrides.emplace_back(o, [&f, &flags](auto& c) { f.set(c, flags[f.key]); });
-        } else {
-            const mnist::TrainConfig defaults;
-            if (f.kind != mnist::FieldKind::Path && f.kind != mnist::FieldKind::Text)
-                help += " [default " + mnist::fieldText(f, defaults) + "]";
-            using K = mnist::FieldKind;
-            const char* type = f.kind == K::Integer || f.kind == K::Seed ? "N"
-                               : f.kind == K::Real                    ? "X"
-                               : f.kind == K::RealPair                ? "A,B"
-                               : f.kind == K::Path                    ? (f.fileFilter.empty() ? "DIR" : "FILE")
-                                                                      : "NAME";
-            auto* o = app.add_option("--" + f.flag, texts[f.key], help)->type_name(type);
-            overrides.emplace_back(o, [&f, &texts](auto& c) { mnist::setFieldFromText(c, f, texts[f.key]); });
-        }
-    }
-    overrides.emplace_back(app.add_option("--normalize", normalize, "Normalize(MEAN, STD) on every split, e.g. 0.5,0.5 (sets "
-                                                                    "--normalize-mean and --normalize-std)"),
-                           [&](auto& c) {
-                               mnist::ConfigField pair = *mnist::findField("augment.random_resized_crop.scale");
-                               pair.flag = "normalize";
-                               const nlohmann::json ms = mnist::parseFieldText(pair, normalize);
-                               c.augment.normalize = true;
-                               c.augment.mean = ms[0].get<double>();
-                               c.augment.std = ms[1].get<double>();
-                           });
-    int64_t exportAugmentedCount = -1;
-    app.add_option("--export-augmented", exportAugmentedCount,
-                   "Write the first N training images after augmentation (before Normalize) to the IDX file given by --out, and exit")
-        ->check(CLI::PositiveNumber);
-
-    std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn;
-    auto* evaluateOpt = app.add_option("--evaluate", evaluatePath,
-                                       "Evaluate saved weights (.safetensors with PyTorch names, or .pt) on the test set and exit; "
-                                       "with --pretrained and no file, the shipped pretrained model")
-                            ->expected(0, 1);
-    auto* pretrainedOpt = app.add_option("--pretrained", pretrainedName,
-                                         "Use the pretrained model shipped with MNIST Studio (NAME: one of resources/models; "
-                                         "default the first): its architecture, normalisation and weights, for --evaluate "
-                                         "and --export-onnx")
-                              ->expected(0, 1);
-    app.add_option("--export-pretrained", exportPretrainedDir,
-                   "Write a finished run's weights of its lowest valid loss as a pretrained model: --out DIR/NAME.json "
-                   "(the record) and NAME.safetensors beside it, evaluated on the test set, and exit")
-        ->check(CLI::ExistingDirectory);
-    app.add_option("--trained-on", trainedOn, "--export-pretrained: the machine and date of the training, for the record");
-    app.add_option("--export-onnx", onnxPath, "Write the trained (or --evaluate'd) model as ONNX (opset 13, input 'input', output 'logits')");
-    std::string resumeDir;
-    app.add_option("--resume", resumeDir, "Continue the run in RUN_DIR from its last checkpoint (flags such as --epochs still apply)")
-        ->check(CLI::ExistingDirectory);
-
-    bool noSave = false;
-    app.add_flag("--no-save", noSave, "Write no run folder (by default a run goes to $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs)");
-
-    app.add_option("--out", outDir, "Write a run folder (config.json, metrics.csv, lr.csv, model.safetensors, model.pt)");
-    app.add_flag("--json", json, "Print a JSON summary on stdout (epoch lines then go to stderr)");
-    app.add_flag("--list-archs", listArchs,
-                 "List the built-in and user networks (~/.local/share/mnist-studio/architectures) with their "
-                 "parameter counts and exit; with --json as JSON");
-    std::string describeArch;
-    app.add_option("--describe-arch", describeArch,
-                   "Print each layer of a network (a name or a spec file) with its output shape, parameters and "
-                   "multiply-adds, and exit; with --json also its state_dict names and shapes");
-    std::string listRunsDir;
-    auto* listRunsOpt = app.add_option("--list-runs", listRunsDir,
-                                       "List the runs under DIR (default $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs) "
-                                       "with their state and accuracy, and exit; with --json as JSON")
-                            ->expected(0, 1);
-    SweepRequest sweep;
-    std::string sweepTaskDir, sweepSummaryDir, summaryCsv;
-    int64_t sweepIndex = -1;
-    app.add_option("--sweep", sweep.specPath,
-                                    "Run a sweep (a JSON spec: base, grid, random, seeds; docs/sweeps.md) into --out DIR, --jobs trials "
-                                    "at a time; the same command (or --sweep DIR/sweep.json) continues a stopped or killed sweep")
-                         ->check(CLI::ExistingPath);
-    app.add_option("--jobs", sweep.jobs, "--sweep: trials at once (default: one per core, one on a GPU)")->check(CLI::PositiveNumber);
-    app.add_flag("--slurm", sweep.slurm, "--sweep: write DIR/sweep.sbatch (a Slurm job array, one task per trial) and submit it with sbatch");
-    app.add_option("--sbatch-args", sweep.sbatchArgs, "--slurm: more sbatch options, e.g. \"--partition=gpu --gres=gpu:1 --time=1:00:00\"");
-    app.add_flag("--kubernetes", sweep.kubernetes, "--sweep: write DIR/sweep-job.yaml, a Kubernetes Indexed Job (one index per trial), to kubectl apply");
-    app.add_option("--image", sweep.image, "--kubernetes: the container image holding mnist-train [default mnist-studio:latest]");
-    app.add_option("--claim", sweep.claim, "--kubernetes: the PersistentVolumeClaim holding the sweep folder [default mnist-sweeps]");
-    app.add_flag("--dry-run", sweep.dryRun, "--slurm: write the script, submit nothing");
-    app.add_option("--sweep-task", sweepTaskDir, "Train trial --index of the sweep in DIR (what each job array task runs): skipped when "
-                                                 "finished, resumed when begun")
-        ->check(CLI::ExistingDirectory);
-    app.add_option("--index", sweepIndex, "--sweep-task: the trial (0-based, as $SLURM_ARRAY_TASK_ID)")->check(CLI::NonNegativeNumber);
-    app.add_option("--sweep-summary", sweepSummaryDir, "Print the sweep in DIR per configuration (seeds pooled: mean, std, min, max), "
-                                                       "best first, and exit; with --json as JSON")
-        ->check(CLI::ExistingDirectory);
-    std::string tensorBoardSource;
-    app.add_option("--export-tensorboard", tensorBoardSource,
-                   "Write a run folder or a sweep folder as TensorBoard logs (one sub-folder per run) into --out DIR, and exit")
-        ->check(CLI::ExistingDirectory);
-    app.add_option("--csv", summaryCsv, "--sweep-summary: also write the table as CSV to FILE");
-    app.add_option("--print-lr-schedule", printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
-        ->check(CLI::NonNegativeNumber);
+    Options o;
+    addRunOptions(app, o);
+    addSettingOptions(app, o);
+    addCommandOptions(app, o);
+    addSweepOptions(app, o);
+    addExclusions(o);
 
     try {
         app.parse(argc, argv);
@@ -247,156 +509,8 @@ int main(int argc, char** argv)
         std::cerr << "mnist-train: " << e.what() << "\n(run mnist-train --help for the options)\n";
         return 2;
     }
-
     try {
-        if (listRunsOpt->count() > 0)
-            return listRunsCommand(listRunsDir.empty() ? mnist::defaultRunsDir() : listRunsDir, json);
-        if (listArchs)
-            return listArchsCommand(json);
-        if (!describeArch.empty())
-            return describeArchCommand(describeArch, json);
-
-        if (!exportPretrainedDir.empty()) {
-            if (outDir.empty())
-                throw mnist::ConfigError("--export-pretrained needs --out DIR/NAME.json: the record to write");
-            return exportPretrainedCommand(exportPretrainedDir, outDir, trainedOn);
-        }
-        if (evaluateOpt->count() > 0 && evaluatePath.empty() && pretrainedOpt->count() == 0)
-            throw mnist::ConfigError("--evaluate needs a weights file, or --pretrained for the shipped model");
-        if (!sweepSummaryDir.empty())
-            return sweepSummaryCommand(sweepSummaryDir, json, summaryCsv);
-        if (!tensorBoardSource.empty()) {
-            if (outDir.empty())
-                throw mnist::ConfigError("--export-tensorboard needs --out DIR: the log folder for tensorboard --logdir");
-            for (const std::string& file : mnist::exportTensorBoard(tensorBoardSource, outDir))
-                std::printf("wrote %s\n", file.c_str());
-            std::printf("view them with: tensorboard --logdir %s\n", outDir.c_str());
-            return 0;
-        }
-        if (!sweep.specPath.empty() || !sweepTaskDir.empty()) {
-            // A trial's settings are the sweep's; only the machine's may be given here.
-            const std::set<std::string> machine = {"--threads", "--device", "--data-dir"};
-            for (auto& [opt, apply] : overrides)
-                if (opt->count() > 0 && !machine.count(opt->get_name()))
-                    throw mnist::ConfigError(opt->get_name() + " cannot be given to a sweep: its settings are in the spec (base, "
-                                             "grid, random); only --threads, --device and --data-dir can");
-            if (!configPath.empty() || !recipeName.empty() || !resumeDir.empty())
-                throw mnist::ConfigError("--config, --recipe and --resume do not go with a sweep: give the recipe as the spec's "
-                                         "base.recipe");
-            mnist::TrainConfig machineConfig;
-            for (auto& [opt, apply] : overrides)
-                if (opt->count() > 0)
-                    apply(machineConfig);
-            if (!sweepTaskDir.empty()) {
-                if (sweepIndex < 0)
-                    throw mnist::ConfigError("--sweep-task needs --index N");
-                return sweepTaskCommand(sweepTaskDir, sweepIndex, machineConfig.threads, g_stop);
-            }
-            sweep.outDir = outDir;
-            const auto given = [&](const char* name) {
-                return std::any_of(overrides.begin(), overrides.end(), [&](auto& o) { return o.first->get_name() == name && o.first->count() > 0; });
-            };
-            sweep.threads = given("--threads") ? machineConfig.threads : 0;
-            sweep.dataDir = given("--data-dir") ? machineConfig.dataDir : std::string();
-            sweep.device = given("--device") ? machineConfig.device : std::string();
-            if (sweep.slurm && sweep.kubernetes)
-                throw mnist::ConfigError("--slurm and --kubernetes: choose one scheduler");
-            std::error_code ec;
-            sweep.self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-            if (ec)
-                sweep.self = argv[0];
-            return sweepCommand(sweep, g_stop);
-        }
-        if (!resumeDir.empty() && (!configPath.empty() || !outDir.empty()))
-            throw mnist::ConfigError("--resume takes the run folder's own config.json and writes into it: drop --config and --out");
-        if (!resumeDir.empty()) {
-            // Anything but these would make the checkpoint describe another run than config.json.
-            const std::set<std::string> allowed = {"--epochs", "--threads", "--device", "--data-dir"};
-            for (auto& [opt, apply] : overrides)
-                if (opt->count() > 0 && !allowed.count(opt->get_name()))
-                    throw mnist::ConfigError(opt->get_name() + " cannot change a run being resumed (only --epochs, --threads, "
-                                             "--device and --data-dir can)");
-        }
-        if (!recipeName.empty() && (!configPath.empty() || !resumeDir.empty()))
-            throw mnist::ConfigError("--recipe is a starting set-up: it cannot be combined with --config or --resume");
-        mnist::TrainConfig config = !resumeDir.empty()      ? mnist::loadRunConfig(resumeDir)
-                                    : !recipeName.empty() ? mnist::findRecipe(recipeName)->config
-                                    : configPath.empty()  ? mnist::TrainConfig{}
-                                                          : mnist::loadTrainConfig(configPath);
-        for (auto& [opt, apply] : overrides)
-            if (opt->count() > 0)
-                apply(config);
-        // A spec file names its network: folder names, lists and summaries use that name.
-        mnist::nameArchitectureFromFile(config);
-
-        if (printLrSteps >= 0) {
-            // One-cycle needs the run's length; the training file is assumed to hold 60,000 images.
-            const auto trainSize = static_cast<int64_t>(60000 * config.trainFraction);
-            const int64_t total = config.epochs * mnist::iterationsPerEpoch(trainSize, config.batchSize);
-            for (double lr : mnist::lrSequence(config.scheduler, config.lr, total, printLrSteps))
-                std::printf("%.17g\n", lr);
-            return 0;
-        }
-
-        if (!ensembleDirs.empty()) {
-            const auto r = mnist::evaluateEnsemble(ensembleDirs, config.dataDir, config.device);
-            nlohmann::json members = nlohmann::json::array();
-            for (const auto& m : r.members) {
-                members.push_back({{"run_dir", m.runDir}, {"arch", m.arch}, {"test_acc", m.testAccuracy}});
-                if (!json)
-                    std::printf("%-60s %-12s %.2f%%\n", m.runDir.c_str(), m.arch.c_str(), m.testAccuracy);
-            }
-            if (json)
-                std::cout << nlohmann::json{{"members", members}, {"ensemble_test_acc", r.testAccuracy}, {"test_size", r.testSize}}.dump(2)
-                          << std::endl;
-            else
-                std::printf("ensemble of %zu runs (averaged softmax): %.2f%%\n", r.members.size(), r.testAccuracy);
-            return 0;
-        }
-        if (!evaluatePath.empty() || pretrainedOpt->count() > 0) {
-            if (!evaluatePath.empty() && !std::filesystem::is_regular_file(evaluatePath))
-                throw mnist::ConfigError("--evaluate: " + evaluatePath + " is not a file");
-            if (pretrainedOpt->count() > 0) {
-                if (!evaluatePath.empty())
-                    throw mnist::ConfigError("--pretrained evaluates the shipped weights: give --evaluate no file with it");
-                if (!configPath.empty() || !recipeName.empty() || !resumeDir.empty())
-                    throw mnist::ConfigError("--pretrained brings its own set-up: drop --config, --recipe and --resume");
-                const mnist::PretrainedModel model = pretrainedOrThrow(pretrainedName);
-                config = mnist::withMachineSettings(model.config, config);
-                evaluatePath = model.weightsPath;
-                if (!json)
-                    std::printf("pretrained model %s (%s): epoch %lld of seed %llu, recorded test accuracy %.2f%%\n",
-                                model.name.c_str(), model.recordPath.c_str(), static_cast<long long>(model.epoch),
-                                static_cast<unsigned long long>(model.seed), model.testAccuracy);
-            }
-            mnist::throwIfInvalid(config);
-            const auto net = evaluateWeights(config, evaluatePath, json);
-            if (!onnxPath.empty()) {
-                mnist::exportOnnx(*net, onnxPath, config.augment);
-                std::fprintf(stderr, "wrote %s\n", onnxPath.c_str());
-            }
-            return 0;
-        }
-        if (!onnxPath.empty() && !mnist::onnxExportAvailable())
-            throw mnist::ConfigError("--export-onnx: this build has no ONNX support (install libonnx-dev and rebuild)");
-
-        if (exportAugmentedCount > 0) {
-            if (outDir.empty())
-                throw mnist::ConfigError("--export-augmented needs --out FILE");
-            mnist::throwIfInvalid(config);
-            exportAugmented(config, exportAugmentedCount, outDir);
-            std::fprintf(stderr, "wrote %lld augmented images to %s\n", static_cast<long long>(exportAugmentedCount), outDir.c_str());
-            return 0;
-        }
-
-        TrainRequest request;
-        request.config = config;
-        request.outDir = outDir;
-        request.resumeDir = resumeDir;
-        request.noSave = noSave;
-        request.json = json;
-        request.onnxPath = onnxPath;
-        return trainCommand(std::move(request), g_stop);
+        return runCommand(o, argv[0]);
     } catch (const mnist::ConfigError& e) {
         std::cerr << "mnist-train: " << e.what() << "\n";
         return 2;

@@ -101,31 +101,38 @@ double defaultGamma(const std::string& type)
     return type == "step" ? 0.1 : type == "exponential" ? 0.9999 : 1.0;
 }
 
-std::vector<ConfigField> makeFields()
-{
-    std::vector<ConfigField> t;
-    auto add = [&](ConfigField f) -> ConfigField& {
-        t.push_back(std::move(f));
-        return t.back();
-    };
-    const auto sched = [](std::initializer_list<const char*> types) {
-        std::vector<std::string> names(types.begin(), types.end());
-        return [names](const TrainConfig& c) {
-            for (const auto& n : names)
-                if (c.scheduler.type == n)
-                    return true;
-            return false;
-        };
-    };
-    using K = FieldKind;
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
-    // Data
+// Appends a row; the reference holds until the next row is added.
+ConfigField& addRow(std::vector<ConfigField>& t, ConfigField f)
+{
+    t.push_back(std::move(f));
+    return t.back();
+}
+
+// Scopes the field to the machine (FieldScope::Machine): what follows from that is said here once.
+ConfigField& ofMachine(ConfigField& f)
+{
+    f.machine = true;
+    f.sweepable = false;
+    f.changesOnResume = true;
+    return f;
+}
+
+// The images and their split.
+void addDataFields(std::vector<ConfigField>& t)
+{
+    const auto add = [&t](ConfigField f) -> ConfigField& { return addRow(t, std::move(f)); };
+    using K = FieldKind;
     auto& dataset = add(row("dataset", "dataset", "Dataset", "data", K::Choice, [](auto& c) -> auto& { return c.dataset; },
                             "The images: MNIST, Fashion-MNIST, or the four IDX files of the data folder (idx)"));
     dataset.choices = {{"mnist", "MNIST"}, {"fashion-mnist", "Fashion-MNIST"}, {"idx", "IDX folder"}};
-    auto& dataDir = add(row("data_dir", "data-dir", "Data folder", "data", K::Path, [](auto& c) -> auto& { return c.dataDir; },
-                            "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
-                            "t10k-labels-idx1-ubyte (plain or .gz). Empty: data/<dataset>"));
+    // Shown with the data, but where the files lie is the machine's: a recipe, a record or a
+    // sweep names the data set, never a folder of the computer it was made on.
+    auto& dataDir = ofMachine(add(row("data_dir", "data-dir", "Data folder", "data", K::Path,
+                                      [](auto& c) -> auto& { return c.dataDir; },
+                                      "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte "
+                                      "and t10k-labels-idx1-ubyte (plain or .gz). Empty: data/<dataset>")));
     dataDir.check = [](const TrainConfig& c) {
         return c.dataset == "idx" && c.dataDir.empty() ? std::string("dataset 'idx' needs a data folder") : std::string();
     };
@@ -136,7 +143,13 @@ std::vector<ConfigField> makeFields()
     add(row("shuffle", "shuffle", "Shuffle", "data", K::Flag, [](auto& c) -> auto& { return c.shuffle; },
             "Shuffle the training set every epoch (the notebook keeps a fixed order)"));
 
-    // Model
+}
+
+// The network: a built-in or user architecture, or a spec file.
+void addModelFields(std::vector<ConfigField>& t)
+{
+    const auto add = [&t](ConfigField f) -> ConfigField& { return addRow(t, std::move(f)); };
+    using K = FieldKind;
     auto& arch = add(row("arch", "arch", "Architecture", "model", K::Choice, [](auto& c) -> auto& { return c.arch; },
                          "The network (mnist-train --list-archs lists them with their parameter counts)"));
     // A spec file names its own network: arch is then only its name.
@@ -171,10 +184,18 @@ std::vector<ConfigField> makeFields()
         return std::string();
     };
 
-    // Training
+}
+
+// The optimisation: epochs, batches, optimizer, loss and seed.
+void addTrainingFields(std::vector<ConfigField>& t)
+{
+    const auto add = [&t](ConfigField f) -> ConfigField& { return addRow(t, std::move(f)); };
+    using K = FieldKind;
+    // More epochs continue a finished run; the checkpoint holds where it stopped.
     range(add(row("epochs", "epochs", "Epochs", "training", K::Integer, [](auto& c) -> auto& { return c.epochs; },
                   "Number of passes over the training set")),
-          1, 100000);
+          1, 100000)
+        .changesOnResume = true;
     range(add(row("batch_size", "batch-size", "Batch size", "training", K::Integer, [](auto& c) -> auto& { return c.batchSize; },
                   "Training batch size")),
           1, 65536);
@@ -185,13 +206,14 @@ std::vector<ConfigField> makeFields()
                   "Optimizer learning rate; the base LR of cosine, warm-restarts, step and exponential (cyclic starts "
                   "at base_lr, one-cycle at max_lr / div_factor)")),
           0, 100, true, false);
-    auto& momentum = range(add(row("momentum", "momentum", "Momentum", "training", K::Real,
-                                   [](auto& c) -> auto& { return c.momentum; }, "SGD momentum")),
-                           0, 1, false, true);
-    momentum.applies = [](const TrainConfig& c) { return c.optimizer == "sgd"; };
+    const auto sgd = [](const TrainConfig& c) { return c.optimizer == "sgd"; };
+    range(add(row("momentum", "momentum", "Momentum", "training", K::Real, [](auto& c) -> auto& { return c.momentum; },
+                  "SGD momentum")),
+          0, 1, false, true)
+        .applies = sgd;
     auto& nesterov = add(row("nesterov", "nesterov", "Nesterov", "training", K::Flag, [](auto& c) -> auto& { return c.nesterov; },
                              "SGD with Nesterov momentum (needs a momentum above 0)"));
-    nesterov.applies = momentum.applies;
+    nesterov.applies = sgd;
     nesterov.check = [](const TrainConfig& c) {
         return c.optimizer == "sgd" && c.nesterov && c.momentum <= 0 ? std::string("Nesterov momentum needs a momentum above 0")
                                                                        : std::string();
@@ -208,27 +230,53 @@ std::vector<ConfigField> makeFields()
                   "Evaluate, keep and save an exponential moving average of the weights with this decay (0: off; "
                   "e.g. 0.999)")),
           0, 1, false, true);
+    // A sweep lists its seeds apart ("seeds"), so that trials differing only in it form a group.
     add(row("seed", "seed", "Seed", "training", K::Seed, [](auto& c) -> auto& { return c.seed; },
-            "Random seed of the initial weights, the batch order and the augmentation"));
+            "Random seed of the initial weights, the batch order and the augmentation"))
+        .sweepable = false;
 
-    // Machine
-    auto& device = add(row("device", "device", "Device", "machine", K::Text, [](auto& c) -> auto& { return c.device; },
-                           "auto (CUDA when present, else the CPU), cpu, cuda or cuda:N"));
+}
+
+// How this computer runs it (each in FieldScope::Machine; data_dir, shown with the data, too).
+void addMachineFields(std::vector<ConfigField>& t)
+{
+    const auto add = [&t](ConfigField f) -> ConfigField& { return addRow(t, std::move(f)); };
+    using K = FieldKind;
+    auto& device = ofMachine(add(row("device", "device", "Device", "machine", K::Text, [](auto& c) -> auto& { return c.device; },
+                                     "auto (CUDA when present, else the CPU), cpu, cuda or cuda:N")));
     device.check = [](const TrainConfig& c) { return deviceSyntaxProblem(c.device); };
-    range(add(row("threads", "threads", "Threads", "machine", K::Integer, [](auto& c) -> auto& { return c.threads; },
-                  "CPU threads (0: automatic, all cores)")),
+    range(ofMachine(add(row("threads", "threads", "Threads", "machine", K::Integer, [](auto& c) -> auto& { return c.threads; },
+                            "CPU threads (0: automatic, all cores)"))),
           0, 1024);
-    auto& layout = add(row("memory_format", "memory-format", "Memory format", "machine", K::Choice,
-                           [](auto& c) -> auto& { return c.memoryFormat; },
-                           "Layout of the activations while training: auto (on the CPU whichever trains faster here, "
-                           "measured once per network and batch size; contiguous on a GPU), contiguous or "
-                           "channels-last. Saved weights are the same either way"));
+    // The layout that is fastest depends on the device (auto: measured per machine), and the
+    // weights are saved contiguous either way: a speed choice of the computer, like the device.
+    auto& layout = ofMachine(add(row("memory_format", "memory-format", "Memory format", "machine", K::Choice,
+                                     [](auto& c) -> auto& { return c.memoryFormat; },
+                                     "Layout of the activations while training: auto (on the CPU whichever trains faster "
+                                     "here, measured once per network and batch size; contiguous on a GPU), contiguous or "
+                                     "channels-last. Saved weights are the same either way")));
     layout.choices = {{"auto", "auto"}, {"contiguous", "contiguous"}, {"channels-last", "channels-last"}};
-    range(add(row("eval_batch_size", "eval-batch-size", "Evaluation batch size", "machine", K::Integer,
-                  [](auto& c) -> auto& { return c.evalBatchSize; }, "Batch size of the valid and test passes")),
+    // The valid and test passes have no gradient: their batch changes only the speed and memory.
+    range(ofMachine(add(row("eval_batch_size", "eval-batch-size", "Evaluation batch size", "machine", K::Integer,
+                            [](auto& c) -> auto& { return c.evalBatchSize; }, "Batch size of the valid and test passes"))),
           1, 65536);
 
-    // Scheduler: PyTorch's parameter names, so a config reads like the Python call it reproduces.
+}
+
+// The LR schedule: PyTorch's parameter names, so a config reads like the Python call it reproduces.
+void addSchedulerFields(std::vector<ConfigField>& t)
+{
+    const auto add = [&t](ConfigField f) -> ConfigField& { return addRow(t, std::move(f)); };
+    using K = FieldKind;
+    const auto sched = [](std::initializer_list<const char*> types) {
+        std::vector<std::string> names(types.begin(), types.end());
+        return [names](const TrainConfig& c) {
+            for (const auto& n : names)
+                if (c.scheduler.type == n)
+                    return true;
+            return false;
+        };
+    };
     auto& type = add(row("scheduler.type", "scheduler", "Scheduler", "scheduler", K::Choice,
                          [](auto& c) -> auto& { return c.scheduler.type; },
                          "How the LR changes, stepped after every iteration as the notebook does"));
@@ -244,7 +292,6 @@ std::vector<ConfigField> makeFields()
         f.savedOnlyWhenApplies = true;
         return add(std::move(f));
     };
-    constexpr double kUnbounded = std::numeric_limits<double>::infinity();
     constexpr double kIterations = kUnbounded; // any count int64 holds (the spin boxes stop at 2^31 - 1)
     range(schedRow(row("scheduler.T_max", "t-max", "T_max", "scheduler", K::Integer, [](auto& c) -> auto& { return c.scheduler.tMax; },
                        "cosine: iterations from the LR down to eta_min"),
@@ -345,25 +392,47 @@ std::vector<ConfigField> makeFields()
                    sched({"step"})),
           1, kIterations);
 
-    // Augmentation: torchvision's transforms, each on when its JSON object is present.
-    const auto toggle = [&](const char* key, const char* label, auto ref, const char* tip) -> ConfigField& {
-        auto& f = add(row(key, "", label, "augment", K::Toggle, ref, tip));
-        return f;
-    };
-    const auto child = [&](ConfigField f, const std::string& parent, bool (*on)(const TrainConfig&)) -> ConfigField& {
-        f.parent = parent;
-        f.applies = on;
-        f.savedOnlyWhenApplies = true;
-        return add(std::move(f));
-    };
-    using AC = bool (*)(const TrainConfig&);
-    const auto interpolation = [&](const std::string& parent, const char* flag, AC on, bool AugmentConfig::*bilinear) {
-        auto& f = child(ConfigField{}, parent, on);
-        f.key = parent + ".interpolation";
+}
+
+// A member of the augmentation settings as a row's accessor.
+template <class T>
+auto augmentMember(T AugmentConfig::*member)
+{
+    return [member](auto& c) -> auto& { return c.augment.*member; };
+}
+
+// The rows of one torchvision transform: its switch (the presence of its JSON object) and its
+// parameters, which apply, are saved and are given only while it is on.
+class TransformRows {
+public:
+    TransformRows(std::vector<ConfigField>& table, std::string key, bool AugmentConfig::*on, const char* label,
+                  const char* tooltip)
+        : m_table(table), m_key(std::move(key)), m_on(on)
+    {
+        // A sweep varies the parameters; the transform's presence is a base of its own.
+        addRow(m_table, row(m_key, "", label, "augment", FieldKind::Toggle, augmentMember(on), tooltip)).sweepable = false;
+    }
+
+    template <class Ref>
+    ConfigField& value(const char* name, const char* flag, const char* label, FieldKind kind, Ref ref, const char* tooltip)
+    {
+        return child(row(m_key + "." + name, flag, label, "augment", kind, ref, tooltip));
+    }
+
+    ConfigField& pair(const char* name, const char* flag, const char* label, double AugmentConfig::*lo,
+                      double AugmentConfig::*hi, const char* tooltip)
+    {
+        return child(pairRow(m_key + "." + name, flag, label, m_key, augmentMember(lo), augmentMember(hi), tooltip));
+    }
+
+    void interpolation(const char* flag, bool AugmentConfig::*bilinear)
+    {
+        ConfigField f;
+        f.key = m_key + ".interpolation";
         f.flag = flag;
         f.label = "Interpolation";
         f.section = "augment";
-        f.kind = K::Choice;
+        f.kind = FieldKind::Choice;
         f.tooltip = "nearest (torchvision's default) or bilinear";
         f.choices = same({"nearest", "bilinear"});
         f.get = [bilinear](const TrainConfig& c) { return json(c.augment.*bilinear ? "bilinear" : "nearest"); };
@@ -373,109 +442,94 @@ std::vector<ConfigField> makeFields()
                 throw std::invalid_argument("interpolation must be nearest or bilinear");
             c.augment.*bilinear = mode == "bilinear";
         };
-    };
-    const AC cropOn = [](const TrainConfig& c) { return c.augment.crop; };
-    const AC rotateOn = [](const TrainConfig& c) { return c.augment.rotate; };
-    const AC affineOn = [](const TrainConfig& c) { return c.augment.affine; };
-    const AC eraseOn = [](const TrainConfig& c) { return c.augment.erase; };
-    const AC normalizeOn = [](const TrainConfig& c) { return c.augment.normalize; };
-    const std::string crop = "augment.random_resized_crop";
-    toggle(crop.c_str(), "Random resized crop", [](auto& c) -> auto& { return c.augment.crop; },
-           "RandomResizedCrop(28, scale, ratio): a random area and aspect, resized back to 28 x 28 (bilinear)");
-    {
-        auto lo = [](auto& c) -> auto& { return c.augment.cropScaleMin; };
-        auto hi = [](auto& c) -> auto& { return c.augment.cropScaleMax; };
-        auto& f = child(pairRow(crop + ".scale", "crop-scale", "Crop scale", crop, lo, hi,
-                                "RandomResizedCrop scale range A,B: the fraction of the image area (above 1 is allowed)"),
-                        crop, cropOn);
-        range(f, 0, 4, true);
+        child(std::move(f));
     }
+
+private:
+    ConfigField& child(ConfigField f)
     {
-        auto lo = [](auto& c) -> auto& { return c.augment.cropRatioMin; };
-        auto hi = [](auto& c) -> auto& { return c.augment.cropRatioMax; };
-        auto& f = child(pairRow(crop + ".ratio", "crop-ratio", "Crop ratio", crop, lo, hi,
-                                "RandomResizedCrop aspect ratio range A,B (torchvision's default 0.75,1.3333)"),
-                        crop, cropOn);
-        range(f, 0, 100, true);
+        f.parent = m_key;
+        f.applies = [on = m_on](const TrainConfig& c) { return c.augment.*on; };
+        f.savedOnlyWhenApplies = true;
+        return addRow(m_table, std::move(f));
     }
-    const std::string rotate = "augment.random_rotation";
-    toggle(rotate.c_str(), "Random rotation", [](auto& c) -> auto& { return c.augment.rotate; },
-           "RandomRotation(degrees): an angle uniform in [-degrees, degrees], fill 0");
-    range(child(row(rotate + ".degrees", "rotate", "Rotation degrees", "augment", K::Real,
-                    [](auto& c) -> auto& { return c.augment.degrees; }, "RandomRotation: the largest angle, in [0, 180]"),
-                rotate, rotateOn),
+
+    std::vector<ConfigField>& m_table;
+    std::string m_key;
+    bool AugmentConfig::*m_on;
+};
+
+// Augmentation: torchvision's transforms, each on when its JSON object is present.
+void addAugmentFields(std::vector<ConfigField>& t)
+{
+    using K = FieldKind;
+    TransformRows crop(t, "augment.random_resized_crop", &AugmentConfig::crop, "Random resized crop",
+                       "RandomResizedCrop(28, scale, ratio): a random area and aspect, resized back to 28 x 28 (bilinear)");
+    range(crop.pair("scale", "crop-scale", "Crop scale", &AugmentConfig::cropScaleMin, &AugmentConfig::cropScaleMax,
+                    "RandomResizedCrop scale range A,B: the fraction of the image area (above 1 is allowed)"),
+          0, 4, true);
+    range(crop.pair("ratio", "crop-ratio", "Crop ratio", &AugmentConfig::cropRatioMin, &AugmentConfig::cropRatioMax,
+                    "RandomResizedCrop aspect ratio range A,B (torchvision's default 0.75,1.3333)"),
+          0, 100, true);
+
+    TransformRows rotate(t, "augment.random_rotation", &AugmentConfig::rotate, "Random rotation",
+                         "RandomRotation(degrees): an angle uniform in [-degrees, degrees], fill 0");
+    range(rotate.value("degrees", "rotate", "Rotation degrees", K::Real, augmentMember(&AugmentConfig::degrees),
+                       "RandomRotation: the largest angle, in [0, 180]"),
           0, 180);
-    interpolation(rotate, "rotate-interp", rotateOn, &AugmentConfig::rotateBilinear);
-    const std::string affine = "augment.random_affine";
-    toggle(affine.c_str(), "Random affine", [](auto& c) -> auto& { return c.augment.affine; },
-           "RandomAffine(degrees, translate, scale, shear): rotation, whole-pixel shift, scale and x shear about "
-           "the centre, fill 0");
-    range(child(row(affine + ".degrees", "affine-degrees", "Affine degrees", "augment", K::Real,
-                    [](auto& c) -> auto& { return c.augment.affineDegrees; },
-                    "RandomAffine: the largest rotation angle, in [0, 180] (0: no rotation)"),
-                affine, affineOn),
+    rotate.interpolation("rotate-interp", &AugmentConfig::rotateBilinear);
+
+    TransformRows affine(t, "augment.random_affine", &AugmentConfig::affine, "Random affine",
+                         "RandomAffine(degrees, translate, scale, shear): rotation, whole-pixel shift, scale and x shear "
+                         "about the centre, fill 0");
+    range(affine.value("degrees", "affine-degrees", "Affine degrees", K::Real, augmentMember(&AugmentConfig::affineDegrees),
+                       "RandomAffine: the largest rotation angle, in [0, 180] (0: no rotation)"),
           0, 180);
-    {
-        auto x = [](auto& c) -> auto& { return c.augment.translateX; };
-        auto y = [](auto& c) -> auto& { return c.augment.translateY; };
-        auto& f = child(pairRow(affine + ".translate", "translate", "Translate", affine, x, y,
-                                "RandomAffine translate A,B: the largest horizontal and vertical shift as fractions of "
-                                "the width and height (0.1,0.1 moves up to 3 pixels on 28 x 28)"),
-                        affine, affineOn);
-        f.pairIsRange = false;
-        range(f, 0, 1);
-    }
-    {
-        auto lo = [](auto& c) -> auto& { return c.augment.affineScaleMin; };
-        auto hi = [](auto& c) -> auto& { return c.augment.affineScaleMax; };
-        auto& f = child(pairRow(affine + ".scale", "affine-scale", "Affine scale", affine, lo, hi,
-                                "RandomAffine scale range A,B (1,1: no scaling)"),
-                        affine, affineOn);
-        range(f, 0, 10, true);
-    }
-    {
-        auto lo = [](auto& c) -> auto& { return c.augment.shearMin; };
-        auto hi = [](auto& c) -> auto& { return c.augment.shearMax; };
-        auto& f = child(pairRow(affine + ".shear", "shear", "Shear", affine, lo, hi,
-                                "RandomAffine shear range A,B in degrees, parallel to the x axis (0,0: none)"),
-                        affine, affineOn);
-        range(f, -80, 80);
-    }
-    interpolation(affine, "affine-interp", affineOn, &AugmentConfig::affineBilinear);
-    const std::string erase = "augment.random_erasing";
-    toggle(erase.c_str(), "Random erasing", [](auto& c) -> auto& { return c.augment.erase; },
-           "RandomErasing(p, scale, ratio, value 0): a random rectangle set to 0");
-    range(child(row(erase + ".p", "erase", "Erasing probability", "augment", K::Real,
-                    [](auto& c) -> auto& { return c.augment.eraseP; }, "RandomErasing: the probability of erasing an image"),
-                erase, eraseOn),
+    auto& translate = affine.pair("translate", "translate", "Translate", &AugmentConfig::translateX, &AugmentConfig::translateY,
+                                  "RandomAffine translate A,B: the largest horizontal and vertical shift as fractions of "
+                                  "the width and height (0.1,0.1 moves up to 3 pixels on 28 x 28)");
+    translate.pairIsRange = false;
+    range(translate, 0, 1);
+    range(affine.pair("scale", "affine-scale", "Affine scale", &AugmentConfig::affineScaleMin, &AugmentConfig::affineScaleMax,
+                      "RandomAffine scale range A,B (1,1: no scaling)"),
+          0, 10, true);
+    range(affine.pair("shear", "shear", "Shear", &AugmentConfig::shearMin, &AugmentConfig::shearMax,
+                      "RandomAffine shear range A,B in degrees, parallel to the x axis (0,0: none)"),
+          -80, 80);
+    affine.interpolation("affine-interp", &AugmentConfig::affineBilinear);
+
+    TransformRows erase(t, "augment.random_erasing", &AugmentConfig::erase, "Random erasing",
+                        "RandomErasing(p, scale, ratio, value 0): a random rectangle set to 0");
+    range(erase.value("p", "erase", "Erasing probability", K::Real, augmentMember(&AugmentConfig::eraseP),
+                      "RandomErasing: the probability of erasing an image"),
           0, 1);
-    {
-        auto lo = [](auto& c) -> auto& { return c.augment.eraseScaleMin; };
-        auto hi = [](auto& c) -> auto& { return c.augment.eraseScaleMax; };
-        auto& f = child(pairRow(erase + ".scale", "erase-scale", "Erasing scale", erase, lo, hi,
-                                "RandomErasing area fraction range A,B (default 0.02,0.2)"),
-                        erase, eraseOn);
-        range(f, 0, 1, true);
-    }
-    {
-        auto lo = [](auto& c) -> auto& { return c.augment.eraseRatioMin; };
-        auto hi = [](auto& c) -> auto& { return c.augment.eraseRatioMax; };
-        auto& f = child(pairRow(erase + ".ratio", "erase-ratio", "Erasing ratio", erase, lo, hi,
-                                "RandomErasing aspect ratio range A,B (default 0.3,3.3)"),
-                        erase, eraseOn);
-        range(f, 0, 100, true);
-    }
-    const std::string normalize = "augment.normalize";
-    toggle(normalize.c_str(), "Normalize", [](auto& c) -> auto& { return c.augment.normalize; },
-           "Normalize(mean, std) on every split (training, valid, test)");
-    auto& mean = child(row(normalize + ".mean", "normalize-mean", "Normalize mean", "augment", K::Real,
-                           [](auto& c) -> auto& { return c.augment.mean; }, "Normalize: subtracted from every pixel (in [0, 1])"),
-                       normalize, normalizeOn);
-    range(mean, -kUnbounded, kUnbounded);
-    range(child(row(normalize + ".std", "normalize-std", "Normalize std", "augment", K::Real,
-                    [](auto& c) -> auto& { return c.augment.std; }, "Normalize: every pixel is divided by it"),
-                normalize, normalizeOn),
+    range(erase.pair("scale", "erase-scale", "Erasing scale", &AugmentConfig::eraseScaleMin, &AugmentConfig::eraseScaleMax,
+                     "RandomErasing area fraction range A,B (default 0.02,0.2)"),
+          0, 1, true);
+    range(erase.pair("ratio", "erase-ratio", "Erasing ratio", &AugmentConfig::eraseRatioMin, &AugmentConfig::eraseRatioMax,
+                     "RandomErasing aspect ratio range A,B (default 0.3,3.3)"),
+          0, 100, true);
+
+    TransformRows normalize(t, "augment.normalize", &AugmentConfig::normalize, "Normalize",
+                            "Normalize(mean, std) on every split (training, valid, test)");
+    range(normalize.value("mean", "normalize-mean", "Normalize mean", K::Real, augmentMember(&AugmentConfig::mean),
+                          "Normalize: subtracted from every pixel (in [0, 1])"),
+          -kUnbounded, kUnbounded);
+    range(normalize.value("std", "normalize-std", "Normalize std", K::Real, augmentMember(&AugmentConfig::std),
+                          "Normalize: every pixel is divided by it"),
           0, kUnbounded, true);
+}
+
+// Every field, in the order the panel and --help show them.
+std::vector<ConfigField> makeFields()
+{
+    std::vector<ConfigField> t;
+    addDataFields(t);
+    addModelFields(t);
+    addTrainingFields(t);
+    addMachineFields(t);
+    addSchedulerFields(t);
+    addAugmentFields(t);
     return t;
 }
 
@@ -609,6 +663,46 @@ bool fieldApplies(const ConfigField& field, const TrainConfig& c)
         if (const ConfigField* p = findField(field.parent); p && !p->get(c).get<bool>())
             return false;
     return !field.applies || field.applies(c);
+}
+
+bool inScope(const ConfigField& field, FieldScope scope)
+{
+    switch (scope) {
+    case FieldScope::Machine:
+        return field.machine;
+    case FieldScope::Sweepable:
+        return field.sweepable;
+    case FieldScope::ChangesOnResume:
+        return field.changesOnResume;
+    }
+    return false;
+}
+
+std::vector<const ConfigField*> fieldsWhere(FieldScope scope)
+{
+    std::vector<const ConfigField*> out;
+    for (const auto& f : configFields())
+        if (inScope(f, scope))
+            out.push_back(&f);
+    return out;
+}
+
+bool isMachineField(const std::string& key)
+{
+    const ConfigField* f = findField(key);
+    return f && f->machine;
+}
+
+std::string flagList(FieldScope scope)
+{
+    std::vector<std::string> flags;
+    for (const ConfigField* f : fieldsWhere(scope))
+        if (!f->flag.empty())
+            flags.push_back("--" + f->flag);
+    std::string out;
+    for (size_t i = 0; i < flags.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == flags.size() ? " and " : ", ") + flags[i];
+    return out;
 }
 
 nlohmann::json fieldDefault(const ConfigField& field)

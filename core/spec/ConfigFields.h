@@ -30,12 +30,31 @@ struct FieldChoice {
     std::string label; // what a person reads
 };
 
+// Whom a setting belongs to, beyond the section it is shown in. Every list of "the machine's
+// settings" or "what a sweep may vary" is derived from these (fieldsWhere()), none written out.
+enum class FieldScope {
+    // The computer that runs, not the experiment: how a run is computed (device, threads, data
+    // folder, layout, evaluation batch), never what. A recipe, a pretrained record and a sweep's
+    // trials take these from where they run; a sweep is given them on its command line; a resumed
+    // run may change them. Such a field is never sweepable and always changes on resume.
+    Machine,
+    // May be an axis of a sweep (its grid or random space). Not the seed (the spec's "seeds"), not
+    // the machine's settings, not a transform's switch (its parameters are).
+    Sweepable,
+    // May differ when a run is resumed from its checkpoint: the epochs and the machine's settings.
+    // Any other change would make the checkpoint describe another run than config.json.
+    ChangesOnResume,
+};
+
 struct ConfigField {
     std::string key;     // JSON path, dots between levels: "lr", "scheduler.T_max", "augment.random_rotation.degrees"
     std::string flag;    // command-line option without dashes ("batch-size"); empty: none
     std::string label;   // "Batch size"; messages use it with a lower-case first letter ("batch size must ...")
     std::string tooltip; // one or two sentences; also the CLI help text
-    std::string section; // "data", "model", "training", "machine", "scheduler", "augment"
+    std::string section; // "data", "model", "training", "machine", "scheduler", "augment"; where it is shown
+    bool machine = false;          // FieldScope::Machine
+    bool sweepable = true;         // FieldScope::Sweepable
+    bool changesOnResume = false;  // FieldScope::ChangesOnResume
     FieldKind kind = FieldKind::Text;
     double min = 0, max = 0;          // Integer and Real (and each end of a RealPair)
     bool minOpen = false, maxOpen = false;
@@ -59,6 +78,13 @@ const std::vector<ConfigField>& configFields();
 // The field with this JSON key, or null.
 const ConfigField* findField(const std::string& key);
 bool fieldApplies(const ConfigField& field, const TrainConfig& c);
+bool inScope(const ConfigField& field, FieldScope scope);
+// The fields in `scope`, in table order.
+std::vector<const ConfigField*> fieldsWhere(FieldScope scope);
+// Whether `key` names a field of the machine (FieldScope::Machine); false for an unknown key.
+bool isMachineField(const std::string& key);
+// "--threads, --device and --data-dir": the command-line flags of the fields in `scope`, for messages.
+std::string flagList(FieldScope scope);
 // The field's value in a default TrainConfig.
 nlohmann::json fieldDefault(const ConfigField& field);
 

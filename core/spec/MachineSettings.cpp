@@ -1,13 +1,15 @@
 #include "spec/MachineSettings.h"
 
+#include "spec/ConfigFields.h"
+
+#include <nlohmann/json.hpp>
+
 namespace mnist {
 
 TrainConfig withMachineSettings(TrainConfig experiment, const TrainConfig& machine)
 {
-    experiment.dataDir = machine.dataDir;
-    experiment.device = machine.device;
-    experiment.threads = machine.threads;
-    experiment.evalBatchSize = machine.evalBatchSize;
+    for (const ConfigField* f : fieldsWhere(FieldScope::Machine))
+        f->set(experiment, f->get(machine));
     return experiment;
 }
 

@@ -117,7 +117,7 @@ bool applyMachineSettings(SweepPlan& plan, const std::string& dataDir, const std
         if (!device.empty())
             t.config.device = device;
         for (const FieldProblem& p : fieldProblems(t.config))
-            if ((p.field == "data_dir" || p.field == "device" || p.field == "threads") && problems.find(p.message) == std::string::npos)
+            if (isMachineField(p.field) && problems.find(p.message) == std::string::npos)
                 problems += "\n  " + p.field + ": " + p.message;
         t.config.dataDir = fs::absolute(resolveDataDir(t.config)).lexically_normal().string();
         gpu = gpu || t.config.device.rfind("cuda", 0) == 0;

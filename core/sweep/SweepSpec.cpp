@@ -16,11 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Settings a sweep may not vary: the seed has its own list, and the machine's settings do not
-// change what a run computes (they are given to the sweep command instead).
-const std::set<std::string> kMachineFields = {"threads", "device", "data_dir"};
-const std::set<std::string> kNotSweepable = {"seed", "threads", "device", "data_dir"};
-
 struct Axis {
     std::string key;
     const ConfigField* field = nullptr;
@@ -50,18 +45,20 @@ public:
                            "\"scheduler.T_max\", \"augment.random_rotation.degrees\")");
             return nullptr;
         }
-        if (kNotSweepable.count(key)) {
-            problem(where, key == "seed" ? std::string("the seed is swept by the spec's \"seeds\" list, not by \"") + key + "\""
-                                         : "'" + key + "' is a machine setting, not part of a run's set-up: give it to the "
-                                                       "sweep command (--threads, --device, --data-dir)");
-            return nullptr;
-        }
-        if (f->kind == FieldKind::Toggle) {
+        if (inScope(*f, FieldScope::Sweepable))
+            return f;
+        // Why not, from the field's scope (ConfigFields.h).
+        if (f->machine)
+            problem(where, "'" + key + "' is a machine setting, not part of a run's set-up: give it to the sweep command (" +
+                               flagList(FieldScope::Machine) + ")");
+        else if (f->kind == FieldKind::Toggle)
             problem(where, "'" + key + "' switches a transform: sweep its parameters (e.g. \"" + key + ".p\") or its "
                            "presence with base and two sweeps");
-            return nullptr;
-        }
-        return f;
+        else if (key == "seed")
+            problem(where, "the seed is swept by the spec's \"seeds\" list, not by \"" + key + "\"");
+        else
+            problem(where, "'" + key + "' cannot be swept");
+        return nullptr;
     }
 
     // Whether `value` is acceptable for the field, tried on a default set-up.
@@ -365,7 +362,7 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
         // Each configuration's problems once, with what it is. The machine's settings are the
         // sweep command's to give (applyMachineSettings() checks them then).
         for (const FieldProblem& fp : fieldProblems(p.trials.back().config))
-            if (!kMachineFields.count(fp.field))
+            if (!isMachineField(fp.field))
                 problems.push_back({"trial " + std::to_string(p.trials.back().index - static_cast<int64_t>(p.seeds.size()) + 1) + " (" +
                                     (params.empty() ? std::string("base") : describeParams(params)) + "): " + fp.field,
                                 fp.message});

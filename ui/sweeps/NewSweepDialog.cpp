@@ -21,7 +21,6 @@
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <set>
 
 namespace studio {
 namespace {
@@ -29,12 +28,13 @@ namespace {
 using json = nlohmann::json;
 using Mode = NewSweepDialog::Mode;
 
-// The settings a sweep may vary (sweep/SweepSpec.cpp refuses the others with a reason).
+// The settings a sweep may vary (the field table's scope) whose values this dialog can take as
+// text: numbers, choices and switches.
 bool sweepable(const mnist::ConfigField& f)
 {
     using K = mnist::FieldKind;
-    static const std::set<std::string> machine = {"seed", "threads", "device", "data_dir"};
-    return !machine.count(f.key) && (f.kind == K::Real || f.kind == K::Integer || f.kind == K::Choice || f.kind == K::Flag);
+    return mnist::inScope(f, mnist::FieldScope::Sweepable) &&
+           (f.kind == K::Real || f.kind == K::Integer || f.kind == K::Choice || f.kind == K::Flag);
 }
 
 QStringList tokens(const QString& text)

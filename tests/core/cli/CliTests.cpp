@@ -4,6 +4,7 @@
 #include "formats/OnnxExport.h"
 #include "run/RunFolder.h"
 #include "formats/StateDict.h"
+#include "run/RunIndex.h"
 #include "models/ModelRegistry.h"
 #include "spec/NetworkSpec.h"
 #include "optim/LrScheduler.h"
@@ -351,6 +352,71 @@ TEST_CASE("mnist-train --evaluate scores saved weights", "[cli]")
     const CliResult wrong = runCli("--data-dir " + data + " --arch LeNetDeep --evaluate " + run + "/model.safetensors", dir);
     CHECK(wrong.exitCode == 1);
     CHECK_THAT(wrong.err, Contains("do not fit"));
+}
+
+TEST_CASE("mnist-train resumes a run with other machine settings, and refuses any other change naming --resume",
+          "[cli][scopes]")
+{
+    TempDir dir;
+    const std::string data = dir.file("data"), run = dir.file("run");
+    std::filesystem::create_directories(data);
+    fixtures::writeSyntheticDataset(data, 60, 20);
+    REQUIRE(runCli("--data-dir " + data + " --epochs 1 --batch-size 30 --out " + run, dir).exitCode == 0);
+
+    const CliResult lr = runCli("--resume " + run + " --epochs 2 --lr 0.5", dir);
+    CHECK(lr.exitCode == 2);
+    CHECK_THAT(lr.err, Contains("--lr cannot change a run being resumed (--resume)") && Contains("--epochs") &&
+                           Contains("--memory-format") && Contains("--eval-batch-size"));
+    const CliResult machine = runCli("--resume " + run + " --epochs 2 --eval-batch-size 7 --memory-format contiguous --threads 1 "
+                                     "--device cpu --data-dir " + data,
+                                     dir);
+    INFO(machine.err);
+    CHECK(machine.exitCode == 0);
+    CHECK(mnist::readRun(run).epochs.size() == 2);
+}
+
+TEST_CASE("mnist-train refuses flags that contradict each other or lack the one they need, naming both", "[cli]")
+{
+    TempDir dir;
+    const std::string config = dir.file("config.json"), run = dir.file("run");
+    std::ofstream(config) << "{}";
+    std::filesystem::create_directories(run);
+    const std::map<std::string, std::vector<std::string>> cases = {
+        {"--resume " + run + " --config " + config, {"--resume", "--config"}},
+        {"--resume " + run + " --out " + dir.file("elsewhere"), {"--resume", "--out"}},
+        {"--resume " + run + " --recipe fast", {"--resume", "--recipe"}},
+        {"--recipe fast --config " + config, {"--recipe", "--config"}},
+        {"--pretrained --recipe fast", {"--pretrained", "--recipe"}},
+        {"--evaluate --pretrained --config " + config, {"--pretrained", "--config"}},
+        {"--export-tensorboard " + run, {"--export-tensorboard", "requires", "--out"}},
+        {"--export-augmented 3", {"--export-augmented", "requires", "--out"}},
+        {"--export-pretrained " + run, {"--export-pretrained", "requires", "--out"}},
+        {"--trained-on today", {"--trained-on", "requires", "--export-pretrained"}},
+    };
+    for (const auto& [args, words] : cases) {
+        INFO(args);
+        const CliResult r = runCli(args, dir);
+        CHECK(r.exitCode == 2);
+        for (const std::string& w : words)
+            CHECK_THAT(r.err, Contains(w));
+    }
+    CHECK_FALSE(std::filesystem::exists(dir.file("elsewhere")));
+}
+
+TEST_CASE("mnist-train --help groups its options: the run, each section of settings, other commands, sweeps", "[cli]")
+{
+    TempDir dir;
+    const CliResult r = runCli("--help", dir);
+    CHECK(r.exitCode == 0);
+    size_t at = 0;
+    for (const char* group : {"Run", "Data settings", "Model settings", "Training settings", "Machine settings",
+                              "Scheduler settings", "Augment settings", "Other commands", "Sweeps"}) {
+        INFO(group);
+        const size_t found = r.out.find("[Option Group: " + std::string(group) + "]", at);
+        CHECK(found != std::string::npos);
+        at = found == std::string::npos ? at : found;
+    }
+    CHECK_THAT(r.out, Contains("--memory-format") && Contains("--sweep-task") && Contains("--no-shuffle"));
 }
 
 TEST_CASE("mnist-train --evaluate --export-onnx writes the weights as ONNX", "[cli][onnx]")

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 #include <unistd.h>
 
@@ -204,4 +205,60 @@ TEST_CASE("mnist-train --sweep refuses bad specs and flags, and writes Slurm and
     const auto summary = runCli("--sweep-summary " + out, d.dir);
     CHECK(summary.exitCode == 0);
     CHECK_THAT(summary.out, Catch::Contains("0 of 4 trials finished"));
+}
+
+TEST_CASE("mnist-train --sweep takes every machine setting from its command line and no other", "[cli][sweep][scopes]")
+{
+    SweepData d(60);
+    const std::string spec = d.spec(json::parse(R"({"base": {"epochs": 1}, "grid": {"lr": [0.01, 0.001]}})"));
+    const std::string out = d.dir.file("s");
+    const auto r = runCli("--sweep " + spec + " --out " + out + " --slurm --dry-run --threads 2 --data-dir " + d.data +
+                              " --device cpu --memory-format contiguous --eval-batch-size 50",
+                          d.dir);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    for (const mnist::SweepTrial& t : mnist::readSweepFolder(out).plan.trials) {
+        CHECK(t.config.device == "cpu");
+        CHECK(t.config.memoryFormat == "contiguous");
+        CHECK(t.config.evalBatchSize == 50);
+        CHECK(t.config.threads == 2);
+    }
+
+    const auto lr = runCli("--sweep " + spec + " --out " + d.dir.file("t") + " --lr 0.1", d.dir);
+    CHECK(lr.exitCode == 2);
+    CHECK_THAT(lr.err, Catch::Contains("--lr cannot be given to a sweep (--sweep)") && Catch::Contains("--eval-batch-size"));
+    const auto task = runCli("--sweep-task " + out + " --index 0 --epochs 2", d.dir);
+    CHECK(task.exitCode == 2);
+    CHECK_THAT(task.err, Catch::Contains("--epochs cannot be given to a sweep (--sweep-task)"));
+    // A machine setting of the wrong form is the sweep command's to report, with the flags to give.
+    const auto bad = runCli("--sweep " + spec + " --out " + d.dir.file("u") + " --eval-batch-size 0 --data-dir " + d.data, d.dir);
+    CHECK(bad.exitCode == 2);
+    CHECK_THAT(bad.err, Catch::Contains("machine settings") && Catch::Contains("eval_batch_size"));
+    CHECK_FALSE(fs::exists(d.dir.file("u")));
+}
+
+TEST_CASE("mnist-train refuses sweep flags without the command they belong to, naming both", "[cli][sweep]")
+{
+    SweepData d(60);
+    const std::string spec = d.spec(json::parse(R"({"base": {"epochs": 1}})"));
+    const std::string out = d.dir.file("s");
+    const std::map<std::string, std::vector<std::string>> cases = {
+        {"--sweep " + spec + " --out " + out + " --slurm --kubernetes", {"--slurm", "excludes", "--kubernetes"}},
+        {"--jobs 2", {"--jobs", "requires", "--sweep"}},
+        {"--sweep " + spec + " --out " + out + " --dry-run", {"--dry-run", "requires", "--slurm"}},
+        {"--sweep " + spec + " --out " + out + " --image x", {"--image", "requires", "--kubernetes"}},
+        {"--sweep-task " + d.data, {"--sweep-task", "requires", "--index"}},
+        {"--index 3", {"--index", "requires", "--sweep-task"}},
+        {"--csv x.csv", {"--csv", "requires", "--sweep-summary"}},
+        {"--sweep " + spec + " --out " + out + " --recipe fast", {"--recipe", "--sweep"}},
+        {"--sweep " + spec + " --out " + out + " --config " + spec, {"--config", "--sweep"}},
+    };
+    for (const auto& [args, words] : cases) {
+        INFO(args);
+        const auto r = runCli(args, d.dir);
+        CHECK(r.exitCode == 2);
+        for (const std::string& w : words)
+            CHECK_THAT(r.err, Catch::Contains(w));
+    }
+    CHECK_FALSE(fs::exists(out));
 }

@@ -1,6 +1,7 @@
 #include "Error.h"
 #include "spec/ConfigFields.h"
 #include "spec/TrainConfig.h"
+#include "spec/MachineSettings.h"
 
 #include "data/TempDir.h"
 
@@ -244,5 +245,65 @@ TEST_CASE("A problem names the field it is about", "[config][fields]")
         CHECK_THROWS_WITH(mnist::setFieldFromText(c, *mnist::findField("augment.random_resized_crop.scale"), "0.8"),
                           Contains("--crop-scale"));
         CHECK_THROWS_WITH(mnist::setFieldFromText(c, *mnist::findField("seed"), "-1"), Contains("--seed"));
+    }
+}
+
+namespace {
+
+std::set<std::string> keysWhere(mnist::FieldScope scope)
+{
+    std::set<std::string> keys;
+    for (const mnist::ConfigField* f : mnist::fieldsWhere(scope))
+        keys.insert(f->key);
+    return keys;
+}
+
+} // namespace
+
+TEST_CASE("The machine's settings are the field table's machine scope, and none of them is swept", "[config][scopes]")
+{
+    const std::set<std::string> machine = {"data_dir", "device", "threads", "memory_format", "eval_batch_size"};
+    CHECK(keysWhere(mnist::FieldScope::Machine) == machine);
+    for (const mnist::ConfigField& f : mnist::configFields()) {
+        INFO(f.key);
+        CHECK(mnist::isMachineField(f.key) == (machine.count(f.key) == 1));
+        if (f.machine) {
+            CHECK_FALSE(mnist::inScope(f, mnist::FieldScope::Sweepable));
+            CHECK(mnist::inScope(f, mnist::FieldScope::ChangesOnResume));
+        }
+        // A transform's switch is swept by its parameters, the seed by the spec's "seeds".
+        if (f.kind == mnist::FieldKind::Toggle || f.key == "seed")
+            CHECK_FALSE(f.sweepable);
+    }
+    CHECK_FALSE(mnist::isMachineField("no_such_key"));
+    CHECK(mnist::flagList(mnist::FieldScope::Machine) == "--data-dir, --device, --threads, --memory-format and --eval-batch-size");
+}
+
+TEST_CASE("A resumed run may change its epochs and the machine's settings, nothing else", "[config][scopes]")
+{
+    std::set<std::string> expected = {"epochs"};
+    for (const mnist::ConfigField* f : mnist::fieldsWhere(mnist::FieldScope::Machine))
+        expected.insert(f->key);
+    CHECK(keysWhere(mnist::FieldScope::ChangesOnResume) == expected);
+}
+
+TEST_CASE("The sweepable settings are every setting but the seed, the machine's and the transform switches", "[config][scopes]")
+{
+    const std::set<std::string> sweepable = keysWhere(mnist::FieldScope::Sweepable);
+    CHECK(sweepable.size() + 1 + 5 + 5 == mnist::configFields().size()); // seed, machine, five transforms
+    for (const char* key : {"lr", "batch_size", "dataset", "arch", "scheduler.T_max", "augment.random_rotation.degrees"})
+        CHECK(sweepable.count(key) == 1);
+}
+
+TEST_CASE("withMachineSettings takes exactly the machine's settings from the machine", "[config][scopes]")
+{
+    const mnist::TrainConfig experiment = mnist::trainConfigFromJsonText(
+        R"({"lr": 0.5, "dataset": "fashion-mnist", "memory_format": "channels-last", "eval_batch_size": 9})");
+    const mnist::TrainConfig machine = mnist::trainConfigFromJsonText(R"({"data_dir": "/data/here", "device": "cpu", "threads": 3,
+        "memory_format": "contiguous", "eval_batch_size": 77, "lr": 0.01})");
+    const mnist::TrainConfig c = mnist::withMachineSettings(experiment, machine);
+    for (const mnist::ConfigField& f : mnist::configFields()) {
+        INFO(f.key);
+        CHECK(f.get(c) == f.get(f.machine ? machine : experiment));
     }
 }

@@ -295,3 +295,35 @@ TEST_CASE("The spread of a configuration's seeds is the sample standard deviatio
     CHECK(mnist::spreadOf({98.5}).std == 0);
     CHECK(mnist::spreadOf({}).n == 0);
 }
+
+TEST_CASE("A sweep refuses every machine setting and every transform switch as an axis, saying why", "[sweep][scopes]")
+{
+    for (const mnist::ConfigField* f : mnist::fieldsWhere(mnist::FieldScope::Machine)) {
+        INFO(f->key);
+        const json spec = {{"grid", {{f->key, json::array({mnist::fieldDefault(*f)})}}}};
+        CHECK(hasProblem(mnist::sweepSpecProblems(spec), "grid." + f->key, "machine setting"));
+        CHECK(hasProblem(mnist::sweepSpecProblems(spec), "grid." + f->key, "--" + f->flag));
+    }
+    CHECK(hasProblem(mnist::sweepSpecProblems(json::parse(R"({"grid": {"augment.random_erasing": [true]}})")),
+                     "grid.augment.random_erasing", "switches a transform"));
+    // Every setting in the scope may be an axis.
+    for (const mnist::ConfigField* f : mnist::fieldsWhere(mnist::FieldScope::Sweepable)) {
+        INFO(f->key);
+        const json spec = {{"grid", {{f->key, json::array({mnist::fieldDefault(*f)})}}}};
+        for (const auto& p : mnist::sweepSpecProblems(spec))
+            CHECK(p.field.rfind("grid.", 0) != 0);
+    }
+}
+
+TEST_CASE("A sweep's base may hold machine settings; their problems are the sweep command's to report", "[sweep][scopes]")
+{
+    const json spec = json::parse(R"({"base": {"eval_batch_size": 0, "memory_format": "diagonal", "epochs": 1}})");
+    CHECK(mnist::sweepSpecProblems(spec).empty());
+    mnist::SweepPlan plan = mnist::planSweep(spec);
+    try {
+        mnist::applyMachineSettings(plan, "", "cpu");
+        FAIL("applyMachineSettings accepted a bad evaluation batch size");
+    } catch (const mnist::ConfigError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("eval_batch_size") && Catch::Contains("memory_format"));
+    }
+}
