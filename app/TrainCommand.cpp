@@ -7,7 +7,7 @@
 #include "data/Dataset.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
-#include "io/RunIndex.h"
+#include "io/RunLayout.h"
 #include "io/RunLifecycle.h"
 #include "train/Trainer.h"
 

@@ -13,7 +13,7 @@
 #include "io/Checkpoint.h"
 #include "io/OnnxExport.h"
 #include "io/RunFolder.h"
-#include "io/RunIndex.h"
+#include "io/RunLayout.h"
 #include "io/TensorBoardExport.h"
 #include "models/ModelRegistry.h"
 #include "models/NetworkSpec.h"
@@ -308,7 +308,8 @@ int main(int argc, char** argv)
             return sweepCommand(sweep, g_stop);
         }
         if (!resumeDir.empty() && (!configPath.empty() || !outDir.empty()))
-            throw mnist::ConfigError("--resume takes the run folder's own config.json and writes into it: drop --config and --out");
+            throw mnist::ConfigError(std::string("--resume takes the run folder's own ") + mnist::RunLayout::kConfig +
+                                     " and writes into it: drop --config and --out");
         if (!resumeDir.empty()) {
             // Anything but these would make the checkpoint describe another run than config.json.
             const std::set<std::string> allowed = {"--epochs", "--threads", "--device", "--data-dir"};

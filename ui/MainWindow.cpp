@@ -27,6 +27,7 @@
 #include "data/DataLocations.h"
 #include "io/RunFiles.h"
 #include "io/RunIndex.h"
+#include "io/RunLayout.h"
 #include "train/Recipes.h"
 
 #include <QAction>
@@ -494,7 +495,7 @@ void MainWindow::openRun(const QString& runDir)
     QVector<double> lrs;
     // Without lr.csv the epochs still show; the LR chart stays empty.
     try {
-        const std::vector<double> read = mnist::readLrCsv(QDir(runDir).filePath(QStringLiteral("lr.csv")).toStdString());
+        const std::vector<double> read = mnist::readLrCsv(mnist::RunLayout(runDir.toStdString()).lr());
         lrs = QVector<double>(read.begin(), read.end());
     } catch (const mnist::IoError& e) {
         statusBar()->showMessage(QString::fromStdString(e.what()));
@@ -601,7 +602,7 @@ void MainWindow::onRunStopped()
     m_selection->clearCurrentRun();
     // The finished run's model, evaluated from its folder: the worker's network never crosses
     // threads. Deferred until the Evaluation tab is shown, so runs nobody inspects cost nothing.
-    if (!dir.isEmpty() && !runWeightsFile(dir.toStdString()).empty())
+    if (!dir.isEmpty() && !mnist::RunLayout(dir.toStdString()).weightsToUse().empty())
         m_evaluation->setLatestRun(dir);
     if (!dir.isEmpty())
         m_draw->runWeightsChanged(dir);

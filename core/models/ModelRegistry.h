@@ -24,10 +24,6 @@ struct ArchitectureInfo {
 // says why).
 std::vector<ArchitectureInfo> architectures();
 
-// $XDG_DATA_HOME/mnist-studio/architectures (else ~/.local/share/...): NAME.json files there are
-// networks like the built-in ones.
-std::string userArchitecturesDir();
-
 // Each *.json of userArchitecturesDir(), with its problem ("" when usable), sorted by file name.
 struct UserArchitecture {
     std::string file;

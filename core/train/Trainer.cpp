@@ -4,6 +4,7 @@
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "io/Checkpoint.h"
+#include "io/RunLayout.h"
 #include "io/StateDict.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
@@ -378,9 +379,10 @@ private:
     {
         // Best weights first: a crash between the two writes then never leaves a checkpoint that is
         // newer than best.safetensors.
+        const RunLayout run(dir);
         if (newBestValid)
-            saveWeights(evaluated(), dir + "/best.safetensors");
-        saveCheckpoint(dir + "/checkpoint.pt", *m_live, *m_optimizer,
+            saveWeights(evaluated(), run.bestWeights());
+        saveCheckpoint(run.checkpoint(), *m_live, *m_optimizer,
                        {epoch, m_step, m_result.epochs, m_result.stats.bestValidLoss, m_result.stats.bestValidEpoch},
                        m_average ? &*m_average : nullptr);
     }
