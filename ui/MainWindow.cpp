@@ -675,7 +675,7 @@ void MainWindow::openConfig()
 
 void MainWindow::saveConfig()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save set-up"), QStringLiteral("config.json"),
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save set-up"), QString::fromLatin1(mnist::RunLayout::kConfig),
                                                       tr("Set-up (*.json)"));
     if (path.isEmpty())
         return;
