@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "run/RunFiles.h"
 #include "run/RunFolder.h"
+#include "run/RunLayout.h"
 #include "models/ModelRegistry.h"
 #include "spec/MachineSettings.h"
 #include "train/Predictions.h"
@@ -29,11 +30,12 @@ int exportPretrainedCommand(const std::string& runDir, const std::string& record
     if (fs::path(recordPath).extension() != ".json")
         throw mnist::ConfigError("--export-pretrained: --out must name the record, NAME.json (got '" + recordPath + "')");
     const mnist::TrainConfig runConfig = mnist::loadRunConfig(runDir);
-    const mnist::RunSummary summary = mnist::readRunSummary(runDir + "/summary.json");
+    const mnist::RunLayout run(runDir);
+    const mnist::RunSummary summary = mnist::readRunSummary(run.summary());
     if (summary.bestValidEpoch < 1)
         throw mnist::ConfigError("--export-pretrained: " + runDir + " has no finished epoch");
-    const std::vector<mnist::EpochMetrics> epochs = mnist::readMetricsCsv(runDir + "/metrics.csv");
-    const std::string best = runDir + "/best.safetensors";
+    const std::vector<mnist::EpochMetrics> epochs = mnist::readMetricsCsv(run.metrics());
+    const std::string best = run.bestWeights();
     if (!fs::is_regular_file(best))
         throw mnist::ConfigError("--export-pretrained: " + best + " is missing (the weights of the lowest valid loss)");
 

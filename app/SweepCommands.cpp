@@ -6,6 +6,7 @@
 #include "AtomicFile.h"
 #include "run/RunFolder.h"
 #include "run/RunIndex.h"
+#include "run/RunLayout.h"
 #include "sweep/JobScripts.h"
 #include "sweep/SweepFolder.h"
 #include "sweep/SweepSpec.h"
@@ -66,7 +67,7 @@ std::string lastLine(const std::string& path)
 // Epochs a run folder has finished (its metrics.csv rows), quietly 0 when unreadable.
 size_t epochsDone(const std::string& runDir)
 {
-    std::ifstream in((fs::path(runDir) / "metrics.csv").string());
+    std::ifstream in(mnist::RunLayout(runDir).metrics());
     size_t lines = 0;
     std::string line;
     while (std::getline(in, line))
@@ -328,7 +329,7 @@ int sweepTaskCommand(const std::string& dirArg, int64_t index, const nlohmann::j
         return 0;
     }
     TrainRequest request;
-    const bool begun = fs::exists(fs::path(runDir) / "config.json");
+    const bool begun = mnist::RunLayout(runDir).isRunFolder();
     request.config = begun ? mnist::loadRunConfig(runDir) : t.config;
     applyGiven(request.config, machine); // a begun trial resumes: the machine's settings may change then
     (begun ? request.resumeDir : request.outDir) = runDir;

@@ -9,6 +9,7 @@
 #include "run/RunFolder.h"
 #include "run/RunIndex.h"
 #include "run/RunLifecycle.h"
+#include "run/RunLayout.h"
 #include "train/Trainer.h"
 
 #include <nlohmann/json.hpp>

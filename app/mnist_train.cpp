@@ -15,6 +15,7 @@
 #include "run/RunFolder.h"
 #include "run/RunIndex.h"
 #include "formats/TensorBoardExport.h"
+#include "run/RunLayout.h"
 #include "models/ModelRegistry.h"
 #include "spec/NetworkSpec.h"
 #include "optim/LrScheduler.h"

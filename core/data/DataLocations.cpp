@@ -1,8 +1,8 @@
 #include "data/DataLocations.h"
 
 #include "SourceDir.h"
+#include "run/RunLayout.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -21,17 +21,9 @@ std::string sourceTreeDir()
     return MNIST_STUDIO_SOURCE_DIR;
 }
 
-std::string userDataDir()
-{
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-        return std::string(xdg) + "/mnist-studio/data";
-    const char* home = std::getenv("HOME");
-    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/data";
-}
-
 std::string userDatasetDir(const std::string& dataset)
 {
-    return userDataDir() + "/" + dataset;
+    return userDataDir() + "/data/" + dataset;
 }
 
 std::vector<std::string> dataDirCandidates(const TrainConfig& config)

@@ -14,11 +14,8 @@ bool runningFromBuildTree();
 // The source tree this build came from.
 std::string sourceTreeDir();
 
-// The user's data folder: $XDG_DATA_HOME/mnist-studio/data, else ~/.local/share/mnist-studio/data
-// (beside defaultRunsDir()'s runs). An installed program has no source tree to keep data in.
-std::string userDataDir();
-
-// userDataDir()/<dataset>: where the GUI downloads `dataset` to.
+// userDataDir()/data/<dataset> (io/RunLayout.h), beside the runs: where the GUI downloads
+// `dataset` to. An installed program has no source tree to keep data in.
 std::string userDatasetDir(const std::string& dataset);
 
 // The folders resolveDataDir() tries for a config without dataDir, in order: data/<dataset> under

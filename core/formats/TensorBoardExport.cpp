@@ -4,6 +4,7 @@
 #include "run/RunFiles.h"
 #include "run/RunIndex.h"
 #include "formats/TensorBoardEvents.h"
+#include "run/RunLayout.h"
 #include "sweep/SweepFolder.h"
 #include "spec/ConfigFields.h"
 
@@ -35,7 +36,7 @@ HParamValue hparamOf(const json& v)
 double startTime(const std::string& runDir)
 {
     std::error_code ec;
-    const auto t = fs::last_write_time(fs::path(runDir) / "config.json", ec);
+    const auto t = fs::last_write_time(RunLayout(runDir).config(), ec);
     if (ec)
         return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     // file_time_type's clock is not the system clock: convert through "now" on both.
@@ -55,11 +56,11 @@ std::string exportRun(const RunRecord& run, const std::vector<std::pair<std::str
     writer.addHParams(hparams, metrics, start);
 
     std::vector<double> lr, loss;
-    const fs::path dir(run.dir);
-    if (fs::exists(dir / "lr.csv"))
-        lr = readLrCsv((dir / "lr.csv").string());
-    if (fs::exists(dir / "loss.csv"))
-        loss = readLossCsv((dir / "loss.csv").string());
+    const RunLayout files(run.dir);
+    if (fs::exists(files.lr()))
+        lr = readLrCsv(files.lr());
+    if (fs::exists(files.loss()))
+        loss = readLossCsv(files.loss());
     // Wall times: each epoch ends its seconds after the one before; its iterations are spread
     // evenly over it (lr.csv holds the same number for every finished epoch).
     const size_t epochs = run.epochs.size();
@@ -107,7 +108,7 @@ std::vector<std::string> exportTensorBoard(const std::string& source, const std:
         const SweepFolder sweep = readSweepFolder(sweepDir);
         for (const SweepTrial& t : sweep.plan.trials) {
             const std::string dir = trialDir(sweep, t);
-            if (!fs::exists(fs::path(dir) / "config.json"))
+            if (!RunLayout(dir).isRunFolder())
                 continue; // not begun
             std::vector<std::pair<std::string, HParamValue>> hparams;
             for (const std::string& key : sweep.plan.keys)
@@ -117,8 +118,8 @@ std::vector<std::string> exportTensorBoard(const std::string& source, const std:
         }
         return files;
     }
-    if (!fs::exists(fs::path(source) / "config.json"))
-        throw IoError(source + " is neither a run folder (config.json) nor a sweep folder (sweep.json)");
+    if (!RunLayout(source).isRunFolder())
+        throw IoError(source + " is neither a run folder (" + RunLayout::kConfig + ") nor a sweep folder (" + kSweepFile + ")");
     const RunRecord run = readRun(source);
     std::vector<std::pair<std::string, HParamValue>> hparams;
     for (const char* key : kRunHParams)

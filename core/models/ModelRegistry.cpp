@@ -1,5 +1,7 @@
 #include "models/ModelRegistry.h"
 
+#include "Error.h"
+#include "run/RunLayout.h"
 #include "models/SpecNetwork.h"
 
 #include <torch/torch.h>

@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "JsonInteger.h"
+#include "run/RunLayout.h"
 
 #include <nlohmann/json.hpp>
 
@@ -193,7 +194,7 @@ RowsRead forEachRow(const std::string& text, std::string_view header, const std:
 std::vector<EpochMetrics> parseMetricsCsv(const std::string& text, const std::string& name)
 {
     std::vector<EpochMetrics> out;
-    forEachRow(text, kMetricsCsvHeader, name, "metrics.csv", 7, false, [&](const auto& cells, const RowError& fail) {
+    forEachRow(text, kMetricsCsvHeader, name, RunLayout::kMetrics, 7, false, [&](const auto& cells, const RowError& fail) {
         EpochMetrics m;
         m.epoch = wholeCell(cells[0], "epoch", fail);
         if (m.epoch < 1)
@@ -246,12 +247,12 @@ std::vector<double> parseIterationCsv(const std::string& text, const std::string
 
 std::vector<double> parseLrCsv(const std::string& text, const std::string& name)
 {
-    return parseIterationCsv(text, name, kLrCsvHeader, "lr.csv", "lr");
+    return parseIterationCsv(text, name, kLrCsvHeader, RunLayout::kLr, "lr");
 }
 
 std::vector<double> parseLossCsv(const std::string& text, const std::string& name)
 {
-    return parseIterationCsv(text, name, kLossCsvHeader, "loss.csv", "loss");
+    return parseIterationCsv(text, name, kLossCsvHeader, RunLayout::kLoss, "loss");
 }
 
 std::vector<double> readLossCsv(const std::string& path)
@@ -267,7 +268,7 @@ std::vector<double> readLrCsv(const std::string& path)
 std::vector<EpochLayerStats> parseLayersCsv(const std::string& text, const std::string& name)
 {
     std::vector<EpochLayerStats> out;
-    const RowsRead read = forEachRow(text, kLayersCsvHeader, name, "layers.csv", 8, true, [&](const auto& cells, const RowError& fail) {
+    const RowsRead read = forEachRow(text, kLayersCsvHeader, name, RunLayout::kLayers, 8, true, [&](const auto& cells, const RowError& fail) {
         const int64_t epoch = wholeCell(cells[0], "epoch", fail);
         if (out.empty() || epoch != out.back().epoch) {
             // Gaps are allowed: a run resumed from an older checkpoint, or trained with the
@@ -357,7 +358,7 @@ RunSummary parseRunSummary(const std::string& text, const std::string& name)
         throw IoError(name + ": not valid JSON (" + e.what() + ")");
     }
     if (!j.is_object())
-        throw IoError(name + ": not a summary.json (expected a JSON object, found " + std::string(j.type_name()) + ")");
+        throw IoError(name + ": not a " + RunLayout::kSummary + " (expected a JSON object, found " + std::string(j.type_name()) + ")");
     const auto field = [&](const char* key) -> const nlohmann::json& {
         const auto it = j.find(key);
         if (it == j.end())

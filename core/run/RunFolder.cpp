@@ -5,6 +5,7 @@
 #include "formats/ModelPy.h"
 #include "run/RunFiles.h"
 #include "formats/StateDict.h"
+#include "run/RunLayout.h"
 #include "models/ModelRegistry.h"
 
 #include <torch/torch.h>
@@ -72,32 +73,33 @@ void removeStaleTemporaryFiles(const std::string& dir)
 RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_dir(std::move(dir))
 {
     std::error_code ec;
+    const RunLayout run(m_dir);
     if (mode == Mode::Resume) {
-        if (!fs::exists(fs::path(m_dir) / "config.json"))
-            throw IoError(m_dir + " is not a run folder (no config.json)");
+        if (!run.isRunFolder())
+            throw IoError(m_dir + " is not a run folder (no " + RunLayout::kConfig + ")");
         removeStaleTemporaryFiles(m_dir);
-        saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
+        saveTrainConfig(config, run.config());
         return; // the CSV files are reopened by rewriteHistory()
     }
     fs::create_directories(m_dir, ec);
     if (ec || !fs::is_directory(m_dir))
         throw IoError("cannot create run folder " + m_dir + ": " +
                       (ec ? writeFailureReason(m_dir, ec.value()) : "not a folder"));
-    if (fs::exists(fs::path(m_dir) / "config.json"))
-        throw IoError("run folder " + m_dir + " already holds a run (config.json exists); choose another --out");
-    saveTrainConfig(config, (fs::path(m_dir) / "config.json").string());
+    if (fs::exists(run.config()))
+        throw IoError("run folder " + m_dir + " already holds a run (" + RunLayout::kConfig + " exists); choose another --out");
+    saveTrainConfig(config, run.config());
     // The network as data and as PyTorch source, before any weights: a crashed run's checkpoint
     // can still be read with them.
     const NetworkSpec spec = networkSpecFor(config);
-    writeFileAtomically((fs::path(m_dir) / "arch.json").string(), [&](std::ostream& out) { out << formatNetworkSpec(spec); });
+    writeFileAtomically(run.arch(), [&](std::ostream& out) { out << formatNetworkSpec(spec); });
     std::optional<InputNormalization> normalize;
     if (config.augment.normalize)
         normalize = InputNormalization{config.augment.mean, config.augment.std};
-    writeModelPy((fs::path(m_dir) / "model.py").string(), spec, normalize);
-    m_metrics = openForAppend((fs::path(m_dir) / "metrics.csv").string(), kMetricsCsvHeader);
-    m_lr = openForAppend((fs::path(m_dir) / "lr.csv").string(), kLrCsvHeader);
-    m_loss = openForAppend((fs::path(m_dir) / "loss.csv").string(), kLossCsvHeader);
-    m_layers = openForAppend((fs::path(m_dir) / "layers.csv").string(), kLayersCsvHeader);
+    writeModelPy(run.modelPy(), spec, normalize);
+    m_metrics = openForAppend(run.metrics(), kMetricsCsvHeader);
+    m_lr = openForAppend(run.lr(), kLrCsvHeader);
+    m_loss = openForAppend(run.loss(), kLossCsvHeader);
+    m_layers = openForAppend(run.layers(), kLayersCsvHeader);
 }
 
 namespace {
@@ -146,23 +148,25 @@ void RunFolder::appendEpoch(const EpochMetrics& m, const std::vector<IterationPo
         lrRows += iterationRow(p.step, p.lr);
         lossRows += iterationRow(p.step, p.loss);
     }
-    appendRows(m_lr, m_dir + "/lr.csv", lrRows);
+    const RunLayout run(m_dir);
+    appendRows(m_lr, run.lr(), lrRows);
     if (m_recordLoss)
-        appendRows(m_loss, m_dir + "/loss.csv", lossRows);
-    appendRows(m_metrics, m_dir + "/metrics.csv", metricsRow(m));
+        appendRows(m_loss, run.loss(), lossRows);
+    appendRows(m_metrics, run.metrics(), metricsRow(m));
 }
 
 void RunFolder::appendLayerStats(const EpochLayerStats& stats)
 {
-    appendRows(m_layers, m_dir + "/layers.csv", layerRows(stats));
+    appendRows(m_layers, RunLayout(m_dir).layers(), layerRows(stats));
 }
 
 void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration)
 {
     std::error_code ec;
+    const RunLayout run(m_dir);
     // layers.csv is not in the checkpoint: its rows of the kept epochs stay, and a file that cannot
     // be read (a run from before it existed, damage) starts again empty.
-    const std::string layersPath = (fs::path(m_dir) / "layers.csv").string();
+    const std::string layersPath = run.layers();
     std::vector<EpochLayerStats> layers;
     try {
         if (fs::exists(layersPath))
@@ -178,8 +182,8 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
         for (const auto& e : layers)
             out << layerRows(e);
     });
-    const std::string metricsPath = (fs::path(m_dir) / "metrics.csv").string();
-    const std::string lrPath = (fs::path(m_dir) / "lr.csv").string();
+    const std::string metricsPath = run.metrics();
+    const std::string lrPath = run.lr();
     writeFileAtomically(metricsPath, [&](std::ostream& out) {
         out << kMetricsCsvHeader << '\n';
         for (const auto& m : epochs)
@@ -191,7 +195,7 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
             out << iterationRow(static_cast<int64_t>(i), lrPerIteration[i]);
     });
     // loss.csv is not in the checkpoint either: the rows of the kept iterations stay.
-    const std::string lossPath = (fs::path(m_dir) / "loss.csv").string();
+    const std::string lossPath = run.loss();
     std::vector<double> losses;
     try {
         if (fs::exists(lossPath))
@@ -223,13 +227,14 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
 
 void RunFolder::writeModel(const Network& model)
 {
-    saveWeights(model, (fs::path(m_dir) / "model.safetensors").string());
-    saveModelArchive(model, (fs::path(m_dir) / "model.pt").string());
+    const RunLayout run(m_dir);
+    saveWeights(model, run.modelWeights());
+    saveModelArchive(model, run.modelArchive());
 }
 
 void RunFolder::writeSummary(const std::string& json)
 {
-    writeFileAtomically((fs::path(m_dir) / "summary.json").string(), [&](std::ostream& out) { out << json << '\n'; });
+    writeFileAtomically(RunLayout(m_dir).summary(), [&](std::ostream& out) { out << json << '\n'; });
 }
 
 void RunRecorder::onRunStarted(const RunInfo& info)
@@ -280,9 +285,10 @@ void saveModelArchive(const Network& model, const std::string& path)
 
 TrainConfig loadRunConfig(const std::string& runDir)
 {
-    TrainConfig c = loadTrainConfig((fs::path(runDir) / "config.json").string());
+    const RunLayout run(runDir);
+    TrainConfig c = loadTrainConfig(run.config());
     std::error_code ec;
-    const fs::path spec = fs::path(runDir) / "arch.json";
+    const fs::path spec = run.arch();
     if (fs::exists(spec, ec)) {
         c.archFile = fs::absolute(spec, ec).string();
         nameArchitectureFromFile(c);

@@ -1,6 +1,7 @@
 #include "run/RunIndex.h"
 
 #include "run/RunFolder.h"
+#include "run/RunLayout.h"
 
 #include "Error.h"
 #include "AtomicFile.h"
@@ -9,7 +10,6 @@
 #include "train/RunStats.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,16 +18,6 @@
 namespace fs = std::filesystem;
 
 namespace mnist {
-
-std::string defaultRunsDir()
-{
-    if (const char* dir = std::getenv("MNIST_STUDIO_RUNS_DIR"); dir && *dir)
-        return dir;
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-        return std::string(xdg) + "/mnist-studio/runs";
-    const char* home = std::getenv("HOME");
-    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/runs";
-}
 
 namespace {
 
@@ -89,34 +79,39 @@ RunRecord readRun(const std::string& dir)
     RunRecord r;
     r.dir = dir;
     r.name = fs::path(dir).filename().string();
-    try {
-        r.config = loadRunConfig(dir);
-        r.epochs = readMetricsCsv((fs::path(dir) / "metrics.csv").string());
-        // A damaged checkpoint would only show when resuming fails, so it is read here (the whole
-        // archive, CRC-checked).
-        const fs::path checkpoint = fs::path(dir) / "checkpoint.pt";
-        std::error_code ec;
-        if (fs::exists(checkpoint, ec))
-            checkCheckpointCached(checkpoint);
-    } catch (const std::exception& e) {
+    const RunLayout run(dir);
+    const auto damaged = [&](std::string problem) {
         r.damaged = true;
         r.state = RunState::Damaged;
-        r.problem = e.what();
+        r.problem = std::move(problem);
+    };
+    std::error_code ec;
+    const bool hasCheckpoint = fs::exists(run.checkpoint(), ec);
+    try {
+        r.config = loadRunConfig(dir);
+        r.epochs = readMetricsCsv(run.metrics());
+        // A damaged checkpoint would only show when resuming fails, so it is read here (the whole
+        // archive, CRC-checked).
+        if (hasCheckpoint)
+            checkCheckpointCached(run.checkpoint());
+    } catch (const std::exception& e) {
+        damaged(e.what());
         return r;
     }
     r.stats = computeRunStats(r.epochs);
-    std::error_code ec;
-    r.finished = fs::exists(fs::path(dir) / "model.safetensors", ec);
-    r.resumable = fs::exists(fs::path(dir) / "checkpoint.pt", ec) && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;
-    const fs::path summary = fs::path(dir) / "summary.json";
-    if (fs::exists(summary, ec)) {
+    r.finished = run.hasModel();
+    r.resumable = hasCheckpoint && static_cast<int64_t>(r.epochs.size()) < r.config.epochs;
+    if (fs::exists(run.summary(), ec)) {
         try {
-            r.state = readRunSummary(summary.string()).stopped ? RunState::Stopped : RunState::Finished;
+            r.state = readRunSummary(run.summary()).stopped ? RunState::Stopped : RunState::Finished;
         } catch (const std::exception& e) {
-            r.damaged = true;
-            r.state = RunState::Damaged;
-            r.problem = e.what();
+            damaged(e.what());
+            return r;
         }
+        // Every run that ends writes its epochs before its summary: a finished one without any
+        // lost its metrics (a disk that filled, a file cut short by hand).
+        if (r.state == RunState::Finished && r.epochs.empty())
+            damaged(run.metrics() + ": no epochs, but " + RunLayout::kSummary + " says the run finished");
     } else if (r.finished && static_cast<int64_t>(r.epochs.size()) >= r.config.epochs) {
         r.state = RunState::Finished; // recorded by a window older than summary.json in GUI runs
     }
@@ -132,7 +127,7 @@ std::vector<RunRecord> listRuns(const std::string& runsDir)
     for (const auto& entry : fs::directory_iterator(runsDir, ec)) {
         if (!entry.is_directory(ec))
             continue;
-        if (!fs::exists(entry.path() / "config.json", ec) && !fs::exists(entry.path() / "metrics.csv", ec))
+        if (!RunLayout(entry.path().string()).isRunFolder())
             continue;
         runs.push_back(readRun(entry.path().string()));
     }

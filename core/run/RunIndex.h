@@ -12,7 +12,8 @@
 namespace mnist {
 
 // finished: summary.json says it ran all its epochs; stopped: it ended early on request (it can
-// be resumed); running: no summary.json yet (training now, or killed: resume it); damaged: unreadable.
+// be resumed); running: no summary.json yet (training now, or killed: resume it); damaged:
+// unreadable, or finished without a single epoch in metrics.csv.
 enum class RunState { Finished, Stopped, Running, Damaged };
 const char* runStateName(RunState state);
 
@@ -29,14 +30,10 @@ struct RunRecord {
     bool resumable = false;    // a checkpoint exists and epochs remain
 };
 
-// The folder runs go to by default: $MNIST_STUDIO_RUNS_DIR, else $XDG_DATA_HOME/mnist-studio/runs,
-// else ~/.local/share/mnist-studio/runs.
-std::string defaultRunsDir();
-
 // Reads one run folder; never throws (a problem marks the record damaged).
 RunRecord readRun(const std::string& dir);
 
-// Every sub-folder of `runsDir` holding a config.json or metrics.csv, newest name first.
+// Every sub-folder of `runsDir` that is a run folder (RunLayout::isRunFolder()), newest name first.
 std::vector<RunRecord> listRuns(const std::string& runsDir);
 
 // All epochs of several runs in one CSV: run,epoch,train_loss,valid_loss,test_acc,lr,seconds,images_per_s.

@@ -1,6 +1,7 @@
 #include "run/RunLifecycle.h"
 
 #include "run/RunFolder.h"
+#include "run/RunLayout.h"
 
 #include "Error.h"
 #include "optim/LrScheduler.h"
@@ -28,16 +29,16 @@ ResumePlan planResume(const std::string& runDir, const TrainConfig& config, int6
 {
     ResumePlan plan;
     plan.dir = runDir;
+    const RunLayout run(runDir);
+    if (!run.isRunFolder())
+        throw ConfigError(runDir + " is not a run folder (no " + RunLayout::kConfig + ")");
     std::error_code ec;
-    if (!fs::exists(fs::path(runDir) / "config.json", ec))
-        throw ConfigError(runDir + " is not a run folder (no config.json)");
-    const std::string checkpoint = (fs::path(runDir) / "checkpoint.pt").string();
+    const std::string checkpoint = run.checkpoint();
     plan.fromCheckpoint = fs::exists(checkpoint, ec);
     if (plan.fromCheckpoint)
         plan.saved = readCheckpointSummary(checkpoint);
     // Killed after its last epoch but before the model and summary were written: resuming writes them.
-    const bool unfinished = !fs::exists(fs::path(runDir) / "model.safetensors", ec) ||
-                            !fs::exists(fs::path(runDir) / "summary.json", ec);
+    const bool unfinished = !run.isFinished();
     const int64_t done = plan.saved.epoch;
     if (done > config.epochs || (done == config.epochs && !unfinished))
         throw ConfigError(runDir + " already finished " + std::to_string(done) + " epochs; set more epochs (mnist-train --epochs N, or Epochs in the window) than " +
@@ -69,7 +70,7 @@ std::unique_ptr<RunFolder> resumeRecording(const ResumePlan& plan, const TrainCo
     auto folder = std::make_unique<RunFolder>(plan.dir, config, RunFolder::Mode::Resume);
     folder->rewriteHistory(plan.saved.metrics, plan.lrPerIteration);
     if (plan.fromCheckpoint)
-        trainer.setResumeCheckpoint((fs::path(plan.dir) / "checkpoint.pt").string());
+        trainer.setResumeCheckpoint(RunLayout(plan.dir).checkpoint());
     trainer.setCheckpointDir(plan.dir);
     return folder;
 }

@@ -1,23 +1,15 @@
 #include "spec/Architectures.h"
 
 #include "Error.h"
+#include "run/RunLayout.h"
 #include "spec/TrainConfig.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 
 namespace fs = std::filesystem;
 
 namespace mnist {
-
-std::string userArchitecturesDir()
-{
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-        return std::string(xdg) + "/mnist-studio/architectures";
-    const char* home = std::getenv("HOME");
-    return std::string(home && *home ? home : ".") + "/.local/share/mnist-studio/architectures";
-}
 
 namespace {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Architectures by name: the built-in networks (resources/architectures/, the notebook's eight
-// first) and the user's own (userArchitecturesDir()), all of them JSON specs (NetworkSpec.h). A
+// first) and the user's own (userArchitecturesDir() of run/RunLayout.h), all of them JSON specs (NetworkSpec.h). A
 // set-up names one with `arch`, or points at a spec file with `arch_file`. No LibTorch: building a
 // network from its spec is models/ModelRegistry.h's createNetwork().
 #include "spec/NetworkSpec.h"
@@ -22,10 +22,6 @@ struct ArchitectureInfo {
 // name is a built-in one, or that is not a valid spec, is left out (listUserArchitectures()
 // says why).
 std::vector<ArchitectureInfo> architectures();
-
-// $XDG_DATA_HOME/mnist-studio/architectures (else ~/.local/share/...): NAME.json files there are
-// networks like the built-in ones.
-std::string userArchitecturesDir();
 
 // Each *.json of userArchitecturesDir(), with its problem ("" when usable), sorted by file name.
 struct UserArchitecture {

@@ -5,6 +5,7 @@
 #include "AtomicFile.h"
 #include "data/DataLocations.h"
 #include "run/RunIndex.h"
+#include "run/RunLayout.h"
 
 #include <filesystem>
 #include <fstream>
@@ -130,8 +131,8 @@ bool applyMachineSettings(SweepPlan& plan, const std::string& dataDir, const std
 bool isSweepFile(const std::string& path, std::string* folder)
 {
     std::error_code ec;
-    const fs::path file = fs::is_directory(path, ec) ? fs::path(path) / "sweep.json" : fs::path(path);
-    if (file.filename() != "sweep.json")
+    const fs::path file = fs::is_directory(path, ec) ? fs::path(path) / kSweepFile : fs::path(path);
+    if (file.filename() != kSweepFile)
         return false;
     std::ifstream in(file);
     if (!in)
@@ -154,7 +155,7 @@ const char* trialStateName(TrialState state)
 
 std::string sweepJsonPath(const std::string& dir)
 {
-    return (fs::path(dir) / "sweep.json").string();
+    return (fs::path(dir) / kSweepFile).string();
 }
 
 std::string trialDir(const SweepFolder& sweep, const SweepTrial& trial)
@@ -189,11 +190,11 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan)
     if (fs::exists(sweepJsonPath(dir))) {
         SweepFolder existing = readSweepFolder(dir);
         if (existing.plan.spec != plan.spec)
-            throw ConfigError(dir + " holds another sweep (its sweep.json has another spec): give another --out, or remove " + dir);
+            throw ConfigError(dir + " holds another sweep (its " + kSweepFile + " has another spec): give another --out, or remove " + dir);
         return existing;
     }
     if (fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
-        throw ConfigError(dir + " is not empty and holds no sweep.json: a sweep needs a folder of its own (give another --out)");
+        throw ConfigError(dir + " is not empty and holds no " + kSweepFile + ": a sweep needs a folder of its own (give another --out)");
     fs::create_directories(fs::path(dir) / "logs", ec);
     if (ec)
         throw IoError(dir + ": cannot be created: " + ec.message());
@@ -209,9 +210,7 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan)
 static TrialStatus readTrialStatus(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded, RunRecord* read)
 {
     const std::string dir = trialDir(sweep, trial);
-    std::error_code ec;
-    const bool started = fs::exists(fs::path(dir) / "config.json", ec) || fs::exists(fs::path(dir) / "metrics.csv", ec);
-    if (!started)
+    if (!RunLayout(dir).isRunFolder())
         return recorded.state == TrialState::Failed ? recorded : TrialStatus{};
     RunRecord local;
     RunRecord& run = read ? *read : local;

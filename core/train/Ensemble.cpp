@@ -1,6 +1,7 @@
 #include "train/Ensemble.h"
 
 #include "run/RunFolder.h"
+#include "run/RunLayout.h"
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
@@ -39,7 +40,7 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
     for (size_t k = 0; k < runDirs.size(); ++k) {
         const TrainConfig& c = configs[k];
         const auto model = createNetwork(c);
-        loadWeights(*model, runDirs[k] + "/model.safetensors");
+        loadWeights(*model, RunLayout(runDirs[k]).modelWeights());
         model->to(dev);
         model->eval();
         const ChannelsLastScope layout(*model, dev);

@@ -5,6 +5,7 @@
 #include "augment/BatchAugmenter.h"
 #include "run/Checkpoint.h"
 #include "formats/StateDict.h"
+#include "run/RunLayout.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
@@ -378,9 +379,10 @@ private:
     {
         // Best weights first: a crash between the two writes then never leaves a checkpoint that is
         // newer than best.safetensors.
+        const RunLayout run(dir);
         if (newBestValid)
-            saveWeights(evaluated(), dir + "/best.safetensors");
-        saveCheckpoint(dir + "/checkpoint.pt", *m_live, *m_optimizer,
+            saveWeights(evaluated(), run.bestWeights());
+        saveCheckpoint(run.checkpoint(), *m_live, *m_optimizer,
                        {epoch, m_step, m_result.epochs, m_result.stats.bestValidLoss, m_result.stats.bestValidEpoch},
                        m_average ? &*m_average : nullptr);
     }

@@ -6,7 +6,10 @@
 #include "runs/RunBrowser.h"
 #include "RunFixtures.h"
 
+#include "run/RunLayout.h"
 #include "train/Predictions.h"
+
+#include "data/ScopedEnv.h"
 
 #include <catch2/catch.hpp>
 
@@ -20,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 using studio::EvaluationView;
@@ -334,4 +338,42 @@ TEST_CASE("The Evaluation tab's first visit with no run evaluates the pretrained
     button->click();
     REQUIRE(done.wait(kEvalTimeoutMs));
     CHECK(done.count() == 2);
+}
+
+TEST_CASE("The evaluation tab evaluates a run of a user network with its own network, though the file changed since", "[ui][evaluation][runs]")
+{
+    TempDir userData;
+    const ScopedEnv xdg("XDG_DATA_HOME", userData.path().string());
+    const std::string specFile = mnist::userArchitecturesDir() + "/TinyUser.json";
+    std::filesystem::create_directories(mnist::userArchitecturesDir());
+    const auto writeSpec = [&](const std::string& layers) {
+        std::ofstream(specFile) << R"({"name": "TinyUser", "input": [1, 28, 28], "classes": 10, "layers": [)" << layers << "]}";
+    };
+    writeSpec(R"({"type": "Flatten"}, {"name": "fc", "type": "Linear", "out_features": 10})");
+
+    uitest::TinyDataset data{100, 60};
+    TempDir runs;
+    mnist::TrainConfig c = data.config();
+    c.arch = "TinyUser";
+    const std::string dir = runs.file("20260105-120000-TinyUser");
+    uitest::writeRunFolder(dir, c, uitest::makeEpochs({12.0}, {2.3}));
+    const std::string weights = mnist::RunLayout(dir).modelWeights();
+    uitest::saveFreshWeights("TinyUser", weights, 3);
+    const double accuracy = uitest::coreTestAccuracy("TinyUser", weights, data.dir.path().string());
+
+    SECTION("the network gained layers")
+    {
+        writeSpec(R"({"type": "Flatten"}, {"name": "hidden", "type": "Linear", "out_features": 32}, {"type": "ReLU"},
+                     {"name": "fc", "type": "Linear", "out_features": 10})");
+    }
+    SECTION("the network was deleted")
+    {
+        std::filesystem::remove(specFile);
+    }
+    EvaluationView view;
+    view.show();
+    REQUIRE(evaluate(view, QString::fromStdString(dir)));
+    REQUIRE(view.predictions());
+    CHECK(view.predictions()->size() == 60);
+    CHECK(view.predictions()->accuracy() == Approx(accuracy));
 }

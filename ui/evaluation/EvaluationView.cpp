@@ -247,11 +247,11 @@ void EvaluationView::start(const Request& request)
             std::string weights = request.weightsPath.toStdString();
             if (!request.runDir.isEmpty()) {
                 const std::string dir = QDir(request.runDir).absolutePath().toStdString();
-                config = mnist::loadTrainConfig(dir + "/config.json");
-                weights = runWeightsFile(dir);
-                if (weights.empty())
-                    throw mnist::IoError(dir + " holds no weights (neither model.safetensors nor best.safetensors): "
-                                               "the run ended before its first epoch");
+                // The run's own network (its arch.json), not the registry's: a user network
+                // edited or deleted since would evaluate other layers, or not at all.
+                RunModel run = runModel(dir);
+                config = std::move(run.config);
+                weights = std::move(run.weightsPath);
             }
             config = onAvailableDevice(config);
             out.config = config;

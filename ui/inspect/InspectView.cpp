@@ -5,6 +5,7 @@
 #include "shared/ChartStyle.h"
 #include "run/RunFiles.h"
 #include "shared/NumberFormat.h"
+#include "run/RunLayout.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -421,11 +422,12 @@ void InspectView::reloadStats()
 {
     m_stats.clear();
     m_statsProblem.clear();
-    const QString file = QDir(m_dir).filePath(QStringLiteral("layers.csv"));
+    const QString file = QString::fromStdString(mnist::RunLayout(m_dir.toStdString()).layers());
     if (m_dir.isEmpty()) {
         m_statsProblem = tr("No run chosen");
     } else if (!QFileInfo::exists(file)) {
-        m_statsProblem = tr("This run has no layers.csv (it was recorded before MNIST Studio kept per-layer statistics)");
+        m_statsProblem = tr("This run has no %1 (it was recorded before MNIST Studio kept per-layer statistics)")
+                             .arg(QLatin1String(mnist::RunLayout::kLayers));
     } else {
         try {
             m_stats = mnist::readLayersCsv(file.toStdString());

@@ -6,6 +6,8 @@
 #include "runs/RunComparisonChart.h"
 #include "shared/StatusStyle.h"
 
+#include "run/RunLayout.h"
+
 #include <QAction>
 #include <QDir>
 #include <QFileDialog>
@@ -345,7 +347,7 @@ void RunBrowser::onSelectionChanged()
     const bool allFinished = std::all_of(chosen.begin(), chosen.end(), [](const mnist::RunRecord& r) { return r.finished; });
     m_ensemble->setEnabled(chosen.size() >= 2 && !anyDamaged && allFinished && !ensembleBusy());
     m_ensemble->setToolTip(chosen.size() >= 2 && (anyDamaged || !allFinished)
-                               ? tr("Every selected run must have finished (its model.safetensors written)")
+                               ? tr("Every selected run must have finished (its %1 written)").arg(QLatin1String(mnist::RunLayout::kModelWeights))
                                : tr("Test accuracy of the selected finished runs' averaged softmax (each with its own "
                                     "architecture and Normalize), and of each run alone"));
 }

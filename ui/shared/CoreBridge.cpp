@@ -9,6 +9,7 @@
 #include "run/RunFolder.h"
 #include "spec/NetworkTable.h"
 #include "formats/StateDict.h"
+#include "run/RunLayout.h"
 #include "data/DataLocations.h"
 #include "data/Dataset.h"
 #include "models/ModelRegistry.h"
@@ -158,28 +159,25 @@ bool onnxExportAvailable()
     return mnist::onnxExportAvailable();
 }
 
-std::string runWeightsFile(const std::string& runDir)
+RunModel runModel(const std::string& runDir)
 {
-    std::error_code ec;
-    for (const char* name : {"model.safetensors", "best.safetensors"}) {
-        const auto path = std::filesystem::path(runDir) / name;
-        if (std::filesystem::exists(path, ec))
-            return path.string();
-    }
-    return {};
+    RunModel m;
+    m.config = mnist::loadRunConfig(runDir);
+    m.weightsPath = mnist::RunLayout(runDir).weightsToUse();
+    if (m.weightsPath.empty())
+        throw mnist::IoError(runDir + " holds no weights yet (neither " + mnist::RunLayout::kModelWeights + " nor " +
+                             mnist::RunLayout::kBestWeights + "): they appear when its first epoch ends");
+    return m;
 }
 
 void exportRunModel(const std::string& runDir, const std::string& path, ModelFormat format)
 {
-    const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
-    const std::string weights = runWeightsFile(runDir);
-    if (weights.empty())
-        throw mnist::IoError(runDir + " holds no weights (neither model.safetensors nor best.safetensors): "
-                                      "the run ended before its first epoch");
+    const RunModel run = runModel(runDir);
+    const mnist::TrainConfig& config = run.config;
     // Through the network rather than a file copy: the export is checked against the architecture
     // and every format is written by the core's atomic writers.
     const auto net = mnist::createNetwork(config);
-    mnist::loadWeights(*net, weights);
+    mnist::loadWeights(*net, run.weightsPath);
     net->eval();
     switch (format) {
     case ModelFormat::SafeTensors: mnist::saveWeights(*net, path); break;
@@ -202,11 +200,8 @@ WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const st
 
 DigitModel loadRunDigitModel(const std::string& runDir)
 {
-    const std::string weights = runWeightsFile(runDir);
-    if (weights.empty())
-        throw mnist::IoError(runDir + " holds no weights yet (neither model.safetensors nor best.safetensors): "
-                                      "they appear when its first epoch ends");
-    return loadDigitModel(mnist::loadRunConfig(runDir), weights);
+    const RunModel run = runModel(runDir);
+    return loadDigitModel(run.config, run.weightsPath);
 }
 
 DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath)
@@ -242,14 +237,10 @@ InspectPicture picture(const torch::Tensor& plane, std::string title)
 
 InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const std::vector<uint8_t>& drawn)
 {
-    namespace fs = std::filesystem;
-    const mnist::TrainConfig config = mnist::loadRunConfig(runDir);
+    const RunModel run = runModel(runDir);
+    const mnist::TrainConfig& config = run.config;
     InspectResult r;
-    r.weightsFile = (fs::path(runDir) / "model.safetensors").string();
-    if (!fs::exists(r.weightsFile))
-        r.weightsFile = (fs::path(runDir) / "best.safetensors").string();
-    if (!fs::exists(r.weightsFile))
-        throw mnist::IoError(runDir + " holds no weights yet (model.safetensors or best.safetensors): the first epoch writes them");
+    r.weightsFile = run.weightsPath;
     const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, r.weightsFile);
     torch::Tensor raw; // [1, H, W] in [0, 1]
     if (imageIndex < 0) {

@@ -57,7 +57,7 @@ struct InspectLayer {
     std::vector<InspectPicture> channels;
 };
 struct InspectResult {
-    std::string weightsFile; // model.safetensors, or best.safetensors while the run goes on
+    std::string weightsFile; // mnist::RunLayout::weightsToUse(): the best epoch's while the run goes on
     int64_t imageIndex = 0;  // -1: a drawn digit, not a test image
     int64_t label = 0;       // -1 for a drawn digit (its class is not known)
     int64_t predicted = 0;
@@ -122,12 +122,17 @@ enum class ModelFormat {
 // Whether this build can write ONNX.
 bool onnxExportAvailable();
 
-// The weights a run folder holds: model.safetensors, or best.safetensors for a run that ended
-// before writing its model (e.g. a crash); empty when neither exists.
-std::string runWeightsFile(const std::string& runDir);
+// A run's model as it was trained: its config.json with the network pinned to the run's own
+// arch.json (mnist::loadRunConfig(), so a user network edited or deleted since does not matter)
+// and mnist::RunLayout::weightsToUse(). Throws mnist::IoError when the run holds no weights yet,
+// ConfigError / IoError for an unreadable config.json.
+struct RunModel {
+    mnist::TrainConfig config;
+    std::string weightsPath;
+};
+RunModel runModel(const std::string& runDir);
 
-// Writes the model of the run in `runDir` (its config.json's architecture and augmentation, the
-// weights of runWeightsFile()) to `path` in `format`, atomically. Throws mnist::IoError (naming
+// Writes the model of the run in `runDir` (runModel()) to `path` in `format`, atomically. Throws mnist::IoError (naming
 // the path) or mnist::ConfigError; a failed write leaves no file at `path`.
 void exportRunModel(const std::string& runDir, const std::string& path, ModelFormat format);
 
@@ -153,8 +158,7 @@ struct DigitModel {
     std::string weightsPath;
 };
 
-// The model of a run folder: its config.json and runWeightsFile(). Throws mnist::IoError when the
-// folder holds no weights yet, ConfigError for an unreadable config.json.
+// The model of a run folder (runModel()); throws what runModel() throws.
 DigitModel loadRunDigitModel(const std::string& runDir);
 // A weights file of config.arch, normalised as config.augment says. Throws what loadNetwork throws.
 DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath);

@@ -320,7 +320,7 @@ bool SweepView::startSweep(int jobs, QString* error)
     }
     m_lastLine.clear();
     markProblem(m_status, false);
-    m_process.start(program(), {QStringLiteral("--sweep"), QDir(m_dir).filePath(QStringLiteral("sweep.json")), QStringLiteral("--jobs"),
+    m_process.start(program(), {QStringLiteral("--sweep"), QString::fromStdString(mnist::sweepJsonPath(m_dir.toStdString())), QStringLiteral("--jobs"),
                                 QString::number(jobs)});
     if (!m_process.waitForStarted(10000)) {
         if (error)

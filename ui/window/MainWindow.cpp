@@ -29,6 +29,7 @@
 #include "run/RunFiles.h"
 #include "run/RunIndex.h"
 #include "spec/Recipes.h"
+#include "run/RunLayout.h"
 
 #include <QAction>
 #include <QApplication>
@@ -559,7 +560,7 @@ void MainWindow::openRun(const QString& runDir)
     QVector<double> lrs;
     // Without lr.csv the epochs still show; the LR chart stays empty.
     try {
-        const std::vector<double> read = mnist::readLrCsv(QDir(runDir).filePath(QStringLiteral("lr.csv")).toStdString());
+        const std::vector<double> read = mnist::readLrCsv(mnist::RunLayout(runDir.toStdString()).lr());
         lrs = QVector<double>(read.begin(), read.end());
     } catch (const mnist::IoError& e) {
         statusBar()->showMessage(QString::fromStdString(e.what()));
@@ -666,7 +667,7 @@ void MainWindow::onRunStopped()
     m_selection->clearCurrentRun();
     // The finished run's model, evaluated from its folder: the worker's network never crosses
     // threads. Deferred until the Evaluation tab is shown, so runs nobody inspects cost nothing.
-    if (!dir.isEmpty() && !runWeightsFile(dir.toStdString()).empty())
+    if (!dir.isEmpty() && !mnist::RunLayout(dir.toStdString()).weightsToUse().empty())
         m_evaluation->setLatestRun(dir);
     if (!dir.isEmpty())
         m_draw->runWeightsChanged(dir);
@@ -739,7 +740,7 @@ void MainWindow::openConfig()
 
 void MainWindow::saveConfig()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save set-up"), QStringLiteral("config.json"),
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save set-up"), QString::fromLatin1(mnist::RunLayout::kConfig),
                                                       tr("Set-up (*.json)"));
     if (path.isEmpty())
         return;

@@ -464,6 +464,18 @@ TEST_CASE("mnist-train --list-runs lists every run folder with its state, damage
     write(runs + "/f-garbage/metrics.csv", std::string("\x01\xff\x00garbage", 10));
     write(runs + "/g-empty/config.json", config);
     write(runs + "/g-empty/metrics.csv", "");
+    // summary.json says it ended, yet no epoch is recorded: finished is a lie, stopped is not (a
+    // stop in the first epoch).
+    const auto summary = [](bool stopped) {
+        return std::string(R"({"arch": "LeNet", "best_test_acc": 0, "best_epoch": 0, "test_acc_at_best_valid": 0,
+              "best_valid_epoch": 0, "final_test_acc": 0, "epochs": [], "stopped": )") + (stopped ? "true}" : "false}");
+    };
+    write(runs + "/h-finished-no-epochs/config.json", config);
+    write(runs + "/h-finished-no-epochs/metrics.csv", header);
+    write(runs + "/h-finished-no-epochs/summary.json", summary(false));
+    write(runs + "/i-stopped-no-epochs/config.json", config);
+    write(runs + "/i-stopped-no-epochs/metrics.csv", header);
+    write(runs + "/i-stopped-no-epochs/summary.json", summary(true));
 
     const CliResult r = runCli("--list-runs " + runs + " --json", dir);
     INFO(r.out << r.err);
@@ -472,13 +484,15 @@ TEST_CASE("mnist-train --list-runs lists every run folder with its state, damage
     std::map<std::string, nlohmann::json> byName;
     for (const auto& run : j.at("runs"))
         byName[run.at("name").get<std::string>()] = run;
-    REQUIRE(byName.size() == 7);
+    REQUIRE(byName.size() == 9);
     CHECK(byName["a-finished"].at("state") == "finished");
     CHECK(byName["a-finished"].at("epochs_done") == 2);
     CHECK(byName["a-finished"].at("epochs_planned") == 10);
     CHECK(byName["a-finished"].at("test_acc_at_best_valid") == Approx(98.5));
     CHECK(byName["b-running"].at("state") == "running");
-    for (const char* name : {"c-starts-at-5", "d-epoch-zero", "e-overflow", "f-garbage", "g-empty"}) {
+    CHECK(byName["i-stopped-no-epochs"].at("state") == "stopped");
+    CHECK_THAT(byName["h-finished-no-epochs"].value("problem", ""), Contains("summary.json"));
+    for (const char* name : {"c-starts-at-5", "d-epoch-zero", "e-overflow", "f-garbage", "g-empty", "h-finished-no-epochs"}) {
         INFO(name);
         CHECK(byName[name].at("state") == "damaged");
         CHECK_THAT(byName[name].at("problem").get<std::string>(), Contains("metrics.csv"));
@@ -487,4 +501,8 @@ TEST_CASE("mnist-train --list-runs lists every run folder with its state, damage
     const CliResult table = runCli("--list-runs " + runs, dir);
     CHECK(table.exitCode == 0);
     CHECK_THAT(table.out, Contains("a-finished") && Contains("damaged") && Contains("98.50%"));
+    const auto at = table.out.find("h-finished-no-epochs");
+    REQUIRE(at != std::string::npos);
+    const std::string line = table.out.substr(at, table.out.find('\n', at) - at);
+    CHECK_THAT(line, Contains("damaged") && Contains("no epochs, but summary.json says the run finished"));
 }

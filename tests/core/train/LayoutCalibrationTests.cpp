@@ -5,6 +5,7 @@
 #include "train/Trainer.h"
 
 #include "data/IdxFixtures.h"
+#include "data/ScopedEnv.h"
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
@@ -19,33 +20,6 @@
 using Catch::Matchers::Contains;
 
 namespace {
-
-// Sets (or, with nullopt, removes) an environment variable for one scope.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, std::optional<std::string> value) : m_name(name)
-    {
-        if (const char* before = std::getenv(name))
-            m_before = before;
-        if (value)
-            ::setenv(name, value->c_str(), 1);
-        else
-            ::unsetenv(name);
-    }
-    ~ScopedEnv()
-    {
-        if (m_before)
-            ::setenv(m_name, m_before->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_before;
-};
 
 std::string readFile(const std::string& path)
 {
