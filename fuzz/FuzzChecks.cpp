@@ -43,6 +43,18 @@ std::string outcome(const std::string& what, const std::string& name, Parse&& pa
     }
 }
 
+// `text` as a run file of one number per row (lr.csv, loss.csv): every number accepted is finite.
+std::string numberColumnOutcome(const std::string& text, const std::string& file, const std::string& what,
+                                std::vector<double> (*parse)(const std::string& text, const std::string& name))
+{
+    return outcome<mnist::IoError>(file, file, [&]() -> std::string {
+        for (double value : parse(text, file))
+            if (!std::isfinite(value))
+                return file + ": a non-finite " + what + " accepted";
+        return {};
+    });
+}
+
 } // namespace
 
 std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size)
@@ -210,20 +222,10 @@ std::string runFilesOutcome(const uint8_t* data, size_t size)
     });
     if (!problem.empty())
         return problem;
-    problem = outcome<mnist::IoError>("lr.csv", "lr.csv", [&]() -> std::string {
-        for (double lr : mnist::parseLrCsv(text, "lr.csv"))
-            if (!finite(lr))
-                return "lr.csv: a non-finite LR accepted";
-        return {};
-    });
+    problem = numberColumnOutcome(text, "lr.csv", "LR", mnist::parseLrCsv);
     if (!problem.empty())
         return problem;
-    problem = outcome<mnist::IoError>("loss.csv", "loss.csv", [&]() -> std::string {
-        for (double loss : mnist::parseLossCsv(text, "loss.csv"))
-            if (!finite(loss))
-                return "loss.csv: a non-finite loss accepted";
-        return {};
-    });
+    problem = numberColumnOutcome(text, "loss.csv", "loss", mnist::parseLossCsv);
     if (!problem.empty())
         return problem;
     problem = outcome<mnist::IoError>("layers.csv", "layers.csv", [&]() -> std::string {

@@ -1,15 +1,4 @@
 // libFuzzer entry point; the property checked is fuzzchecks::trainConfigOutcome (FuzzChecks.h).
-#include "FuzzChecks.h"
+#include "FuzzTarget.h"
 
-#include <cstdio>
-#include <cstdlib>
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
-{
-    const std::string problem = fuzzchecks::trainConfigOutcome(data, size);
-    if (!problem.empty()) {
-        std::fprintf(stderr, "FUZZ FINDING: %s\n", problem.c_str());
-        std::abort(); // libFuzzer saves the input as a crash artifact
-    }
-    return 0;
-}
+MNIST_FUZZ_TARGET(fuzzchecks::trainConfigOutcome)

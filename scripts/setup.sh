@@ -6,7 +6,8 @@ packages=(
   build-essential cmake ccache pkg-config
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev qt6-qpa-plugins qt6-svg-dev
-  catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev libprotobuf-dev libopencv-dnn-dev
+  catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev libopencv-dnn-dev
+  libprotobuf-dev protobuf-compiler  # ONNX export; TensorBoard export's messages from core/formats/tensorboard.proto
   xvfb xdotool dataset-fashion-mnist
   dpkg-dev desktop-file-utils appstream  # `make package`
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime

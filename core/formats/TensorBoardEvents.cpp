@@ -9,12 +9,19 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
 #include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#ifdef MNIST_STUDIO_HAVE_TENSORBOARD
+#include "formats/tensorboard.pb.h" // generated from formats/tensorboard.proto into the build folder
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/struct.pb.h>
+#endif
 
 namespace mnist {
 namespace {
@@ -39,154 +46,18 @@ constexpr std::array<uint32_t, 256> makeCrc32cTable()
 // A byte at a time: event records are tens of bytes, so a faster slicing scheme would not show.
 constexpr std::array<uint32_t, 256> kCrc32cTable = makeCrc32cTable();
 
-// ---- protobuf wire format ------------------------------------------------------------------------
-// Only what the messages below need: varints (int32/int64/enum/bool), fixed64 (double), fixed32
-// (float) and length-delimited fields (strings, bytes, sub-messages). proto3 leaves a plain field at
-// its default value out, and so do we where TensorFlow's writer does; a member of a oneof is always
-// written, even at its default, since its presence is what says which member is set.
-
-enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
-
-void putVarint(std::string& out, uint64_t value)
-{
-    while (value >= 0x80) {
-        out.push_back(static_cast<char>((value & 0x7F) | 0x80));
-        value >>= 7;
-    }
-    out.push_back(static_cast<char>(value));
-}
-
-void putKey(std::string& out, uint32_t field, WireType type)
-{
-    putVarint(out, (static_cast<uint64_t>(field) << 3) | type);
-}
-
+// TFRecord's integers are little-endian whatever the machine.
 void putLittleEndian(std::string& out, uint64_t value, int bytes)
 {
     for (int i = 0; i < bytes; ++i)
         out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
 }
 
-// int64, int32 and enum values: a negative one is sign-extended to ten bytes, as protobuf does.
-void putVarintField(std::string& out, uint32_t field, int64_t value)
-{
-    putKey(out, field, kVarint);
-    putVarint(out, static_cast<uint64_t>(value));
-}
+// ---- the messages (formats/tensorboard.proto) ---------------------------------------------------------
+// Each function returns one serialized Event. A build without protobuf has them refuse (below);
+// the constructor asks first, so its refusal names the folder.
 
-void putBoolField(std::string& out, uint32_t field, bool value)
-{
-    putKey(out, field, kVarint);
-    putVarint(out, value ? 1 : 0);
-}
-
-void putDoubleField(std::string& out, uint32_t field, double value)
-{
-    uint64_t bits = 0;
-    std::memcpy(&bits, &value, sizeof bits);
-    putKey(out, field, kFixed64);
-    putLittleEndian(out, bits, 8);
-}
-
-void putFloatField(std::string& out, uint32_t field, float value)
-{
-    uint32_t bits = 0;
-    std::memcpy(&bits, &value, sizeof bits);
-    putKey(out, field, kFixed32);
-    putLittleEndian(out, bits, 4);
-}
-
-// Strings, bytes and serialized sub-messages alike.
-void putBytesField(std::string& out, uint32_t field, const std::string& bytes)
-{
-    putKey(out, field, kLengthDelimited);
-    putVarint(out, bytes.size());
-    out += bytes;
-}
-
-// ---- field numbers, from the .proto files -------------------------------------------------------
-// One namespace per message, named after it, so that each number reads against its .proto line.
-
-// tensorflow/core/util/event.proto
-namespace event {
-constexpr uint32_t kWallTime = 1;    // double
-constexpr uint32_t kStep = 2;        // int64
-constexpr uint32_t kFileVersion = 3; // string, oneof what
-constexpr uint32_t kSummary = 5;     // Summary, oneof what
-} // namespace event
-
-// tensorflow/core/framework/summary.proto
-namespace summary {
-constexpr uint32_t kValue = 1; // repeated Summary.Value
-} // namespace summary
-namespace summary_value {
-constexpr uint32_t kTag = 1;         // string
-constexpr uint32_t kSimpleValue = 2; // float, oneof value
-constexpr uint32_t kTensor = 8;      // TensorProto, oneof value
-constexpr uint32_t kMetadata = 9;    // SummaryMetadata
-} // namespace summary_value
-namespace summary_metadata {
-constexpr uint32_t kPluginData = 1; // SummaryMetadata.PluginData
-constexpr uint32_t kPluginName = 1; // PluginData: string
-constexpr uint32_t kContent = 2;    // PluginData: bytes
-} // namespace summary_metadata
-
-// tensorflow/core/framework/tensor.proto, tensor_shape.proto, types.proto
-namespace tensor {
-constexpr uint32_t kDtype = 1;       // DataType
-constexpr uint32_t kTensorShape = 2; // TensorShapeProto
-constexpr uint32_t kShapeDim = 2;    // TensorShapeProto: repeated Dim (Dim.size = 1, left at 0)
-constexpr int64_t kDtFloat = 1;      // DataType DT_FLOAT
-} // namespace tensor
-
-// tensorboard/plugins/hparams/plugin_data.proto
-namespace hparams_plugin_data {
-constexpr uint32_t kVersion = 1;          // int32; TensorBoard reads version 0 only
-constexpr uint32_t kExperiment = 2;       // Experiment, oneof data
-constexpr uint32_t kSessionStartInfo = 3; // SessionStartInfo, oneof data
-constexpr uint32_t kSessionEndInfo = 4;   // SessionEndInfo, oneof data
-} // namespace hparams_plugin_data
-namespace session_start_info {
-constexpr uint32_t kHParams = 1;       // map<string, google.protobuf.Value>
-constexpr uint32_t kStartTimeSecs = 5; // double
-constexpr uint32_t kMapKey = 1;        // the map's entry message: key
-constexpr uint32_t kMapValue = 2;      // and value
-} // namespace session_start_info
-namespace session_end_info {
-constexpr uint32_t kStatus = 1;      // Status
-constexpr uint32_t kEndTimeSecs = 2; // double
-} // namespace session_end_info
-
-// tensorboard/plugins/hparams/api.proto
-namespace experiment {
-constexpr uint32_t kTimeCreatedSecs = 3; // double
-constexpr uint32_t kHParamInfos = 4;     // repeated HParamInfo
-constexpr uint32_t kMetricInfos = 5;     // repeated MetricInfo
-} // namespace experiment
-namespace hparam_info {
-constexpr uint32_t kName = 1; // string
-constexpr uint32_t kType = 4; // DataType
-constexpr int64_t kDataTypeString = 1;
-constexpr int64_t kDataTypeBool = 2;
-constexpr int64_t kDataTypeFloat64 = 3;
-} // namespace hparam_info
-namespace metric_info {
-constexpr uint32_t kName = 1;    // MetricName
-constexpr uint32_t kNameTag = 2; // MetricName: string tag (group = 1 stays empty: same run)
-} // namespace metric_info
-namespace status {
-constexpr int64_t kSuccess = 1; // STATUS_SUCCESS
-constexpr int64_t kFailure = 2; // STATUS_FAILURE
-} // namespace status
-
-// google/protobuf/struct.proto: Value, oneof kind
-namespace struct_value {
-constexpr uint32_t kNumberValue = 2; // double
-constexpr uint32_t kStringValue = 3; // string
-constexpr uint32_t kBoolValue = 4;   // bool
-} // namespace struct_value
-
-// ---- the messages --------------------------------------------------------------------------------
+#ifdef MNIST_STUDIO_HAVE_TENSORBOARD
 
 constexpr const char* kFileVersion = "brain.Event:2";
 constexpr const char* kHParamsPluginName = "hparams";
@@ -194,97 +65,143 @@ constexpr const char* kExperimentTag = "_hparams_/experiment";
 constexpr const char* kSessionStartInfoTag = "_hparams_/session_start_info";
 constexpr const char* kSessionEndInfoTag = "_hparams_/session_end_info";
 
-std::string eventHeader(double wallTime, int64_t step)
+// Deterministic: the hparams map in name order, so that exporting a run twice gives the same bytes.
+std::string serialized(const google::protobuf::MessageLite& message)
 {
     std::string out;
-    putDoubleField(out, event::kWallTime, wallTime);
-    if (step != 0)
-        putVarintField(out, event::kStep, step);
+    {
+        google::protobuf::io::StringOutputStream stream(&out);
+        google::protobuf::io::CodedOutputStream coded(&stream);
+        coded.SetSerializationDeterministic(true);
+        // Fails only for a message missing a required field, which proto3 does not have.
+        if (!message.SerializeToCodedStream(&coded))
+            throw IoError("Cannot encode the TensorBoard message " + message.GetTypeName());
+    }
     return out;
+}
+
+tensorboard::Event eventAt(double wallTime, int64_t step)
+{
+    tensorboard::Event event;
+    event.set_wall_time(wallTime);
+    event.set_step(step);
+    return event;
 }
 
 std::string fileVersionEvent(double wallTime)
 {
-    std::string out = eventHeader(wallTime, 0);
-    putBytesField(out, event::kFileVersion, kFileVersion);
-    return out;
+    tensorboard::Event event = eventAt(wallTime, 0);
+    event.set_file_version(kFileVersion);
+    return serialized(event);
 }
 
-// An Event holding a Summary of one Summary.Value.
-std::string summaryEvent(double wallTime, int64_t step, const std::string& value)
+std::string scalarEvent(const std::string& tag, int64_t step, float value, double wallTime)
 {
-    std::string summaryBytes;
-    putBytesField(summaryBytes, summary::kValue, value);
-    std::string out = eventHeader(wallTime, step);
-    putBytesField(out, event::kSummary, summaryBytes);
-    return out;
+    tensorboard::Event event = eventAt(wallTime, step);
+    tensorboard::Summary::Value* point = event.mutable_summary()->add_value();
+    point->set_tag(tag);
+    point->set_simple_value(value);
+    return serialized(event);
 }
 
-std::string scalarValue(const std::string& tag, float value)
+// The event TensorBoard's hparams writer makes, at step 0 like theirs: the plugin data in the
+// metadata, and as the value the empty float tensor (shape [0]) of its metadata.NULL_TENSOR,
+// because TensorBoard's data classes want every value of a tensor time series to hold a tensor.
+std::string hparamsEvent(const std::string& tag, const tensorboard::HParamsPluginData& data, double wallTime)
 {
-    std::string out;
-    putBytesField(out, summary_value::kTag, tag);
-    putFloatField(out, summary_value::kSimpleValue, value);
-    return out;
+    tensorboard::Event event = eventAt(wallTime, 0);
+    tensorboard::Summary::Value* value = event.mutable_summary()->add_value();
+    value->set_tag(tag);
+    tensorboard::SummaryMetadata::PluginData* plugin = value->mutable_metadata()->mutable_plugin_data();
+    plugin->set_plugin_name(kHParamsPluginName);
+    plugin->set_content(serialized(data));
+    tensorboard::TensorProto* nullTensor = value->mutable_tensor();
+    nullTensor->set_dtype(tensorboard::TensorProto::DT_FLOAT);
+    nullTensor->mutable_tensor_shape()->add_dim(); // one dimension, of size 0
+    return serialized(event);
 }
 
-// The Summary.Value TensorBoard's hparams writer makes: the plugin data in the metadata, and as
-// the value the empty float tensor (shape [0]) of its metadata.NULL_TENSOR, because TensorBoard's
-// data classes want every value of a tensor time series to hold a tensor.
-std::string hparamsValue(const std::string& tag, uint32_t dataField, const std::string& data)
-{
-    // HParamsPluginData: its version (field kVersion) is 0, proto3's default, so it is left out.
-    std::string content;
-    putBytesField(content, dataField, data);
-
-    std::string pluginData;
-    putBytesField(pluginData, summary_metadata::kPluginName, kHParamsPluginName);
-    putBytesField(pluginData, summary_metadata::kContent, content);
-    std::string metadata;
-    putBytesField(metadata, summary_metadata::kPluginData, pluginData);
-
-    std::string shape;
-    putBytesField(shape, tensor::kShapeDim, std::string()); // one dimension, of size 0
-    std::string nullTensor;
-    putVarintField(nullTensor, tensor::kDtype, tensor::kDtFloat);
-    putBytesField(nullTensor, tensor::kTensorShape, shape);
-
-    std::string out;
-    putBytesField(out, summary_value::kTag, tag);
-    putBytesField(out, summary_value::kTensor, nullTensor);
-    putBytesField(out, summary_value::kMetadata, metadata);
-    return out;
-}
-
-std::string protobufValue(const HParamValue& value)
-{
-    std::string out;
-    switch (value.kind) {
-    case HParamValue::Kind::Number:
-        putDoubleField(out, struct_value::kNumberValue, value.number);
-        break;
-    case HParamValue::Kind::Text:
-        putBytesField(out, struct_value::kStringValue, value.text);
-        break;
-    case HParamValue::Kind::Bool:
-        putBoolField(out, struct_value::kBoolValue, value.flag);
-        break;
-    }
-    return out;
-}
-
-int64_t hparamDataType(HParamValue::Kind kind)
+tensorboard::DataType hparamDataType(HParamValue::Kind kind)
 {
     switch (kind) {
     case HParamValue::Kind::Text:
-        return hparam_info::kDataTypeString;
+        return tensorboard::DATA_TYPE_STRING;
     case HParamValue::Kind::Bool:
-        return hparam_info::kDataTypeBool;
+        return tensorboard::DATA_TYPE_BOOL;
     case HParamValue::Kind::Number:
         break;
     }
-    return hparam_info::kDataTypeFloat64;
+    return tensorboard::DATA_TYPE_FLOAT64;
 }
+
+void setValue(google::protobuf::Value& out, const HParamValue& value)
+{
+    switch (value.kind) {
+    case HParamValue::Kind::Number:
+        out.set_number_value(value.number);
+        break;
+    case HParamValue::Kind::Text:
+        out.set_string_value(value.text);
+        break;
+    case HParamValue::Kind::Bool:
+        out.set_bool_value(value.flag);
+        break;
+    }
+}
+
+// The experiment and the session's start, as two events (as TensorBoard's writers make them).
+std::pair<std::string, std::string> hparamsEvents(const std::vector<std::pair<std::string, HParamValue>>& hparams,
+                                                  const std::vector<std::string>& metricTags, double wallTime)
+{
+    tensorboard::HParamsPluginData experimentData;
+    tensorboard::Experiment* experiment = experimentData.mutable_experiment();
+    experiment->set_time_created_secs(wallTime);
+    for (const auto& [name, value] : hparams) {
+        tensorboard::HParamInfo* info = experiment->add_hparam_infos();
+        info->set_name(name);
+        info->set_type(hparamDataType(value.kind));
+    }
+    for (const std::string& tag : metricTags) // group left empty: the metrics are in this run
+        experiment->add_metric_infos()->mutable_name()->set_tag(tag);
+
+    tensorboard::HParamsPluginData startData;
+    tensorboard::SessionStartInfo* start = startData.mutable_session_start_info();
+    for (const auto& [name, value] : hparams)
+        setValue((*start->mutable_hparams())[name], value);
+    start->set_start_time_secs(wallTime);
+
+    return {hparamsEvent(kExperimentTag, experimentData, wallTime), hparamsEvent(kSessionStartInfoTag, startData, wallTime)};
+}
+
+std::string sessionEndEvent(HParamsSessionStatus status, double wallTime)
+{
+    tensorboard::HParamsPluginData data;
+    tensorboard::SessionEndInfo* end = data.mutable_session_end_info();
+    end->set_status(status == HParamsSessionStatus::Success ? tensorboard::STATUS_SUCCESS : tensorboard::STATUS_FAILURE);
+    end->set_end_time_secs(wallTime);
+    return hparamsEvent(kSessionEndInfoTag, data, wallTime);
+}
+
+#else
+
+constexpr const char* kNoSupport =
+    "this build has no TensorBoard support (install protobuf-compiler and libprotobuf-dev and rebuild)";
+
+[[noreturn]] void refuse()
+{
+    throw IoError(std::string("Cannot write a TensorBoard events file: ") + kNoSupport);
+}
+
+std::string fileVersionEvent(double) { refuse(); }
+std::string scalarEvent(const std::string&, int64_t, float, double) { refuse(); }
+std::pair<std::string, std::string> hparamsEvents(const std::vector<std::pair<std::string, HParamValue>>&,
+                                                  const std::vector<std::string>&, double)
+{
+    refuse();
+}
+std::string sessionEndEvent(HParamsSessionStatus, double) { refuse(); }
+
+#endif
 
 // ---- the file ------------------------------------------------------------------------------------
 
@@ -361,8 +278,21 @@ HParamValue HParamValue::ofBool(bool value)
     return v;
 }
 
+bool tensorBoardExportAvailable()
+{
+#ifdef MNIST_STUDIO_HAVE_TENSORBOARD
+    return true;
+#else
+    return false;
+#endif
+}
+
 TensorBoardEventWriter::TensorBoardEventWriter(const std::string& dir, double wallTime)
 {
+#ifndef MNIST_STUDIO_HAVE_TENSORBOARD
+    // Before anything is created: no empty log folder is left behind.
+    throw IoError("Cannot write TensorBoard logs to " + dir + ": " + kNoSupport);
+#endif
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
@@ -420,7 +350,7 @@ void TensorBoardEventWriter::addScalar(const std::string& tag, int64_t step, flo
     if (tag.empty())
         throw ConfigError("TensorBoard scalar without a tag (events file " + m_path + ")");
     throwIfUnusable();
-    writeEvent(summaryEvent(wallTime, step, scalarValue(tag, value)));
+    writeEvent(scalarEvent(tag, step, value, wallTime));
 }
 
 void TensorBoardEventWriter::addHParams(const std::vector<std::pair<std::string, HParamValue>>& hparams,
@@ -437,46 +367,15 @@ void TensorBoardEventWriter::addHParams(const std::vector<std::pair<std::string,
             throw ConfigError("TensorBoard hparams: " + std::string(tag.empty() ? "an empty" : "a repeated") +
                               " metric tag \"" + tag + "\" (events file " + m_path + ")");
     throwIfUnusable();
-
-    std::string experimentBytes;
-    putDoubleField(experimentBytes, experiment::kTimeCreatedSecs, wallTime);
-    for (const auto& [name, value] : hparams) {
-        std::string info;
-        putBytesField(info, hparam_info::kName, name);
-        putVarintField(info, hparam_info::kType, hparamDataType(value.kind));
-        putBytesField(experimentBytes, experiment::kHParamInfos, info);
-    }
-    for (const std::string& tag : metricTags) {
-        std::string metricName;
-        putBytesField(metricName, metric_info::kNameTag, tag);
-        std::string info;
-        putBytesField(info, metric_info::kName, metricName);
-        putBytesField(experimentBytes, experiment::kMetricInfos, info);
-    }
-
-    std::string startBytes;
-    for (const auto& [name, value] : hparams) {
-        std::string entry;
-        putBytesField(entry, session_start_info::kMapKey, name);
-        putBytesField(entry, session_start_info::kMapValue, protobufValue(value));
-        putBytesField(startBytes, session_start_info::kHParams, entry);
-    }
-    putDoubleField(startBytes, session_start_info::kStartTimeSecs, wallTime);
-
-    // Two events, as TensorBoard's writers make them, at step 0 like theirs.
-    writeEvent(summaryEvent(wallTime, 0, hparamsValue(kExperimentTag, hparams_plugin_data::kExperiment, experimentBytes)));
-    writeEvent(summaryEvent(wallTime, 0,
-                            hparamsValue(kSessionStartInfoTag, hparams_plugin_data::kSessionStartInfo, startBytes)));
+    const auto [experiment, sessionStart] = hparamsEvents(hparams, metricTags, wallTime);
+    writeEvent(experiment);
+    writeEvent(sessionStart);
 }
 
-void TensorBoardEventWriter::endHParamsSession(HParamsSessionStatus sessionStatus, double wallTime)
+void TensorBoardEventWriter::endHParamsSession(HParamsSessionStatus status, double wallTime)
 {
     throwIfUnusable();
-    std::string endBytes;
-    putVarintField(endBytes, session_end_info::kStatus,
-                   sessionStatus == HParamsSessionStatus::Success ? status::kSuccess : status::kFailure);
-    putDoubleField(endBytes, session_end_info::kEndTimeSecs, wallTime);
-    writeEvent(summaryEvent(wallTime, 0, hparamsValue(kSessionEndInfoTag, hparams_plugin_data::kSessionEndInfo, endBytes)));
+    writeEvent(sessionEndEvent(status, wallTime));
 }
 
 void TensorBoardEventWriter::close()

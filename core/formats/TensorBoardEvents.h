@@ -1,13 +1,15 @@
 #pragma once
-// TensorBoard event files (events.out.tfevents.*), written without TensorFlow or a protobuf library:
-// the record framing and the few protobuf messages TensorBoard's scalar and HParams dashboards read
-// are small enough to encode by hand, and a dependency on protobuf would outweigh them. Plain std
-// types and POSIX, no LibTorch and no Qt, so that any part of the program can log.
+// TensorBoard event files (events.out.tfevents.*), written without TensorFlow: the messages are
+// the C++ classes protoc generates from formats/tensorboard.proto (TensorBoard's own field numbers, only
+// the messages we use); the TFRecord framing and its CRC-32C are written here, as no Debian C++
+// package offers them. This header is plain std types, no protobuf, LibTorch or Qt, so that any part
+// of the program can log. A build without protobuf (Debian's protobuf-compiler and
+// libprotobuf-dev) still has this API: tensorBoardExportAvailable() says false and a writer refuses.
 //
-// The file is TFRecord framing around serialized tensorflow.Event messages (event.proto); scalars
-// are Summary.Value.simple_value; hyperparameters use the HParams plugin's layout
+// The file is TFRecord framing around serialized Event messages (event.proto); scalars are
+// Summary.Value.simple_value; hyperparameters use the HParams plugin's layout
 // (tensorboard/plugins/hparams: plugin_data.proto, api.proto), as TensorBoard's own summary writer
-// lays it out. tests/core/io/TensorBoardTests.cpp reads every field back with an independent decoder
+// lays it out. tests/core/formats/TensorBoardTests.cpp reads every field back with an independent decoder
 // (protobufjs and @aws-crypto/crc32c, scripts/interop/read_tfevents.cjs).
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,9 @@ uint32_t crc32c(const void* data, size_t size);
 // The form stored in a TFRecord: the CRC rotated right by 15 bits plus 0xa282ead8, so that a CRC
 // computed over data that itself holds CRCs does not come out trivially zero.
 uint32_t maskedCrc32c(const void* data, size_t size);
+
+// Whether this build can write events files: false when it was built without protobuf.
+bool tensorBoardExportAvailable();
 
 // One hyperparameter value as the HParams dashboard types it: a number (ints too: the dashboard
 // has no integer type), a string or a bool. A struct with named factories rather than a
@@ -60,6 +65,7 @@ public:
     // and skips one that sorts before the file it has moved on to, so a later writer of this process
     // (or a later second) must sort later. An existing name is never reused, so two writers never
     // share a file. Writes the file_version record "brain.Event:2" that TensorBoard expects first.
+    // Throws IoError naming `dir` when this build has no TensorBoard support, before creating it.
     TensorBoardEventWriter(const std::string& dir, double wallTime);
     // Closes the file without throwing; call close() to learn whether everything was written.
     ~TensorBoardEventWriter();

@@ -1,7 +1,9 @@
 // Reads a TensorBoard events file the way TensorBoard does, with code that shares nothing with
 // MNIST Studio's writer: the TFRecord framing and both masked CRC-32Cs of every record checked with
-// @aws-crypto/crc32c, each record decoded as an Event by protobufjs from tfevents.proto (next to
-// this script), the HParams plugin's content decoded in turn. Prints what it found as JSON:
+// @aws-crypto/crc32c, each record decoded as an Event by protobufjs from core/formats/tensorboard.proto
+// (the .proto the writer's C++ classes are generated from: its field numbers are TensorBoard's, and
+// decoding with protobufjs rather than those classes still checks the bytes), the HParams plugin's
+// content decoded in turn. Prints what it found as JSON:
 //   {"records", "file_version", "scalars": [{"tag", "step", "value", "wall_time"}],
 //    "hparams": {name: value}, "hparam_infos": [{"name", "type"}], "hparams_metrics": [tag],
 //    "hparams_metric_groups": [group], "hparams_records": [{"tag", "step", "version", "data",
@@ -66,9 +68,10 @@ function plainValue(v) {
   }
 }
 
-const root = new protobuf.Root().loadSync(path.join(__dirname, 'tfevents.proto'), {keepCase: true});
-const Event = root.lookupType('tfevents.Event');
-const HParamsPluginData = root.lookupType('tfevents.HParamsPluginData');
+const protoFile = path.join(__dirname, '..', '..', 'core', 'io', 'tensorboard.proto');
+const root = new protobuf.Root().loadSync(protoFile, {keepCase: true});
+const Event = root.lookupType('mnist.tensorboard.Event');
+const HParamsPluginData = root.lookupType('mnist.tensorboard.HParamsPluginData');
 const toObjectOptions = {longs: String, enums: String, bytes: Buffer, oneofs: true, arrays: true, objects: true};
 
 let buffer;
@@ -133,7 +136,7 @@ while (offset < buffer.length) {
       fail(`${where}: the hparams content of "${value.tag}" is not an HParamsPluginData: ${e.message}`);
     }
     const tensor = value.value === 'tensor'
-      ? {dtype: value.tensor.dtype || 0, shape: ((value.tensor.tensor_shape || {}).dim || []).map(d => int64(d.size))}
+      ? {dtype: value.tensor.dtype || 'DT_INVALID', shape: ((value.tensor.tensor_shape || {}).dim || []).map(d => int64(d.size))}
       : null;
     result.hparams_records.push({tag: value.tag || '', step, version: content.version || 0, data: content.data || null, tensor});
     if (content.data === 'experiment') {
