@@ -160,6 +160,23 @@ void RunFolder::appendLayerStats(const EpochLayerStats& stats)
     appendRows(m_layers, RunLayout(m_dir).layers(), layerRows(stats));
 }
 
+namespace {
+
+// The rows `read` gives for a file that the checkpoint does not hold, or none when the file is
+// absent or damaged (a run from before it existed): such a file starts again rather than fail.
+template <typename Read>
+auto rowsOrNone(const std::string& path, Read read) -> decltype(read(path))
+{
+    try {
+        if (fs::exists(path))
+            return read(path);
+    } catch (const IoError&) {
+    }
+    return {};
+}
+
+} // namespace
+
 void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const std::vector<double>& lrPerIteration)
 {
     std::error_code ec;
@@ -167,13 +184,7 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
     // layers.csv is not in the checkpoint: its rows of the kept epochs stay, and a file that cannot
     // be read (a run from before it existed, damage) starts again empty.
     const std::string layersPath = run.layers();
-    std::vector<EpochLayerStats> layers;
-    try {
-        if (fs::exists(layersPath))
-            layers = readLayersCsv(layersPath);
-    } catch (const IoError&) {
-        layers.clear();
-    }
+    std::vector<EpochLayerStats> layers = rowsOrNone(layersPath, readLayersCsv);
     const int64_t kept = static_cast<int64_t>(epochs.size());
     layers.erase(std::remove_if(layers.begin(), layers.end(), [&](const EpochLayerStats& e) { return e.epoch > kept; }),
                  layers.end());
@@ -196,13 +207,7 @@ void RunFolder::rewriteHistory(const std::vector<EpochMetrics>& epochs, const st
     });
     // loss.csv is not in the checkpoint either: the rows of the kept iterations stay.
     const std::string lossPath = run.loss();
-    std::vector<double> losses;
-    try {
-        if (fs::exists(lossPath))
-            losses = readLossCsv(lossPath);
-    } catch (const IoError&) {
-        losses.clear();
-    }
+    std::vector<double> losses = rowsOrNone(lossPath, readLossCsv);
     // A run from before loss.csv (or with a damaged one) has no losses for the kept iterations:
     // it records none from here either, rather than a file with a gap no reader would take.
     m_recordLoss = losses.size() >= lrPerIteration.size();
