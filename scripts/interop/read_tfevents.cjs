@@ -68,7 +68,7 @@ function plainValue(v) {
   }
 }
 
-const protoFile = path.join(__dirname, '..', '..', 'core', 'io', 'tensorboard.proto');
+const protoFile = path.join(__dirname, '..', '..', 'core', 'formats', 'tensorboard.proto');
 const root = new protobuf.Root().loadSync(protoFile, {keepCase: true});
 const Event = root.lookupType('mnist.tensorboard.Event');
 const HParamsPluginData = root.lookupType('mnist.tensorboard.HParamsPluginData');
