@@ -264,6 +264,7 @@ bool SweepView::openSweep(const QString& dirArg)
         m_dir = dir;
         m_hasSnapshot = false;
         m_shownGroup = -1;
+        m_sortBestFirst = true;
         // Another sweep's rows: nothing of this one's selection or rows is kept.
         m_configModel->clear();
         m_trialModel->clear();
@@ -409,6 +410,11 @@ void SweepView::fillGroups()
 {
     const auto& s = m_snapshot.summary;
     m_configModel->setSummary(s);
+    if (m_sortBestFirst && m_configModel->columnCount() > 0) {
+        // The honest accuracy follows the varying settings; later the user's sort is kept.
+        m_groups->sortByColumn(static_cast<int>(s.keys.size()), Qt::DescendingOrder);
+        m_sortBestFirst = false;
+    }
     m_groups->resizeColumnsToContents();
     fitTablesWidth();
     if (m_shownGroup < 0 && !s.groups.empty() && s.groups.front().testAccAtBestValid.n > 0)

@@ -119,6 +119,7 @@ private:
     QTimer m_poll;      // refreshes while the sweep runs
     bool m_refreshAgain = false;
     int m_shownGroup = -1;
+    bool m_sortBestFirst = true; // a newly opened sweep shows its best configuration on top
     SweepSnapshot m_snapshot;
     bool m_hasSnapshot = false;
     QFutureWatcher<CallOutcome<SweepSnapshot>>* m_watcher = nullptr;
