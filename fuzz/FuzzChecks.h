@@ -19,17 +19,17 @@ std::string idxOutcome(const uint8_t* data, size_t size);
 // The bytes as a .safetensors file.
 std::string safeTensorsOutcome(const uint8_t* data, size_t size);
 
-// The bytes as a pretrained model's record (io/PretrainedModel.h), then as a config.json text, then validate(); a config that validates must survive a
+// The bytes as a pretrained model's record (run/PretrainedModel.h), then as a config.json text, then validate(); a config that validates must survive a
 // round trip through its JSON text unchanged (run folders reload what they saved).
 std::string trainConfigOutcome(const uint8_t* data, size_t size);
 
 // The bytes as each of a run folder's text files: metrics.csv, lr.csv, loss.csv, layers.csv and
-// summary.json (io/RunFiles.h). What a reader accepts must hold what its header promises: epochs
+// summary.json (run/RunFiles.h). What a reader accepts must hold what its header promises: epochs
 // 1..n in order with finite values, finite LRs and losses, summary epochs within the run; and computeRunStats() of the
 // epochs must name epochs of the list.
 std::string runFilesOutcome(const uint8_t* data, size_t size);
 
-// The bytes as a network spec (models/NetworkSpec.h): never a throw; every problem names a layer
+// The bytes as a network spec (spec/NetworkSpec.h): never a throw; every problem names a layer
 // the spec has; a spec without problems validates, ends in [classes], counts its state_dict's
 // parameters, and reads back as itself from both written forms.
 std::string networkSpecOutcome(const uint8_t* data, size_t size);

@@ -14,7 +14,7 @@ bool runningFromBuildTree();
 // The source tree this build came from.
 std::string sourceTreeDir();
 
-// userDataDir()/data/<dataset> (io/RunLayout.h), beside the runs: where the GUI downloads
+// userDataDir()/data/<dataset> (run/RunLayout.h), beside the runs: where the GUI downloads
 // `dataset` to. An installed program has no source tree to keep data in.
 std::string userDatasetDir(const std::string& dataset);
 

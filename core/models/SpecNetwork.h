@@ -2,7 +2,7 @@
 // A Network built from a NetworkSpec (NetworkSpec.h): LibTorch modules registered under the keys
 // PyTorch's nn.Sequential(OrderedDict(...)) gives the same spec, so state_dict names, shapes and
 // parameter counts are PyTorch's ("block1.0.weight", "res.body.0.weight", "fc.bias"), and
-// io/StateDict.h, the safetensors files and checkpoints work unchanged.
+// formats/StateDict.h, the safetensors files and checkpoints work unchanged.
 //
 // The module tree: each top-level layer is a child of the network under its key; a Sequential
 // layer is a SpecSequentialImpl (a torch::nn::SequentialImpl) whose children are its layers under

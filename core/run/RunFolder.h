@@ -29,7 +29,7 @@ public:
     // at most the running epoch.
     void appendEpoch(const EpochMetrics& metrics, const std::vector<IterationPoint>& iterations);
 
-    // Appends an epoch's rows to layers.csv (io/RunFiles.h), flushed; called before appendEpoch().
+    // Appends an epoch's rows to layers.csv (run/RunFiles.h), flushed; called before appendEpoch().
     void appendLayerStats(const EpochLayerStats& stats);
 
     // Replaces metrics.csv and lr.csv with the epochs of a checkpoint (dropping rows of an epoch that

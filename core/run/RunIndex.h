@@ -1,7 +1,7 @@
 #pragma once
 // Reading run folders back: for the GUI's run browser, comparisons and CSV exports. A damaged run
 // is reported as such and never stops the others from being read. The files' readers are in
-// io/RunFiles.h.
+// run/RunFiles.h.
 #include "train/RunStats.h"
 #include "spec/TrainConfig.h"
 #include "train/TrainingObserver.h"

@@ -1,7 +1,7 @@
 #pragma once
 // The argument table: each layer type's JSON arguments described once (key, kind, the LayerSpec
 // member that holds it, whether the spec must write it, its range, what the editor starts a new
-// layer with), as train/ConfigFields.h describes TrainConfig. Parsing, range checks, key order,
+// layer with), as spec/ConfigFields.h describes TrainConfig. Parsing, range checks, key order,
 // equality, toJson(), layerKeys(), layerKeyRequired(), newLayerJson() and the editor's default
 // hints are loops over it; only what really differs per type (shape rules, the module to build,
 // the Python or ONNX node to write) stays a switch over LayerType.

@@ -17,7 +17,7 @@ struct TrainConfig {
     double trainFraction = 0.8;    // train = first 80% of the training file, valid = the rest
 
     std::string arch = "LeNet";
-    // A JSON network spec (models/NetworkSpec.h) to train instead of `arch`, which then holds the
+    // A JSON network spec (spec/NetworkSpec.h) to train instead of `arch`, which then holds the
     // spec's name for lists and folder names. A run folder's own arch.json replaces it when the
     // run is read back (loadRunConfig()).
     std::string archFile;

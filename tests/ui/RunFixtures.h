@@ -50,7 +50,7 @@ int64_t loadCheckpointEpoch(const std::string& path, const std::string& arch);
 
 namespace uitest {
 
-// A pretrained-model folder (io/PretrainedModel.h) holding tiny.json and tiny.safetensors: fresh
+// A pretrained-model folder (run/PretrainedModel.h) holding tiny.json and tiny.safetensors: fresh
 // LeNet weights recorded as trained on `config`'s data; $MNIST_STUDIO_MODELS_DIR points at it while
 // the object lives (the tests' main points it at an empty folder otherwise).
 struct PretrainedFixture {

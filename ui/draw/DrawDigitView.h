@@ -44,7 +44,7 @@ public:
     bool useRun(const QString& runDir, bool follow = false);
     // Loads a weights file as config.arch, normalised as config.augment says.
     bool useWeights(const mnist::TrainConfig& config, const QString& weightsPath);
-    // Loads the pretrained model shipped with the program (io/PretrainedModel.h); false (the status
+    // Loads the pretrained model shipped with the program (run/PretrainedModel.h); false (the status
     // says why) when none is installed or it cannot be read. A run started later replaces it.
     // quietIfNone: no status when none is installed (a first visit, where the pad's hint is enough).
     bool usePretrained(bool quietIfNone = false);

@@ -51,7 +51,7 @@ public:
     const QString& shownRun() const { return m_shownRun; }
     // A run just finished: evaluated now when the tab is visible, else the next time it is shown.
     void setLatestRun(const QString& runDir);
-    // Evaluates the pretrained model shipped with the program (io/PretrainedModel.h); also what the
+    // Evaluates the pretrained model shipped with the program (run/PretrainedModel.h); also what the
     // tab shows on its first visit when there is no run at all. False (the status says why) when
     // none is installed or its record cannot be read. quietIfNone: no status when none is installed
     // (the first visit, where the tab's own hint is enough).

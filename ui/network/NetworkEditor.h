@@ -1,6 +1,6 @@
 #pragma once
-// The Network tab: a layer editor over a network spec (models/NetworkSpec.h). It edits the spec's
-// JSON document (models/SpecEdit.h), so what the user typed stays as typed, and after every edit
+// The Network tab: a layer editor over a network spec (spec/NetworkSpec.h). It edits the spec's
+// JSON document (spec/SpecEdit.h), so what the user typed stays as typed, and after every edit
 // re-reads it with the core's parser: each layer's output shape, parameters and multiply-adds, the
 // totals, and every problem at its layer and argument. The layers are a NetworkSpecModel in a tree
 // view; every edit is a SpecEditCommand on the editor's undo stack (the window's Edit menu offers

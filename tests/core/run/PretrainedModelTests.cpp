@@ -1,4 +1,4 @@
-// The record of a shipped pretrained model (io/PretrainedModel.h): read, written, found.
+// The record of a shipped pretrained model (run/PretrainedModel.h): read, written, found.
 #include "Error.h"
 #include "run/PretrainedModel.h"
 

@@ -1,4 +1,4 @@
-// The run folder's text readers (io/RunFiles.h), the run index on damaged metrics.csv files, and
+// The run folder's text readers (run/RunFiles.h), the run index on damaged metrics.csv files, and
 // the one rule for best / honest / final accuracy (train/RunStats.h).
 #include "Error.h"
 #include "run/RunFiles.h"

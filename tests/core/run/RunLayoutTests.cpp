@@ -1,4 +1,4 @@
-// io/RunLayout.h: where a run folder's files are, which weights a run is used with, whether a
+// run/RunLayout.h: where a run folder's files are, which weights a run is used with, whether a
 // folder holds a run and whether it ended, and the user's folders; and the run index's verdict
 // on a run that says it finished without any epoch.
 #include "run/RunFiles.h"

@@ -1,4 +1,4 @@
-// Networks as data (models/NetworkSpec.h, models/SpecNetwork.h): every spec problem with its
+// Networks as data (spec/NetworkSpec.h, models/SpecNetwork.h): every spec problem with its
 // path, the canonical JSON, shapes and counts, and the built networks against the hand-written
 // classes and PyTorch's reference weights and logits.
 #include "TestPaths.h"

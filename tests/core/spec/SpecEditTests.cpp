@@ -1,4 +1,4 @@
-// The layer editor's edits of a spec document (models/SpecEdit.h): each edit, what it refuses,
+// The layer editor's edits of a spec document (spec/SpecEdit.h): each edit, what it refuses,
 // and that a network built by edits alone parses to the state_dict PyTorch would have.
 #include "spec/NetworkSpec.h"
 #include "spec/SpecEdit.h"
