@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,11 +28,32 @@ struct SweepGroup {
     Spread testAccAtBestValid, bestTestAcc, finalTestAcc, seconds;
 };
 
+// One trial as a search sees it: how far it trained, its valid loss per epoch, and its objective.
+struct TrialResult {
+    int64_t index = 0, group = 0;
+    std::string name;       // its run folder's name: "trial-0003"
+    nlohmann::json params;  // the settings that vary
+    uint64_t seed = 0;
+    std::string state;      // finished, pruned, diverged, running, planned or failed
+    int64_t epochs = 0;     // epochs trained
+    int64_t maxEpochs = 0;  // epochs it would train unpruned
+    std::vector<double> validLoss; // per epoch trained (a diverged trial's last one may be NaN or inf)
+    // The valid loss of its last epoch; +inf when diverged; NaN when it has no epoch yet.
+    double objective = std::numeric_limits<double>::quiet_NaN();
+    // Seconds from the sweep's start to the end of its last epoch; NaN without an epoch.
+    double finishedAt = std::numeric_limits<double>::quiet_NaN();
+};
+
 struct SweepSummary {
     std::string dir;
     std::vector<std::string> keys;
     int64_t trials = 0, finished = 0;
     std::vector<SweepGroup> groups; // best first: highest mean honest accuracy; groups without a finished run last
+    std::vector<TrialResult> trialResults;     // every trial, index order
+    std::string sampler;                       // "grid", "random", "grid+random" or "tpe"
+    std::string pruner;                        // "none", "asha" or "median"
+    std::vector<int64_t> rungs;                // ASHA's rungs (epochs); empty otherwise
+    std::map<std::string, double> importance;  // per varying setting, shares summing to 1; empty when unknown
 };
 
 // Reads the sweep folder and every trial's run folder (refreshing sweep.json's states). Throws
@@ -41,7 +64,10 @@ SweepSummary summarizeSweep(const SweepReading& sweep);
 
 // {"dir", "trials", "finished", "keys", "groups": [{"params", "runs", "finished",
 //  "test_acc_at_best_valid": {"mean", "std", "min", "max"}, "best_test_acc", "final_test_acc",
-//  "seconds", "run_dirs"}]}; a figure is null when no run of its group finished.
+//  "seconds", "run_dirs"}], "sampler", "pruner", "rungs",
+//  "trials": [{"name", "state", "epochs", "params", "seed", "objective"}], "importance": {key: share}};
+// a figure is null when no run of its group finished, an objective null when the trial has none
+// ("Infinity" is not JSON: a diverged trial's objective is the string "inf").
 nlohmann::json sweepSummaryJson(const SweepSummary& summary);
 // The same as a text table, one row per configuration.
 std::string sweepSummaryTable(const SweepSummary& summary);
