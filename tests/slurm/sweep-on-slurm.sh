@@ -60,7 +60,7 @@ out=$("$train" --sweep "$tmp/spec.json" --out "$sweep" --slurm --jobs 2 --thread
 echo "$out"
 job=$(sed -n 's/^submitted Slurm job \([0-9]*\) .*/\1/p' <<<"$out")
 [[ -n $job ]] || fail "no job id in: $out"
-grep -q -- '--array=0-3%2' "$sweep/sweep.sbatch" || fail "sweep.sbatch has no --array=0-3%2"
+grep -q -- '--array=0-1$' "$sweep/sweep.sbatch" || fail "sweep.sbatch has no --array=0-1 (two workers)"
 
 # Wait for the array (at most 5 minutes).
 # (squeue -j lists a finished job too, as CD: ask for the states still to come.)
@@ -74,13 +74,16 @@ done
 for i in 0 1 2 3; do
   run="$sweep/trial-000$i"
   [[ -f $run/summary.json ]] || fail "$run has no summary.json"
-  ls "$sweep"/logs/slurm-"$job"_"$i".out >/dev/null 2>&1 || fail "no Slurm output for array task $i"
+done
+for i in 0 1; do
+  ls "$sweep"/logs/slurm-"$job"_"$i".out >/dev/null 2>&1 || fail "no Slurm output for worker $i"
 done
 summary=$("$train" --sweep-summary "$sweep" --json) || fail "--sweep-summary failed"
 python3 - <<PY || fail "the summary is not what the four runs say: $summary"
 import json
 s = json.loads('''$summary''')
-assert s["trials"] == 4 and s["finished"] == 4, s
+assert s["trial_count"] == 4 and s["finished"] == 4, s
+assert [t["state"] for t in s["trials"]] == ["finished"] * 4, s
 assert len(s["groups"]) == 2, s
 for g in s["groups"]:
     assert g["runs"] == 2 and g["finished"] == 2, g
