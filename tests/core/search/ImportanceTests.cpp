@@ -2,6 +2,8 @@
 // settings that matter first, in order, with shares summing to 1.
 #include "search/Importance.h"
 
+#include "data/SearchParams.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -13,15 +15,6 @@ using nlohmann::json;
 using namespace mnist::search;
 
 namespace {
-
-Param uniform(const std::string& key, double lo, double hi)
-{
-    Param p;
-    p.key = key;
-    p.lo = lo;
-    p.hi = hi;
-    return p;
-}
 
 // `n` points drawn from the priors, scored by `f` plus uniform noise of +-noise.
 std::vector<Observation> observe(const Space& space, const std::function<double(const json&)>& f, int n,
@@ -50,9 +43,7 @@ double sum(const std::map<std::string, double>& shares)
 
 TEST_CASE("Importance puts the one setting the objective depends on first", "[search]")
 {
-    Param lr = uniform("lr", 1e-4, 1e-1);
-    lr.kind = ParamKind::LogUniform;
-    const Space space{uniform("dropout", 0, 0.5), lr, uniform("wd", 0, 1e-3)};
+    const Space space{uniform("dropout", 0, 0.5), logUniform("lr", 1e-4, 1e-1), uniform("wd", 0, 1e-3)};
     const auto f = [](const json& p) {
         const double x = std::log10(p["lr"].get<double>()) + 2.5;
         return x * x;
@@ -84,13 +75,7 @@ TEST_CASE("Importance ranks a strong and a weak setting in order, shares summing
 
 TEST_CASE("Importance finds a relevant categorical setting among numbers", "[search]")
 {
-    Param opt;
-    opt.key = "optimizer";
-    opt.kind = ParamKind::Choice;
-    opt.choices = {"sgd", "adam", "adamw", "rmsprop"};
-    Param layers = uniform("layers", 1, 5);
-    layers.kind = ParamKind::IntUniform;
-    const Space space{uniform("x", 0, 1), opt, layers};
+    const Space space{uniform("x", 0, 1), choice("optimizer", {"sgd", "adam", "adamw", "rmsprop"}), intUniform("layers", 1, 5)};
     const auto f = [](const json& p) {
         const std::string o = p["optimizer"].get<std::string>();
         return o == "sgd" ? 0.6 : o == "adam" ? 0.1 : o == "adamw" ? 0.0 : 0.9;

@@ -4,6 +4,8 @@
 #include "search/SearchSpace.h"
 #include "search/Tpe.h"
 
+#include "data/SearchParams.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -17,32 +19,6 @@ using nlohmann::json;
 using namespace mnist::search;
 
 namespace {
-
-Param uniform(const std::string& key, double lo, double hi)
-{
-    Param p;
-    p.key = key;
-    p.kind = ParamKind::Uniform;
-    p.lo = lo;
-    p.hi = hi;
-    return p;
-}
-
-Param logUniform(const std::string& key, double lo, double hi)
-{
-    Param p = uniform(key, lo, hi);
-    p.kind = ParamKind::LogUniform;
-    return p;
-}
-
-Param choice(const std::string& key, std::vector<json> choices)
-{
-    Param p;
-    p.key = key;
-    p.kind = ParamKind::Choice;
-    p.choices = std::move(choices);
-    return p;
-}
 
 using Objective = std::function<double(const json&)>;
 using Sampler = std::function<json(const std::vector<Observation>&, std::mt19937_64&)>;
@@ -180,8 +156,7 @@ TEST_CASE("TPE's values stay in range, whole numbers whole and choices among the
     batches.integer = true;
     Param logWhole = logUniform("width", 3.5, 300);
     logWhole.integer = true;
-    Param layers = uniform("layers", 1, 6);
-    layers.kind = ParamKind::IntUniform;
+    const Param layers = intUniform("layers", 1, 6);
     const Space space{uniform("drop", 0, 0.5), logUniform("lr", 1e-5, 1), batches, logWhole, layers,
                       choice("act", {"relu", 1.5, json::array({1, 2}), nullptr})};
     // Best near the edges of the ranges, so that the estimators put mass at the bounds.
@@ -223,8 +198,7 @@ TEST_CASE("TPE's values stay in range, whole numbers whole and choices among the
 
 TEST_CASE("Prior draws: int_uniform gives each whole number an equal share; values at quantiles", "[search]")
 {
-    Param layers = uniform("layers", 1, 3);
-    layers.kind = ParamKind::IntUniform;
+    const Param layers = intUniform("layers", 1, 3);
     CHECK(valueAt(layers, 0.0) == 1);
     CHECK(valueAt(layers, 0.33) == 1);
     CHECK(valueAt(layers, 0.34) == 2);
