@@ -110,8 +110,8 @@ public:
             sortedSigma[0] = edged[2] - edged[1];
             sortedSigma[m - 1] = edged[m] - edged[m - 1];
         }
-        // The "magic clip": never wider than the range, never narrower than range / (n + 2)
-        // (at most a hundredth of it).
+        // The "magic clip": never wider than the range, never narrower than range / min(100, n + 2),
+        // so that a few close observations do not make needle-thin peaks.
         const double maxSigma = width;
         const double minSigma = width / std::min(100.0, static_cast<double>(n) + 2.0);
         std::vector<double> sigma(m);
