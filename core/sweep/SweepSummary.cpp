@@ -108,6 +108,7 @@ std::vector<TrialResult> trialResults(const SweepReading& reading)
         r.params = t.params;
         r.seed = t.seed;
         r.state = trialResultState(status.state);
+        r.message = status.message;
         r.maxEpochs = t.config.epochs;
         for (const EpochMetrics& m : run.epochs)
             r.validLoss.push_back(m.validLoss);
@@ -221,13 +222,16 @@ nlohmann::json sweepSummaryJson(const SweepSummary& summary)
                           {"seconds", spreadJson(g.seconds)},
                           {"run_dirs", g.runDirs}});
     json trials = json::array();
-    for (const TrialResult& t : summary.trialResults)
+    for (const TrialResult& t : summary.trialResults) {
         trials.push_back({{"name", t.name},
                           {"state", t.state},
                           {"epochs", t.epochs},
                           {"params", t.params},
                           {"seed", t.seed},
                           {"objective", std::isfinite(t.objective) ? json(t.objective) : json(nullptr)}});
+        if (!t.message.empty())
+            trials.back()["message"] = t.message;
+    }
     json importance = json::object();
     for (const auto& [key, share] : summary.importance)
         importance[key] = share;
@@ -298,7 +302,10 @@ std::string sweepSummaryTable(const SweepSummary& summary)
                                                                       }();
             std::snprintf(line, sizeof line, "%-10s  %-8s  %3lld/%-3lld %-22s  ", t.name.c_str(), t.state.c_str(),
                           static_cast<long long>(t.epochs), static_cast<long long>(t.maxEpochs), objective.c_str());
-            out << line << (t.params.empty() ? std::string("base") : describeParams(t.params)) << "; seed " << t.seed << '\n';
+            out << line << (t.params.empty() ? std::string("base") : describeParams(t.params)) << "; seed " << t.seed;
+            if (t.state == "failed" || t.state == "diverged")
+                out << "\n            " << t.message;
+            out << '\n';
         }
     }
     if (!summary.importance.empty()) {

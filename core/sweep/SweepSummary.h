@@ -36,6 +36,7 @@ struct TrialResult {
     nlohmann::json params;  // the settings that vary
     uint64_t seed = 0;
     std::string state;      // finished, pruned, diverged, running, planned or failed
+    std::string message;    // why it failed, paused or diverged (a damaged run folder: what is wrong, naming the file)
     int64_t epochs = 0;     // epochs trained
     int64_t maxEpochs = 0;  // epochs it would train unpruned
     std::vector<double> validLoss; // per epoch trained (a diverged trial's last one may be NaN or inf)
@@ -71,7 +72,8 @@ SweepSummary summarizeSweep(const SweepReading& sweep);
 // {"dir", "trials", "finished", "keys", "groups": [{"params", "runs", "finished",
 //  "test_acc_at_best_valid": {"mean", "std", "min", "max"}, "best_test_acc", "final_test_acc",
 //  "seconds", "run_dirs"}], "sampler", "pruner", "rungs",
-//  "trials": [{"name", "state", "epochs", "params", "seed", "objective"}], "importance": {key: share}};
+//  "trials": [{"name", "state", "epochs", "params", "seed", "objective", "message" when there is one}],
+//  "importance": {key: share}};
 // a figure is null when no run of its group finished, an objective null when the trial has none
 // (JSON has no infinity: a diverged trial's objective is null, its state says why).
 // "trials" was the trial count before version 2 of this summary: that is "trial_count" now.

@@ -313,3 +313,26 @@ TEST_CASE("A TPE sweep appends each drawn configuration, one trial per seed, unt
     CHECK(none.index == -1);
     CHECK_FALSE(none.searchOver); // four trials still run
 }
+
+TEST_CASE("A damaged trial folder or sweep.json is named in the error, and the search goes on without it", "[sweep][search]")
+{
+    TempDir tmp;
+    const mnist::SweepFolder sweep = ashaSweep(tmp);
+    const std::string& dir = sweep.dir;
+    writeRun(sweep, 0, {0.5});
+    std::ofstream(mnist::RunLayout(mnist::trialDir(sweep, sweep.plan.trials[0])).config()) << "{not json";
+    const mnist::TrialClaim c = mnist::claimNextTrial(dir);
+    CHECK(c.index == 1); // the damaged trial is not run
+    const mnist::SweepSummary summary = mnist::summarizeSweep(dir);
+    CHECK(summary.trialResults[0].state == "failed");
+    CHECK_THAT(summary.trialResults[0].message, Catch::Contains("trial-0000") && Catch::Contains("config.json"));
+    CHECK_THAT(mnist::sweepSummaryTable(summary), Catch::Contains("config.json"));
+
+    json file = json::parse(std::ifstream(mnist::sweepJsonPath(dir)));
+    file["trials"][2].erase("seed");
+    std::ofstream(mnist::sweepJsonPath(dir)) << file.dump();
+    CHECK_THROWS_WITH(mnist::claimNextTrial(dir), Catch::Contains("sweep.json") && Catch::Contains("trials[2]") &&
+                                                      Catch::Contains("\"seed\""));
+    std::ofstream(mnist::sweepJsonPath(dir)) << "{\"format\": \"mnist-studio-sweep\", ";
+    CHECK_THROWS_WITH(mnist::summarizeSweep(dir), Catch::Contains("sweep.json") && Catch::Contains("not valid JSON"));
+}
