@@ -26,9 +26,9 @@
 #include <QValueAxis>
 #include <QXYSeries>
 
+#include <array>
 #include <cmath>
 #include <limits>
-#include <map>
 
 using nlohmann::json;
 

@@ -15,6 +15,7 @@
 
 #include <QFutureWatcher>
 #include <QProcess>
+#include <QStringList>
 #include <QTimer>
 #include <QWidget>
 
