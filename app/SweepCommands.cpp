@@ -9,6 +9,8 @@
 #include "run/RunLayout.h"
 #include "sweep/JobScripts.h"
 #include "sweep/SweepFolder.h"
+#include "sweep/SweepLock.h"
+#include "sweep/SweepScheduler.h"
 #include "sweep/SweepSpec.h"
 #include "sweep/SweepSummary.h"
 
@@ -29,6 +31,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -76,10 +79,12 @@ size_t epochsDone(const std::string& runDir)
 }
 
 // One trial's process: `self --sweep-task DIR --index I --threads T`, its output appended to
-// DIR/logs/trial-NNNN.log. Returns its pid; throws IoError when it cannot be started.
-pid_t startTrial(const std::string& self, const mnist::SweepFolder& sweep, const mnist::SweepTrial& t, int threads)
+// DIR/logs/trial-NNNN.log, holding the trial's lease with the worker. Returns its pid; throws
+// IoError when it cannot be started.
+pid_t startTrial(const std::string& self, const std::string& dir, const mnist::SweepTrial& t, const mnist::TrialLease& lease,
+                 int threads)
 {
-    const std::string log = (fs::path(sweep.dir) / "logs" / (t.runName + ".log")).string();
+    const std::string log = (fs::path(dir) / "logs" / (t.runName + ".log")).string();
     const std::string index = std::to_string(t.index), threadText = std::to_string(threads);
     const pid_t parent = getpid();
     const pid_t pid = fork();
@@ -92,12 +97,13 @@ pid_t startTrial(const std::string& self, const mnist::SweepFolder& sweep, const
         prctl(PR_SET_PDEATHSIG, SIGINT);
         if (getppid() != parent)
             _exit(130);
+        lease.passOn();
         const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
         }
-        const char* argv[] = {self.c_str(), "--sweep-task", sweep.dir.c_str(), "--index", index.c_str(),
+        const char* argv[] = {self.c_str(), "--sweep-task", dir.c_str(), "--index", index.c_str(),
                               "--threads", threadText.c_str(), nullptr};
         execv(self.c_str(), const_cast<char* const*>(argv));
         std::fprintf(stderr, "mnist-train: cannot run %s: %s\n", self.c_str(), std::strerror(errno));
@@ -122,28 +128,34 @@ std::string describeOutcome(const mnist::SweepFolder& sweep, const mnist::SweepT
     return out.str();
 }
 
-// Runs the unfinished trials here, `jobs` at a time. Returns the exit code.
-int runLocally(mnist::SweepFolder& sweep, const std::string& self, int jobs, int threads, mnist::StopToken& stop)
+// The sweep's counts now, for the progress lines: "[finished/trials]".
+std::string progress(const mnist::SweepFolder& sweep)
 {
-    std::vector<size_t> queue;
-    for (size_t i = 0; i < sweep.plan.trials.size(); ++i)
-        if (sweep.status[i].state != mnist::TrialState::Finished)
-            queue.push_back(i);
-    const size_t total = sweep.plan.trials.size();
-    size_t finished = total - queue.size();
-    std::printf("%zu of %zu trials to run, %d at a time with %d thread%s each; logs in %s/logs\n", queue.size(), total, jobs,
-                threads, threads == 1 ? "" : "s", sweep.dir.c_str());
-    std::fflush(stdout);
+    const auto finished = std::count_if(sweep.status.begin(), sweep.status.end(), [](const mnist::TrialStatus& s) {
+        return s.state == mnist::TrialState::Finished || s.state == mnist::TrialState::Pruned || s.state == mnist::TrialState::Diverged;
+    });
+    int64_t total = static_cast<int64_t>(sweep.plan.trials.size());
+    if (sweep.plan.search.sampler == "tpe")
+        total = sweep.plan.search.tpeTrials * static_cast<int64_t>(sweep.plan.seeds.size());
+    return "[" + std::to_string(finished) + "/" + std::to_string(total) + "]";
+}
 
+// The worker loop, the same here and in each Slurm task: claim a trial from the sweep folder
+// (sweep/SweepScheduler.h), run it in a process of its own, `slots` at a time, until the search is
+// over. Returns the exit code.
+int runWorker(const std::string& dir, const std::string& self, int slots, int threads, mnist::StopToken& stop)
+{
     struct Running {
-        size_t trial;
+        int64_t trial = 0;
+        mnist::TrialLease lease;
         size_t epochs = 0;
     };
     std::map<pid_t, Running> running;
-    size_t next = 0;
-    bool failed = false, stopping = false;
+    std::set<int64_t> failedHere; // not claimed again by this worker
+    bool failed = false, stopping = false, over = false;
     auto lastPoll = std::chrono::steady_clock::now();
-    while (next < queue.size() || !running.empty()) {
+    auto lastClaim = std::chrono::steady_clock::time_point{};
+    while (!(over || stopping) || !running.empty()) {
         if (stop.stopRequested() && !stopping) {
             stopping = true;
             std::printf("stopping: each running trial saves a checkpoint; the same command continues the sweep\n");
@@ -151,52 +163,63 @@ int runLocally(mnist::SweepFolder& sweep, const std::string& self, int jobs, int
             for (const auto& [pid, r] : running)
                 kill(pid, SIGINT);
         }
-        while (!stopping && next < queue.size() && static_cast<int>(running.size()) < jobs) {
-            const size_t i = queue[next++];
-            const mnist::SweepTrial& t = sweep.plan.trials[i];
-            running[startTrial(self, sweep, t, threads)] = Running{i};
-            sweep.status[i] = {mnist::TrialState::Running, {}};
-            mnist::saveSweepFolder(sweep);
-            std::printf("[%zu/%zu] %s: started\n", finished, total, trialName(t).c_str());
+        // Fill the free slots; with none to claim now, ask again a little later (another worker's
+        // trial may end, and ASHA promote, or TPE have something to learn from).
+        const bool retry = std::chrono::steady_clock::now() - lastClaim > std::chrono::seconds(2);
+        while (!stopping && !over && static_cast<int>(running.size()) < slots && retry) {
+            mnist::TrialClaim claim = mnist::claimNextTrial(dir, failedHere);
+            if (claim.index < 0) {
+                over = claim.searchOver && running.empty();
+                lastClaim = std::chrono::steady_clock::now();
+                if (!claim.searchOver || !running.empty())
+                    break;
+                continue;
+            }
+            const mnist::SweepFolder sweep = mnist::readSweepFolder(dir);
+            const mnist::SweepTrial& t = sweep.plan.trials[static_cast<size_t>(claim.index)];
+            const pid_t pid = startTrial(self, dir, t, claim.lease, threads);
+            running[pid] = Running{claim.index, std::move(claim.lease), 0};
+            std::printf("%s %s: %s\n", progress(sweep).c_str(), trialName(t).c_str(), claim.why.c_str());
             std::fflush(stdout);
         }
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0 && running.count(pid)) {
-            const size_t i = running[pid].trial;
-            running.erase(pid);
-            const mnist::SweepTrial& t = sweep.plan.trials[i];
-            mnist::TrialStatus s = mnist::trialStatusOnDisk(sweep, t);
+            const int64_t index = running[pid].trial;
+            running.erase(pid); // releases the lease: the trial is not running any more
             const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            if (code != 0 && code != 130 && s.state != mnist::TrialState::Finished) {
-                const std::string log = (fs::path(sweep.dir) / "logs" / (t.runName + ".log")).string();
-                s = {mnist::TrialState::Failed, "exit code " + std::to_string(code) + ": " + lastLine(log)};
-                failed = true;
+            mnist::SweepFolder sweep = mnist::readSweepFolder(dir);
+            const mnist::SweepTrial& t = sweep.plan.trials[static_cast<size_t>(index)];
+            if (code != 0 && code != 130) {
+                const std::string log = (fs::path(dir) / "logs" / (t.runName + ".log")).string();
+                mnist::recordTrialEnd(dir, index, {mnist::TrialState::Failed, "exit code " + std::to_string(code) + ": " + lastLine(log)});
             }
-            finished += s.state == mnist::TrialState::Finished;
-            sweep.status[i] = s;
-            mnist::saveSweepFolder(sweep);
-            std::printf("[%zu/%zu] %s: %s\n", finished, total, trialName(t).c_str(), describeOutcome(sweep, t, s).c_str());
+            mnist::refreshSweepStatus(sweep);
+            const mnist::TrialStatus& s = sweep.status[static_cast<size_t>(index)];
+            if (s.state == mnist::TrialState::Failed) {
+                failed = true;
+                failedHere.insert(index);
+            }
+            std::printf("%s %s: %s\n", progress(sweep).c_str(), trialName(t).c_str(), describeOutcome(sweep, t, s).c_str());
             std::fflush(stdout);
+            lastClaim = {};
             continue;
         }
         // Each running trial's epochs, once a second.
         if (std::chrono::steady_clock::now() - lastPoll > std::chrono::seconds(1)) {
             lastPoll = std::chrono::steady_clock::now();
             for (auto& [p, r] : running) {
-                const mnist::SweepTrial& t = sweep.plan.trials[r.trial];
-                const size_t done = epochsDone(mnist::trialDir(sweep, t));
+                const std::string runDir = (fs::path(dir) / mnist::trialRunName(r.trial)).string();
+                const size_t done = epochsDone(runDir);
                 if (done != r.epochs) {
                     r.epochs = done;
-                    std::printf("[%zu/%zu] %s: epoch %zu of %lld\n", finished, total, t.runName.c_str(), done,
-                                static_cast<long long>(t.config.epochs));
+                    std::printf("  %s: epoch %zu\n", mnist::trialRunName(r.trial).c_str(), done);
                     std::fflush(stdout);
                 }
             }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    std::printf("\n%s", mnist::sweepSummaryTable(mnist::summarizeSweep(sweep.dir)).c_str());
     if (stopping)
         return 130;
     return failed ? 1 : 0;
@@ -250,12 +273,14 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
             throw mnist::ConfigError(r.specPath + " is the sweep of " + existing + ": drop --out, or give that folder");
         dir = existing;
         sweep = mnist::readSweepFolder(dir);
+        gpu = sweep.plan.base.device.rfind("cuda", 0) == 0;
         for (const mnist::SweepTrial& t : sweep.plan.trials)
             gpu = gpu || t.config.device.rfind("cuda", 0) == 0;
     } else {
         if (r.outDir.empty())
             throw mnist::ConfigError("--sweep needs --out DIR: the sweep's folder (sweep.json and one run folder per trial)");
         mnist::SweepPlan plan = mnist::loadSweepSpec(r.specPath);
+        applyGiven(plan.base, r.machine);
         for (mnist::SweepTrial& t : plan.trials)
             applyGiven(t.config, r.machine);
         gpu = mnist::applyMachineSettings(plan, {}, {});
@@ -265,25 +290,33 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
     mnist::refreshSweepStatus(sweep);
     const int64_t done = std::count_if(sweep.status.begin(), sweep.status.end(),
                                        [](const mnist::TrialStatus& s) { return s.state == mnist::TrialState::Finished; });
-    std::printf("sweep %s: %zu trials (%lld configurations x %zu seeds), %lld finished\n", dir.c_str(), sweep.plan.trials.size(),
-                static_cast<long long>(sweep.plan.groups), sweep.plan.seeds.size(), static_cast<long long>(done));
+    const bool tpe = sweep.plan.search.sampler == "tpe";
+    const int64_t planned = tpe ? sweep.plan.search.tpeTrials * static_cast<int64_t>(sweep.plan.seeds.size())
+                                : static_cast<int64_t>(sweep.plan.trials.size());
+    std::printf("sweep %s: %lld trials (%lld configurations%s x %zu seeds), %lld finished; %s%s\n", dir.c_str(),
+                static_cast<long long>(planned), static_cast<long long>(tpe ? sweep.plan.search.tpeTrials : sweep.plan.groups),
+                tpe ? " drawn by TPE" : "", sweep.plan.seeds.size(), static_cast<long long>(done),
+                sweep.plan.pruner.type == "none" ? "no pruner" : ("pruner " + sweep.plan.pruner.type).c_str(), "");
 
     const int given = r.machine.value("threads", 0);
     const int jobs = r.jobs > 0 ? r.jobs : gpu ? 1 : (given > 0 ? std::max(1, cores() / given) : cores());
     const int threads = given > 0 ? given : std::max(1, cores() / jobs);
-    mnist::ClusterJob job;
-    job.mnistTrain = absolute(r.self);
-    job.threads = threads;
-    job.parallel = r.jobs;
-    for (size_t i = 0; i < sweep.plan.trials.size(); ++i)
-        if (sweep.status[i].state != mnist::TrialState::Finished)
-            job.indices.push_back(sweep.plan.trials[i].index);
 
     if (r.slurm || r.kubernetes) {
-        if (job.indices.empty()) {
+        int64_t left = 0;
+        for (const mnist::TrialStatus& s : sweep.status)
+            left += s.state != mnist::TrialState::Finished && s.state != mnist::TrialState::Diverged;
+        if (tpe)
+            left += (sweep.plan.search.tpeTrials - sweep.plan.groups) * static_cast<int64_t>(sweep.plan.seeds.size());
+        if (left == 0) {
             std::printf("every trial is finished: nothing to submit\n");
             return 0;
         }
+        mnist::ClusterJob job;
+        job.mnistTrain = absolute(r.self);
+        job.threads = threads;
+        // Without --jobs, as many workers as trials to run: the cluster decides how many run at once.
+        job.workers = r.jobs > 0 ? r.jobs : left;
         const std::string file = (fs::path(dir) / (r.slurm ? "sweep.sbatch" : "sweep-job.yaml")).string();
         const std::string text = r.slurm ? mnist::slurmArrayScript(sweep, job) : mnist::kubernetesIndexedJob(sweep, job, r.image, r.claim);
         mnist::writeFileAtomically(file, [&](std::ostream& out) { out << text; });
@@ -303,12 +336,32 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
         std::string id = runCommand(words);
         id.erase(id.find_last_not_of(" \n\r\t") + 1);
         id = id.substr(id.find_last_of('\n') + 1); // sbatch may print warnings first
-        std::printf("submitted Slurm job %s (%zu array tasks); follow it with: squeue -j %s; then: mnist-train --sweep-summary %s\n",
-                    id.c_str(), job.indices.size(), id.c_str(), dir.c_str());
+        std::printf("submitted Slurm job %s (%lld workers); follow it with: squeue -j %s; then: mnist-train --sweep-summary %s\n",
+                    id.c_str(), static_cast<long long>(job.workers), id.c_str(), dir.c_str());
         return 0;
     }
+    std::printf("%d at a time with %d thread%s each; logs in %s/logs\n", jobs, threads, threads == 1 ? "" : "s", dir.c_str());
+    std::fflush(stdout);
     catchInterrupts(&stop);
-    const int code = runLocally(sweep, r.self, jobs, threads, stop);
+    const int code = runWorker(dir, r.self, jobs, threads, stop);
+    catchInterrupts(nullptr);
+    std::printf("\n%s", mnist::sweepSummaryTable(mnist::summarizeSweep(dir)).c_str());
+    return code;
+}
+
+int sweepWorkerCommand(const std::string& dirArg, const std::string& self, const nlohmann::json& machine, mnist::StopToken& stop)
+{
+    const std::string dir = absolute(dirArg);
+    mnist::readSweepFolder(dir); // a clear error for a folder that is not a sweep
+    const int threads = std::max(1, machine.value("threads", cores()));
+    std::printf("worker on %s for the sweep %s\n", [] {
+        char host[256] = "?";
+        gethostname(host, sizeof host - 1);
+        return std::string(host);
+    }().c_str(), dir.c_str());
+    std::fflush(stdout);
+    catchInterrupts(&stop);
+    const int code = runWorker(dir, self, 1, threads, stop);
     catchInterrupts(nullptr);
     return code;
 }
@@ -319,7 +372,7 @@ int sweepTaskCommand(const std::string& dirArg, int64_t index, const nlohmann::j
     const mnist::SweepFolder sweep = mnist::readSweepFolder(dir);
     if (index < 0 || index >= static_cast<int64_t>(sweep.plan.trials.size()))
         throw mnist::ConfigError("--index " + std::to_string(index) + ": the sweep in " + dir + " has trials 0 to " +
-                                 std::to_string(sweep.plan.trials.size() - 1));
+                                 std::to_string(static_cast<int64_t>(sweep.plan.trials.size()) - 1));
     const mnist::SweepTrial& t = sweep.plan.trials[static_cast<size_t>(index)];
     const std::string runDir = mnist::trialDir(sweep, t);
     const mnist::TrialStatus s = mnist::trialStatusOnDisk(sweep, t);
@@ -333,7 +386,26 @@ int sweepTaskCommand(const std::string& dirArg, int64_t index, const nlohmann::j
     request.config = begun ? mnist::loadRunConfig(runDir) : t.config;
     applyGiven(request.config, machine); // a begun trial resumes: the machine's settings may change then
     (begun ? request.resumeDir : request.outDir) = runDir;
-    return trainCommand(std::move(request), stop);
+    // The pruner decides after each recorded epoch, from every trial's curve in the sweep folder.
+    bool pruned = false;
+    if (sweep.plan.pruner.type != "none")
+        request.afterEpoch = [&](const mnist::EpochMetrics& m) {
+            const mnist::EpochDecision d = mnist::decideAfterEpoch(dir, index, m.epoch);
+            if (!d.goOn) {
+                pruned = true;
+                std::fprintf(stderr, "%s\n", d.why.c_str());
+            }
+            return d.goOn;
+        };
+    try {
+        const int code = trainCommand(std::move(request), stop);
+        return pruned ? 0 : code;
+    } catch (const mnist::DivergedError& e) {
+        // A result, not a failure: the search counts it as its worst objective and goes on.
+        mnist::recordTrialEnd(dir, index, {mnist::TrialState::Diverged, e.what()});
+        std::fprintf(stderr, "diverged: %s\n", e.what());
+        return 0;
+    }
 }
 
 int sweepSummaryCommand(const std::string& dir, bool json, const std::string& csvPath)

@@ -1,7 +1,8 @@
 #pragma once
 // mnist-train's sweep commands: --sweep (here, N trials at a time, each a mnist-train process of
-// its own; or written for Slurm / Kubernetes), --sweep-task (one trial, what every runner runs),
-// --sweep-summary. Each returns the exit code and throws what the core throws.
+// its own; or written for Slurm / Kubernetes as workers), --sweep-worker (what each cluster task
+// runs: the same loop, one trial at a time), --sweep-task (one trial, with the pruner's say after
+// each epoch), --sweep-summary. Each returns the exit code and throws what the core throws.
 #include "train/StopToken.h"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,9 @@ struct SweepRequest {
 };
 
 int sweepCommand(const SweepRequest& request, mnist::StopToken& stop);
+// A worker of the sweep in `dir` (what each Slurm array task runs): claims and runs its trials one
+// at a time, in processes of `self`, until the search is over.
+int sweepWorkerCommand(const std::string& dir, const std::string& self, const nlohmann::json& machine, mnist::StopToken& stop);
 // Trains trial `index` of the sweep in `dir`: skipped when finished, resumed when begun; with the
 // machine's settings given (by JSON key, FieldScope::Machine) over the trial's.
 int sweepTaskCommand(const std::string& dir, int64_t index, const nlohmann::json& machine, mnist::StopToken& stop);

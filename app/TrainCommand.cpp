@@ -30,6 +30,31 @@ extern "C" void onSigint(int)
     std::signal(SIGINT, SIG_DFL);
 }
 
+// Passes every event on to `next`, then asks `afterEpoch` whether the run goes on.
+class EpochHook : public mnist::TrainingObserver {
+public:
+    EpochHook(mnist::TrainingObserver& next, std::function<bool(const mnist::EpochMetrics&)> afterEpoch, mnist::StopToken& stop)
+        : m_next(next), m_afterEpoch(std::move(afterEpoch)), m_stop(stop)
+    {
+    }
+    void onRunStarted(const mnist::RunInfo& info) override { m_next.onRunStarted(info); }
+    void onIteration(const mnist::IterationPoint& p) override { m_next.onIteration(p); }
+    void onEpoch(const mnist::EpochMetrics& m) override
+    {
+        m_next.onEpoch(m);
+        if (!m_afterEpoch(m))
+            m_stop.requestStop();
+    }
+    bool wantsTestPredictions() const override { return m_next.wantsTestPredictions(); }
+    void onTestPredictions(int64_t epoch, const mnist::TestPredictions& p) override { m_next.onTestPredictions(epoch, p); }
+    void onLayerStats(const mnist::EpochLayerStats& stats) override { m_next.onLayerStats(stats); }
+
+private:
+    mnist::TrainingObserver& m_next;
+    std::function<bool(const mnist::EpochMetrics&)> m_afterEpoch;
+    mnist::StopToken& m_stop;
+};
+
 } // namespace
 
 void catchInterrupts(mnist::StopToken* stop)
@@ -68,6 +93,11 @@ int trainCommand(TrainRequest request, mnist::StopToken& stop)
     if (folder) {
         recorder = std::make_unique<mnist::RunRecorder>(*folder, &reporter);
         observer = recorder.get();
+    }
+    std::unique_ptr<EpochHook> hook;
+    if (request.afterEpoch) {
+        hook = std::make_unique<EpochHook>(*observer, request.afterEpoch, stop);
+        observer = hook.get();
     }
 
     catchInterrupts(&stop);

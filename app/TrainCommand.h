@@ -4,7 +4,12 @@
 #include "train/StopToken.h"
 #include "spec/TrainConfig.h"
 
+#include <functional>
 #include <string>
+
+namespace mnist {
+struct EpochMetrics;
+}
 
 struct TrainRequest {
     mnist::TrainConfig config;
@@ -13,6 +18,9 @@ struct TrainRequest {
     bool noSave = false;   // record nothing
     bool json = false;     // a JSON summary on stdout, the epoch lines on stderr
     std::string onnxPath;  // also export the trained model as ONNX; empty: no
+    // Called after each epoch is recorded (its metrics row and checkpoint written); false stops the
+    // run there, as a stop request at that epoch's end would (a sweep's pruner).
+    std::function<bool(const mnist::EpochMetrics&)> afterEpoch;
 };
 
 // Trains as asked; Ctrl-C (`stop`) ends it after saving what was trained. Returns the exit code:

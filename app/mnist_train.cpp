@@ -108,7 +108,7 @@ struct Options {
     std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn, resumeDir;
     std::string describeArch, listRunsDir, tensorBoardSource;
     SweepRequest sweep;
-    std::string sweepTaskDir, sweepSummaryDir, summaryCsv;
+    std::string sweepTaskDir, sweepWorkerDir, sweepSummaryDir, summaryCsv;
     int64_t sweepIndex = -1;
 
     // What a set-up option does to the config, in the order they are applied: the --augment
@@ -123,7 +123,8 @@ struct Options {
     std::map<std::string, bool> flags;
 
     CLI::Option *config = nullptr, *recipe = nullptr, *resume = nullptr, *out = nullptr, *evaluate = nullptr,
-                *pretrained = nullptr, *listRuns = nullptr, *sweepSpec = nullptr, *sweepTask = nullptr;
+                *pretrained = nullptr, *listRuns = nullptr, *sweepSpec = nullptr, *sweepTask = nullptr,
+                *sweepWorker = nullptr;
 };
 
 std::string fieldHelp(const mnist::ConfigField& f)
@@ -267,7 +268,7 @@ void addSweepOptions(CLI::App& app, Options& o)
     CLI::Option_group* g = app.add_option_group("Sweeps", "Many runs of one set-up (docs/sweeps.md)");
     SweepRequest& s = o.sweep;
     o.sweepSpec = g->add_option("--sweep", s.specPath,
-                                "Run a sweep (a JSON spec: base, grid, random, seeds; docs/sweeps.md) into --out DIR, --jobs "
+                                "Run a sweep (a JSON spec: base, grid, random or tpe, pruner, seeds; docs/sweeps.md) into --out DIR, --jobs "
                                 "trials at a time; the same command (or --sweep DIR/sweep.json) continues a stopped or killed "
                                 "sweep. Of the settings, only " +
                                     mnist::flagList(mnist::FieldScope::Machine) + " can be given with it")
@@ -275,19 +276,24 @@ void addSweepOptions(CLI::App& app, Options& o)
     auto* jobs = g->add_option("--jobs", s.jobs, "--sweep: trials at once (default: one per core, one on a GPU)")
                      ->check(CLI::PositiveNumber);
     auto* slurm = g->add_flag("--slurm", s.slurm,
-                              "--sweep: write DIR/sweep.sbatch (a Slurm job array, one task per trial) and submit it with sbatch");
+                              "--sweep: write DIR/sweep.sbatch (a Slurm job array of --jobs workers, default one per trial "
+                              "to run) and submit it with sbatch");
     auto* sbatchArgs = g->add_option("--sbatch-args", s.sbatchArgs,
                                      "--slurm: more sbatch options, e.g. \"--partition=gpu --gres=gpu:1 --time=1:00:00\"");
     auto* dryRun = g->add_flag("--dry-run", s.dryRun, "--slurm: write the script, submit nothing");
     auto* kubernetes = g->add_flag("--kubernetes", s.kubernetes,
-                                   "--sweep: write DIR/sweep-job.yaml, a Kubernetes Indexed Job (one index per trial), to "
+                                   "--sweep: write DIR/sweep-job.yaml, a Kubernetes Indexed Job of --jobs workers, to "
                                    "kubectl apply");
     auto* image = g->add_option("--image", s.image, "--kubernetes: the container image holding mnist-train [default mnist-studio:latest]");
     auto* claim = g->add_option("--claim", s.claim, "--kubernetes: the PersistentVolumeClaim holding the sweep folder [default mnist-sweeps]");
     o.sweepTask = g->add_option("--sweep-task", o.sweepTaskDir,
-                                "Train trial --index of the sweep in DIR (what each job array task runs): skipped when "
-                                "finished, resumed when begun")
+                                "Train trial --index of the sweep in DIR (what a worker runs for each trial): skipped when "
+                                "finished, resumed when begun, paused when the sweep's pruner says so")
                       ->check(CLI::ExistingDirectory);
+    o.sweepWorker = g->add_option("--sweep-worker", o.sweepWorkerDir,
+                                  "Work on the sweep in DIR (what each Slurm array task runs): claim its next trial under "
+                                  "the folder's lock, run it, repeat until the search is over")
+                        ->check(CLI::ExistingDirectory);
     auto* index = g->add_option("--index", o.sweepIndex, "--sweep-task: the trial (0-based, as $SLURM_ARRAY_TASK_ID)")
                       ->check(CLI::NonNegativeNumber);
     auto* summary = g->add_option("--sweep-summary", o.sweepSummaryDir,
@@ -306,6 +312,7 @@ void addSweepOptions(CLI::App& app, Options& o)
     o.sweepTask->needs(index);
     index->needs(o.sweepTask);
     o.sweepTask->excludes(o.sweepSpec);
+    o.sweepWorker->excludes(o.sweepSpec)->excludes(o.sweepTask);
 }
 
 // The combinations of starting points that contradict each other. A sweep's trials take their
@@ -313,7 +320,7 @@ void addSweepOptions(CLI::App& app, Options& o)
 // model bring their own.
 void addExclusions(Options& o)
 {
-    for (CLI::Option* own : {o.sweepSpec, o.sweepTask, o.pretrained})
+    for (CLI::Option* own : {o.sweepSpec, o.sweepTask, o.sweepWorker, o.pretrained})
         for (CLI::Option* start : {o.config, o.recipe, o.resume})
             own->excludes(start);
     o.resume->excludes(o.config)->excludes(o.out)->excludes(o.recipe);
@@ -324,8 +331,8 @@ void addExclusions(Options& o)
 // resumed run only what may change on resume. Throws ConfigError naming both flags.
 void checkScopes(const Options& o)
 {
-    const bool sweep = o.sweepSpec->count() > 0 || o.sweepTask->count() > 0;
-    const char* sweepFlag = o.sweepSpec->count() > 0 ? "--sweep" : "--sweep-task";
+    const bool sweep = o.sweepSpec->count() > 0 || o.sweepTask->count() > 0 || o.sweepWorker->count() > 0;
+    const char* sweepFlag = o.sweepSpec->count() > 0 ? "--sweep" : o.sweepTask->count() > 0 ? "--sweep-task" : "--sweep-worker";
     for (const Options::Override& ov : o.overrides) {
         if (ov.option->count() == 0)
             continue;
@@ -370,13 +377,16 @@ int sweepCommands(Options& o, const char* argv0)
     const nlohmann::json machine = givenMachineSettings(o);
     if (!o.sweepTaskDir.empty())
         return sweepTaskCommand(o.sweepTaskDir, o.sweepIndex, machine, g_stop);
+    std::error_code ec;
+    std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec)
+        self = argv0;
+    if (!o.sweepWorkerDir.empty())
+        return sweepWorkerCommand(o.sweepWorkerDir, self, machine, g_stop);
     SweepRequest& sweep = o.sweep;
     sweep.outDir = o.outDir;
     sweep.machine = machine;
-    std::error_code ec;
-    sweep.self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-    if (ec)
-        sweep.self = argv0;
+    sweep.self = self;
     return sweepCommand(sweep, g_stop);
 }
 
@@ -454,7 +464,7 @@ int runCommand(Options& o, const char* argv0)
         return 0;
     }
     checkScopes(o);
-    if (o.sweepSpec->count() > 0 || o.sweepTask->count() > 0)
+    if (o.sweepSpec->count() > 0 || o.sweepTask->count() > 0 || o.sweepWorker->count() > 0)
         return sweepCommands(o, argv0);
 
     mnist::TrainConfig config = givenConfig(o);

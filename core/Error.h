@@ -24,6 +24,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The loss or the valid loss became NaN or infinite: the set-up diverged. A sweep records it as a
+// result (the worst objective), not a failure.
+class DivergedError : public TrainingError {
+public:
+    using TrainingError::TrainingError;
+};
+
 // Reading or writing a run folder, a checkpoint or an export failed.
 class IoError : public std::runtime_error {
 public:

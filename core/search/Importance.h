@@ -15,6 +15,7 @@ namespace mnist::search {
 struct ImportanceOptions {
     int64_t trees = 64;
     int64_t minSamplesLeaf = 1;
+    int64_t features = 0; // parameters tried at each split, drawn anew there; 0: two thirds of them (rounded up)
     uint64_t seed = 0; // the forest's bootstrap and feature draws
 };
 

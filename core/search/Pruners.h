@@ -2,6 +2,7 @@
 // Pruners: whether a trial goes on after an epoch, from every trial's valid loss per epoch.
 // ASHA (asynchronous successive halving, Li et al. 2020) and the median rule (Optuna's
 // MedianPruner). Plain std: the sweep folder turns trial folders into TrialCurves.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct AshaOptions {
 std::vector<int64_t> ashaRungs(const AshaOptions& options);
 
 // The trials that reached `epoch`, and where `trial` ranks among them by its loss there (ties by
-// index; non-finite losses last). Used by both rules.
+// index; non-finite losses last). Used by both rules. The rank counts from 0 (the best); -1 when
+// `trial` did not reach `epoch`. `reached` (may be null) gets how many did.
 int64_t rankAtEpoch(const std::vector<TrialCurve>& trials, size_t trial, int64_t epoch, int64_t* reached);
 
 // After `trial` finished epoch `epoch` (its curve holds it): false when it must pause there, that
@@ -34,7 +36,8 @@ bool ashaContinues(const AshaOptions& options, const std::vector<TrialCurve>& tr
 // The paused trial to resume now, or -1: from the highest rung down, a paused trial (its curve
 // ends at that rung) whose rank there is within floor(n / eta); the best such one. `draining`:
 // no new trial can start and none is running, so a rung whose floor(n / eta) is 0 still promotes
-// its best paused trial (otherwise a small search could end with nothing trained to the end).
+// its best trial when that one is paused (otherwise a small search could end with nothing trained
+// to the end). A trial whose loss at the rung is not finite is never promoted (it diverged).
 int64_t ashaPromotion(const AshaOptions& options, const std::vector<TrialCurve>& trials, bool draining);
 
 struct MedianOptions {

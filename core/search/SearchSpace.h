@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mnist::search {
@@ -38,7 +39,20 @@ struct Observation {
 double unit(std::mt19937_64& rng);
 // The value at quantile u in [0, 1) of the parameter's prior (uniform in its own scale).
 nlohmann::json valueAt(const Param& p, double u);
-// One point drawn from the priors, keys in the space's order.
+// One point drawn from the priors, keys in the space's order. A choice takes rng() % n, as the
+// random sweeps always drew them, so a random sweep's trials stay those it planned before.
 nlohmann::json sampleRandom(const Space& space, std::mt19937_64& rng);
+
+// The scale the samplers and the importance model a parameter in: log(x) for log_uniform, the
+// choice's index for a choice, the number itself otherwise. False (x untouched) when the value is
+// not one of the parameter's: not a number, outside modelRange (beyond rounding), not among the
+// choices. Rounding's overshoot is clamped into the range.
+bool modelCoordinate(const Param& p, const nlohmann::json& value, double& x);
+// The bounds of that scale: [log lo, log hi] for log_uniform, [lo - 0.5, hi + 0.5] for
+// int_uniform (each whole number an equal share), [-0.5, n - 0.5] for n choices, else [lo, hi].
+std::pair<double, double> modelRange(const Param& p);
+// The parameter's value at a point of that scale: rounded (and kept in range) for whole numbers,
+// the nearest index's choice.
+nlohmann::json valueFromModel(const Param& p, double x);
 
 } // namespace mnist::search

@@ -7,13 +7,11 @@
 namespace mnist {
 namespace {
 
-std::vector<int64_t> indicesOf(const SweepFolder& sweep, const ClusterJob& job)
+std::vector<int64_t> workerIndices(const ClusterJob& job)
 {
-    if (!job.indices.empty())
-        return job.indices;
     std::vector<int64_t> all;
-    for (const SweepTrial& t : sweep.plan.trials)
-        all.push_back(t.index);
+    for (int64_t i = 0; i < std::max<int64_t>(1, job.workers); ++i)
+        all.push_back(i);
     return all;
 }
 
@@ -75,25 +73,25 @@ std::string slurmArrayScript(const SweepFolder& sweep, const ClusterJob& job)
 {
     std::ostringstream s;
     s << "#!/bin/bash\n"
-      << "# Written by mnist-train --sweep ... --slurm: one array task per trial of " << sweep.dir << ".\n"
-      << "# Submit again at any time: finished trials are skipped, interrupted ones resume.\n"
+      << "# Written by mnist-train --sweep ... --slurm: " << job.workers << " workers sharing the search in " << sweep.dir << ".\n"
+      << "# Submit again at any time: finished trials are kept, interrupted ones resume, the search goes on.\n"
       << "#SBATCH --job-name=mnist-sweep\n"
-      << "#SBATCH --array=" << slurmArraySpec(indicesOf(sweep, job), job.parallel) << "\n"
+      << "#SBATCH --array=" << slurmArraySpec(workerIndices(job), 0) << "\n"
       << "#SBATCH --ntasks=1\n"
       << "#SBATCH --cpus-per-task=" << std::max(1, job.threads) << "\n"
       << "#SBATCH --output=" << sweep.dir << "/logs/slurm-%A_%a.out\n"
       << "set -euo pipefail\n"
-      << "exec " << shellQuote(job.mnistTrain) << " --sweep-task " << shellQuote(sweep.dir)
-      << " --index \"$SLURM_ARRAY_TASK_ID\" --threads \"${SLURM_CPUS_PER_TASK:-" << std::max(1, job.threads) << "}\"\n";
+      << "exec " << shellQuote(job.mnistTrain) << " --sweep-worker " << shellQuote(sweep.dir)
+      << " --threads \"${SLURM_CPUS_PER_TASK:-" << std::max(1, job.threads) << "}\"\n";
     return s.str();
 }
 
 std::string kubernetesIndexedJob(const SweepFolder& sweep, const ClusterJob& job, const std::string& image, const std::string& claim)
 {
-    const int64_t completions = static_cast<int64_t>(sweep.plan.trials.size());
+    const int64_t completions = std::max<int64_t>(1, job.workers);
     const int threads = std::max(1, job.threads);
     std::ostringstream y;
-    y << "# Written by mnist-train --sweep ... --kubernetes: one completion index per trial of " << sweep.dir << ".\n"
+    y << "# Written by mnist-train --sweep ... --kubernetes: " << completions << " workers sharing the search in " << sweep.dir << ".\n"
       << "# kubectl apply -f this file. The sweep folder must be on the volume (claim " << claim
       << "), mounted at the same path.\n"
       << "apiVersion: batch/v1\n"
@@ -103,17 +101,17 @@ std::string kubernetesIndexedJob(const SweepFolder& sweep, const ClusterJob& job
       << "spec:\n"
       << "  completionMode: Indexed\n"
       << "  completions: " << completions << "\n"
-      << "  parallelism: " << (job.parallel > 0 ? job.parallel : completions) << "\n"
+      << "  parallelism: " << completions << "\n"
       << "  backoffLimitPerIndex: 2\n"
       << "  maxFailedIndexes: " << completions << "\n"
       << "  template:\n"
       << "    spec:\n"
       << "      restartPolicy: Never\n"
       << "      containers:\n"
-      << "        - name: trial\n"
+      << "        - name: worker\n"
       << "          image: " << image << "\n"
-      << "          command: [\"sh\", \"-c\", \"exec " << job.mnistTrain << " --sweep-task " << sweep.dir
-      << " --index $JOB_COMPLETION_INDEX --threads " << threads << "\"]\n"
+      << "          command: [\"sh\", \"-c\", \"exec " << job.mnistTrain << " --sweep-worker " << sweep.dir
+      << " --threads " << threads << "\"]\n"
       << "          resources:\n"
       << "            requests:\n"
       << "              cpu: \"" << threads << "\"\n"

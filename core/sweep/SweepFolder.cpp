@@ -6,9 +6,12 @@
 #include "data/DataLocations.h"
 #include "run/RunIndex.h"
 #include "run/RunLayout.h"
+#include "sweep/SweepLock.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 namespace mnist {
 namespace {
@@ -17,12 +20,14 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 constexpr const char* kFormat = "mnist-studio-sweep";
-constexpr int kVersion = 1;
+// Version 2 added the base set-up (tpe draws configurations from it), the creation time, the
+// states pruned and diverged, and the epochs a recorded state stands for. Version 1 files read.
+constexpr int kVersion = 2;
 
 const std::pair<TrialState, const char*> kStateNames[] = {
     {TrialState::Pending, "pending"},   {TrialState::Running, "running"},   {TrialState::Interrupted, "interrupted"},
     {TrialState::Stopped, "stopped"},   {TrialState::Finished, "finished"}, {TrialState::Failed, "failed"},
-    {TrialState::Damaged, "damaged"},
+    {TrialState::Damaged, "damaged"},   {TrialState::Pruned, "pruned"},     {TrialState::Diverged, "diverged"},
 };
 
 TrialState stateFromName(const std::string& name, const std::string& where)
@@ -43,10 +48,13 @@ json toJson(const SweepFolder& sweep)
                       {"run_dir", t.runName}, {"state", trialStateName(s.state)}, {"config", t.config}};
         if (!s.message.empty())
             entry["message"] = s.message;
+        if (s.epochs > 0)
+            entry["epochs"] = s.epochs;
         trials.push_back(std::move(entry));
     }
     return {{"format", kFormat},      {"version", kVersion},          {"spec", sweep.plan.spec}, {"keys", sweep.plan.keys},
-            {"groups", sweep.plan.groups}, {"seeds", sweep.plan.seeds}, {"trials", std::move(trials)}};
+            {"groups", sweep.plan.groups}, {"seeds", sweep.plan.seeds}, {"base", sweep.plan.base},
+            {"created", sweep.created},    {"trials", std::move(trials)}};
 }
 
 // The key of `j`, or an IoError naming the file and the key.
@@ -61,9 +69,10 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
 {
     if (required(j, "format", file) != kFormat)
         throw IoError(file + ": not a sweep file (\"format\" is not \"" + kFormat + "\")");
-    if (required(j, "version", file) != kVersion)
-        throw IoError(file + ": sweep file version " + j["version"].dump() + " is not " + std::to_string(kVersion) +
-                      " (written by another MNIST Studio)");
+    const json& version = required(j, "version", file);
+    if (version != 1 && version != kVersion)
+        throw IoError(file + ": sweep file version " + version.dump() + " is not 1 or " + std::to_string(kVersion) +
+                      " (written by a newer MNIST Studio)");
     SweepFolder sweep;
     sweep.dir = dir;
     try {
@@ -71,6 +80,20 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
         sweep.plan.keys = required(j, "keys", file).get<std::vector<std::string>>();
         sweep.plan.groups = jsonInteger<int64_t>(required(j, "groups", file));
         sweep.plan.seeds = required(j, "seeds", file).get<std::vector<uint64_t>>();
+        // How configurations are drawn and trials pruned follow from the spec.
+        const SweepPlan settings = planSweepSettings(sweep.plan.spec);
+        sweep.plan.search = settings.search;
+        sweep.plan.pruner = settings.pruner;
+        if (j.contains("base")) {
+            try {
+                sweep.plan.base = j["base"].get<TrainConfig>();
+            } catch (const ConfigError& c) {
+                throw IoError(file + ": base: " + c.what());
+            }
+        } else {
+            sweep.plan.base = settings.base;
+        }
+        sweep.created = j.value("created", 0.0);
         const json& trials = required(j, "trials", file);
         if (!trials.is_array())
             throw IoError(file + ": \"trials\" is not a list");
@@ -95,6 +118,7 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
             TrialStatus s;
             s.state = stateFromName(required(e, "state", where).get<std::string>(), where);
             s.message = e.value("message", std::string());
+            s.epochs = e.contains("epochs") ? jsonInteger<int64_t>(e["epochs"]) : 0;
             sweep.plan.trials.push_back(std::move(t));
             sweep.status.push_back(std::move(s));
         }
@@ -102,6 +126,10 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
         throw;
     } catch (const std::exception& e) {
         throw IoError(file + ": " + e.what());
+    }
+    if (!j.contains("base") && !sweep.plan.trials.empty()) { // version 1: the machine's settings as its trials have them
+        sweep.plan.base.dataDir = sweep.plan.trials.front().config.dataDir;
+        sweep.plan.base.device = sweep.plan.trials.front().config.device;
     }
     return sweep;
 }
@@ -123,6 +151,12 @@ bool applyMachineSettings(SweepPlan& plan, const std::string& dataDir, const std
         t.config.dataDir = fs::absolute(resolveDataDir(t.config)).lexically_normal().string();
         gpu = gpu || t.config.device.rfind("cuda", 0) == 0;
     }
+    if (!dataDir.empty())
+        plan.base.dataDir = dataDir;
+    if (!device.empty())
+        plan.base.device = device;
+    plan.base.dataDir = fs::absolute(resolveDataDir(plan.base)).lexically_normal().string();
+    gpu = gpu || plan.base.device.rfind("cuda", 0) == 0;
     if (!problems.empty())
         throw ConfigError("the sweep's machine settings:" + problems + "\n(give --data-dir DIR or --device DEV, or set them in the spec's base)");
     return gpu;
@@ -188,6 +222,7 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan)
 {
     std::error_code ec;
     if (fs::exists(sweepJsonPath(dir))) {
+        const SweepLock lock(dir);
         SweepFolder existing = readSweepFolder(dir);
         if (existing.plan.spec != plan.spec)
             throw ConfigError(dir + " holds another sweep (its " + kSweepFile + " has another spec): give another --out, or remove " + dir);
@@ -201,6 +236,7 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan)
     SweepFolder sweep;
     sweep.dir = dir;
     sweep.plan = plan;
+    sweep.created = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     sweep.status.assign(plan.trials.size(), TrialStatus{});
     saveSweepFolder(sweep);
     return sweep;
@@ -210,20 +246,25 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan)
 static TrialStatus readTrialStatus(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded, RunRecord* read)
 {
     const std::string dir = trialDir(sweep, trial);
+    const bool kept = recorded.state == TrialState::Failed || recorded.state == TrialState::Pruned ||
+                      recorded.state == TrialState::Diverged;
+    const bool leased = recorded.state == TrialState::Running && trialLeaseHeld(sweep.dir, trial.runName);
     if (!RunLayout(dir).isRunFolder())
-        return recorded.state == TrialState::Failed ? recorded : TrialStatus{};
+        return kept ? recorded : leased ? TrialStatus{TrialState::Running, {}} : TrialStatus{};
     RunRecord local;
     RunRecord& run = read ? *read : local;
     run = readRun(dir);
     if (run.damaged)
         return {TrialState::Damaged, run.problem};
-    switch (run.state) {
-    case RunState::Finished: return {TrialState::Finished, {}};
-    case RunState::Stopped: return {TrialState::Stopped, {}};
-    case RunState::Damaged: return {TrialState::Damaged, run.problem};
-    case RunState::Running: break;
-    }
-    return recorded.state == TrialState::Failed ? recorded : TrialStatus{TrialState::Interrupted, {}};
+    if (run.state == RunState::Finished)
+        return {TrialState::Finished, {}};
+    if (run.state == RunState::Damaged)
+        return {TrialState::Damaged, run.problem};
+    if (kept && static_cast<int64_t>(run.epochs.size()) <= recorded.epochs)
+        return recorded;
+    if (leased)
+        return {TrialState::Running, {}};
+    return {run.state == RunState::Stopped ? TrialState::Stopped : TrialState::Interrupted, {}};
 }
 
 TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded)
@@ -232,17 +273,18 @@ TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial,
 }
 
 // refreshSweepStatus, keeping each trial's run folder as read in `runs` (one per trial) when given.
-static void refreshStatus(SweepFolder& sweep, std::vector<RunRecord>* runs)
+// The caller holds the sweep's lock, or could not take it (a read-only copy: nothing is saved then).
+static void refreshStatus(SweepFolder& sweep, std::vector<RunRecord>* runs, bool save)
 {
     bool changed = false;
     for (size_t i = 0; i < sweep.plan.trials.size(); ++i) {
         const TrialStatus now = readTrialStatus(sweep, sweep.plan.trials[i], sweep.status[i], runs ? &(*runs)[i] : nullptr);
-        if (now.state != sweep.status[i].state || now.message != sweep.status[i].message) {
+        if (now.state != sweep.status[i].state || now.message != sweep.status[i].message || now.epochs != sweep.status[i].epochs) {
             sweep.status[i] = now;
             changed = true;
         }
     }
-    if (changed) {
+    if (changed && save) {
         try {
             saveSweepFolder(sweep);
         } catch (const IoError&) {
@@ -251,12 +293,30 @@ static void refreshStatus(SweepFolder& sweep, std::vector<RunRecord>* runs)
     }
 }
 
-void refreshSweepStatus(SweepFolder& sweep)
+// The sweep's lock when it can be taken; none for a read-only copy.
+static std::unique_ptr<SweepLock> lockIfWritable(const std::string& dir)
 {
-    refreshStatus(sweep, nullptr);
+    try {
+        return std::make_unique<SweepLock>(dir);
+    } catch (const IoError&) {
+        return nullptr;
+    }
 }
 
-SweepReading readSweep(const std::string& dir)
+void refreshSweepStatus(SweepFolder& sweep)
+{
+    const auto lock = lockIfWritable(sweep.dir);
+    if (lock) {
+        // Under the lock, from the file: a worker may have added trials or states since `sweep` was read.
+        SweepFolder current = readSweepFolder(sweep.dir);
+        refreshStatus(current, nullptr, true);
+        sweep = std::move(current);
+        return;
+    }
+    refreshStatus(sweep, nullptr, false);
+}
+
+SweepReading readSweep(const std::string& dir, const SweepLock*)
 {
     SweepReading reading;
     reading.folder = readSweepFolder(dir);
@@ -265,7 +325,23 @@ SweepReading readSweep(const std::string& dir)
         run.dir = trialDir(reading.folder, t);
         run.name = t.runName;
     }
-    refreshStatus(reading.folder, &reading.runs);
+    refreshStatus(reading.folder, &reading.runs, true);
+    return reading;
+}
+
+SweepReading readSweep(const std::string& dir)
+{
+    const auto lock = lockIfWritable(dir);
+    if (lock)
+        return readSweep(dir, lock.get());
+    SweepReading reading;
+    reading.folder = readSweepFolder(dir);
+    for (const SweepTrial& t : reading.folder.plan.trials) {
+        RunRecord& run = reading.runs.emplace_back();
+        run.dir = trialDir(reading.folder, t);
+        run.name = t.runName;
+    }
+    refreshStatus(reading.folder, &reading.runs, false);
     return reading;
 }
 

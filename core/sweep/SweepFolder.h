@@ -11,6 +11,8 @@
 
 namespace mnist {
 
+class SweepLock;
+
 enum class TrialState {
     Pending,     // no run folder yet
     Running,     // a runner started it and has not seen it end (sweep.json only)
@@ -19,18 +21,23 @@ enum class TrialState {
     Finished,    // summary.json: every epoch ran
     Failed,      // the runner saw it fail (the message says why); run again, it resumes
     Damaged,     // its run folder cannot be read
+    Pruned,      // paused by the pruner at an epoch's end (its checkpoint kept; ASHA may promote it)
+    Diverged,    // its loss became NaN or infinite: a result (the worst objective), never retried
 };
 const char* trialStateName(TrialState state);
 
 struct TrialStatus {
     TrialState state = TrialState::Pending;
     std::string message; // a failure's or damage's cause; empty otherwise
+    int64_t epochs = 0;  // Failed, Pruned, Diverged: the epochs its run folder held then (the state
+                         // stands until the folder shows more)
 };
 
 struct SweepFolder {
     std::string dir;
     SweepPlan plan;
     std::vector<TrialStatus> status; // one per trial, as sweep.json holds it
+    double created = 0;              // when the sweep folder was made, seconds since the Unix epoch
 };
 
 // "DIR/sweep.json".
@@ -52,15 +59,18 @@ bool isSweepFile(const std::string& path, std::string* folder = nullptr);
 // Throws ConfigError when DIR holds another sweep, or other files but no sweep.json; IoError when it
 // cannot be written.
 SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan);
-// Reads DIR/sweep.json. Throws IoError naming the file and the key for a missing or damaged one.
+// Reads DIR/sweep.json (this version's, or version 1's). Throws IoError naming the file and the
+// key for a missing or damaged one.
 SweepFolder readSweepFolder(const std::string& dir);
-// Writes sweep.json atomically with `sweep.status`.
+// Writes sweep.json atomically with `sweep.status`. The caller holds the sweep's lock (SweepLock.h).
 void saveSweepFolder(const SweepFolder& sweep);
 
-// A trial's state from its run folder, whatever sweep.json says; Failed is kept from `recorded`
-// while the folder shows no progress past it. Never throws.
+// A trial's state from its run folder, whatever sweep.json says; Failed, Pruned and Diverged are
+// kept from `recorded` while the folder shows no progress past them, Running while someone holds
+// the trial's lease (SweepLock.h). Never throws.
 TrialStatus trialStatusOnDisk(const SweepFolder& sweep, const SweepTrial& trial, const TrialStatus& recorded = {});
-// Every trial's status from disk, saved into sweep.json when it changed (and writable).
+// Every trial's status from disk, saved into sweep.json when it changed (and writable). Takes the
+// sweep's lock and reads sweep.json again under it: `sweep` becomes the current state.
 void refreshSweepStatus(SweepFolder& sweep);
 
 // A sweep folder with every trial's run folder read once: what a summary, a table of the trials
@@ -70,7 +80,9 @@ struct SweepReading {
     std::vector<RunRecord> runs; // one per trial, plan order; a trial not started yet: no epochs
 };
 // Reads sweep.json and each trial's run folder once, refreshing (and saving) the states as
-// refreshSweepStatus does. Throws as readSweepFolder.
+// refreshSweepStatus does, under the sweep's lock (none for a read-only copy). Throws as readSweepFolder.
 SweepReading readSweep(const std::string& dir);
+// The same for a caller that holds the sweep's lock.
+SweepReading readSweep(const std::string& dir, const SweepLock* held);
 
 } // namespace mnist

@@ -4,6 +4,7 @@
 #include "JsonInteger.h"
 #include "spec/Recipes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -23,11 +24,8 @@ struct Axis {
 };
 
 struct Distribution {
-    std::string key;
     const ConfigField* field = nullptr;
-    std::string kind; // uniform | log_uniform | choice
-    double lo = 0, hi = 0;
-    std::vector<json> choices;
+    search::Param param;
 };
 
 class Planner {
@@ -147,58 +145,74 @@ public:
         return axes;
     }
 
-    // The random part's distributions, its trial count and seed.
-    std::vector<Distribution> space(const json& spec, int64_t& trials, uint64_t& seed)
+    // A sampling section's distributions ("random" or "tpe"), its trial count and seed; tpe's
+    // startup count in `startup` when given.
+    std::vector<Distribution> space(const json& spec, const std::string& section, int64_t& trials, uint64_t& seed,
+                                    int64_t* startup = nullptr)
     {
         std::vector<Distribution> out;
         trials = 0;
         seed = 0;
-        if (!spec.contains("random"))
+        if (!spec.contains(section))
             return out;
-        const json& r = spec["random"];
+        const json& r = spec[section];
+        const std::string keys = startup ? "trials, startup, seed, space" : "trials, seed, space";
         if (!r.is_object()) {
-            problem("random", "random must be a JSON object: {\"trials\": N, \"space\": {...}}");
+            problem(section, section + " must be a JSON object: {\"trials\": N, \"space\": {...}}");
             return out;
         }
         for (auto it = r.begin(); it != r.end(); ++it)
-            if (it.key() != "trials" && it.key() != "space" && it.key() != "seed")
-                problem("random." + it.key(), "unknown key '" + it.key() + "' in random (trials, seed, space)");
+            if (it.key() != "trials" && it.key() != "space" && it.key() != "seed" && !(startup && it.key() == "startup"))
+                problem(section + "." + it.key(), "unknown key '" + it.key() + "' in " + section + " (" + keys + ")");
         try {
             trials = jsonInteger<int64_t>(r.value("trials", json()));
             if (trials < 1 || trials > 100000)
                 throw std::out_of_range("between 1 and 100000");
-        } catch (const std::exception& e) {
-            problem("random.trials", std::string("random.trials must be a whole number of samples between 1 and 100000 (got ") +
-                                         r.value("trials", json()).dump() + ")");
+        } catch (const std::exception&) {
+            problem(section + ".trials", section + ".trials must be a whole number of samples between 1 and 100000 (got " +
+                                             r.value("trials", json()).dump() + ")");
             trials = 0;
         }
         if (r.contains("seed")) {
             try {
                 seed = jsonInteger<uint64_t>(r["seed"]);
             } catch (const std::exception&) {
-                problem("random.seed", "random.seed must be a whole number from 0 (got " + r["seed"].dump() + ")");
+                problem(section + ".seed", section + ".seed must be a whole number from 0 (got " + r["seed"].dump() + ")");
+            }
+        }
+        if (startup && r.contains("startup")) {
+            try {
+                *startup = jsonInteger<int64_t>(r["startup"]);
+                if (*startup < 0)
+                    throw std::out_of_range("negative");
+            } catch (const std::exception&) {
+                problem(section + ".startup", section + ".startup must be a whole number of random trials from 0 (got " +
+                                                  r["startup"].dump() + ")");
             }
         }
         const json s = r.value("space", json());
         if (!s.is_object() || s.empty()) {
-            problem("random.space", "random.space must be a non-empty object of setting: {\"uniform\" | \"log_uniform\": [low, "
-                                    "high]} or {\"choice\": [values]}");
+            problem(section + ".space", section + ".space must be a non-empty object of setting: {\"uniform\" | \"log_uniform\" | "
+                                                  "\"int_uniform\": [low, high]} or {\"choice\": [values]}");
             return out;
         }
         for (auto it = s.begin(); it != s.end(); ++it) {
-            const std::string where = "random.space." + it.key();
+            const std::string where = section + ".space." + it.key();
             const ConfigField* f = sweptField(where, it.key());
             if (!f)
                 continue;
             const json& d = it.value();
             if (!d.is_object() || d.size() != 1) {
                 problem(where, "a distribution is one of {\"uniform\": [low, high]}, {\"log_uniform\": [low, high]}, "
-                               "{\"choice\": [values]}");
+                               "{\"int_uniform\": [low, high]}, {\"choice\": [values]}");
                 continue;
             }
-            Distribution dist{it.key(), f, d.begin().key(), 0, 0, {}};
+            Distribution dist{f, {}};
+            dist.param.key = it.key();
+            const std::string kind = d.begin().key();
             const json& arg = d.begin().value();
-            if (dist.kind == "choice") {
+            if (kind == "choice") {
+                dist.param.kind = search::ParamKind::Choice;
                 if (!arg.is_array() || arg.empty()) {
                     problem(where, "choice takes a non-empty list of values");
                     continue;
@@ -208,8 +222,11 @@ public:
                     ok = acceptable(where, *f, v) && ok;
                 if (!ok)
                     continue;
-                dist.choices.assign(arg.begin(), arg.end());
-            } else if (dist.kind == "uniform" || dist.kind == "log_uniform") {
+                dist.param.choices.assign(arg.begin(), arg.end());
+            } else if (kind == "uniform" || kind == "log_uniform" || kind == "int_uniform") {
+                dist.param.kind = kind == "uniform"       ? search::ParamKind::Uniform
+                                  : kind == "log_uniform" ? search::ParamKind::LogUniform
+                                                          : search::ParamKind::IntUniform;
                 if (f->kind != FieldKind::Real && f->kind != FieldKind::Integer) {
                     problem(where, "'" + it.key() + "' is not a number: give it a {\"choice\": [values]}");
                     continue;
@@ -217,19 +234,25 @@ public:
                 if (!arg.is_array() || arg.size() != 2 || !arg[0].is_number() || !arg[1].is_number() ||
                     !std::isfinite(arg[0].get<double>()) || !std::isfinite(arg[1].get<double>()) ||
                     arg[0].get<double>() > arg[1].get<double>()) {
-                    problem(where, dist.kind + " takes [low, high] with low <= high (got " + arg.dump() + ")");
+                    problem(where, kind + " takes [low, high] with low <= high (got " + arg.dump() + ")");
                     continue;
                 }
-                dist.lo = arg[0].get<double>();
-                dist.hi = arg[1].get<double>();
-                if (dist.kind == "log_uniform" && dist.lo <= 0) {
+                dist.param.lo = arg[0].get<double>();
+                dist.param.hi = arg[1].get<double>();
+                dist.param.integer = f->kind == FieldKind::Integer;
+                if (kind == "log_uniform" && dist.param.lo <= 0) {
                     problem(where, "log_uniform needs low > 0 (got " + arg.dump() + ")");
                     continue;
                 }
-                if (!acceptable(where, *f, sampleValue(dist, 0.0)) || !acceptable(where, *f, sampleValue(dist, 1.0)))
+                if (kind == "int_uniform" && std::ceil(dist.param.lo) > std::floor(dist.param.hi)) {
+                    problem(where, "int_uniform needs a whole number between low and high (got " + arg.dump() + ")");
+                    continue;
+                }
+                if (!acceptable(where, *f, search::valueAt(dist.param, 0.0)) ||
+                    !acceptable(where, *f, search::valueAt(dist.param, 1.0)))
                     continue;
             } else {
-                problem(where, "unknown distribution '" + dist.kind + "' (uniform, log_uniform, choice)");
+                problem(where, "unknown distribution '" + kind + "' (uniform, log_uniform, int_uniform, choice)");
                 continue;
             }
             out.push_back(std::move(dist));
@@ -237,25 +260,73 @@ public:
         return out;
     }
 
-    // The value at u in [0, 1] of a uniform or log-uniform distribution; whole numbers for an
-    // integer setting (rounded, within [lo, hi]).
-    static json sampleValue(const Distribution& d, double u)
+    // The pruner section, for trials of `epochs` epochs.
+    SweepPruner pruner(const json& spec, int64_t epochs)
     {
-        const double v = d.kind == "log_uniform" ? std::exp(std::log(d.lo) + u * (std::log(d.hi) - std::log(d.lo)))
-                                                 : d.lo + u * (d.hi - d.lo);
-        if (d.field->kind == FieldKind::Integer)
-            return static_cast<int64_t>(std::llround(std::min(std::max(v, std::ceil(d.lo)), std::floor(d.hi))));
-        return v;
+        SweepPruner p;
+        if (!spec.contains("pruner"))
+            return p;
+        const json& j = spec["pruner"];
+        const std::string type = j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : "";
+        if (type != "asha" && type != "median") {
+            problem("pruner", "pruner must be {\"type\": \"asha\", \"min_epochs\": 1, \"reduction_factor\": 3} or {\"type\": "
+                              "\"median\", \"warmup_epochs\": 1}");
+            return p;
+        }
+        p.type = type;
+        const auto whole = [&](const char* key, int64_t fallback, int64_t lowest) -> int64_t {
+            if (!j.contains(key))
+                return fallback;
+            try {
+                const auto v = jsonInteger<int64_t>(j[key]);
+                if (v < lowest)
+                    throw std::out_of_range("low");
+                return v;
+            } catch (const std::exception&) {
+                problem(std::string("pruner.") + key, std::string(key) + " must be a whole number from " + std::to_string(lowest) +
+                                                          " (got " + j[key].dump() + ")");
+                return fallback;
+            }
+        };
+        const std::set<std::string> known = type == "asha" ? std::set<std::string>{"type", "min_epochs", "reduction_factor"}
+                                                           : std::set<std::string>{"type", "warmup_epochs", "startup_trials"};
+        for (auto it = j.begin(); it != j.end(); ++it)
+            if (!known.count(it.key()))
+                problem("pruner." + it.key(), "unknown key '" + it.key() + "' for the " + type + " pruner");
+        if (type == "asha") {
+            p.asha.minEpochs = whole("min_epochs", 1, 1);
+            p.asha.reductionFactor = whole("reduction_factor", 3, 2);
+            p.asha.maxEpochs = epochs;
+            if (p.asha.minEpochs >= epochs)
+                problem("pruner.min_epochs", "min_epochs (" + std::to_string(p.asha.minEpochs) + ") must be below the trials' epochs (" +
+                                                 std::to_string(epochs) + "): nothing would be pruned");
+        } else {
+            p.median.warmupEpochs = whole("warmup_epochs", 0, 0);
+            p.median.startupTrials = whole("startup_trials", 5, 0);
+        }
+        return p;
     }
 
 private:
     std::vector<FieldProblem>& m_problems;
 };
 
-// A double in [0, 1) from 53 random bits: the same on every platform (std's distributions are not).
-double unit(std::mt19937_64& rng)
+// A seed for group `group`'s draw: the spec's seed and the group number mixed (splitmix64), so that
+// every configuration has a stream of its own whatever order the trials end in.
+uint64_t drawSeed(uint64_t seed, int64_t group)
 {
-    return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0);
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull * (static_cast<uint64_t>(group) + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+std::vector<search::Param> params(const std::vector<Distribution>& space)
+{
+    std::vector<search::Param> out;
+    for (const Distribution& d : space)
+        out.push_back(d.param);
+    return out;
 }
 
 SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
@@ -263,18 +334,33 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
     SweepPlan p;
     p.spec = spec;
     if (!spec.is_object()) {
-        problems.push_back({"", "a sweep spec is a JSON object with \"base\", \"grid\", \"random\" and \"seeds\""});
+        problems.push_back({"", "a sweep spec is a JSON object with \"base\", \"grid\", \"random\" or \"tpe\", \"pruner\" and \"seeds\""});
         return p;
     }
     for (auto it = spec.begin(); it != spec.end(); ++it)
-        if (it.key() != "base" && it.key() != "grid" && it.key() != "random" && it.key() != "seeds")
-            problems.push_back({it.key(), "unknown key '" + it.key() + "' (base, grid, random, seeds)"});
+        if (it.key() != "base" && it.key() != "grid" && it.key() != "random" && it.key() != "tpe" && it.key() != "pruner" &&
+            it.key() != "seeds")
+            problems.push_back({it.key(), "unknown key '" + it.key() + "' (base, grid, random, tpe, pruner, seeds)"});
+    if (spec.contains("tpe") && (spec.contains("grid") || spec.contains("random")))
+        problems.push_back({"tpe", "tpe draws every configuration itself: give it alone, without grid or random"});
     Planner planner(problems);
-    const TrainConfig base = planner.base(spec);
+    p.base = planner.base(spec);
     const std::vector<Axis> axes = planner.grid(spec);
     int64_t trials = 0;
     uint64_t randomSeed = 0;
-    const std::vector<Distribution> space = planner.space(spec, trials, randomSeed);
+    const std::vector<Distribution> space = planner.space(spec, "random", trials, randomSeed);
+    int64_t startup = p.search.tpe.startup;
+    const std::vector<Distribution> tpeSpace = planner.space(spec, "tpe", p.search.tpeTrials, p.search.tpeSeed, &startup);
+    p.search.tpe.startup = startup;
+    p.search.space = params(tpeSpace);
+    p.search.sampler = spec.contains("tpe") ? "tpe" : spec.contains("random") ? (spec.contains("grid") ? "grid+random" : "random") : "grid";
+    p.pruner = planner.pruner(spec, p.base.epochs);
+    if (p.pruner.type != "none")
+        for (const char* section : {"grid", "random", "tpe"})
+            if (spec.contains(section) && spec[section].is_object() &&
+                (spec[section].contains("epochs") || spec[section].value("space", json::object()).contains("epochs")))
+                problems.push_back({std::string(section) + ".epochs", "a pruner's rungs are epochs of one length of run: "
+                                                                      "epochs cannot vary in a sweep with a pruner"});
 
     if (spec.contains("seeds")) {
         const json& s = spec["seeds"];
@@ -294,7 +380,7 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
             }
         }
     } else {
-        p.seeds.push_back(base.seed);
+        p.seeds.push_back(p.base.seed);
     }
     if (!problems.empty())
         return p;
@@ -305,9 +391,10 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
     for (const Axis& a : axes)
         points *= a.values.size();
     constexpr size_t kMaxTrials = 100000;
-    if ((points + static_cast<size_t>(trials)) * p.seeds.size() > kMaxTrials) {
-        problems.push_back({"", "the sweep has " + std::to_string((points + static_cast<size_t>(trials)) * p.seeds.size()) +
-                                    " trials; at most " + std::to_string(kMaxTrials) + " are planned"});
+    const size_t planned = (points + static_cast<size_t>(trials) + static_cast<size_t>(p.search.tpeTrials)) * p.seeds.size();
+    if (planned > kMaxTrials) {
+        problems.push_back({"", "the sweep has " + std::to_string(planned) + " trials; at most " + std::to_string(kMaxTrials) +
+                                    " are planned"});
         return p;
     }
     for (size_t point = 0; point < points; ++point) {
@@ -320,57 +407,104 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
         configurations.push_back(std::move(params));
     }
     std::mt19937_64 rng(randomSeed);
-    for (int64_t t = 0; t < trials; ++t) {
-        json params = json::object();
-        for (const Distribution& d : space)
-            params[d.key] = d.kind == "choice" ? d.choices[static_cast<size_t>(rng() % d.choices.size())]
-                                               : Planner::sampleValue(d, unit(rng));
-        configurations.push_back(std::move(params));
-    }
-    if (configurations.empty())
+    const std::vector<search::Param> randomSpace = params(space);
+    for (int64_t t = 0; t < trials; ++t)
+        configurations.push_back(search::sampleRandom(randomSpace, rng));
+    if (configurations.empty() && p.search.sampler != "tpe")
         configurations.push_back(json::object()); // seeds of the base alone
 
     std::set<std::string> keys;
     for (const Axis& a : axes)
         if (keys.insert(a.key).second)
             p.keys.push_back(a.key);
-    for (const Distribution& d : space)
-        if (keys.insert(d.key).second)
-            p.keys.push_back(d.key);
+    for (const std::vector<Distribution>* part : {&space, &tpeSpace})
+        for (const Distribution& d : *part)
+            if (keys.insert(d.param.key).second)
+                p.keys.push_back(d.param.key);
 
-    for (const json& varied : configurations) {
-        TrainConfig config = base;
-        for (auto it = varied.begin(); it != varied.end(); ++it)
-            setFieldFromJson(config, *findField(it.key()), it.value());
-        // Every configuration names every varying setting (the base's value where it keeps it), so
-        // that tables and charts have one column per setting.
-        json params = json::object();
-        for (const std::string& k : p.keys)
-            params[k] = findField(k)->get(config);
-        const int64_t group = p.groups++;
-        for (uint64_t seed : p.seeds) {
-            SweepTrial t;
-            t.index = static_cast<int64_t>(p.trials.size());
-            t.group = group;
-            t.params = params;
-            t.seed = seed;
-            t.runName = trialRunName(t.index);
-            t.config = config;
-            t.config.seed = seed;
-            p.trials.push_back(std::move(t));
-        }
-        // Each configuration's problems once, with what it is. The machine's settings are the
-        // sweep command's to give (applyMachineSettings() checks them then).
-        for (const FieldProblem& fp : fieldProblems(p.trials.back().config))
+    for (const json& varied : configurations)
+        for (const FieldProblem& fp : appendConfiguration(p, varied))
+            problems.push_back(fp);
+    if (p.search.sampler == "tpe") {
+        // The draws are made as trials start; the space's ends were checked above, and the base once here.
+        for (const FieldProblem& fp : fieldProblems(p.base))
             if (!isMachineField(fp.field))
-                problems.push_back({"trial " + std::to_string(p.trials.back().index - static_cast<int64_t>(p.seeds.size()) + 1) + " (" +
-                                    (params.empty() ? std::string("base") : describeParams(params)) + "): " + fp.field,
-                                fp.message});
+                problems.push_back({"base: " + fp.field, fp.message});
     }
     return p;
 }
 
 } // namespace
+
+std::vector<FieldProblem> appendConfiguration(SweepPlan& p, const nlohmann::json& varied)
+{
+    TrainConfig config = p.base;
+    for (auto it = varied.begin(); it != varied.end(); ++it)
+        setFieldFromJson(config, *findField(it.key()), it.value());
+    // Every configuration names every varying setting (the base's value where it keeps it), so
+    // that tables and charts have one column per setting.
+    json params = json::object();
+    for (const std::string& k : p.keys)
+        params[k] = findField(k)->get(config);
+    const int64_t group = p.groups++;
+    for (uint64_t seed : p.seeds) {
+        SweepTrial t;
+        t.index = static_cast<int64_t>(p.trials.size());
+        t.group = group;
+        t.params = params;
+        t.seed = seed;
+        t.runName = trialRunName(t.index);
+        t.config = config;
+        t.config.seed = seed;
+        p.trials.push_back(std::move(t));
+    }
+    // Each configuration's problems once, with what it is. The machine's settings are the
+    // sweep command's to give (applyMachineSettings() checks them then).
+    std::vector<FieldProblem> problems;
+    for (const FieldProblem& fp : fieldProblems(p.trials.back().config))
+        if (!isMachineField(fp.field))
+            problems.push_back({"trial " + std::to_string(p.trials.back().index - static_cast<int64_t>(p.seeds.size()) + 1) + " (" +
+                                    (params.empty() ? std::string("base") : describeParams(params)) + "): " + fp.field,
+                                fp.message});
+    return problems;
+}
+
+nlohmann::json drawTpeConfiguration(const SweepPlan& plan, int64_t group, const std::vector<search::Observation>& history)
+{
+    std::mt19937_64 rng(drawSeed(plan.search.tpeSeed, group));
+    return search::sampleTpe(plan.search.space, history, plan.search.tpe, rng);
+}
+
+search::Space sweepSpace(const SweepPlan& plan)
+{
+    std::vector<FieldProblem> ignored;
+    Planner planner(ignored);
+    int64_t trials = 0;
+    uint64_t seed = 0;
+    search::Space out = params(planner.space(plan.spec, "random", trials, seed));
+    for (const search::Param& p : plan.search.space)
+        out.push_back(p);
+    for (const Axis& a : planner.grid(plan.spec)) {
+        if (std::any_of(out.begin(), out.end(), [&](const search::Param& p) { return p.key == a.key; }))
+            continue;
+        search::Param p;
+        p.key = a.key;
+        const bool numbers = std::all_of(a.values.begin(), a.values.end(), [](const json& v) { return v.is_number(); });
+        if (!numbers || a.values.size() < 2) {
+            p.kind = search::ParamKind::Choice;
+            p.choices = a.values;
+        } else {
+            p.lo = p.hi = a.values.front().get<double>();
+            for (const json& v : a.values) {
+                p.lo = std::min(p.lo, v.get<double>());
+                p.hi = std::max(p.hi, v.get<double>());
+            }
+            p.kind = p.lo > 0 && p.hi >= 10 * p.lo ? search::ParamKind::LogUniform : search::ParamKind::Uniform;
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
 
 std::vector<FieldProblem> sweepSpecProblems(const nlohmann::json& spec)
 {
@@ -390,6 +524,12 @@ SweepPlan planSweep(const nlohmann::json& spec, const std::string& file)
         throw ConfigError(message);
     }
     return p;
+}
+
+SweepPlan planSweepSettings(const nlohmann::json& spec)
+{
+    std::vector<FieldProblem> problems;
+    return plan(spec, problems);
 }
 
 SweepPlan loadSweepSpec(const std::string& path)

@@ -3,10 +3,14 @@
 #include "Error.h"
 #include "AtomicFile.h"
 #include "run/RunIndex.h"
+#include "run/RunLayout.h"
+#include "search/Importance.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -72,6 +76,71 @@ Spread spreadOf(const std::vector<double>& values)
     return s;
 }
 
+const char* trialResultState(TrialState state)
+{
+    switch (state) {
+    case TrialState::Finished: return "finished";
+    case TrialState::Pruned: return "pruned";
+    case TrialState::Diverged: return "diverged";
+    case TrialState::Running: return "running";
+    case TrialState::Failed:
+    case TrialState::Damaged: return "failed";
+    case TrialState::Pending:
+    case TrialState::Interrupted:
+    case TrialState::Stopped: break;
+    }
+    return "planned"; // not begun, or to be resumed
+}
+
+std::vector<TrialResult> trialResults(const SweepReading& reading)
+{
+    namespace fs = std::filesystem;
+    const SweepFolder& sweep = reading.folder;
+    std::vector<TrialResult> out;
+    for (size_t i = 0; i < sweep.plan.trials.size(); ++i) {
+        const SweepTrial& t = sweep.plan.trials[i];
+        const RunRecord& run = reading.runs[i];
+        const TrialStatus& status = sweep.status[i];
+        TrialResult r;
+        r.index = t.index;
+        r.group = t.group;
+        r.name = t.runName;
+        r.params = t.params;
+        r.seed = t.seed;
+        r.state = trialResultState(status.state);
+        r.maxEpochs = t.config.epochs;
+        for (const EpochMetrics& m : run.epochs)
+            r.validLoss.push_back(m.validLoss);
+        r.epochs = static_cast<int64_t>(r.validLoss.size());
+        if (status.state == TrialState::Diverged)
+            r.objective = std::numeric_limits<double>::infinity();
+        else if (!r.validLoss.empty())
+            r.objective = std::isfinite(r.validLoss.back()) ? r.validLoss.back() : std::numeric_limits<double>::infinity();
+        if (!r.validLoss.empty() && sweep.created > 0) {
+            // The metrics file was last written when its last epoch ended.
+            std::error_code ec;
+            const auto written = fs::last_write_time(RunLayout(run.dir).metrics(), ec);
+            if (!ec) {
+                const auto now = std::chrono::duration<double>(fs::file_time_type::clock::now().time_since_epoch()).count();
+                const auto at = std::chrono::duration<double>(written.time_since_epoch()).count();
+                const double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+                r.finishedAt = std::max(0.0, wall - (now - at) - sweep.created);
+            }
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<search::Observation> trialObservations(const std::vector<TrialResult>& results)
+{
+    std::vector<search::Observation> out;
+    for (const TrialResult& r : results)
+        if ((r.state == "finished" || r.state == "pruned" || r.state == "diverged") && !std::isnan(r.objective))
+            out.push_back({r.params, r.objective});
+    return out;
+}
+
 SweepSummary summarizeSweep(const std::string& dir)
 {
     return summarizeSweep(readSweep(dir));
@@ -128,6 +197,14 @@ SweepSummary summarizeSweep(const SweepReading& reading)
             return a.testAccAtBestValid.n > 0;
         return a.testAccAtBestValid.mean > b.testAccAtBestValid.mean;
     });
+    summary.trialResults = trialResults(reading);
+    summary.sampler = sweep.plan.search.sampler;
+    summary.pruner = sweep.plan.pruner.type;
+    if (summary.pruner == "asha")
+        summary.rungs = search::ashaRungs(sweep.plan.pruner.asha);
+    const std::vector<search::Observation> seen = trialObservations(summary.trialResults);
+    if (!summary.keys.empty() && seen.size() >= 2)
+        summary.importance = search::paramImportance(sweepSpace(sweep.plan), seen);
     return summary;
 }
 
@@ -143,8 +220,21 @@ nlohmann::json sweepSummaryJson(const SweepSummary& summary)
                           {"final_test_acc", spreadJson(g.finalTestAcc)},
                           {"seconds", spreadJson(g.seconds)},
                           {"run_dirs", g.runDirs}});
-    return {{"dir", summary.dir}, {"trials", summary.trials}, {"finished", summary.finished}, {"keys", summary.keys},
-            {"groups", std::move(groups)}};
+    json trials = json::array();
+    for (const TrialResult& t : summary.trialResults)
+        trials.push_back({{"name", t.name},
+                          {"state", t.state},
+                          {"epochs", t.epochs},
+                          {"params", t.params},
+                          {"seed", t.seed},
+                          {"objective", std::isfinite(t.objective) ? json(t.objective) : json(nullptr)}});
+    json importance = json::object();
+    for (const auto& [key, share] : summary.importance)
+        importance[key] = share;
+    return {{"dir", summary.dir},         {"trials", std::move(trials)}, {"finished", summary.finished},
+            {"keys", summary.keys},       {"groups", std::move(groups)}, {"sampler", summary.sampler},
+            {"pruner", summary.pruner},   {"rungs", summary.rungs},      {"importance", std::move(importance)},
+            {"trial_count", summary.trials}};
 }
 
 std::string sweepSummaryTable(const SweepSummary& summary)
@@ -187,6 +277,40 @@ std::string sweepSummaryTable(const SweepSummary& summary)
             for (size_t c = 0; c < widths.size(); ++c)
                 out << (c ? "  " : "") << std::string(widths[c], '-');
             out << '\n';
+        }
+    }
+    if (summary.sampler == "tpe" || summary.pruner != "none") {
+        out << "\nsearch: " << summary.sampler << ", pruner " << summary.pruner;
+        for (size_t i = 0; i < summary.rungs.size(); ++i)
+            out << (i ? ", " : " (rungs at epochs ") << summary.rungs[i] << (i + 1 == summary.rungs.size() ? ")" : "");
+        out << "\n";
+    }
+    if (!summary.trialResults.empty()) {
+        out << "\ntrial       state     epochs  objective (valid loss)  settings\n";
+        for (const TrialResult& t : summary.trialResults) {
+            char line[160];
+            const std::string objective = std::isnan(t.objective)    ? "-"
+                                          : std::isinf(t.objective) ? "inf"
+                                                                    : [&] {
+                                                                          char v[32];
+                                                                          std::snprintf(v, sizeof v, "%.5f", t.objective);
+                                                                          return std::string(v);
+                                                                      }();
+            std::snprintf(line, sizeof line, "%-10s  %-8s  %3lld/%-3lld %-22s  ", t.name.c_str(), t.state.c_str(),
+                          static_cast<long long>(t.epochs), static_cast<long long>(t.maxEpochs), objective.c_str());
+            out << line << (t.params.empty() ? std::string("base") : describeParams(t.params)) << "; seed " << t.seed << '\n';
+        }
+    }
+    if (!summary.importance.empty()) {
+        std::vector<std::pair<double, std::string>> ranked;
+        for (const auto& [key, share] : summary.importance)
+            ranked.push_back({share, key});
+        std::sort(ranked.rbegin(), ranked.rend());
+        out << "\nimportance (fANOVA over the finished and pruned trials' valid loss):\n";
+        for (const auto& [share, key] : ranked) {
+            char line[128];
+            std::snprintf(line, sizeof line, "  %-28s %5.1f%%\n", key.c_str(), 100 * share);
+            out << line;
         }
     }
     return out.str();

@@ -1,6 +1,7 @@
 #pragma once
 // A sweep's results per configuration, seeds pooled: how many runs, how many finished, and the
 // mean, sample standard deviation, minimum and maximum of each figure over the finished ones.
+#include "search/SearchSpace.h"
 #include "sweep/SweepFolder.h"
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,11 @@ struct SweepSummary {
     std::map<std::string, double> importance;  // per varying setting, shares summing to 1; empty when unknown
 };
 
+// Each trial's result from a sweep already read, index order.
+std::vector<TrialResult> trialResults(const SweepReading& sweep);
+// What the sampler and the importance learn from: the finished, pruned and diverged trials.
+std::vector<search::Observation> trialObservations(const std::vector<TrialResult>& results);
+
 // Reads the sweep folder and every trial's run folder (refreshing sweep.json's states). Throws
 // IoError for a missing or damaged sweep.json; a damaged run counts as not finished.
 SweepSummary summarizeSweep(const std::string& dir);
@@ -67,7 +73,8 @@ SweepSummary summarizeSweep(const SweepReading& sweep);
 //  "seconds", "run_dirs"}], "sampler", "pruner", "rungs",
 //  "trials": [{"name", "state", "epochs", "params", "seed", "objective"}], "importance": {key: share}};
 // a figure is null when no run of its group finished, an objective null when the trial has none
-// ("Infinity" is not JSON: a diverged trial's objective is the string "inf").
+// (JSON has no infinity: a diverged trial's objective is null, its state says why).
+// "trials" was the trial count before version 2 of this summary: that is "trial_count" now.
 nlohmann::json sweepSummaryJson(const SweepSummary& summary);
 // The same as a text table, one row per configuration.
 std::string sweepSummaryTable(const SweepSummary& summary);

@@ -284,7 +284,7 @@ private:
             IterationPoint& p = m_pendingPoints[i];
             p.loss = v[i];
             if (!std::isfinite(p.loss))
-                throw TrainingError("the loss became " + std::string(std::isnan(p.loss) ? "NaN" : "infinite") +
+                throw DivergedError("the loss became " + std::string(std::isnan(p.loss) ? "NaN" : "infinite") +
                                     " at epoch " + std::to_string(p.epoch) + ", iteration " +
                                     std::to_string(p.iteration + 1) + " (learning rate " + formatLr(p.lr) +
                                     "): training stopped; " + nonFiniteAdvice(m_c, p.step - m_firstStep, p.lr, m_trend));
@@ -368,7 +368,7 @@ private:
         m.seconds = secondsSince(epochStart);
         m.imagesPerSecond = epochTrainSeconds > 0 ? static_cast<double>(done) / epochTrainSeconds : 0;
         if (!std::isfinite(m.validLoss))
-            throw TrainingError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
+            throw DivergedError("the valid loss became " + std::string(std::isnan(m.validLoss) ? "NaN" : "infinite") +
                                 " after epoch " + std::to_string(epoch) + " (learning rate " + formatLr(m.lr) +
                                 "): training stopped; " + nonFiniteAdvice(m_c, m_step - m_firstStep, m.lr, m_trend));
         return m;
