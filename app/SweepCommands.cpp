@@ -178,7 +178,7 @@ int runWorker(const std::string& dir, const std::string& self, int slots, int th
             const mnist::SweepFolder sweep = mnist::readSweepFolder(dir);
             const mnist::SweepTrial& t = sweep.plan.trials[static_cast<size_t>(claim.index)];
             const pid_t pid = startTrial(self, dir, t, claim.lease, threads);
-            running[pid] = Running{claim.index, std::move(claim.lease), 0};
+            running[pid] = Running{claim.index, std::move(claim.lease), epochsDone(mnist::trialDir(sweep, t))};
             std::printf("%s %s: %s\n", progress(sweep).c_str(), trialName(t).c_str(), claim.why.c_str());
             std::fflush(stdout);
         }
@@ -189,7 +189,7 @@ int runWorker(const std::string& dir, const std::string& self, int slots, int th
             running.erase(pid); // releases the lease: the trial is not running any more
             const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             mnist::SweepFolder sweep = mnist::readSweepFolder(dir);
-            const mnist::SweepTrial& t = sweep.plan.trials[static_cast<size_t>(index)];
+            const mnist::SweepTrial t = sweep.plan.trials[static_cast<size_t>(index)]; // a copy: the refresh below replaces `sweep`
             if (code != 0 && code != 130) {
                 const std::string log = (fs::path(dir) / "logs" / (t.runName + ".log")).string();
                 mnist::recordTrialEnd(dir, index, {mnist::TrialState::Failed, "exit code " + std::to_string(code) + ": " + lastLine(log)});

@@ -10,6 +10,8 @@
 #include "train/CalibrationCache.h"
 #include "train/RunStats.h"
 #include "spec/TrainConfig.h"
+#include "sweep/SweepFolder.h"
+#include "sweep/SweepSpec.h"
 
 #include <torch/torch.h>
 #include <zlib.h>
@@ -314,6 +316,41 @@ std::string networkSpecOutcome(const uint8_t* data, size_t size)
     } catch (const std::exception& e) {
         return std::string("the spec reader threw ") + typeid(e).name() + ": " + e.what();
     }
+}
+
+std::string sweepOutcome(const uint8_t* data, size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    // As sweep.json: parsed, or refused naming the file; what is parsed writes back as itself.
+    std::string state = outcome<mnist::IoError>("sweep state", "sweep.json", [&]() -> std::string {
+        const mnist::SweepFolder sweep = mnist::parseSweepJson(text, "/nonexistent/sweep", "sweep.json");
+        if (sweep.status.size() != sweep.plan.trials.size())
+            return "sweep state: " + std::to_string(sweep.status.size()) + " states for " +
+                   std::to_string(sweep.plan.trials.size()) + " trials";
+        const std::string saved = mnist::sweepJsonText(sweep);
+        if (mnist::sweepJsonText(mnist::parseSweepJson(saved, sweep.dir, "sweep.json")) != saved)
+            return "sweep state: a round trip changes the file:\n" + saved;
+        return {};
+    });
+    if (!state.empty())
+        return state;
+    // As a sweep spec: its problems never throw; a spec without problems plans without throwing,
+    // every planned trial within the spec's trial limit and its own set-up valid.
+    const nlohmann::json spec = nlohmann::json::parse(text, nullptr, false);
+    if (spec.is_discarded())
+        return {};
+    try {
+        if (!mnist::sweepSpecProblems(spec).empty())
+            return {};
+        const mnist::SweepPlan plan = mnist::planSweep(spec);
+        for (const mnist::SweepTrial& t : plan.trials)
+            for (const mnist::FieldProblem& p : mnist::fieldProblems(t.config))
+                if (!mnist::isMachineField(p.field))
+                    return "sweep spec: planned without problems, yet " + t.runName + " has " + p.field + ": " + p.message;
+    } catch (const std::exception& e) {
+        return std::string("sweep spec: unexpected ") + typeid(e).name() + ": " + e.what();
+    }
+    return {};
 }
 
 } // namespace fuzzchecks

@@ -39,6 +39,11 @@ std::string networkSpecOutcome(const uint8_t* data, size_t size);
 // keeps the other entries the text had.
 std::string calibrationOutcome(const uint8_t* data, size_t size);
 
+// The bytes as a sweep folder's sweep.json (sweep/SweepFolder.h): parsed or refused naming the
+// file, and what is parsed writes back unchanged; then as a sweep spec (sweep/SweepSpec.h): its
+// problems never throw, and a spec without problems plans valid trials.
+std::string sweepOutcome(const uint8_t* data, size_t size);
+
 // A gzip member holding the bytes (level 6, as gzip(1) writes by default).
 std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size);
 

@@ -9,6 +9,8 @@
 #include "train/CalibrationCache.h"
 #include "spec/Recipes.h"
 #include "spec/TrainConfig.h"
+#include "sweep/SweepFolder.h"
+#include "sweep/SweepSpec.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -75,7 +77,7 @@ int main(int argc, char** argv)
     }
     const fs::path out = argv[1];
     try {
-        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration"})
+        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";
@@ -180,6 +182,28 @@ int main(int argc, char** argv)
         const std::string two = mnist::withLayoutMeasurement(one, "a", {false, 4.0, 1.5});
         writeFile(cal / "one.json", std::vector<uint8_t>(one.begin(), one.end()));
         writeFile(cal / "two.json", std::vector<uint8_t>(two.begin(), two.end()));
+        // Sweep specs (a grid with a pruner, a TPE search) and the sweep.json of each.
+        const fs::path sw = out / "sweep";
+        const char* specs[] = {
+            R"({"base": {"arch": "LeNet", "epochs": 3}, "grid": {"lr": [0.01, 0.001]}, "seeds": [1, 2],
+                "pruner": {"type": "asha", "min_epochs": 1, "reduction_factor": 2}})",
+            R"({"base": {"recipe": "fast", "epochs": 4}, "tpe": {"trials": 8, "startup": 2, "seed": 1, "space":
+                {"scheduler.max_lr": {"log_uniform": [1e-4, 0.03]}, "batch_size": {"int_uniform": [32, 256]}}},
+                "pruner": {"type": "median", "warmup_epochs": 1}})"};
+        int n = 0;
+        for (const char* text : specs) {
+            const std::string spec = nlohmann::json::parse(text).dump();
+            writeFile(sw / ("spec-" + std::to_string(n) + ".json"), std::vector<uint8_t>(spec.begin(), spec.end()));
+            mnist::SweepFolder sweep;
+            sweep.dir = "/nonexistent/sweep";
+            sweep.plan = mnist::planSweep(nlohmann::json::parse(text));
+            if (sweep.plan.trials.empty())
+                mnist::appendConfiguration(sweep.plan, nlohmann::json::parse(R"({"scheduler.max_lr": 0.001, "batch_size": 64})"));
+            sweep.status.assign(sweep.plan.trials.size(), mnist::TrialStatus{});
+            sweep.status.back() = {mnist::TrialState::Pruned, "paused at rung 1", 1};
+            const std::string state = mnist::sweepJsonText(sweep);
+            writeFile(sw / ("sweep-" + std::to_string(n++) + ".json"), std::vector<uint8_t>(state.begin(), state.end()));
+        }
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"idx safetensors trainconfig runfiles networkspec calibration"}
+TARGETS=${FUZZ_TARGETS:-"idx safetensors trainconfig runfiles networkspec calibration sweep"}
 JOBS=${JOBS:-$(nproc)}
 CXX_CLANG=${FUZZ_CXX:-$(command -v clang++ || command -v clang++-14 || true)}
 [[ -n "$CXX_CLANG" ]] || { echo "fuzz: clang++ not found (run scripts/setup.sh)" >&2; exit 1; }
@@ -38,7 +38,7 @@ for t in $TARGETS; do
   # -timeout: an input taking over 10 s counts as a hang. -rss_limit_mb/-malloc_limit_mb: one
   # allocation or a resident size over 2 GiB counts as a finding (a header's size trusted).
   dict=()
-  [[ $t == safetensors || $t == trainconfig || $t == networkspec || $t == calibration ]] && dict=(-dict=fuzz/json.dict)
+  [[ $t == safetensors || $t == trainconfig || $t == networkspec || $t == calibration || $t == sweep ]] && dict=(-dict=fuzz/json.dict)
   [[ $t == runfiles ]] && dict=(-dict=fuzz/runfiles.dict)
   "$work/fuzz_$t" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$findings/" \

@@ -165,13 +165,20 @@ bool mainEffects(const std::vector<Leaf>& leaves, const std::vector<std::pair<do
         }
         std::sort(cuts.begin(), cuts.end());
         cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-        double effect = 0;
+        // The marginal prediction between consecutive cuts: each leaf adds its value, weighted by
+        // its share of the other dimensions, from its lower bound to its upper one.
+        const auto at = [&](double bound) {
+            return static_cast<size_t>(std::lower_bound(cuts.begin(), cuts.end(), bound) - cuts.begin());
+        };
+        std::vector<double> step(cuts.size(), 0.0);
+        for (size_t l = 0; l < leaves.size(); ++l) {
+            const double contribution = leaves[l].value * volume[l] / along[l][i];
+            step[at(leaves[l].lo[i])] += contribution;
+            step[at(leaves[l].hi[i])] -= contribution;
+        }
+        double effect = 0, marginal = 0;
         for (size_t c = 0; c + 1 < cuts.size(); ++c) {
-            const double mid = 0.5 * (cuts[c] + cuts[c + 1]);
-            double marginal = 0; // the prediction at x_i = mid, the other parameters averaged out
-            for (size_t l = 0; l < leaves.size(); ++l)
-                if (leaves[l].lo[i] <= mid && mid < leaves[l].hi[i])
-                    marginal += leaves[l].value * volume[l] / along[l][i];
+            marginal += step[c];
             effect += (cuts[c + 1] - cuts[c]) / width * (marginal - mean) * (marginal - mean);
         }
         fractions[i] = effect / variance;

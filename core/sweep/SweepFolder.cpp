@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 
 namespace mnist {
 namespace {
@@ -97,6 +98,7 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
         const json& trials = required(j, "trials", file);
         if (!trials.is_array())
             throw IoError(file + ": \"trials\" is not a list");
+        std::set<std::string> runNames;
         for (size_t i = 0; i < trials.size(); ++i) {
             const json& e = trials[i];
             const std::string where = file + ": trials[" + std::to_string(i) + "]";
@@ -105,11 +107,16 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
             if (t.index != static_cast<int64_t>(i))
                 throw IoError(where + ": index " + std::to_string(t.index) + " is out of order");
             t.group = jsonInteger<int64_t>(required(e, "group", where));
+            if (t.group < 0 || t.group >= sweep.plan.groups)
+                throw IoError(where + ": group " + std::to_string(t.group) + " is not one of the sweep's " +
+                              std::to_string(sweep.plan.groups) + " configurations");
             t.params = required(e, "params", where);
             t.seed = jsonInteger<uint64_t>(required(e, "seed", where));
             t.runName = required(e, "run_dir", where).get<std::string>();
             if (t.runName.empty() || t.runName.find('/') != std::string::npos || t.runName == "." || t.runName == "..")
                 throw IoError(where + ": run_dir \"" + t.runName + "\" is not a folder name inside the sweep");
+            if (!runNames.insert(t.runName).second)
+                throw IoError(where + ": run_dir \"" + t.runName + "\" is another trial's too");
             try {
                 t.config = required(e, "config", where).get<TrainConfig>();
             } catch (const ConfigError& c) {
@@ -119,6 +126,8 @@ SweepFolder fromJson(const json& j, const std::string& dir, const std::string& f
             s.state = stateFromName(required(e, "state", where).get<std::string>(), where);
             s.message = e.value("message", std::string());
             s.epochs = e.contains("epochs") ? jsonInteger<int64_t>(e["epochs"]) : 0;
+            if (s.epochs < 0)
+                throw IoError(where + ": epochs " + std::to_string(s.epochs) + " is negative");
             sweep.plan.trials.push_back(std::move(t));
             sweep.status.push_back(std::move(s));
         }
@@ -197,24 +206,35 @@ std::string trialDir(const SweepFolder& sweep, const SweepTrial& trial)
     return (fs::path(sweep.dir) / trial.runName).string();
 }
 
-SweepFolder readSweepFolder(const std::string& dir)
+SweepFolder parseSweepJson(const std::string& text, const std::string& dir, const std::string& file)
 {
-    const std::string file = sweepJsonPath(dir);
-    std::ifstream in(file);
-    if (!in)
-        throw IoError(file + ": cannot be read (is " + dir + " a sweep folder? mnist-train --sweep SPEC --out DIR makes one)");
     json j;
     try {
-        j = json::parse(in);
+        j = json::parse(text);
     } catch (const std::exception& e) {
         throw IoError(file + ": not valid JSON: " + e.what());
     }
     return fromJson(j, dir, file);
 }
 
+std::string sweepJsonText(const SweepFolder& sweep)
+{
+    return toJson(sweep).dump(1);
+}
+
+SweepFolder readSweepFolder(const std::string& dir)
+{
+    const std::string file = sweepJsonPath(dir);
+    std::ifstream in(file);
+    if (!in)
+        throw IoError(file + ": cannot be read (is " + dir + " a sweep folder? mnist-train --sweep SPEC --out DIR makes one)");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parseSweepJson(text, dir, file);
+}
+
 void saveSweepFolder(const SweepFolder& sweep)
 {
-    const std::string text = toJson(sweep).dump(1);
+    const std::string text = sweepJsonText(sweep);
     writeFileAtomically(sweepJsonPath(sweep.dir), [&](std::ostream& out) { out << text << '\n'; });
 }
 

@@ -62,6 +62,11 @@ SweepFolder openSweepFolder(const std::string& dir, const SweepPlan& plan);
 // Reads DIR/sweep.json (this version's, or version 1's). Throws IoError naming the file and the
 // key for a missing or damaged one.
 SweepFolder readSweepFolder(const std::string& dir);
+// sweep.json's text as `file` (named in errors) in folder `dir`: parsed, or refused with an
+// IoError naming the file and the key. What readSweepFolder reads; the fuzzers' entry.
+SweepFolder parseSweepJson(const std::string& text, const std::string& dir, const std::string& file);
+// sweep.json's text for `sweep`.
+std::string sweepJsonText(const SweepFolder& sweep);
 // Writes sweep.json atomically with `sweep.status`. The caller holds the sweep's lock (SweepLock.h).
 void saveSweepFolder(const SweepFolder& sweep);
 

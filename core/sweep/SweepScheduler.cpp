@@ -124,8 +124,12 @@ EpochDecision decideAfterEpoch(const std::string& dir, int64_t index, int64_t ep
     if (pruner.type == "asha") {
         if (search::ashaContinues(pruner.asha, curves, i, epoch))
             return d;
-        d.why = "paused at rung " + std::to_string(epoch) + ": " + std::to_string(rank + 1) + " of " + std::to_string(reached) +
-                " trials there, and only the top " + std::to_string(reached / pruner.asha.reductionFactor) + " go on";
+        const int64_t top = reached / pruner.asha.reductionFactor;
+        d.why = "paused at rung " + std::to_string(epoch) + ": " + std::to_string(rank + 1) + " of the " + std::to_string(reached) +
+                " trials there, " +
+                (top == 0 ? "where none goes on until " + std::to_string(pruner.asha.reductionFactor) + " have arrived"
+                          : "where the top " + std::to_string(top) + " go on") +
+                " (it may be promoted later)";
     } else {
         if (!search::medianPrunes(pruner.median, curves, i, epoch))
             return d;

@@ -60,7 +60,7 @@ out=$("$train" --sweep "$tmp/spec.json" --out "$sweep" --slurm --jobs 2 --thread
 echo "$out"
 job=$(sed -n 's/^submitted Slurm job \([0-9]*\) .*/\1/p' <<<"$out")
 [[ -n $job ]] || fail "no job id in: $out"
-grep -q -- '--array=0-3%2' "$sweep/sweep.sbatch" || fail "sweep.sbatch has no --array=0-3%2"
+grep -q -- '--array=0-1$' "$sweep/sweep.sbatch" || fail "sweep.sbatch has no --array=0-1 (two workers)"
 
 # Wait for the array (at most 5 minutes).
 # (squeue -j lists a finished job too, as CD: ask for the states still to come.)
@@ -74,13 +74,16 @@ done
 for i in 0 1 2 3; do
   run="$sweep/trial-000$i"
   [[ -f $run/summary.json ]] || fail "$run has no summary.json"
-  ls "$sweep"/logs/slurm-"$job"_"$i".out >/dev/null 2>&1 || fail "no Slurm output for array task $i"
+done
+for i in 0 1; do
+  ls "$sweep"/logs/slurm-"$job"_"$i".out >/dev/null 2>&1 || fail "no Slurm output for worker $i"
 done
 summary=$("$train" --sweep-summary "$sweep" --json) || fail "--sweep-summary failed"
 python3 - <<PY || fail "the summary is not what the four runs say: $summary"
 import json
 s = json.loads('''$summary''')
-assert s["trials"] == 4 and s["finished"] == 4, s
+assert s["trial_count"] == 4 and s["finished"] == 4, s
+assert [t["state"] for t in s["trials"]] == ["finished"] * 4, s
 assert len(s["groups"]) == 2, s
 for g in s["groups"]:
     assert g["runs"] == 2 and g["finished"] == 2, g
@@ -89,4 +92,50 @@ PY
 # Submitting again finds nothing left to do.
 again=$("$train" --sweep "$sweep/sweep.json" --slurm 2>&1) || fail "resubmitting failed: $again"
 grep -q "nothing to submit" <<<"$again" || fail "a finished sweep was submitted again: $again"
-echo "PASS: 4 trials ran as Slurm array job $job and were summed up"
+
+# A search on the cluster: TPE draws and ASHA pauses and promotes across two workers that share
+# the sweep folder under its lock; one worker is cancelled mid-search and the search is submitted
+# again: it goes on (the interrupted trial resumes) and ends with every trial ended.
+cat > "$tmp/search.json" <<'JSON'
+{"base": {"arch": "LeNet", "epochs": 3, "batch_size": 50, "device": "cpu", "dataset": "idx"},
+ "tpe": {"trials": 6, "startup": 2, "seed": 1, "space": {"lr": {"log_uniform": [0.001, 0.1]}}},
+ "pruner": {"type": "asha", "min_epochs": 1, "reduction_factor": 2}, "seeds": [1]}
+JSON
+search="$tmp/search"
+out=$("$train" --sweep "$tmp/search.json" --out "$search" --slurm --jobs 2 --threads 1 --data-dir "$data" 2>&1) || fail "--slurm search failed: $out"
+echo "$out"
+job=$(sed -n 's/^submitted Slurm job \([0-9]*\) .*/\1/p' <<<"$out")
+[[ -n $job ]] || fail "no job id in: $out"
+# Cancel worker 1 once the search has begun a few trials; worker 0 goes on alone.
+for _ in $(seq 1 300); do
+  [[ -d $search/trial-0002 ]] && break
+  sleep 0.2
+done
+scancel "${job}_1" 2>/dev/null
+for _ in $(seq 1 300); do
+  [[ -z $(active) ]] && break
+  sleep 1
+done
+[[ -n $(active) ]] && fail "search job $job still queued or running after 5 minutes"
+# Whatever the cancelled worker left is resumed by a second submission.
+again=$("$train" --sweep "$search/sweep.json" --slurm --jobs 1 2>&1) || fail "resubmitting the search failed: $again"
+echo "$again"
+job=$(sed -n 's/^submitted Slurm job \([0-9]*\) .*/\1/p' <<<"$again")
+if [[ -n $job ]]; then
+  for _ in $(seq 1 300); do
+    [[ -z $(active) ]] && break
+    sleep 1
+  done
+fi
+summary=$("$train" --sweep-summary "$search" --json) || fail "--sweep-summary of the search failed"
+SUMMARY="$summary" python3 - <<'PY' || fail "the search did not end as it should: $summary"
+import json, os
+s = json.loads(os.environ["SUMMARY"])
+states = [t["state"] for t in s["trials"]]
+assert len(states) == 6, states
+assert set(states) <= {"finished", "pruned"}, states
+assert "finished" in states and "pruned" in states, states
+assert not s["importance"] or abs(sum(s["importance"].values()) - 1) < 1e-9, s["importance"]
+PY
+ls "$search"/logs/slurm-*_0.out >/dev/null 2>&1 || fail "no Slurm output for the search's worker 0"
+echo "PASS: 4 trials ran as a Slurm array job and were summed up; a TPE+ASHA search ran on two workers, one cancelled, and finished"

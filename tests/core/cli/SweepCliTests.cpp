@@ -3,6 +3,7 @@
 // writes the Slurm and Kubernetes files.
 #include "run/RunIndex.h"
 #include "sweep/SweepFolder.h"
+#include "sweep/SweepLock.h"
 #include "sweep/SweepSummary.h"
 
 #include "data/IdxFixtures.h"
@@ -58,7 +59,8 @@ TEST_CASE("mnist-train --sweep runs every trial, two at a time, and --sweep-summ
     const auto r = runCli("--sweep " + spec + " --out " + out + " --jobs 2 --threads 1 --data-dir " + d.data, d.dir);
     INFO(r.out << r.err);
     REQUIRE(r.exitCode == 0);
-    CHECK_THAT(r.out, Catch::Contains("4 of 4 trials to run, 2 at a time with 1 thread each"));
+    CHECK_THAT(r.out, Catch::Contains("4 trials (2 configurations x 2 seeds), 0 finished"));
+    CHECK_THAT(r.out, Catch::Contains("2 at a time with 1 thread each"));
     CHECK_THAT(r.out, Catch::Contains("[4/4]"));
     const mnist::SweepFolder sweep = mnist::readSweepFolder(out);
     REQUIRE(sweep.plan.trials.size() == 4u);
@@ -75,7 +77,13 @@ TEST_CASE("mnist-train --sweep runs every trial, two at a time, and --sweep-summ
     INFO(s.err);
     REQUIRE(s.exitCode == 0);
     const json summary = json::parse(s.out);
-    CHECK(summary["trials"] == 4);
+    CHECK(summary["trial_count"] == 4);
+    REQUIRE(summary["trials"].size() == 4u);
+    for (const json& t : summary["trials"]) {
+        CHECK(t["state"] == "finished");
+        CHECK(t["epochs"] == 2);
+        CHECK(t["objective"].is_number());
+    }
     CHECK(summary["finished"] == 4);
     REQUIRE(summary["groups"].size() == 2u);
     for (const json& g : summary["groups"]) {
@@ -109,7 +117,7 @@ TEST_CASE("mnist-train --sweep runs every trial, two at a time, and --sweep-summ
     const auto before = modelTime(mnist::trialDir(sweep, sweep.plan.trials[0]));
     const auto again = runCli("--sweep " + spec + " --out " + out + " --jobs 2 --threads 1 --data-dir " + d.data, d.dir);
     CHECK(again.exitCode == 0);
-    CHECK_THAT(again.out, Catch::Contains("0 of 4 trials to run"));
+    CHECK_THAT(again.out, Catch::Contains("4 trials (2 configurations x 2 seeds), 4 finished"));
     CHECK(modelTime(mnist::trialDir(sweep, sweep.plan.trials[0])) == before);
 }
 
@@ -157,7 +165,7 @@ TEST_CASE("A killed local sweep continues where it left off, finished trials kep
     const auto r = runCli("--sweep " + spec + " --out " + out + " --jobs 1 --threads 1 --data-dir " + d.data, d.dir);
     INFO(r.out << r.err);
     REQUIRE(r.exitCode == 0);
-    CHECK_THAT(r.out, Catch::Contains("1 of 2 trials to run"));
+    CHECK_THAT(r.out, Catch::Contains("2 trials (2 configurations x 1 seeds), 1 finished"));
     CHECK(modelTime(out + "/trial-0000") == firstModel); // not trained again
     const mnist::RunRecord resumed = mnist::readRun(out + "/trial-0001");
     CHECK(resumed.state == mnist::RunState::Finished);
@@ -189,15 +197,15 @@ TEST_CASE("mnist-train --sweep refuses bad specs and flags, and writes Slurm and
     REQUIRE(slurm.exitCode == 0);
     std::ifstream sbatch(out + "/sweep.sbatch");
     const std::string script((std::istreambuf_iterator<char>(sbatch)), std::istreambuf_iterator<char>());
-    CHECK_THAT(script, Catch::Contains("#SBATCH --array=0-3%2") && Catch::Contains("#SBATCH --cpus-per-task=3") &&
-                           Catch::Contains("--sweep-task " + fs::absolute(out).lexically_normal().string()));
+    CHECK_THAT(script, Catch::Contains("#SBATCH --array=0-1\n") && Catch::Contains("#SBATCH --cpus-per-task=3") &&
+                           Catch::Contains("--sweep-worker " + fs::absolute(out).lexically_normal().string()));
     // Every trial's data folder is absolute, for tasks started anywhere.
     CHECK(fs::path(mnist::readSweepFolder(out).plan.trials[0].config.dataDir).is_absolute());
     const auto k8s = runCli("--sweep " + spec + " --out " + out + " --kubernetes --image example/mnist:2", d.dir);
     REQUIRE(k8s.exitCode == 0);
     std::ifstream yaml(out + "/sweep-job.yaml");
     const std::string job((std::istreambuf_iterator<char>(yaml)), std::istreambuf_iterator<char>());
-    CHECK_THAT(job, Catch::Contains("completions: 4") && Catch::Contains("image: example/mnist:2"));
+    CHECK_THAT(job, Catch::Contains("completions: 4") && Catch::Contains("image: example/mnist:2")); // a worker per trial to run
 
     const auto task = runCli("--sweep-task " + out + " --index 9", d.dir);
     CHECK(task.exitCode == 2);
@@ -261,4 +269,88 @@ TEST_CASE("mnist-train refuses sweep flags without the command they belong to, n
             CHECK_THAT(r.err, Catch::Contains(w));
     }
     CHECK_FALSE(fs::exists(out));
+}
+
+namespace {
+
+// Every trial's settings in a sweep folder, index order.
+std::vector<json> drawnParams(const std::string& dir)
+{
+    std::vector<json> out;
+    for (const mnist::SweepTrial& t : mnist::readSweepFolder(dir).plan.trials)
+        out.push_back(t.params);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("mnist-train --sweep searches with TPE and ASHA, the same draws again, and a killed search goes on the same",
+          "[cli][sweep][search]")
+{
+    SweepData d(1000);
+    const std::string spec = d.spec(json::parse(R"({"base": {"arch": "LeNet", "epochs": 3, "batch_size": 50, "device": "cpu"},
+        "tpe": {"trials": 5, "startup": 2, "seed": 4, "space": {"lr": {"log_uniform": [0.001, 0.1]}, "batch_size": {"choice": [25, 50]}}},
+        "pruner": {"type": "asha", "min_epochs": 1, "reduction_factor": 2}, "seeds": [1]})"));
+    const std::string out = d.dir.file("tpe");
+    const auto r = runCli("--sweep " + spec + " --out " + out + " --jobs 1 --threads 1 --data-dir " + d.data, d.dir);
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("drawn by TPE"));
+    CHECK_THAT(r.out, Catch::Contains("paused at rung"));
+
+    const auto s = runCli("--sweep-summary " + out + " --json", d.dir);
+    REQUIRE(s.exitCode == 0);
+    const json summary = json::parse(s.out);
+    REQUIRE(summary["trials"].size() == 5u);
+    int finished = 0, pruned = 0;
+    for (const json& t : summary["trials"]) {
+        INFO(t.dump());
+        CHECK(t["objective"].is_number());
+        if (t["state"] == "finished") {
+            ++finished;
+            CHECK(t["epochs"] == 3);
+        } else {
+            REQUIRE(t["state"] == "pruned");
+            ++pruned;
+            CHECK((t["epochs"] == 1 || t["epochs"] == 2)); // a rung
+        }
+    }
+    CHECK(finished >= 1);
+    CHECK(pruned >= 1);
+    double shares = 0;
+    for (const auto& [key, share] : summary["importance"].items())
+        shares += share.get<double>();
+    CHECK(shares == Approx(1.0));
+    CHECK(summary["sampler"] == "tpe");
+    const auto text = runCli("--sweep-summary " + out, d.dir);
+    CHECK_THAT(text.out, Catch::Contains("importance") && Catch::Contains("pruned"));
+
+    // The same spec, one trial at a time, killed in the middle of a trial and continued: the same
+    // five configurations are drawn, since the resumed trial ends as it would have.
+    const std::string again = d.dir.file("again");
+    const std::string command = std::string(MNIST_TRAIN_EXE) + " --sweep " + spec + " --out " + again +
+                                " --jobs 1 --threads 1 --data-dir " + d.data;
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", ("exec " + command + " >" + d.dir.file("killed.txt") + " 2>&1").c_str(), nullptr);
+        _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+    while (!fs::exists(again + "/trial-0002/metrics.csv") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    for (int i = 0; i < 300 && mnist::trialLeaseHeld(again, "trial-0002"); ++i) // the orphan saves and ends
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto continued = runCli("--sweep " + again + "/sweep.json --jobs 1 --threads 1", d.dir);
+    INFO(continued.out << continued.err);
+    REQUIRE(continued.exitCode == 0);
+    CHECK(drawnParams(again) == drawnParams(out));
+    const json second = json::parse(runCli("--sweep-summary " + again + " --json", d.dir).out);
+    for (size_t i = 0; i < 5; ++i) {
+        CHECK(second["trials"][i]["state"] == summary["trials"][i]["state"]);
+        CHECK(second["trials"][i]["objective"].get<double>() == Approx(summary["trials"][i]["objective"].get<double>()).epsilon(1e-9));
+    }
 }

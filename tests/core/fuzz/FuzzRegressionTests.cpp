@@ -39,7 +39,7 @@ std::vector<fs::path> regressionInputs(const std::string& target)
 TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused with the reader's error",
           "[fuzz][data][io][config][runs]")
 {
-    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration");
+    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep");
     const auto files = regressionInputs(target);
     INFO("target " << target);
     // Every target keeps at least one input, so an empty list means a wrong path, not a clean slate.
@@ -83,6 +83,8 @@ TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused w
             fixtures::writeBytes(run.file("metrics.csv"), bytes);
             const mnist::RunRecord r = mnist::readRun(run.path().string());
             CHECK((r.damaged ? r.epochs.empty() : r.stats.bestEpoch >= 0));
+        } else if (target == "sweep") {
+            CHECK(fuzzchecks::sweepOutcome(bytes.data(), bytes.size()) == "");
         } else if (target == "calibration") {
             CHECK(fuzzchecks::calibrationOutcome(bytes.data(), bytes.size()) == "");
         } else if (target == "networkspec") {

@@ -264,23 +264,22 @@ TEST_CASE("Slurm's array value, the sbatch script and the Kubernetes Indexed Job
     mnist::ClusterJob job;
     job.mnistTrain = "/opt/mnist studio/bin/mnist-train";
     job.threads = 4;
-    job.parallel = 2;
-    job.indices = {1, 2, 3, 5};
+    job.workers = 3;
     const std::string sbatch = mnist::slurmArrayScript(sweep, job);
     CHECK_THAT(sbatch, Catch::StartsWith("#!/bin/bash\n"));
-    CHECK_THAT(sbatch, Catch::Contains("#SBATCH --array=1-3,5%2\n"));
+    CHECK_THAT(sbatch, Catch::Contains("#SBATCH --array=0-2\n"));
     CHECK_THAT(sbatch, Catch::Contains("#SBATCH --cpus-per-task=4\n"));
     CHECK_THAT(sbatch, Catch::Contains("#SBATCH --output=/shared/sweeps/lr/logs/slurm-%A_%a.out\n"));
-    CHECK_THAT(sbatch, Catch::Contains("exec '/opt/mnist studio/bin/mnist-train' --sweep-task /shared/sweeps/lr --index \"$SLURM_ARRAY_TASK_ID\""));
+    CHECK_THAT(sbatch, Catch::Contains("exec '/opt/mnist studio/bin/mnist-train' --sweep-worker /shared/sweeps/lr --threads"));
 
     job.mnistTrain = "/usr/bin/mnist-train";
     const std::string yaml = mnist::kubernetesIndexedJob(sweep, job, "registry.example/mnist:1", "sweeps");
     CHECK_THAT(yaml, Catch::Contains("completionMode: Indexed\n"));
-    CHECK_THAT(yaml, Catch::Contains("completions: 6\n"));
-    CHECK_THAT(yaml, Catch::Contains("parallelism: 2\n"));
+    CHECK_THAT(yaml, Catch::Contains("completions: 3\n"));
+    CHECK_THAT(yaml, Catch::Contains("parallelism: 3\n"));
     CHECK_THAT(yaml, Catch::Contains("name: mnist-sweep-lr\n"));
     CHECK_THAT(yaml, Catch::Contains("image: registry.example/mnist:1\n"));
-    CHECK_THAT(yaml, Catch::Contains("--index $JOB_COMPLETION_INDEX"));
+    CHECK_THAT(yaml, Catch::Contains("--sweep-worker /shared/sweeps/lr --threads 4"));
     CHECK_THAT(yaml, Catch::Contains("claimName: sweeps\n"));
 }
 
