@@ -86,6 +86,7 @@ int main(int argc, char** argv)
     const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Show this tab: %1.").arg(tabChoices), QStringLiteral("TAB"));
     const QCommandLineOption networkOpt(QStringLiteral("network"), QStringLiteral("Open this network in the Network tab and show it: a built-in or saved network's name, or a spec file."), QStringLiteral("NAME|FILE"));
     const QCommandLineOption sweepOpt(QStringLiteral("sweep"), QStringLiteral("Show this sweep folder (one holding sweep.json) in the Sweeps tab."), QStringLiteral("DIR"));
+    const QCommandLineOption sweepViewOpt(QStringLiteral("sweep-view"), QStringLiteral("The Sweeps tab's chart to show: %1.").arg(studio::SweepView::chartNames().join(QStringLiteral(", "))), QStringLiteral("CHART"));
     const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation, Draw a digit and Inspect tabs use."), QStringLiteral("DIR"));
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
@@ -105,7 +106,7 @@ int main(int argc, char** argv)
         parser.addOption(fieldOptions.back().first);
     }
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
-                       exportOpt, themeOpt, sweepOpt});
+                       exportOpt, themeOpt, sweepOpt, sweepViewOpt});
     parser.process(*app);
     if (textOnly) // -h or -v was an option's value (--screenshot -v): no window on a QCoreApplication
         parser.showHelp(2);
@@ -181,6 +182,8 @@ int main(int argc, char** argv)
     }
     if (parser.isSet(sweepOpt) && !window.sweepView()->openSweep(QDir(parser.value(sweepOpt)).absolutePath()))
         return fail(window.sweepView()->statusText());
+    if (parser.isSet(sweepViewOpt) && !window.sweepView()->showChart(parser.value(sweepViewOpt)))
+        return fail(QStringLiteral("--sweep-view expects %1").arg(studio::SweepView::chartNames().join(QStringLiteral(", "))));
     if (parser.isSet(imageOpt) && !window.drawDigitView()->openImage(parser.value(imageOpt)))
         return fail(window.drawDigitView()->statusText());
     window.show();

@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -27,6 +28,32 @@ namespace {
 
 using json = nlohmann::json;
 using Mode = NewSweepDialog::Mode;
+using Search = NewSweepDialog::Search;
+
+bool isGridMode(Mode m)
+{
+    return m == Mode::Values || m == Mode::LinearRange || m == Mode::LogRange;
+}
+
+bool allowed(Search search, Mode m)
+{
+    return search == Search::Random || (search == Search::Grid) == isGridMode(m);
+}
+
+// The mode a row takes in the other kind of search: a value list and a choice, a range and an interval.
+Mode counterpart(Mode m)
+{
+    switch (m) {
+    case Mode::Values: return Mode::RandomChoice;
+    case Mode::LinearRange: return Mode::RandomUniform;
+    case Mode::LogRange: return Mode::RandomLogUniform;
+    case Mode::RandomChoice: return Mode::Values;
+    case Mode::RandomUniform:
+    case Mode::RandomIntUniform: return Mode::LinearRange;
+    case Mode::RandomLogUniform: return Mode::LogRange;
+    }
+    return m;
+}
 
 // The settings a sweep may vary (the field table's scope) whose values this dialog can take as
 // text: numbers, choices and switches.
@@ -65,7 +92,8 @@ NewSweepDialog::NewSweepDialog(const mnist::TrainConfig& base, QWidget* parent) 
     auto* layout = new QVBoxLayout(this);
     auto* intro = new QLabel(tr("Runs the set-up panel's training (%1, %2 epochs) over the settings below, each "
                                 "configuration once per seed. Ranges and value lists make a grid; random rows are "
-                                "sampled together, as many times as “Random samples” says.")
+                                "sampled together, as many times as “Random samples” says; TPE samples the rows' "
+                                "distributions where the best trials so far were. A pruner pauses hopeless trials early.")
                                  .arg(fromStd(base.arch))
                                  .arg(base.epochs));
     intro->setWordWrap(true);
@@ -75,6 +103,13 @@ NewSweepDialog::NewSweepDialog(const mnist::TrainConfig& base, QWidget* parent) 
     m_name->setObjectName(QStringLiteral("sweepName"));
     m_name->setToolTip(tr("The sweep's folder, under the runs folder's sweeps/"));
     form->addRow(tr("Name:"), m_name);
+    m_search = new QComboBox;
+    m_search->setObjectName(QStringLiteral("sweepSearch"));
+    m_search->addItems({tr("Grid"), tr("Random"), tr("TPE")});
+    m_search->setToolTip(tr("Grid: every combination of the value lists and ranges · Random: those crossed with random samples of "
+                            "the distribution rows · TPE: the Tree-structured Parzen Estimator samples the distributions where "
+                            "the trials so far did best (by valid loss)"));
+    form->addRow(tr("Search:"), m_search);
     layout->addLayout(form);
 
     m_rowsLayout = new QVBoxLayout;
@@ -85,12 +120,49 @@ NewSweepDialog::NewSweepDialog(const mnist::TrainConfig& base, QWidget* parent) 
     layout->addWidget(add, 0, Qt::AlignLeft);
 
     auto* more = new QFormLayout;
+    m_searchForm = more;
     m_trials = new QSpinBox;
     m_trials->setObjectName(QStringLiteral("sweepRandomTrials"));
     m_trials->setRange(1, 10000);
     m_trials->setValue(8);
-    m_trials->setToolTip(tr("How many configurations the random rows draw (from a fixed seed: the same every time)"));
+    m_trials->setToolTip(tr("How many configurations random search draws (from a fixed seed: the same every time), or TPE tries"));
     more->addRow(tr("Random samples:"), m_trials);
+    m_startup = new QSpinBox;
+    m_startup->setObjectName(QStringLiteral("sweepTpeStartup"));
+    m_startup->setRange(1, 10000);
+    m_startup->setValue(10);
+    m_startup->setToolTip(tr("TPE's first trials are drawn at random, to learn from"));
+    more->addRow(tr("Random start-up trials:"), m_startup);
+    m_tpeSeed = new QSpinBox;
+    m_tpeSeed->setObjectName(QStringLiteral("sweepTpeSeed"));
+    m_tpeSeed->setRange(0, 1000000);
+    m_tpeSeed->setToolTip(tr("The search's own seed: the same seed, one trial at a time, draws the same trials"));
+    more->addRow(tr("Search seed:"), m_tpeSeed);
+    m_pruner = new QComboBox;
+    m_pruner->setObjectName(QStringLiteral("sweepPruner"));
+    m_pruner->addItems({tr("None"), tr("ASHA"), tr("Median")});
+    m_pruner->setToolTip(tr("ASHA: at each rung (min epochs × factor^k) only the best 1/factor of the trials that reached it go on; "
+                            "the others pause and may be resumed later · Median: a trial worse than the median of the others at "
+                            "the same epoch stops"));
+    more->addRow(tr("Pruner:"), m_pruner);
+    m_minEpochs = new QSpinBox;
+    m_minEpochs->setObjectName(QStringLiteral("sweepAshaMinEpochs"));
+    m_minEpochs->setRange(1, 10000);
+    m_minEpochs->setValue(1);
+    m_minEpochs->setToolTip(tr("ASHA's first rung: every trial trains at least this many epochs"));
+    more->addRow(tr("Min epochs:"), m_minEpochs);
+    m_reduction = new QSpinBox;
+    m_reduction->setObjectName(QStringLiteral("sweepAshaReduction"));
+    m_reduction->setRange(2, 100);
+    m_reduction->setValue(3);
+    m_reduction->setToolTip(tr("η: the top 1/η of a rung goes on, and the rungs are η times apart"));
+    more->addRow(tr("Reduction factor:"), m_reduction);
+    m_warmup = new QSpinBox;
+    m_warmup->setObjectName(QStringLiteral("sweepMedianWarmup"));
+    m_warmup->setRange(0, 10000);
+    m_warmup->setValue(1);
+    m_warmup->setToolTip(tr("No trial is stopped before it has trained more than this many epochs"));
+    more->addRow(tr("Warm-up epochs:"), m_warmup);
     m_seeds = new QLineEdit(QStringLiteral("1, 2, 3"));
     m_seeds->setObjectName(QStringLiteral("sweepSeeds"));
     m_seeds->setToolTip(tr("Every configuration runs once per seed; the Sweeps tab shows their mean ± standard deviation"));
@@ -122,7 +194,19 @@ NewSweepDialog::NewSweepDialog(const mnist::TrainConfig& base, QWidget* parent) 
         update();
     });
     connect(m_seeds, &QLineEdit::textChanged, this, &NewSweepDialog::update);
-    connect(m_trials, QOverload<int>::of(&QSpinBox::valueChanged), this, &NewSweepDialog::update);
+    for (QSpinBox* box : {m_trials, m_startup, m_tpeSeed, m_minEpochs, m_reduction, m_warmup})
+        connect(box, QOverload<int>::of(&QSpinBox::valueChanged), this, &NewSweepDialog::update);
+    connect(m_search, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] {
+        for (Row& r : m_rows)
+            fitRowToSearch(r);
+        showSearchRows();
+        update();
+    });
+    connect(m_pruner, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] {
+        showSearchRows();
+        update();
+    });
+    showSearchRows();
 
     // A start: the learning rate at the panel's value and a third of it.
     addSetting(QStringLiteral("lr"), Mode::Values,
@@ -151,10 +235,16 @@ void NewSweepDialog::addSetting(const QString& key, Mode mode, const QString& te
     row.mode = new QComboBox;
     row.mode->setObjectName(QStringLiteral("sweepMode_%1").arg(m_rows.size()));
     row.mode->addItems({tr("values"), tr("linear range"), tr("log range"), tr("random, uniform"), tr("random, log-uniform"),
-                        tr("random, one of")});
+                        tr("random, one of"), tr("random, whole number")});
     row.mode->setCurrentIndex(static_cast<int>(mode));
-    row.mode->setToolTip(tr("values: a, b, c · linear/log range: from, to, points · random uniform/log-uniform: low, high · "
-                            "random one of: a, b, c"));
+    row.mode->setToolTip(tr("values: a, b, c · linear/log range: from, to, points · random uniform/log-uniform/whole number: "
+                            "low, high · random one of: a, b, c"));
+    // A distribution row in a grid makes the search random (a grid crossed with samples, as before).
+    if (search() == Search::Grid && !isGridMode(mode)) {
+        const QSignalBlocker block(m_search);
+        m_search->setCurrentIndex(static_cast<int>(Search::Random));
+        showSearchRows();
+    }
     row.text = new QLineEdit(text);
     row.text->setObjectName(QStringLiteral("sweepValues_%1").arg(m_rows.size()));
     row.text->setPlaceholderText(tr("e.g. 0.01, 0.003, 0.001"));
@@ -171,8 +261,80 @@ void NewSweepDialog::addSetting(const QString& key, Mode mode, const QString& te
     connect(row.mode, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &NewSweepDialog::update);
     connect(row.text, &QLineEdit::textChanged, this, &NewSweepDialog::update);
     m_rowsLayout->addWidget(row.widget);
+    fitRowToSearch(row);
     m_rows.push_back(row);
     update();
+}
+
+void NewSweepDialog::fitRowToSearch(Row& row)
+{
+    const Search s = search();
+    auto* modes = qobject_cast<QStandardItemModel*>(row.mode->model());
+    for (int i = 0; i < row.mode->count(); ++i)
+        if (modes)
+            modes->item(i)->setEnabled(allowed(s, static_cast<Mode>(i)));
+    const auto mode = static_cast<Mode>(row.mode->currentIndex());
+    if (allowed(s, mode))
+        return;
+    // The same values in the other kind: a list's values become the choices; a range's ends the
+    // interval (its points dropped), an interval's ends a range of three points.
+    const QStringList t = tokens(row.text->text());
+    const Mode to = counterpart(mode);
+    QString text = row.text->text();
+    if (!isGridMode(mode) && to != Mode::Values)
+        text = QStringList(t.mid(0, 2)).join(QStringLiteral(", ")) + QStringLiteral(", 3");
+    else if (isGridMode(mode) && to != Mode::RandomChoice)
+        text = QStringList(t.mid(0, 2)).join(QStringLiteral(", "));
+    const QSignalBlocker blockMode(row.mode), blockText(row.text);
+    row.mode->setCurrentIndex(static_cast<int>(to));
+    row.text->setText(text);
+}
+
+void NewSweepDialog::showSearchRows()
+{
+    const Search s = search();
+    const auto pruner = static_cast<Pruner>(m_pruner->currentIndex());
+    m_searchForm->setRowVisible(m_trials, s != Search::Grid);
+    if (auto* label = qobject_cast<QLabel*>(m_searchForm->labelForField(m_trials)))
+        label->setText(s == Search::Tpe ? tr("Trials:") : tr("Random samples:"));
+    m_searchForm->setRowVisible(m_startup, s == Search::Tpe);
+    m_searchForm->setRowVisible(m_tpeSeed, s == Search::Tpe);
+    m_searchForm->setRowVisible(m_minEpochs, pruner == Pruner::Asha);
+    m_searchForm->setRowVisible(m_reduction, pruner == Pruner::Asha);
+    m_searchForm->setRowVisible(m_warmup, pruner == Pruner::Median);
+}
+
+void NewSweepDialog::setSearch(Search search)
+{
+    m_search->setCurrentIndex(static_cast<int>(search));
+}
+
+NewSweepDialog::Search NewSweepDialog::search() const
+{
+    return static_cast<Search>(m_search->currentIndex());
+}
+
+void NewSweepDialog::setTpe(int trials, int startup, int seed)
+{
+    m_trials->setValue(trials);
+    m_startup->setValue(startup);
+    m_tpeSeed->setValue(seed);
+}
+
+void NewSweepDialog::setPruner(Pruner pruner)
+{
+    m_pruner->setCurrentIndex(static_cast<int>(pruner));
+}
+
+void NewSweepDialog::setAsha(int minEpochs, int reductionFactor)
+{
+    m_minEpochs->setValue(minEpochs);
+    m_reduction->setValue(reductionFactor);
+}
+
+void NewSweepDialog::setMedianWarmup(int epochs)
+{
+    m_warmup->setValue(epochs);
 }
 
 void NewSweepDialog::removeRow(QWidget* widget)
@@ -265,12 +427,29 @@ json NewSweepDialog::spec() const
                 values.push_back(valueOf(*f, token));
             space[key] = {{"choice", values}};
             break;
+        case Mode::RandomIntUniform:
+            for (const QString& token : t) {
+                bool whole = false;
+                const qlonglong v = token.toLongLong(&whole);
+                values.push_back(whole ? json(static_cast<int64_t>(v)) : json(token.toDouble()));
+            }
+            space[key] = {{"int_uniform", values}};
+            break;
         }
     }
     if (!grid.empty())
         s["grid"] = grid;
-    if (!space.empty())
+    if (search() == Search::Tpe)
+        s["tpe"] = {{"trials", m_trials->value()}, {"startup", m_startup->value()}, {"seed", m_tpeSeed->value()}, {"space", space}};
+    else if (!space.empty())
         s["random"] = {{"trials", m_trials->value()}, {"space", space}};
+    switch (static_cast<Pruner>(m_pruner->currentIndex())) {
+    case Pruner::None: break;
+    case Pruner::Asha:
+        s["pruner"] = {{"type", "asha"}, {"min_epochs", m_minEpochs->value()}, {"reduction_factor", m_reduction->value()}};
+        break;
+    case Pruner::Median: s["pruner"] = {{"type", "median"}, {"warmup_epochs", m_warmup->value()}}; break;
+    }
     json seeds = json::array();
     for (const QString& token : tokens(m_seeds->text())) {
         bool ok = false;

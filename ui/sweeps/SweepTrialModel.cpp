@@ -5,6 +5,7 @@
 #include "sweeps/SweepCells.h"
 
 #include "sweep/SweepFolder.h"
+#include "sweep/SweepSummary.h"
 
 #include <QBrush>
 
@@ -12,7 +13,7 @@ namespace studio {
 
 SweepTrialModel::SweepTrialModel(QObject* parent) : KeyedTableModel(parent) {}
 
-void SweepTrialModel::setSweep(const mnist::SweepReading& sweep)
+void SweepTrialModel::setSweep(const mnist::SweepReading& sweep, const std::vector<mnist::TrialResult>& results)
 {
     QVector<Column> columns;
     for (const QString& title : {tr("Trial"), tr("Settings"), tr("Seed"), tr("State"), tr("Epochs"), tr("Honest acc. %")})
@@ -34,6 +35,9 @@ void SweepTrialModel::setSweep(const mnist::SweepReading& sweep)
         row.cells.push_back(text(fromStd(mnist::describeParams(t.params))));
         row.cells.push_back(text(QString::number(t.seed)));
         Cell state = text(fromStd(mnist::trialStateName(status.state)));
+        // The search's verdicts; the folder's own state says more of the others (interrupted, damaged).
+        if (i < results.size() && (results[i].state == "pruned" || results[i].state == "diverged"))
+            state.insert(Qt::DisplayRole, trialStateText(results[i]));
         if (!status.message.empty()) {
             state.insert(Qt::ToolTipRole, fromStd(status.message));
             state.insert(Qt::ForegroundRole, QBrush(problemColor()));

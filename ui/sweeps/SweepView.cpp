@@ -2,8 +2,12 @@
 
 #include "shared/BackgroundCall.h"
 #include "shared/ChartStyle.h"
+#include "sweeps/IntermediateValues.h"
 #include "sweeps/NewSweepDialog.h"
+#include "sweeps/OptimizationHistory.h"
 #include "sweeps/ParallelCoordinates.h"
+#include "sweeps/ParameterImportance.h"
+#include "sweeps/SlicePlots.h"
 #include "shared/QtText.h"
 #include "shared/StatusStyle.h"
 #include "shared/RankedSortProxy.h"
@@ -34,6 +38,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QThread>
 #include <QValueAxis>
@@ -191,21 +196,39 @@ void SweepView::buildUi()
     left->addWidget(m_trials);
     split->addWidget(left);
 
-    auto* right = new QSplitter(Qt::Vertical);
-    m_coordinates = new ParallelCoordinates;
-    connect(m_coordinates, &ParallelCoordinates::rowClicked, this, [this](int row) {
-        if (row >= 0 && row < static_cast<int>(m_snapshot.summary.groups.size()))
-            showGroup(static_cast<int>(m_snapshot.summary.groups[static_cast<size_t>(row)].group));
-    });
-    right->addWidget(m_coordinates);
+    // The charts, one tab each (the tables keep the left): a refresh fills them in place, so the
+    // chosen tab and each chart's zoom stay as the user left them.
+    m_chartTabs = new QTabWidget;
+    m_chartTabs->setObjectName(QStringLiteral("sweepCharts"));
     auto* chart = new QChart;
     styleCompactChart(chart);
     chart->setTitle(tr("Choose a configuration: its test accuracy per epoch, mean of the seeds and their min-max band"));
     m_curve = new QChartView(chart);
     m_curve->setObjectName(QStringLiteral("sweepCurve"));
     m_curve->setMinimumHeight(200);
-    right->addWidget(m_curve);
-    split->addWidget(right);
+    m_chartTabs->addTab(m_curve, tr("Accuracy curve"));
+    m_coordinates = new ParallelCoordinates;
+    connect(m_coordinates, &ParallelCoordinates::rowClicked, this, [this](int row) {
+        if (row >= 0 && row < static_cast<int>(m_snapshot.summary.groups.size()))
+            showGroup(static_cast<int>(m_snapshot.summary.groups[static_cast<size_t>(row)].group));
+    });
+    m_chartTabs->addTab(m_coordinates, tr("Parallel coordinates"));
+    m_history = new OptimizationHistory;
+    connect(m_history, &TrialChart::trialClicked, this, &SweepView::showTrial);
+    m_chartTabs->addTab(m_history, tr("History"));
+    m_intermediate = new IntermediateValues;
+    connect(m_intermediate, &TrialChart::trialClicked, this, &SweepView::showTrial);
+    m_chartTabs->addTab(m_intermediate, tr("Intermediate values"));
+    m_importance = new ParameterImportance;
+    m_chartTabs->addTab(m_importance, tr("Importance"));
+    m_slices = new SlicePlots;
+    connect(m_slices, &SlicePlots::trialClicked, this, &SweepView::showTrial);
+    m_chartTabs->addTab(m_slices, tr("Slices"));
+    m_chartTabs->setTabToolTip(2, tr("Each trial's valid loss when it ended or paused, against time; the line: the best finished so far"));
+    m_chartTabs->setTabToolTip(3, tr("Every trial's valid loss per epoch; pruned trials end at a rung"));
+    m_chartTabs->setTabToolTip(4, tr("How much of the valid loss's variance each setting explains (fANOVA)"));
+    m_chartTabs->setTabToolTip(5, tr("The valid loss against each setting's value, one plot per setting"));
+    split->addWidget(m_chartTabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 }
@@ -213,6 +236,40 @@ void SweepView::buildUi()
 QChart* SweepView::curveChart() const
 {
     return m_curve->chart();
+}
+
+QStringList SweepView::chartNames()
+{
+    return {QStringLiteral("curve"), QStringLiteral("coordinates"), QStringLiteral("history"), QStringLiteral("intermediate"),
+            QStringLiteral("importance"), QStringLiteral("slices")};
+}
+
+bool SweepView::showChart(const QString& name)
+{
+    const int i = static_cast<int>(chartNames().indexOf(name));
+    if (i < 0)
+        return false;
+    m_chartTabs->setCurrentIndex(i);
+    return true;
+}
+
+QString SweepView::searchText(const mnist::SweepSummary& s)
+{
+    QString sampler = s.sampler == "tpe" ? QStringLiteral("TPE") : fromStd(s.sampler);
+    if (sampler.isEmpty())
+        return {};
+    QString pruner;
+    if (s.pruner == "asha") {
+        QStringList rungs;
+        for (int64_t r : s.rungs)
+            rungs << QString::number(r);
+        pruner = rungs.isEmpty() ? QStringLiteral("ASHA") : tr("ASHA (rungs %1)").arg(rungs.join(QStringLiteral(", ")));
+    } else if (s.pruner == "median") {
+        pruner = tr("median pruning");
+    } else {
+        pruner = tr("no pruning");
+    }
+    return sampler + QStringLiteral(", ") + pruner;
 }
 
 QString SweepView::statusText() const
@@ -351,8 +408,11 @@ void SweepView::onProcessOutput()
         if (!line.isEmpty())
             m_lastLine = line;
     }
-    if (isRunning() && !m_lastLine.isEmpty())
-        m_status->setText(tr("Running %1: %2").arg(QFileInfo(m_dir).fileName(), m_lastLine));
+    if (isRunning() && !m_lastLine.isEmpty()) {
+        const QString search = m_hasSnapshot ? searchText(m_snapshot.summary) : QString();
+        m_status->setText(search.isEmpty() ? tr("Running %1: %2").arg(QFileInfo(m_dir).fileName(), m_lastLine)
+                                           : tr("Running %1 (%2): %3").arg(QFileInfo(m_dir).fileName(), search, m_lastLine));
+    }
 }
 
 void SweepView::refresh()
@@ -385,10 +445,11 @@ void SweepView::onRefreshed()
     m_snapshot = outcome.value;
     m_hasSnapshot = true;
     fillGroups();
-    m_trialModel->setSweep(m_snapshot.sweep);
+    m_trialModel->setSweep(m_snapshot.sweep, m_snapshot.summary.trialResults);
     m_trials->resizeColumnsToContents();
     fillCoordinates();
     fillCurve();
+    fillSearchCharts();
     if (!isRunning()) {
         const auto& s = m_snapshot.summary;
         markProblem(m_status, false);
@@ -398,6 +459,8 @@ void SweepView::onRefreshed()
                            .arg(s.trials)
                            .arg(m_snapshot.sweep.folder.plan.groups)
                            .arg(m_snapshot.sweep.folder.plan.seeds.size());
+        if (const QString search = searchText(s); !search.isEmpty())
+            text += QStringLiteral("; ") + search;
         if (!m_lastLine.isEmpty())
             text += QStringLiteral(". ") + m_lastLine;
         m_status->setText(text);
@@ -486,6 +549,27 @@ void SweepView::showGroup(int group)
             m_coordinates->setSelectedRow(static_cast<int>(i));
     selectGroupRow();
     fillCurve();
+}
+
+void SweepView::fillSearchCharts()
+{
+    m_history->setSummary(m_snapshot.summary);
+    m_intermediate->setSummary(m_snapshot.summary);
+    m_importance->setSummary(m_snapshot.summary);
+    m_slices->setSummary(m_snapshot.summary);
+}
+
+// A trial clicked in a chart: its configuration is shown, and its row in the trial table selected.
+void SweepView::showTrial(int index)
+{
+    for (const mnist::TrialResult& t : m_snapshot.summary.trialResults)
+        if (t.index == index) {
+            showGroup(static_cast<int>(t.group));
+            const int row = m_trialModel->rowOfKey(index);
+            if (row >= 0)
+                m_trials->selectRow(row);
+            return;
+        }
 }
 
 void SweepView::fillCurve()

@@ -2,8 +2,10 @@
 // The Sweeps tab: the sweep folders under the runs folder's sweeps/ (and any opened), one at a
 // time: its configurations (seeds pooled: mean ± sample std of the honest accuracy, sortable, the
 // varying settings as columns), a parallel-coordinates chart of settings against accuracy, the
-// chosen configuration's mean test-accuracy curve with its min-max band over the seeds, and every
-// trial's state and progress. New sweep… plans one from the set-up panel's settings; a sweep runs
+// chosen configuration's mean test-accuracy curve with its min-max band over the seeds, every
+// trial's state and progress, and the search as it goes (the optimization history, every trial's
+// valid loss per epoch with the pruner's rungs, the settings' importance and one slice plot per
+// setting); clicking a trial in those charts shows its configuration. New sweep… plans one from the set-up panel's settings; a sweep runs
 // as `mnist-train --sweep DIR/sweep.json --jobs N`, a process of its own (the CLI's runner: each
 // trial a process, checkpoints on stop), so the sweep folder is the whole state: closing the
 // window stops the trials at a checkpoint, and Continue (here or in a terminal) finishes it.
@@ -13,6 +15,7 @@
 
 #include <QFutureWatcher>
 #include <QProcess>
+#include <QStringList>
 #include <QTimer>
 #include <QWidget>
 
@@ -26,14 +29,19 @@ class QLabel;
 class QPushButton;
 class QSpinBox;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace studio {
 
 template <class T>
 struct CallOutcome;
+class IntermediateValues;
+class OptimizationHistory;
 class ParallelCoordinates;
+class ParameterImportance;
 class RankedSortProxy;
+class SlicePlots;
 class SweepConfigModel;
 class SweepTrialModel;
 
@@ -80,6 +88,18 @@ public:
     SweepTrialModel* trialModel() const { return m_trialModel; }
     ParallelCoordinates* coordinates() const { return m_coordinates; }
     QChart* curveChart() const;
+    OptimizationHistory* history() const { return m_history; }
+    IntermediateValues* intermediateValues() const { return m_intermediate; }
+    ParameterImportance* importance() const { return m_importance; }
+    SlicePlots* slices() const { return m_slices; }
+    // The charts beside the tables, one tab each; a refresh keeps the chosen one.
+    QTabWidget* chartTabs() const { return m_chartTabs; }
+    // The charts' names, in tab order: curve, coordinates, history, intermediate, importance, slices.
+    static QStringList chartNames();
+    // Shows the chart of that name (chartNames()); false when there is none.
+    bool showChart(const QString& name);
+    // "TPE, ASHA (rungs 1, 3)": the sweep's sampler and pruner, as the status line says them.
+    static QString searchText(const mnist::SweepSummary& summary);
     // The configuration (group number) whose curve is drawn; -1: none.
     int shownGroup() const { return m_shownGroup; }
     void showGroup(int group);
@@ -104,6 +124,8 @@ private:
     void fitTablesWidth();
     void fillCoordinates();
     void fillCurve();
+    void fillSearchCharts();
+    void showTrial(int index);
     void updateButtons();
     void onProcessOutput();
     QString program() const;
@@ -141,6 +163,11 @@ private:
     QTableView* m_trials = nullptr;
     ParallelCoordinates* m_coordinates = nullptr;
     QChartView* m_curve = nullptr;
+    QTabWidget* m_chartTabs = nullptr;
+    OptimizationHistory* m_history = nullptr;
+    IntermediateValues* m_intermediate = nullptr;
+    ParameterImportance* m_importance = nullptr;
+    SlicePlots* m_slices = nullptr;
 };
 
 } // namespace studio
