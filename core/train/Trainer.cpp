@@ -102,7 +102,8 @@ public:
     TrainingRun(const TrainConfig& config, const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
         : m_c(config), m_data(data), m_observer(observer), m_stop(stop), m_device(resolveDevice(config.device)),
           m_augmenter(config.augment),
-          m_trainLossOptions(torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing))
+          m_trainLossOptions(torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing)),
+          m_earlyStopping(config.earlyStopPatience, config.earlyStopMinDelta)
     {
     }
 
@@ -136,7 +137,7 @@ public:
     // stopped on request). `checkpointDir`, when not empty, receives checkpoint.pt and best.safetensors.
     bool trainNextEpoch(const std::string& checkpointDir)
     {
-        if (m_nextEpoch > m_c.epochs)
+        if (m_nextEpoch > m_c.epochs || m_result.earlyStop.happened())
             return false;
         const int64_t epoch = m_nextEpoch++;
         const auto epochStart = Clock::now();
@@ -159,6 +160,8 @@ public:
         if (m_layerStats)
             m_observer.onLayerStats(m_layerStats->finishEpoch(epoch));
         m_observer.onEpoch(m);
+        if (m_result.earlyStop.happened())
+            return false;
         if (m_stop.stopRequested() && epoch < m_c.epochs) {
             m_result.stopped = true;
             return false;
@@ -271,6 +274,11 @@ private:
         m_result.epochs.push_back(m);
         // The whole list each epoch (a few hundred rows at most), so the rule is computeRunStats()'s.
         m_result.stats = computeRunStats(m_result.epochs);
+        // A resumed run re-reports its checkpoint's epochs here too, so the rule's state is the
+        // uninterrupted run's. Only an end before the last epoch counts as an early stop; a run resumed
+        // with a patience that has already run out ends at once, where it is.
+        const bool ends = m_earlyStopping.add(m) && m.epoch < m_c.epochs;
+        m_result.earlyStop = ends ? EarlyStop{m.epoch, m_earlyStopping.bestEpoch()} : EarlyStop{};
     }
 
     // Reads the pending losses back, checks them and tells the observer.
@@ -394,6 +402,7 @@ private:
     const torch::Device m_device;
     const BatchAugmenter m_augmenter;
     const torch::nn::functional::CrossEntropyFuncOptions m_trainLossOptions;
+    EarlyStopping m_earlyStopping;
 
     TrainResult m_result;
     int m_threads = 0;

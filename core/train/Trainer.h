@@ -3,6 +3,7 @@
 // thread-agnostic; all LibTorch calls of a run happen on the calling thread.
 #include "data/DataLocations.h" // resolveDataDir(), which callers of the trainer use
 #include "data/Dataset.h"
+#include "train/EarlyStopping.h"
 #include "models/Network.h"
 #include "train/Predictions.h"
 #include "train/RunStats.h"
@@ -20,6 +21,7 @@ struct TrainResult {
     RunStats stats;                      // computeRunStats() of `epochs`; all zero when no epoch finished
     double trainImagesPerSecond = 0;     // over all finished epochs
     bool stopped = false;                // stopped on request before the last epoch ended
+    EarlyStop earlyStop;                 // where early stopping ended the run (a finished run); epoch 0: it did not
     std::shared_ptr<Network> model;      // the trained network (on the training device)
     RunInfo info;
 };
