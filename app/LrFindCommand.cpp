@@ -2,8 +2,6 @@
 
 #include "TrainCommand.h"
 
-#include "data/DataLocations.h"
-#include "data/Dataset.h"
 #include "spec/ConfigFields.h"
 
 #include <nlohmann/json.hpp>
@@ -15,10 +13,9 @@
 int lrFindCommand(const mnist::TrainConfig& config, const mnist::LrFinderOptions& options, bool json, mnist::StopToken& stop)
 {
     const mnist::LrFinder finder(config, options); // validates before the data is read
-    const mnist::DataSplits data = mnist::loadSplits(mnist::resolveDataDir(config), config.trainFraction);
     const bool tty = ::isatty(STDERR_FILENO) == 1;
-    std::fprintf(stderr, "LR range test: %s, LR %g to %g over at most %lld iterations\n", config.arch.c_str(), options.startLr,
-                 options.endLr, static_cast<long long>(finder.iterations(data.train.size())));
+    std::fprintf(stderr, "LR range test of %s: LR %g to %g over at most one epoch\n", config.arch.c_str(), options.startLr,
+                 options.endLr);
     int64_t shownTenth = -1;
     const auto progress = [&](int64_t done, int64_t total) {
         // A terminal gets one line redrawn; a log a line per tenth.
@@ -31,7 +28,7 @@ int lrFindCommand(const mnist::TrainConfig& config, const mnist::LrFinderOptions
         std::fflush(stderr);
     };
     catchInterrupts(&stop);
-    const mnist::LrFinderResult r = finder.run(data, progress, stop);
+    const mnist::LrFinderResult r = finder.run(progress, stop);
     catchInterrupts(nullptr);
     if (tty)
         std::fprintf(stderr, "\r\033[K");

@@ -2,6 +2,8 @@
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
+#include "data/DataLocations.h"
+#include "data/Dataset.h"
 #include "models/ModelRegistry.h"
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
@@ -117,6 +119,11 @@ int64_t LrFinder::iterations(int64_t trainSize) const
 {
     const int64_t epoch = iterationsPerEpoch(trainSize, m_config.batchSize);
     return m_options.maxIterations > 0 ? std::min(epoch, m_options.maxIterations) : epoch;
+}
+
+LrFinderResult LrFinder::run(const std::function<void(int64_t, int64_t)>& progress, const StopToken& stop) const
+{
+    return run(loadSplits(resolveDataDir(m_config), m_config.trainFraction), progress, stop);
 }
 
 LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(int64_t, int64_t)>& progress,

@@ -1,8 +1,8 @@
 #pragma once
 // The learning-rate range test (Smith 2017, "Cyclical Learning Rates for Training Neural
 // Networks", section 3.3): a throwaway copy of the set-up trains for at most one epoch while the
-// LR rises exponentially; the LR where the loss falls fastest is a good one to train with.
-#include "data/Dataset.h"
+// LR rises exponentially; the LR where the loss falls fastest is a good one to train with. No
+// LibTorch in this header: the window's dialog uses it.
 #include "spec/TrainConfig.h"
 #include "train/StopToken.h"
 
@@ -12,6 +12,8 @@
 #include <vector>
 
 namespace mnist {
+
+struct DataSplits;
 
 struct LrFinderOptions {
     double startLr = 1e-7; // the first iteration's LR
@@ -49,6 +51,8 @@ public:
     // generators are left as they were, so a run started after it draws what it would have anyway.
     LrFinderResult run(const DataSplits& data, const std::function<void(int64_t, int64_t)>& progress,
                        const StopToken& stop) const;
+    // The same on the set-up's own data (its data set or folder, split by its train fraction).
+    LrFinderResult run(const std::function<void(int64_t, int64_t)>& progress, const StopToken& stop) const;
 
     // Iterations run() trains at most on a training split of `trainSize` images.
     int64_t iterations(int64_t trainSize) const;
