@@ -163,18 +163,7 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
             break;
         }
         const double lr = m_options.startLr * std::pow(ratio, total > 1 ? static_cast<double>(it) / static_cast<double>(total - 1) : 0.0);
-        const int64_t start = it * c.batchSize, len = std::min(c.batchSize, n - start);
-        torch::Tensor bx, by;
-        if (order.defined()) {
-            const torch::Tensor idx = order.narrow(0, start, len);
-            bx = x.index_select(0, idx);
-            by = y.index_select(0, idx);
-        } else {
-            bx = x.narrow(0, start, len);
-            by = y.narrow(0, start, len);
-        }
-        if (augment)
-            bx = augmenter.normalize(augmenter.augment(bx));
+        const auto [bx, by] = trainingBatch(x, y, order, it, c.batchSize, augment ? &augmenter : nullptr);
         setLearningRate(*optimizer, lr);
         optimizer->zero_grad();
         const torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(bx), by, lossOptions);

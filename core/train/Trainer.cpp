@@ -322,19 +322,9 @@ private:
                 m_result.stopped = true;
                 break;
             }
-            const int64_t start = it * m_c.batchSize;
-            const int64_t len = std::min(m_c.batchSize, m_nTrain - start);
-            torch::Tensor x, y;
-            if (m_c.shuffle) {
-                const torch::Tensor idx = order.narrow(0, start, len);
-                x = m_trainX.index_select(0, idx);
-                y = m_trainY.index_select(0, idx);
-            } else {
-                x = m_trainX.narrow(0, start, len);
-                y = m_trainY.narrow(0, start, len);
-            }
-            if (m_augmentBatches)
-                x = m_augmenter.normalize(m_augmenter.augment(x));
+            const auto [x, y] = trainingBatch(m_trainX, m_trainY, order, it, m_c.batchSize,
+                                              m_augmentBatches ? &m_augmenter : nullptr);
+            const int64_t len = x.size(0);
             const double lr = m_schedule->lrAt(m_step);
             setLearningRate(*m_optimizer, lr);
             m_optimizer->zero_grad();
@@ -437,6 +427,25 @@ private:
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
 {
     return trainSize / batchSize + (trainSize % batchSize > 1 ? 1 : 0);
+}
+
+TrainingBatch trainingBatch(const torch::Tensor& images, const torch::Tensor& labels, const torch::Tensor& order, int64_t it,
+                            int64_t batchSize, const BatchAugmenter* augmenter)
+{
+    const int64_t start = it * batchSize;
+    const int64_t len = std::min(batchSize, images.size(0) - start);
+    TrainingBatch b;
+    if (order.defined()) {
+        const torch::Tensor idx = order.narrow(0, start, len);
+        b.x = images.index_select(0, idx);
+        b.y = labels.index_select(0, idx);
+    } else {
+        b.x = images.narrow(0, start, len);
+        b.y = labels.narrow(0, start, len);
+    }
+    if (augmenter)
+        b.x = augmenter->normalize(augmenter->augment(b.x));
+    return b;
 }
 
 namespace {

@@ -30,6 +30,18 @@ struct TrainResult {
 // is skipped (BatchNorm1d cannot train on one sample).
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize);
 
+class BatchAugmenter;
+
+// The images and labels of training iteration `it`: batches of `batchSize` in the split's order, or
+// in `order` (a permutation of the rows) when it is defined; augmented and normalised by
+// `augmenter` when given (the split then holds unnormalised [0, 1] images). The trainer's and the
+// LR range test's batches.
+struct TrainingBatch {
+    torch::Tensor x, y;
+};
+TrainingBatch trainingBatch(const torch::Tensor& images, const torch::Tensor& labels, const torch::Tensor& order, int64_t it,
+                            int64_t batchSize, const BatchAugmenter* augmenter);
+
 class Trainer {
 public:
     // Validates the config (ConfigError listing every problem) and resolves the device.
@@ -81,7 +93,6 @@ TestPredictions predictTestSet(Network& net, const TrainConfig& config);
 
 // uint8 [N,H,W] -> float [N,1,H,W] in [0,1] on `device`.
 torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device);
-class BatchAugmenter;
 // augmenter.normalize(imagesToInput(images, device)), the same values in one pass on the CPU.
 torch::Tensor normalizedInput(const torch::Tensor& images, const torch::Device& device, const BatchAugmenter& augmenter);
 

@@ -590,7 +590,7 @@ void TrainingDashboard::finishRun(const RunSummary& s)
     else
         m_endText = tr("Finished %1 epochs in %2").arg(epochs().size()).arg(duration(elapsed)) + best + QLatin1Char('.');
     if (!s.failed && !s.earlyStop.isEmpty())
-        m_endText += QLatin1Char(' ') + tr("Stopped early: %1.").arg(s.earlyStop);
+        m_endText += QLatin1Char(' ') + s.earlyStop.left(1).toUpper() + s.earlyStop.mid(1) + QLatin1Char('.');
     if (!s.failed && !s.stopped)
         m_progressBar->setValue(m_progressBar->maximum());
     updateProgress();

@@ -677,7 +677,7 @@ void MainWindow::onRunStopped()
     statusBar()->showMessage(s.failed            ? tr("The run failed")
                              : s.stopped         ? tr("Stopped")
                              : s.earlyStop.isEmpty() ? tr("Finished")
-                                                 : tr("Finished early: %1").arg(s.earlyStop));
+                                                 : tr("Finished: %1").arg(s.earlyStop));
     Q_EMIT trainingFinished(s);
 }
 
