@@ -121,12 +121,15 @@ int trainCommand(TrainRequest request, mnist::StopToken& stop)
         mnist::exportOnnx(*result.model, onnxPath, config.augment);
         std::fprintf(stderr, "wrote %s\n", onnxPath.c_str());
     }
+    std::string ending = result.stopped ? " (stopped early)" : "";
+    if (result.earlyStop.happened())
+        ending = " (" + mnist::describeEarlyStop(result.earlyStop, config.earlyStopPatience, config.earlyStopMinDelta) + ")";
     std::fprintf(json ? stderr : stdout,
                  "best test accuracy %.2f%% at epoch %lld (notebook's metric); %.2f%% at the lowest valid loss, epoch %lld; "
                  "%.0f train images/s%s\n",
                  result.stats.bestTestAccuracy, static_cast<long long>(result.stats.bestEpoch), result.stats.testAccuracyAtBestValid,
                  static_cast<long long>(result.stats.bestValidEpoch), result.trainImagesPerSecond,
-                 result.stopped ? " (stopped early)" : "");
+                 ending.c_str());
     if (json)
         std::cout << summary.dump(2) << std::endl;
     return result.stopped ? 130 : 0;

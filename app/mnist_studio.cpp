@@ -4,6 +4,7 @@
 #include "shared/Theme.h"
 #include "augmentation/AugmentationPreview.h"
 #include "setup/ConfigPanel.h"
+#include "setup/LrFinderDialog.h"
 #include "draw/DrawDigitView.h"
 #include "evaluation/EvaluationView.h"
 #include "inspect/InspectView.h"
@@ -93,6 +94,7 @@ int main(int argc, char** argv)
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
     const QCommandLineOption exportOpt(QStringLiteral("export-dir"), QStringLiteral("When the first run ends, export its charts (PNG, SVG), metrics (CSV) and model (.safetensors, .pt) into DIR, take the --screenshot, and quit (exit code 1 if the run or an export failed)."), QStringLiteral("DIR"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("Colours: system (follow the desktop, the default), light or dark; kept as View > Theme is, unless --no-restore."), QStringLiteral("THEME"));
+    const QCommandLineOption lrFindOpt(QStringLiteral("lr-find"), QStringLiteral("Open the LR range test of the set-up (the Find… button beside the learning rate); with --screenshot, the PNG is of its dialog once the test has ended, then quit."));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
     // Every setting of the field table, as mnist-train has it: --epochs 3, --crop-scale 0.8,1.2, --shuffle.
     std::vector<std::pair<QCommandLineOption, const mnist::ConfigField*>> fieldOptions;
@@ -106,7 +108,7 @@ int main(int argc, char** argv)
         parser.addOption(fieldOptions.back().first);
     }
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
-                       exportOpt, themeOpt, sweepOpt, sweepViewOpt});
+                       exportOpt, themeOpt, sweepOpt, sweepViewOpt, lrFindOpt});
     parser.process(*app);
     if (textOnly) // -h or -v was an option's value (--screenshot -v): no window on a QCoreApplication
         parser.showHelp(2);
@@ -205,9 +207,9 @@ int main(int argc, char** argv)
                 window.showTabNamed(parser.value(tabOpt));
         });
     }
-    const auto saveScreenshot = [&window](const QString& file) {
+    const auto saveScreenshot = [&window](const QString& file, QWidget* shown = nullptr) {
         QDir().mkpath(QFileInfo(file).absolutePath());
-        const bool ok = window.grab().save(file);
+        const bool ok = (shown ? shown : static_cast<QWidget*>(&window))->grab().save(file);
         std::fprintf(stderr, ok ? "mnist-studio: wrote %s\n" : "mnist-studio: could not write %s\n", qPrintable(file));
         return ok;
     };
@@ -236,6 +238,17 @@ int main(int argc, char** argv)
                                  exitCode = 1;
                              window.close();
                          });
+    } else if (parser.isSet(lrFindOpt)) {
+        const QString shot = parser.value(shotOpt);
+        QTimer::singleShot(0, &window, [&window, shot, saveScreenshot] {
+            studio::LrFinderDialog* dialog = window.configPanel()->openLrFinder();
+            if (shot.isEmpty())
+                return;
+            QObject::connect(dialog, &studio::LrFinderDialog::testEnded, &window, [&window, dialog, shot, saveScreenshot] {
+                saveScreenshot(shot, dialog);
+                window.close();
+            });
+        });
     } else if (parser.isSet(shotOpt)) {
         bool ok = false;
         const double delay = parser.value(delayOpt).toDouble(&ok);

@@ -2,6 +2,7 @@
 // values, 130 stopped by Ctrl-C (after saving what was trained).
 #include "DescribeArch.h"
 #include "ListRuns.h"
+#include "LrFindCommand.h"
 #include "PretrainedCommands.h"
 #include "SweepCommands.h"
 #include "TrainCommand.h"
@@ -102,7 +103,8 @@ std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config
 // options' callbacks hold references into it.
 struct Options {
     std::string configPath, outDir, recipeName, augmentPreset, normalize;
-    bool json = false, listArchs = false, noSave = false;
+    bool json = false, listArchs = false, noSave = false, lrFind = false;
+    mnist::LrFinderOptions lrFindOptions;
     int64_t printLrSteps = -1, exportAugmentedCount = -1;
     std::vector<std::string> ensembleDirs;
     std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn, resumeDir;
@@ -124,7 +126,7 @@ struct Options {
 
     CLI::Option *config = nullptr, *recipe = nullptr, *resume = nullptr, *out = nullptr, *evaluate = nullptr,
                 *pretrained = nullptr, *listRuns = nullptr, *sweepSpec = nullptr, *sweepTask = nullptr,
-                *sweepWorker = nullptr;
+                *sweepWorker = nullptr, *lrFindFlag = nullptr;
 };
 
 std::string fieldHelp(const mnist::ConfigField& f)
@@ -259,6 +261,16 @@ void addCommandOptions(CLI::App& app, Options& o)
                      ->expected(0, 1);
     g->add_option("--print-lr-schedule", o.printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
         ->check(CLI::NonNegativeNumber);
+    auto* lrFind = o.lrFindFlag = g->add_flag("--lr-find", o.lrFind,
+                               "LR range test of the set-up: train a throwaway copy for at most one epoch with the LR rising "
+                               "exponentially, print the suggested LR (steepest descent of the smoothed loss) and exit; with "
+                               "--json {\"suggested_lr\", \"points\": [[lr, loss], ...]}");
+    g->add_option("--lr-find-start", o.lrFindOptions.startLr, "--lr-find: the first LR")->capture_default_str()->needs(lrFind);
+    g->add_option("--lr-find-end", o.lrFindOptions.endLr, "--lr-find: the highest LR")->capture_default_str()->needs(lrFind);
+    g->add_option("--lr-find-iterations", o.lrFindOptions.maxIterations, "--lr-find: at most N iterations (0: one epoch)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber)
+        ->needs(lrFind);
     for (CLI::Option* writes : {exportPretrained, exportAugmented, exportTensorBoard})
         writes->needs(o.out);
 }
@@ -320,6 +332,8 @@ void addSweepOptions(CLI::App& app, Options& o)
 // model bring their own.
 void addExclusions(Options& o)
 {
+    for (CLI::Option* own : {o.sweepSpec, o.sweepTask, o.sweepWorker, o.pretrained, o.evaluate})
+        own->excludes(o.lrFindFlag);
     for (CLI::Option* own : {o.sweepSpec, o.sweepTask, o.sweepWorker, o.pretrained})
         for (CLI::Option* start : {o.config, o.recipe, o.resume})
             own->excludes(start);
@@ -470,6 +484,8 @@ int runCommand(Options& o, const char* argv0)
     mnist::TrainConfig config = givenConfig(o);
     // A spec file names its network: folder names, lists and summaries use that name.
     mnist::nameArchitectureFromFile(config);
+    if (o.lrFind)
+        return lrFindCommand(config, o.lrFindOptions, o.json, g_stop);
     if (o.printLrSteps >= 0) {
         printLrSchedule(config, o.printLrSteps);
         return 0;

@@ -43,6 +43,15 @@ ResumePlan planResume(const std::string& runDir, const TrainConfig& config, int6
     if (done > config.epochs || (done == config.epochs && !unfinished))
         throw ConfigError(runDir + " already finished " + std::to_string(done) + " epochs; set more epochs (mnist-train --epochs N, or Epochs in the window) than " +
                           std::to_string(done) + " to train on");
+    // Ended by early stopping: finished unless this config's rule would have trained on (a larger
+    // patience or min delta may continue it, exactly as if it had been given from the start).
+    if (!unfinished && done < config.epochs)
+        if (const EarlyStop early = earlyStopAt(plan.saved.metrics, config.earlyStopPatience, config.earlyStopMinDelta);
+            early.happened())
+            throw ConfigError(runDir + " already finished: early stopping ends it after epoch " + std::to_string(done) +
+                              " (no lower valid loss since epoch " + std::to_string(early.bestEpoch) + " for " +
+                              std::to_string(config.earlyStopPatience) +
+                              " epochs); give a larger --early-stop-patience (or 0) to train on");
     const int64_t iters = iterationsPerEpoch(trainSize, config.batchSize);
     if (plan.saved.step != done * iters)
         throw ConfigError(runDir + ": the checkpoint covers " + std::to_string(plan.saved.step) + " iterations in " +
@@ -82,7 +91,7 @@ nlohmann::json runSummaryJson(const TrainConfig& c, const TrainResult& r, const 
         epochs.push_back({{"epoch", m.epoch},       {"train_loss", m.trainLoss}, {"valid_loss", m.validLoss},
                           {"test_acc", m.testAccuracy}, {"lr", m.lr},            {"seconds", m.seconds},
                           {"images_per_s", m.imagesPerSecond}});
-    return {{"arch", c.arch},
+    nlohmann::json summary = {{"arch", c.arch},
             {"parameters", r.info.parameterCount},
             {"device", r.info.device},
             {"threads", r.info.threads},
@@ -95,6 +104,10 @@ nlohmann::json runSummaryJson(const TrainConfig& c, const TrainResult& r, const 
             {"stopped", r.stopped},
             {"run_dir", runDir},
             {"epochs", epochs}};
+    // Only when it happened: a summary without the key is a run that trained every epoch (or was stopped).
+    if (r.earlyStop.happened())
+        summary["early_stop"] = {{"epoch", r.earlyStop.epoch}, {"best_epoch", r.earlyStop.bestEpoch}};
+    return summary;
 }
 
 void finishRecording(RunFolder& folder, const TrainConfig& config, const TrainResult& result)

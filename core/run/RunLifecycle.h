@@ -31,7 +31,8 @@ struct ResumePlan {
 // Checks that the run in `runDir` can continue with `config` (its config.json, possibly with more
 // epochs, another device, thread count or data folder) on a training set of `trainSize` images.
 // Throws ConfigError saying why not: the run finished all its epochs (and wrote its model and
-// summary.json), the checkpoint does not fit this data, or one-cycle would have to change length.
+// summary.json) or early stopping, with `config`'s patience, ends it where it is; the checkpoint
+// does not fit this data, or one-cycle would have to change length.
 ResumePlan planResume(const std::string& runDir, const TrainConfig& config, int64_t trainSize);
 
 // Opens the folder for a run and points `trainer` at it: a new one (config.json written, the CSV
@@ -40,7 +41,7 @@ std::unique_ptr<RunFolder> startRecording(const std::string& dir, const TrainCon
 std::unique_ptr<RunFolder> resumeRecording(const ResumePlan& plan, const TrainConfig& config, Trainer& trainer);
 
 // What summary.json holds: the settings' architecture, best / honest / final accuracy, whether it
-// stopped early, and every epoch's metrics.
+// was stopped, where early stopping ended it ("early_stop", only when it did), and every epoch's metrics.
 nlohmann::json runSummaryJson(const TrainConfig& config, const TrainResult& result, const std::string& runDir);
 
 // The end of a recorded run: model.safetensors and model.pt (when an epoch finished) and summary.json.

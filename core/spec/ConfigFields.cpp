@@ -230,6 +230,20 @@ void addTrainingFields(std::vector<ConfigField>& t)
                   "Evaluate, keep and save an exponential moving average of the weights with this decay (0: off; "
                   "e.g. 0.999)")),
           0, 1, false, true);
+    // A resumed run may stop sooner or later than it would have: the rule reads only the epochs.
+    range(add(row("early_stop_patience", "early-stop-patience", "Early-stop patience", "training", K::Integer,
+                  [](auto& c) -> auto& { return c.earlyStopPatience; },
+                  "End the run, finished, after this many epochs in a row without a lower valid loss (0: off); "
+                  "the best epoch's weights stay in best.safetensors")),
+          0, 100000)
+        .changesOnResume = true;
+    auto& minDelta = range(add(row("early_stop_min_delta", "early-stop-min-delta", "Early-stop min delta", "training",
+                                   K::Real, [](auto& c) -> auto& { return c.earlyStopMinDelta; },
+                                   "Early stopping: a valid loss counts as lower only when it is below the best by more "
+                                   "than this")),
+                           0, kUnbounded);
+    minDelta.changesOnResume = true;
+    minDelta.applies = [](const TrainConfig& c) { return c.earlyStopPatience > 0; };
     // A sweep lists its seeds apart ("seeds"), so that trials differing only in it form a group.
     add(row("seed", "seed", "Seed", "training", K::Seed, [](auto& c) -> auto& { return c.seed; },
             "Random seed of the initial weights, the batch order and the augmentation"))

@@ -44,6 +44,11 @@ struct TrainConfig {
     // valid loss, test accuracy, best.safetensors and the returned model are the average's; the
     // training loss is the live model's. 0: off. Typical: 0.999 (about 1,000 iterations).
     double emaDecay = 0.0;
+    // Early stopping on the valid loss (train/EarlyStopping.h): the run ends, finished, once this
+    // many epochs in a row have not lowered the best valid loss by more than earlyStopMinDelta.
+    // 0: off, every epoch is trained.
+    int64_t earlyStopPatience = 0;
+    double earlyStopMinDelta = 0.0;
 
     SchedulerConfig scheduler;
     AugmentConfig augment; // training batches only; Normalize applies to every split

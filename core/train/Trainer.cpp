@@ -102,7 +102,8 @@ public:
     TrainingRun(const TrainConfig& config, const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
         : m_c(config), m_data(data), m_observer(observer), m_stop(stop), m_device(resolveDevice(config.device)),
           m_augmenter(config.augment),
-          m_trainLossOptions(torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing))
+          m_trainLossOptions(torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing)),
+          m_earlyStopping(config.earlyStopPatience, config.earlyStopMinDelta)
     {
     }
 
@@ -136,7 +137,7 @@ public:
     // stopped on request). `checkpointDir`, when not empty, receives checkpoint.pt and best.safetensors.
     bool trainNextEpoch(const std::string& checkpointDir)
     {
-        if (m_nextEpoch > m_c.epochs)
+        if (m_nextEpoch > m_c.epochs || m_result.earlyStop.happened())
             return false;
         const int64_t epoch = m_nextEpoch++;
         const auto epochStart = Clock::now();
@@ -159,6 +160,8 @@ public:
         if (m_layerStats)
             m_observer.onLayerStats(m_layerStats->finishEpoch(epoch));
         m_observer.onEpoch(m);
+        if (m_result.earlyStop.happened())
+            return false;
         if (m_stop.stopRequested() && epoch < m_c.epochs) {
             m_result.stopped = true;
             return false;
@@ -271,6 +274,11 @@ private:
         m_result.epochs.push_back(m);
         // The whole list each epoch (a few hundred rows at most), so the rule is computeRunStats()'s.
         m_result.stats = computeRunStats(m_result.epochs);
+        // A resumed run re-reports its checkpoint's epochs here too, so the rule's state is the
+        // uninterrupted run's. Only an end before the last epoch counts as an early stop; a run resumed
+        // with a patience that has already run out ends at once, where it is.
+        const bool ends = m_earlyStopping.add(m) && m.epoch < m_c.epochs;
+        m_result.earlyStop = ends ? EarlyStop{m.epoch, m_earlyStopping.bestEpoch()} : EarlyStop{};
     }
 
     // Reads the pending losses back, checks them and tells the observer.
@@ -314,19 +322,9 @@ private:
                 m_result.stopped = true;
                 break;
             }
-            const int64_t start = it * m_c.batchSize;
-            const int64_t len = std::min(m_c.batchSize, m_nTrain - start);
-            torch::Tensor x, y;
-            if (m_c.shuffle) {
-                const torch::Tensor idx = order.narrow(0, start, len);
-                x = m_trainX.index_select(0, idx);
-                y = m_trainY.index_select(0, idx);
-            } else {
-                x = m_trainX.narrow(0, start, len);
-                y = m_trainY.narrow(0, start, len);
-            }
-            if (m_augmentBatches)
-                x = m_augmenter.normalize(m_augmenter.augment(x));
+            const auto [x, y] = trainingBatch(m_trainX, m_trainY, order, it, m_c.batchSize,
+                                              m_augmentBatches ? &m_augmenter : nullptr);
+            const int64_t len = x.size(0);
             const double lr = m_schedule->lrAt(m_step);
             setLearningRate(*m_optimizer, lr);
             m_optimizer->zero_grad();
@@ -394,6 +392,7 @@ private:
     const torch::Device m_device;
     const BatchAugmenter m_augmenter;
     const torch::nn::functional::CrossEntropyFuncOptions m_trainLossOptions;
+    EarlyStopping m_earlyStopping;
 
     TrainResult m_result;
     int m_threads = 0;
@@ -428,6 +427,25 @@ private:
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize)
 {
     return trainSize / batchSize + (trainSize % batchSize > 1 ? 1 : 0);
+}
+
+TrainingBatch trainingBatch(const torch::Tensor& images, const torch::Tensor& labels, const torch::Tensor& order, int64_t it,
+                            int64_t batchSize, const BatchAugmenter* augmenter)
+{
+    const int64_t start = it * batchSize;
+    const int64_t len = std::min(batchSize, images.size(0) - start);
+    TrainingBatch b;
+    if (order.defined()) {
+        const torch::Tensor idx = order.narrow(0, start, len);
+        b.x = images.index_select(0, idx);
+        b.y = labels.index_select(0, idx);
+    } else {
+        b.x = images.narrow(0, start, len);
+        b.y = labels.narrow(0, start, len);
+    }
+    if (augmenter)
+        b.x = augmenter->normalize(augmenter->augment(b.x));
+    return b;
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // thread-agnostic; all LibTorch calls of a run happen on the calling thread.
 #include "data/DataLocations.h" // resolveDataDir(), which callers of the trainer use
 #include "data/Dataset.h"
+#include "train/EarlyStopping.h"
 #include "models/Network.h"
 #include "train/Predictions.h"
 #include "train/RunStats.h"
@@ -20,6 +21,7 @@ struct TrainResult {
     RunStats stats;                      // computeRunStats() of `epochs`; all zero when no epoch finished
     double trainImagesPerSecond = 0;     // over all finished epochs
     bool stopped = false;                // stopped on request before the last epoch ended
+    EarlyStop earlyStop;                 // where early stopping ended the run (a finished run); epoch 0: it did not
     std::shared_ptr<Network> model;      // the trained network (on the training device)
     RunInfo info;
 };
@@ -27,6 +29,18 @@ struct TrainResult {
 // Iterations of one epoch: ceil(trainSize / batchSize), except that a last batch of a single image
 // is skipped (BatchNorm1d cannot train on one sample).
 int64_t iterationsPerEpoch(int64_t trainSize, int64_t batchSize);
+
+class BatchAugmenter;
+
+// The images and labels of training iteration `it`: batches of `batchSize` in the split's order, or
+// in `order` (a permutation of the rows) when it is defined; augmented and normalised by
+// `augmenter` when given (the split then holds unnormalised [0, 1] images). The trainer's and the
+// LR range test's batches.
+struct TrainingBatch {
+    torch::Tensor x, y;
+};
+TrainingBatch trainingBatch(const torch::Tensor& images, const torch::Tensor& labels, const torch::Tensor& order, int64_t it,
+                            int64_t batchSize, const BatchAugmenter* augmenter);
 
 class Trainer {
 public:
@@ -79,7 +93,6 @@ TestPredictions predictTestSet(Network& net, const TrainConfig& config);
 
 // uint8 [N,H,W] -> float [N,1,H,W] in [0,1] on `device`.
 torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& device);
-class BatchAugmenter;
 // augmenter.normalize(imagesToInput(images, device)), the same values in one pass on the CPU.
 torch::Tensor normalizedInput(const torch::Tensor& images, const torch::Device& device, const BatchAugmenter& augmenter);
 

@@ -67,6 +67,8 @@ mnist::TrainConfig nonDefaultConfig()
     c.weightDecay = 1e-4;
     c.labelSmoothing = 0.15;
     c.emaDecay = 0.995;
+    c.earlyStopPatience = 4;
+    c.earlyStopMinDelta = 0.002;
     c.seed = 9876543210123ULL;
     c.threads = 3;
     c.device = "cpu";

@@ -4,6 +4,7 @@
 #include "shared/CoreBridge.h"
 #include "shared/NumberFormat.h"
 #include "models/ModelRegistry.h"
+#include "setup/LrFinderDialog.h"
 #include "setup/LrPreviewChart.h"
 #include "shared/NumberEdit.h"
 #include "shared/StatusStyle.h"
@@ -157,6 +158,8 @@ void ConfigPanel::addRow(const mnist::ConfigField& f)
     m_rows.push_back(row);
     Row& r = m_rows.back();
     QWidget* editor = makeEditor(r, parent);
+    if (f.key == "lr")
+        editor = withLrFinderButton(editor, parent);
     r.editor = editor;
     if (f.kind == FieldKind::Flag) {
         form->addRow(QString(), editor);
@@ -175,6 +178,45 @@ void ConfigPanel::addRow(const mnist::ConfigField& f)
         m_lrNote->setWordWrap(true);
         m_lrNote->setEnabled(false); // drawn in the muted colour of a disabled label
         form->addRow(QString(), m_lrNote);
+    }
+}
+
+QWidget* ConfigPanel::withLrFinderButton(QWidget* editor, QWidget* parent)
+{
+    auto* find = new QToolButton(parent);
+    find->setObjectName(QStringLiteral("findLr"));
+    find->setText(tr("Find…"));
+    find->setToolTip(tr("LR range test: train a throwaway copy of this set-up for up to one epoch with a rising LR, "
+                        "and pick the LR where the loss falls fastest"));
+    connect(find, &QToolButton::clicked, this, [this] { openLrFinder(); });
+    auto* box = new QWidget(parent);
+    auto* h = new QHBoxLayout(box);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(editor, 1);
+    h->addWidget(find);
+    return box;
+}
+
+LrFinderDialog* ConfigPanel::openLrFinder(qint64 maxIterations)
+{
+    auto* dialog = new LrFinderDialog(m_config, maxIterations, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QString key = dialog->targetField();
+    connect(dialog, &LrFinderDialog::lrChosen, this, [this, key](double lr) { setFieldNumber(key, lr); });
+    dialog->show();
+    return dialog;
+}
+
+void ConfigPanel::setFieldNumber(const QString& key, double value)
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        auto* number = qobject_cast<NumberEdit*>(m_rows[i].parts.value(0));
+        if (fromStd(m_rows[i].field->key) != key || !number)
+            continue;
+        // As if typed: the row is read back and every other row, the preview and the checks follow.
+        number->setValue(value);
+        rowEdited(i);
+        return;
     }
 }
 

@@ -23,6 +23,7 @@ struct ConfigField;
 
 namespace studio {
 
+class LrFinderDialog;
 class LrPreviewChart;
 
 class ConfigPanel : public QWidget {
@@ -48,6 +49,13 @@ public:
     QWidget* fieldEditor(const QString& key) const;
 
     LrPreviewChart* lrPreview() const { return m_lrPreview; }
+
+    // Opens the LR range test of the current set-up (the "Find…" button beside the learning rate);
+    // the LR it picks goes into its target field as if typed. `maxIterations` 0: up to one epoch.
+    // The dialog deletes itself when closed.
+    LrFinderDialog* openLrFinder(qint64 maxIterations = 0);
+    // Sets a real-valued field (e.g. "lr") as typing the value would.
+    void setFieldNumber(const QString& key, double value);
     // The augmentation section, which the window scrolls into view next to the preview panel.
     QWidget* augmentSection() const { return m_sections.value(QStringLiteral("augment")); }
 
@@ -67,6 +75,7 @@ private:
     QGroupBox* addSection(const QString& id, const QString& title);
     void addRow(const mnist::ConfigField& field);
     QWidget* makeEditor(Row& row, QWidget* parent);
+    QWidget* withLrFinderButton(QWidget* editor, QWidget* parent);
     void fillArchitectures(QComboBox* combo);
     void addModelInfo(QWidget* parent);
     void addAugmentButtons();

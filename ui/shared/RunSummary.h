@@ -1,6 +1,7 @@
 #pragma once
 // How a run ended, as the GUI needs it (the core's TrainResult holds LibTorch objects).
 #include <QMetaType>
+#include <QString>
 
 #include <cstdint>
 
@@ -11,6 +12,7 @@ struct RunSummary {
     bool failed = false;            // ended by an error (reported through failed() before)
     int64_t epochsDone = 0;
     double finalTestAccuracy = 0;   // percent
+    QString earlyStop;              // why early stopping ended the (finished) run; empty when it did not
 };
 
 } // namespace studio

@@ -589,6 +589,8 @@ void TrainingDashboard::finishRun(const RunSummary& s)
                     best + QLatin1Char('.');
     else
         m_endText = tr("Finished %1 epochs in %2").arg(epochs().size()).arg(duration(elapsed)) + best + QLatin1Char('.');
+    if (!s.failed && !s.earlyStop.isEmpty())
+        m_endText += QLatin1Char(' ') + s.earlyStop.left(1).toUpper() + s.earlyStop.mid(1) + QLatin1Char('.');
     if (!s.failed && !s.stopped)
         m_progressBar->setValue(m_progressBar->maximum());
     updateProgress();

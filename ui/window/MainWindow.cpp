@@ -674,7 +674,10 @@ void MainWindow::onRunStopped()
     if (!dir.isEmpty() && m_inspect->run() == dir)
         m_inspect->runAdvanced(); // model.safetensors now
     const RunSummary s = m_run->lastSummary();
-    statusBar()->showMessage(s.failed ? tr("The run failed") : s.stopped ? tr("Stopped") : tr("Finished"));
+    statusBar()->showMessage(s.failed            ? tr("The run failed")
+                             : s.stopped         ? tr("Stopped")
+                             : s.earlyStop.isEmpty() ? tr("Finished")
+                                                 : tr("Finished: %1").arg(s.earlyStop));
     Q_EMIT trainingFinished(s);
 }
 

@@ -134,6 +134,9 @@ void TrainingWorker::run()
         summary.stopped = result.stopped;
         summary.epochsDone = static_cast<int64_t>(result.epochs.size());
         summary.finalTestAccuracy = result.stats.finalTestAccuracy;
+        if (result.earlyStop.happened())
+            summary.earlyStop = QString::fromStdString(
+                mnist::describeEarlyStop(result.earlyStop, m_config.earlyStopPatience, m_config.earlyStopMinDelta));
     } catch (const mnist::ConfigError& e) {
         summary.failed = true;
         Q_EMIT failed(QStringLiteral("The set-up cannot be run: %1").arg(QString::fromStdString(e.what())));

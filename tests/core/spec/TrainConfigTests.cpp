@@ -279,9 +279,10 @@ TEST_CASE("The machine's settings are the field table's machine scope, and none 
     CHECK(mnist::flagList(mnist::FieldScope::Machine) == "--data-dir, --device, --threads, --memory-format and --eval-batch-size");
 }
 
-TEST_CASE("A resumed run may change its epochs and the machine's settings, nothing else", "[config][scopes]")
+TEST_CASE("A resumed run may change its epochs, its early stopping and the machine's settings, nothing else",
+          "[config][scopes]")
 {
-    std::set<std::string> expected = {"epochs"};
+    std::set<std::string> expected = {"epochs", "early_stop_patience", "early_stop_min_delta"};
     for (const mnist::ConfigField* f : mnist::fieldsWhere(mnist::FieldScope::Machine))
         expected.insert(f->key);
     CHECK(keysWhere(mnist::FieldScope::ChangesOnResume) == expected);

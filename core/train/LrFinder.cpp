@@ -1,0 +1,192 @@
+#include "train/LrFinder.h"
+
+#include "Error.h"
+#include "augment/BatchAugmenter.h"
+#include "data/DataLocations.h"
+#include "data/Dataset.h"
+#include "models/ModelRegistry.h"
+#include "optim/OptimizerFactory.h"
+#include "train/Device.h"
+#include "train/Trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+namespace mnist {
+namespace {
+
+// fastai's smoothing of the loss (beta 0.98: about the last 50 iterations), debiased as Adam's
+// moments are so the first points are not pulled towards 0.
+constexpr double kSmoothing = 0.98;
+// Smith's and fastai's end of the test: the smoothed loss has blown up once it is this many
+// times its low.
+constexpr double kDivergeFactor = 4.0;
+
+// Puts the process-wide generators back as they were: the test seeds and draws from them (the
+// initial weights, dropout, shuffling and augmentation all use them), and whatever runs next must
+// draw what it would have drawn without it.
+class GeneratorStateGuard {
+public:
+    explicit GeneratorStateGuard(const torch::Device& device) : m_cpu(at::detail::getDefaultCPUGenerator())
+    {
+        m_cpuState = stateOf(m_cpu);
+        if (device.is_cuda()) {
+            m_cuda = at::globalContext().defaultGenerator(device);
+            m_cudaState = stateOf(*m_cuda);
+        }
+    }
+    ~GeneratorStateGuard()
+    {
+        restore(m_cpu, m_cpuState);
+        if (m_cuda)
+            restore(*m_cuda, m_cudaState);
+    }
+    GeneratorStateGuard(const GeneratorStateGuard&) = delete;
+    GeneratorStateGuard& operator=(const GeneratorStateGuard&) = delete;
+
+private:
+    static torch::Tensor stateOf(at::Generator& gen)
+    {
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        return gen.get_state();
+    }
+    static void restore(at::Generator& gen, const torch::Tensor& state)
+    {
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_state(state);
+    }
+
+    at::Generator m_cpu;
+    torch::Tensor m_cpuState;
+    c10::optional<at::Generator> m_cuda;
+    torch::Tensor m_cudaState;
+};
+
+} // namespace
+
+double steepestDescentLr(const std::vector<LrPoint>& points)
+{
+    const size_t n = points.size();
+    if (n < 2)
+        return 0;
+    // fastai's suggestion skips the first 10 and the last 5 points: at the start the LR is too
+    // small to change anything and the smoothed loss still mostly reflects its few first batches
+    // (its slope there is noise), and the last ones are the blow-up. Shorter tests skip the same
+    // shares, so that at least a few points remain.
+    const size_t skipStart = n >= 30 ? 10 : n / 3;
+    const size_t skipEnd = n >= 30 ? 5 : n / 6;
+    const size_t first = skipStart, last = n - 1 - skipEnd;
+    // The slope d loss / d log LR by central differences (one-sided at the ends), as numpy.gradient.
+    const auto slope = [&](size_t i) {
+        const size_t a = i == 0 ? 0 : i - 1, b = i + 1 == n ? i : i + 1;
+        return (points[b].loss - points[a].loss) / (std::log(points[b].lr) - std::log(points[a].lr));
+    };
+    size_t best = first;
+    double bestSlope = std::numeric_limits<double>::infinity();
+    for (size_t i = first; i <= last; ++i)
+        if (const double s = slope(i); s < bestSlope) {
+            bestSlope = s;
+            best = i;
+        }
+    return points[best].lr;
+}
+
+std::string suggestedLrField(const TrainConfig& config)
+{
+    return config.scheduler.type == "one-cycle" ? "scheduler.max_lr" : "lr";
+}
+
+LrFinder::LrFinder(TrainConfig config, LrFinderOptions options) : m_config(std::move(config)), m_options(options)
+{
+    throwIfInvalid(m_config);
+    const auto& o = m_options;
+    if (!(o.startLr > 0 && std::isfinite(o.endLr) && o.endLr > o.startLr))
+        throw ConfigError("the LR range test needs 0 < start LR < end LR (got " + std::to_string(o.startLr) + " and " +
+                          std::to_string(o.endLr) + ")");
+    if (o.maxIterations < 0)
+        throw ConfigError("the LR range test's iterations must be 0 (one epoch) or more (got " +
+                          std::to_string(o.maxIterations) + ")");
+    resolveDevice(m_config.device); // fail now, not after loading data
+}
+
+int64_t LrFinder::iterations(int64_t trainSize) const
+{
+    const int64_t epoch = iterationsPerEpoch(trainSize, m_config.batchSize);
+    return m_options.maxIterations > 0 ? std::min(epoch, m_options.maxIterations) : epoch;
+}
+
+LrFinderResult LrFinder::run(const std::function<void(int64_t, int64_t)>& progress, const StopToken& stop) const
+{
+    return run(loadSplits(resolveDataDir(m_config), m_config.trainFraction), progress, stop);
+}
+
+LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(int64_t, int64_t)>& progress,
+                             const StopToken& stop) const
+{
+    const TrainConfig& c = m_config;
+    const torch::Device device = resolveDevice(c.device);
+    const int64_t n = data.train.size();
+    if (n < 2)
+        throw DataError("the train split needs at least 2 images");
+    const int64_t total = iterations(n);
+
+    GeneratorStateGuard keepDraws(device);
+    torch::set_num_threads(effectiveThreads(c.threads));
+    // The trainer's order of draws: seed, network, then the batches (the layout is left as
+    // PyTorch's default: it changes the speed, not the curve).
+    torch::manual_seed(c.seed);
+    const std::shared_ptr<Network> net = createNetwork(c);
+    net->to(device);
+    net->train();
+    const auto optimizer = makeOptimizer(c, net->parameters());
+    const BatchAugmenter augmenter(c.augment);
+    const bool augment = c.augment.randomActive();
+    const torch::Tensor x = augment ? imagesToInput(data.train.images, device) : normalizedInput(data.train.images, device, augmenter);
+    const torch::Tensor y = data.train.labels.to(device);
+    const torch::Tensor order =
+        c.shuffle ? torch::randperm(n, torch::TensorOptions().dtype(torch::kInt64)).to(device) : torch::Tensor();
+    const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(c.labelSmoothing);
+
+    LrFinderResult result;
+    const double ratio = m_options.endLr / m_options.startLr;
+    double average = 0, low = std::numeric_limits<double>::infinity();
+    for (int64_t it = 0; it < total; ++it) {
+        stop.waitWhilePaused();
+        if (stop.stopRequested()) {
+            result.stopped = true;
+            break;
+        }
+        const double lr = m_options.startLr * std::pow(ratio, total > 1 ? static_cast<double>(it) / static_cast<double>(total - 1) : 0.0);
+        const auto [bx, by] = trainingBatch(x, y, order, it, c.batchSize, augment ? &augmenter : nullptr);
+        setLearningRate(*optimizer, lr);
+        optimizer->zero_grad();
+        const torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(bx), by, lossOptions);
+        loss.backward();
+        optimizer->step();
+
+        average = kSmoothing * average + (1 - kSmoothing) * loss.item<double>();
+        const double smoothed = average / (1 - std::pow(kSmoothing, static_cast<double>(it + 1)));
+        if (progress)
+            progress(it + 1, total);
+        if (!std::isfinite(smoothed)) {
+            result.diverged = true;
+            break;
+        }
+        result.points.push_back({lr, smoothed});
+        low = std::min(low, smoothed);
+        if (smoothed > kDivergeFactor * low) {
+            result.diverged = true;
+            break;
+        }
+    }
+    result.suggestedLr = steepestDescentLr(result.points);
+    return result;
+}
+
+} // namespace mnist
