@@ -181,6 +181,14 @@ void ConfigPanel::addRow(const mnist::ConfigField& f)
     }
 }
 
+void ConfigPanel::setLrFinderEnabled(bool enabled, const QString& why)
+{
+    for (QToolButton* find : findChildren<QToolButton*>(QStringLiteral("findLr"))) {
+        find->setEnabled(enabled);
+        find->setToolTip(enabled ? find->property("idleToolTip").toString() : why);
+    }
+}
+
 QWidget* ConfigPanel::withLrFinderButton(QWidget* editor, QWidget* parent)
 {
     auto* find = new QToolButton(parent);
@@ -188,6 +196,7 @@ QWidget* ConfigPanel::withLrFinderButton(QWidget* editor, QWidget* parent)
     find->setText(tr("Find…"));
     find->setToolTip(tr("LR range test: train a throwaway copy of this set-up for up to one epoch with a rising LR, "
                         "and pick the LR where the loss falls fastest"));
+    find->setProperty("idleToolTip", find->toolTip());
     connect(find, &QToolButton::clicked, this, [this] { openLrFinder(); });
     auto* box = new QWidget(parent);
     auto* h = new QHBoxLayout(box);

@@ -54,6 +54,9 @@ public:
     // the LR it picks goes into its target field as if typed. `maxIterations` 0: up to one epoch.
     // The dialog deletes itself when closed.
     LrFinderDialog* openLrFinder(qint64 maxIterations = 0);
+    // The Find… buttons: off while a run trains (the range test would share LibTorch's random
+    // generator with it), with `why` as their tooltip then.
+    void setLrFinderEnabled(bool enabled, const QString& why = {});
     // Sets a real-valued field (e.g. "lr") as typing the value would.
     void setFieldNumber(const QString& key, double value);
     // The augmentation section, which the window scrolls into view next to the preview panel.

@@ -491,6 +491,7 @@ void MainWindow::updateControls()
     m_trainAction->setEnabled(valid && !training);
     m_train->setToolTip(valid ? tr("Start training with this set-up")
                               : tr("The set-up has problems:\n• %1").arg(m_panel->problems().join(QStringLiteral("\n• "))));
+    m_panel->setLrFinderEnabled(!training, tr("The LR range test waits until the run ends"));
     m_pause->setEnabled(training);
     m_pauseAction->setEnabled(training);
     m_stop->setEnabled(training);
