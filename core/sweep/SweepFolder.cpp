@@ -336,7 +336,8 @@ void refreshSweepStatus(SweepFolder& sweep)
     refreshStatus(sweep, nullptr, false);
 }
 
-SweepReading readSweep(const std::string& dir, const SweepLock*)
+// Reads sweep.json and each trial's run folder; `save`: the refreshed states too (under the lock).
+static SweepReading readAll(const std::string& dir, bool save)
 {
     SweepReading reading;
     reading.folder = readSweepFolder(dir);
@@ -345,24 +346,19 @@ SweepReading readSweep(const std::string& dir, const SweepLock*)
         run.dir = trialDir(reading.folder, t);
         run.name = t.runName;
     }
-    refreshStatus(reading.folder, &reading.runs, true);
+    refreshStatus(reading.folder, &reading.runs, save);
     return reading;
+}
+
+SweepReading readSweep(const std::string& dir, const SweepLock*)
+{
+    return readAll(dir, true);
 }
 
 SweepReading readSweep(const std::string& dir)
 {
     const auto lock = lockIfWritable(dir);
-    if (lock)
-        return readSweep(dir, lock.get());
-    SweepReading reading;
-    reading.folder = readSweepFolder(dir);
-    for (const SweepTrial& t : reading.folder.plan.trials) {
-        RunRecord& run = reading.runs.emplace_back();
-        run.dir = trialDir(reading.folder, t);
-        run.name = t.runName;
-    }
-    refreshStatus(reading.folder, &reading.runs, false);
-    return reading;
+    return readAll(dir, lock != nullptr);
 }
 
 } // namespace mnist
