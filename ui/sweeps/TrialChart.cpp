@@ -67,7 +67,17 @@ TrialChart::TrialChart(QWidget* parent) : QChartView(new QChart, parent)
 void TrialChart::setSummary(const mnist::SweepSummary& summary)
 {
     m_summary = summary;
+    // Series are made again on each refresh, and attaching them fits the axes to the data: a
+    // zoomed chart gets its view back after.
+    QList<QPair<QAbstractAxis*, QPair<QVariant, QVariant>>> view;
+    if (chart()->isZoomed())
+        for (QAbstractAxis* axis : chart()->axes())
+            view.append({axis, {axis->property("min"), axis->property("max")}});
     fill();
+    const auto axes = chart()->axes();
+    for (const auto& [axis, range] : view)
+        if (axes.contains(axis))
+            axis->setRange(range.first, range.second);
 }
 
 const mnist::TrialResult* TrialChart::trialOf(int index) const
