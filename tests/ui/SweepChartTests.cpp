@@ -3,6 +3,7 @@
 // and diverged states, the status line's search, and the new-sweep dialog's TPE and pruners.
 #include "UiTestSupport.h"
 
+#include "shared/RankedSortProxy.h"
 #include "sweeps/IntermediateValues.h"
 #include "sweeps/NewSweepDialog.h"
 #include "sweeps/OptimizationHistory.h"
@@ -21,6 +22,7 @@
 #include <QComboBox>
 #include <QHorizontalBarSeries>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTest>
 #include <QValueAxis>
@@ -368,4 +370,30 @@ TEST_CASE("The new-sweep dialog's TPE search with ASHA builds the issue's spec",
     other.addSetting(QStringLiteral("label_smoothing"), studio::NewSweepDialog::Mode::RandomUniform, QStringLiteral("0, 0.2"));
     CHECK(other.search() == studio::NewSweepDialog::Search::Random);
     CHECK(other.spec()["random"]["space"].contains("label_smoothing"));
+}
+
+TEST_CASE("A configuration without a figure yet sorts last, whichever way the column is sorted", "[ui][sweep][search]")
+{
+    constexpr int rankRole = Qt::UserRole + 7;
+    QStandardItemModel model;
+    const QVariant values[] = {98.9, QVariant(), 99.1, QVariant(), 98.95};
+    for (int row = 0; row < 5; ++row) {
+        auto* item = new QStandardItem;
+        if (values[row].isValid())
+            item->setData(values[row], Qt::DisplayRole);
+        item->setData(row, rankRole);
+        model.appendRow(item);
+    }
+    studio::RankedSortProxy proxy(rankRole);
+    proxy.setSourceModel(&model);
+    const auto order = [&] {
+        QVector<int> rows;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            rows << proxy.mapToSource(proxy.index(r, 0)).row();
+        return rows;
+    };
+    proxy.sort(0, Qt::DescendingOrder);
+    CHECK(order() == QVector<int>{2, 4, 0, 1, 3});
+    proxy.sort(0, Qt::AscendingOrder);
+    CHECK(order() == QVector<int>{0, 4, 2, 1, 3});
 }

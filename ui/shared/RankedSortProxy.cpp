@@ -6,6 +6,12 @@ RankedSortProxy::RankedSortProxy(int rankRole, QObject* parent) : QSortFilterPro
 
 bool RankedSortProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const
 {
+    // An empty cell (no figure yet, e.g. a configuration whose trials were all pruned) goes last
+    // whichever way the column is sorted: compared as a tie it would make the order depend on
+    // the rows' places (it ties with rows that do not tie with each other).
+    const bool l = left.data(sortRole()).isValid(), r = right.data(sortRole()).isValid();
+    if (l != r)
+        return sortOrder() == Qt::AscendingOrder ? l : r;
     if (QSortFilterProxyModel::lessThan(left, right))
         return true;
     if (QSortFilterProxyModel::lessThan(right, left))

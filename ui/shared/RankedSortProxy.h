@@ -1,6 +1,6 @@
 #pragma once
 // Sorts a table by the column a user clicked, rows that tie in it in the order of a rank role
-// (e.g. the best configuration first), whichever way the column is sorted.
+// (e.g. the best configuration first), whichever way the column is sorted; empty cells last.
 #include <QSortFilterProxyModel>
 
 namespace studio {

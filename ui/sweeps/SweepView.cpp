@@ -497,7 +497,8 @@ void SweepView::selectGroupRow()
 }
 
 // The tables get the width of their columns, so every number shows without scrolling, from two
-// fifths of the view to two thirds (the chart keeps the rest).
+// fifths of the view to two thirds (the chart keeps the rest); for a search, whose charts tell
+// most, to a half.
 // A splitter the user has dragged stays where they put it.
 void SweepView::fitTablesWidth()
 {
@@ -506,7 +507,8 @@ void SweepView::fitTablesWidth()
         return;
     const int wanted = m_groups->horizontalHeader()->length() + m_groups->verticalScrollBar()->sizeHint().width() +
                        2 * m_groups->frameWidth() + m_split->handleWidth();
-    const int left = std::clamp(wanted, total * 2 / 5, total * 2 / 3);
+    const bool search = m_hasSnapshot && (m_snapshot.summary.sampler == "tpe" || m_snapshot.summary.pruner != "none");
+    const int left = std::clamp(wanted, total * 2 / 5, search ? total / 2 : total * 2 / 3);
     m_split->setSizes({left, total - left});
 }
 
