@@ -44,6 +44,10 @@ LrFinderDialog::LrFinderDialog(const mnist::TrainConfig& config, qint64 maxItera
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("lrFinderStatus"));
     m_statusLabel->setWordWrap(true);
+    // Room for the longest status (the suggestion, three lines): a word-wrapped label's height is
+    // not re-laid out when its text grows in an open dialog, and the first lines were cut off.
+    m_statusLabel->setMinimumHeight(m_statusLabel->fontMetrics().lineSpacing() * 3 + 4);
+    m_statusLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(m_statusLabel);
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("lrFinderProgress"));
