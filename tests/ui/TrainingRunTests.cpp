@@ -60,7 +60,7 @@ TEST_CASE("A short run goes through the worker thread and the dashboard receives
     CHECK_FALSE(w->trainButton()->isEnabled());
     CHECK(w->stopButton()->isEnabled());
     // The GUI thread is not the one training: it keeps handling events until the end.
-    REQUIRE(finished.wait(kRunTimeoutMs));
+    REQUIRE(uitest::arrived(finished, kRunTimeoutMs));
     const RunSummary s = summaryOf(finished);
     INFO(w->errorText().toStdString());
     REQUIRE_FALSE(s.failed);
@@ -131,7 +131,7 @@ TEST_CASE("The worker hands iteration points over in batches, none dropped", "[u
     QElapsedTimer clock;
     clock.start();
     thread.start();
-    REQUIRE(finished.wait(kRunTimeoutMs));
+    REQUIRE(uitest::arrived(finished, kRunTimeoutMs));
     const qint64 elapsedMs = clock.elapsed();
     REQUIRE(thread.wait(10'000));
 
@@ -172,7 +172,7 @@ TEST_CASE("Stop ends a run early and the thread is joined", "[ui][training]")
         CHECK(w->dashboard()->progressText().contains(QStringLiteral("paused")));
         QTest::mouseClick(w->stopButton(), Qt::LeftButton);
     }
-    REQUIRE(finished.wait(kRunTimeoutMs));
+    REQUIRE(uitest::arrived(finished, kRunTimeoutMs));
     const RunSummary s = summaryOf(finished);
     CHECK(s.stopped);
     CHECK_FALSE(s.failed);
@@ -203,7 +203,7 @@ TEST_CASE("Pause holds the run between iterations and Resume continues it", "[ui
     CHECK_FALSE(w->pauseButton()->isChecked());
     CHECK(QTest::qWaitFor([&] { return w->dashboard()->iterations().size() > held; }, kRunTimeoutMs));
     QTest::mouseClick(w->stopButton(), Qt::LeftButton);
-    REQUIRE(finished.wait(kRunTimeoutMs));
+    REQUIRE(uitest::arrived(finished, kRunTimeoutMs));
 }
 
 TEST_CASE("Closing the window during a run stops it and joins the thread", "[ui][training]")
@@ -272,7 +272,7 @@ TEST_CASE("A run whose data is missing ends with a message saying where the data
     w->configPanel()->setConfig(c);
     QSignalSpy finished(w.get(), &MainWindow::trainingFinished);
     QTest::mouseClick(w->trainButton(), Qt::LeftButton);
-    REQUIRE(finished.wait(kRunTimeoutMs));
+    REQUIRE(uitest::arrived(finished, kRunTimeoutMs));
     CHECK(summaryOf(finished).failed);
     const QString error = w->errorText();
     INFO(error.toStdString());
@@ -309,7 +309,7 @@ TEST_CASE("A CUDA device that is not there is refused at the field and by the wo
     QSignalSpy failed(worker, &studio::TrainingWorker::failed);
     QSignalSpy finished(worker, &studio::TrainingWorker::finished);
     thread.start();
-    REQUIRE(finished.wait(kRunTimeoutMs));
+    REQUIRE(uitest::arrived(finished, kRunTimeoutMs));
     REQUIRE(thread.wait(10'000));
     REQUIRE(failed.count() == 1);
     const QString message = failed.at(0).at(0).toString();

@@ -7,6 +7,7 @@
 #include "runs/RunBrowser.h"
 #include "spec/TrainConfig.h"
 
+#include <QSignalSpy>
 #include <catch2/catch.hpp>
 
 #include <QItemSelectionModel>
@@ -99,5 +100,13 @@ private:
     studio::RunBrowser* m_browser;
     int m_row = -1;
 };
+
+// Whether `spy`'s signal has come, waiting up to `ms` for it. QSignalSpy::wait() alone waits for a
+// new emission: a worker that fails at once (its signal sent from its thread before the wait
+// began) would read as a time-out.
+inline bool arrived(QSignalSpy& spy, int ms)
+{
+    return spy.count() > 0 || spy.wait(ms);
+}
 
 } // namespace uitest
