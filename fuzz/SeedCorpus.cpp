@@ -190,10 +190,10 @@ int main(int argc, char** argv)
             R"({"base": {"recipe": "fast", "epochs": 4}, "tpe": {"trials": 8, "startup": 2, "seed": 1, "space":
                 {"scheduler.max_lr": {"log_uniform": [1e-4, 0.03]}, "batch_size": {"int_uniform": [32, 256]}}},
                 "pruner": {"type": "median", "warmup_epochs": 1}})"};
-        int n = 0;
+        int sweeps = 0;
         for (const char* text : specs) {
             const std::string spec = nlohmann::json::parse(text).dump();
-            writeFile(sw / ("spec-" + std::to_string(n) + ".json"), std::vector<uint8_t>(spec.begin(), spec.end()));
+            writeFile(sw / ("spec-" + std::to_string(sweeps) + ".json"), std::vector<uint8_t>(spec.begin(), spec.end()));
             mnist::SweepFolder sweep;
             sweep.dir = "/nonexistent/sweep";
             sweep.plan = mnist::planSweep(nlohmann::json::parse(text));
@@ -202,7 +202,7 @@ int main(int argc, char** argv)
             sweep.status.assign(sweep.plan.trials.size(), mnist::TrialStatus{});
             sweep.status.back() = {mnist::TrialState::Pruned, "paused at rung 1", 1};
             const std::string state = mnist::sweepJsonText(sweep);
-            writeFile(sw / ("sweep-" + std::to_string(n++) + ".json"), std::vector<uint8_t>(state.begin(), state.end()));
+            writeFile(sw / ("sweep-" + std::to_string(sweeps++) + ".json"), std::vector<uint8_t>(state.begin(), state.end()));
         }
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
