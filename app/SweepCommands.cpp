@@ -134,10 +134,7 @@ std::string progress(const mnist::SweepFolder& sweep)
     const auto finished = std::count_if(sweep.status.begin(), sweep.status.end(), [](const mnist::TrialStatus& s) {
         return s.state == mnist::TrialState::Finished || s.state == mnist::TrialState::Pruned || s.state == mnist::TrialState::Diverged;
     });
-    int64_t total = static_cast<int64_t>(sweep.plan.trials.size());
-    if (sweep.plan.search.sampler == "tpe")
-        total = sweep.plan.search.tpeTrials * static_cast<int64_t>(sweep.plan.seeds.size());
-    return "[" + std::to_string(finished) + "/" + std::to_string(total) + "]";
+    return "[" + std::to_string(finished) + "/" + std::to_string(mnist::plannedTrialCount(sweep.plan)) + "]";
 }
 
 // The worker loop, the same here and in each Slurm task: claim a trial from the sweep folder
@@ -291,23 +288,21 @@ int sweepCommand(const SweepRequest& r, mnist::StopToken& stop)
     const int64_t done = std::count_if(sweep.status.begin(), sweep.status.end(),
                                        [](const mnist::TrialStatus& s) { return s.state == mnist::TrialState::Finished; });
     const bool tpe = sweep.plan.search.sampler == "tpe";
-    const int64_t planned = tpe ? sweep.plan.search.tpeTrials * static_cast<int64_t>(sweep.plan.seeds.size())
-                                : static_cast<int64_t>(sweep.plan.trials.size());
-    std::printf("sweep %s: %lld trials (%lld configurations%s x %zu seeds), %lld finished; %s%s\n", dir.c_str(),
+    const int64_t planned = mnist::plannedTrialCount(sweep.plan);
+    std::printf("sweep %s: %lld trials (%lld configurations%s x %zu seeds), %lld finished; %s\n", dir.c_str(),
                 static_cast<long long>(planned), static_cast<long long>(tpe ? sweep.plan.search.tpeTrials : sweep.plan.groups),
                 tpe ? " drawn by TPE" : "", sweep.plan.seeds.size(), static_cast<long long>(done),
-                sweep.plan.pruner.type == "none" ? "no pruner" : ("pruner " + sweep.plan.pruner.type).c_str(), "");
+                sweep.plan.pruner.type == "none" ? "no pruner" : ("pruner " + sweep.plan.pruner.type).c_str());
 
     const int given = r.machine.value("threads", 0);
     const int jobs = r.jobs > 0 ? r.jobs : gpu ? 1 : (given > 0 ? std::max(1, cores() / given) : cores());
     const int threads = given > 0 ? given : std::max(1, cores() / jobs);
 
     if (r.slurm || r.kubernetes) {
-        int64_t left = 0;
-        for (const mnist::TrialStatus& s : sweep.status)
-            left += s.state != mnist::TrialState::Finished && s.state != mnist::TrialState::Diverged;
-        if (tpe)
-            left += (sweep.plan.search.tpeTrials - sweep.plan.groups) * static_cast<int64_t>(sweep.plan.seeds.size());
+        // Planned or still to be drawn, less those that ended for good.
+        const int64_t left = planned - std::count_if(sweep.status.begin(), sweep.status.end(), [](const mnist::TrialStatus& s) {
+                                           return s.state == mnist::TrialState::Finished || s.state == mnist::TrialState::Diverged;
+                                       });
         if (left == 0) {
             std::printf("every trial is finished: nothing to submit\n");
             return 0;

@@ -436,6 +436,13 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
 
 } // namespace
 
+int64_t plannedTrialCount(const SweepPlan& plan)
+{
+    if (plan.search.sampler == "tpe")
+        return plan.search.tpeTrials * static_cast<int64_t>(plan.seeds.size());
+    return static_cast<int64_t>(plan.trials.size());
+}
+
 std::vector<FieldProblem> appendConfiguration(SweepPlan& p, const nlohmann::json& varied)
 {
     TrainConfig config = p.base;

@@ -79,6 +79,10 @@ SweepPlan planSweepSettings(const nlohmann::json& spec);
 // Reads a spec file (ConfigError naming the file for unreadable JSON) and plans it.
 SweepPlan loadSweepSpec(const std::string& path);
 
+// The trials the plan has once every configuration is drawn: its planned trials, or for tpe its
+// draws times the seeds.
+int64_t plannedTrialCount(const SweepPlan& plan);
+
 // Appends configuration `params` (values of plan.keys) as a new group, one trial per seed, each
 // base + params; returns the problems of its set-up (empty when every trial is valid).
 std::vector<FieldProblem> appendConfiguration(SweepPlan& plan, const nlohmann::json& params);

@@ -133,6 +133,11 @@ std::vector<TrialResult> trialResults(const SweepReading& reading)
     return out;
 }
 
+bool isSearch(const SweepSummary& summary)
+{
+    return summary.sampler == "tpe" || summary.pruner != "none";
+}
+
 std::vector<search::Observation> trialObservations(const std::vector<TrialResult>& results)
 {
     std::vector<search::Observation> out;
@@ -283,7 +288,7 @@ std::string sweepSummaryTable(const SweepSummary& summary)
             out << '\n';
         }
     }
-    if (summary.sampler == "tpe" || summary.pruner != "none") {
+    if (isSearch(summary)) {
         out << "\nsearch: " << summary.sampler << ", pruner " << summary.pruner;
         for (size_t i = 0; i < summary.rungs.size(); ++i)
             out << (i ? ", " : " (rungs at epochs ") << summary.rungs[i] << (i + 1 == summary.rungs.size() ? ")" : "");

@@ -58,6 +58,10 @@ struct SweepSummary {
     std::map<std::string, double> importance;  // per varying setting, shares summing to 1; empty when unknown
 };
 
+// Whether the sweep searches (TPE draws its configurations, or a pruner stops trials early): what
+// the trial list, the importance and the search's charts are for.
+bool isSearch(const SweepSummary& summary);
+
 // Each trial's result from a sweep already read, index order.
 std::vector<TrialResult> trialResults(const SweepReading& sweep);
 // What the sampler and the importance learn from: the finished, pruned and diverged trials.

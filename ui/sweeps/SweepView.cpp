@@ -507,7 +507,7 @@ void SweepView::fitTablesWidth()
         return;
     const int wanted = m_groups->horizontalHeader()->length() + m_groups->verticalScrollBar()->sizeHint().width() +
                        2 * m_groups->frameWidth() + m_split->handleWidth();
-    const bool search = m_hasSnapshot && (m_snapshot.summary.sampler == "tpe" || m_snapshot.summary.pruner != "none");
+    const bool search = m_hasSnapshot && mnist::isSearch(m_snapshot.summary);
     const int left = std::clamp(wanted, total * 2 / 5, search ? total / 2 : total * 2 / 3);
     m_split->setSizes({left, total - left});
 }
