@@ -329,7 +329,9 @@ std::vector<search::Param> params(const std::vector<Distribution>& space)
     return out;
 }
 
-SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
+// `withTrials` false: the sampler, pruner, base and seeds only (what a sweep folder that lists
+// its own trials reads from its spec, on every read), without planning and checking the trials.
+SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems, bool withTrials = true)
 {
     SweepPlan p;
     p.spec = spec;
@@ -382,7 +384,7 @@ SweepPlan plan(const json& spec, std::vector<FieldProblem>& problems)
     } else {
         p.seeds.push_back(p.base.seed);
     }
-    if (!problems.empty())
+    if (!problems.empty() || !withTrials)
         return p;
 
     // The configurations: the grid's points (the last key fastest), then the random samples.
@@ -536,7 +538,7 @@ SweepPlan planSweep(const nlohmann::json& spec, const std::string& file)
 SweepPlan planSweepSettings(const nlohmann::json& spec)
 {
     std::vector<FieldProblem> problems;
-    return plan(spec, problems);
+    return plan(spec, problems, false);
 }
 
 SweepPlan loadSweepSpec(const std::string& path)

@@ -73,8 +73,8 @@ std::vector<FieldProblem> sweepSpecProblems(const nlohmann::json& spec);
 // The trials of a valid spec. Throws ConfigError listing every problem, one per line, each
 // prefixed with `file` and its key.
 SweepPlan planSweep(const nlohmann::json& spec, const std::string& file = "sweep spec");
-// The plan of a spec as far as it can be made, problems ignored: what an existing sweep folder
-// reads its sampler, pruner and base from.
+// A spec's sampler, pruner, base and seeds, problems ignored and no trials planned: what an
+// existing sweep folder (which lists its own trials) reads from its spec on every read.
 SweepPlan planSweepSettings(const nlohmann::json& spec);
 // Reads a spec file (ConfigError naming the file for unreadable JSON) and plans it.
 SweepPlan loadSweepSpec(const std::string& path);
