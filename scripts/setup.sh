@@ -9,6 +9,7 @@ packages=(
   catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev libopencv-dnn-dev
   libprotobuf-dev protobuf-compiler  # ONNX export; TensorBoard export's messages from core/formats/tensorboard.proto
   xvfb xdotool dataset-fashion-mnist
+  libpng-dev libjpeg62-turbo-dev libstb-dev  # image folders: PNG, JPEG, BMP and PGM/PPM decoded by Debian's libraries
   dpkg-dev desktop-file-utils appstream  # `make package`
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime
   python3-torch python3-torchvision  # interop: real PyTorch loads our model.py; torchvision checks augmentation; the bench peer

@@ -1,0 +1,2 @@
+#include "data/DigitCsv.h"
+// Written in the readers slice.

@@ -1,0 +1,2 @@
+#include "data/ImageDecode.h"
+// Written in the readers slice.

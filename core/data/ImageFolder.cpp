@@ -1,0 +1,2 @@
+#include "data/ImageFolder.h"
+// Written in the readers slice.

@@ -1,0 +1,2 @@
+#include "data/MnistFamily.h"
+// Written in the readers slice.

@@ -1,0 +1,3 @@
+#pragma once
+// Image files written by the tests.
+namespace fixtures {}
