@@ -65,14 +65,15 @@ void catchInterrupts(mnist::StopToken* stop)
 
 int trainCommand(TrainRequest request, mnist::StopToken& stop)
 {
-    const mnist::TrainConfig& config = request.config;
+    mnist::TrainConfig& config = request.config;
     const std::string& resumeDir = request.resumeDir;
     std::string& outDir = request.outDir;
     const bool json = request.json;
     const std::string& onnxPath = request.onnxPath;
-    mnist::Trainer trainer(config); // validates, checks the device
-    const std::string dataDir = mnist::resolveDataDir(config);
-    const mnist::DataSplits data = mnist::loadSplits(dataDir, config.trainFraction);
+    static_cast<void>(mnist::Trainer(config)); // validates and checks the device before the data is read
+    const mnist::DataSplits data = mnist::loadData(config);
+    mnist::applyDataShape(config, data); // the network, the run folder and the exports follow the data
+    mnist::Trainer trainer(config);
 
     std::unique_ptr<mnist::RunFolder> folder;
     if (!resumeDir.empty()) {

@@ -51,15 +51,16 @@ mnist::StopToken g_stop;
 // an IDX file, rounded to 0..255.
 void exportAugmented(const mnist::TrainConfig& config, int64_t count, const std::string& path)
 {
-    const mnist::Dataset train = mnist::splitNotebook(mnist::loadIdxFolder(mnist::resolveDataDir(config), true),
-                                                      mnist::loadIdxFolder(mnist::resolveDataDir(config), false),
-                                                      config.trainFraction).train;
+    const mnist::Dataset train = mnist::loadData(config).train;
     if (count > train.size())
         throw mnist::ConfigError("--export-augmented " + std::to_string(count) + " exceeds the " +
                                  std::to_string(train.size()) + " training images");
     const torch::Tensor x = mnist::imagesToInput(train.images.narrow(0, 0, count), torch::kCPU);
     const mnist::BatchAugmenter augmenter(config.augment);
     const torch::Tensor out = augmenter.augment(x, mnist::makeCpuGenerator(config.seed));
+    if (out.size(1) != 1)
+        throw mnist::ConfigError("--export-augmented writes IDX files, which hold grey images; these have " +
+                                 std::to_string(out.size(1)) + " channels");
     mnist::writeIdxImages(path, out.mul(255.0).round().clamp(0, 255).to(torch::kUInt8).squeeze(1));
 }
 

@@ -18,14 +18,17 @@ AugmentPreview previewAugmentation(const Dataset& dataset, const std::vector<int
             throw DataError("preview sample " + std::to_string(i) + " is outside the dataset (0.." +
                             std::to_string(dataset.size() - 1) + ")");
     const torch::Tensor idx = torch::tensor(indices, torch::kInt64);
-    const torch::Tensor original = dataset.images.index_select(0, idx).to(torch::kFloat32).div(255.0).unsqueeze(1);
+    torch::Tensor original = dataset.images.index_select(0, idx).to(torch::kFloat32).div(255.0);
+    if (original.dim() == 3)
+        original = original.unsqueeze(1); // [N, H, W]: one grey channel
     const BatchAugmenter augmenter(config);
     const torch::Tensor augmented = augmenter.normalize(augmenter.augment(original, makeCpuGenerator(seed))).contiguous();
     const torch::Tensor labels = dataset.labels.index_select(0, idx);
 
+    preview.channels = original.size(1);
     preview.rows = original.size(2);
     preview.cols = original.size(3);
-    const int64_t pixels = preview.rows * preview.cols;
+    const int64_t pixels = preview.channels * preview.rows * preview.cols;
     for (size_t k = 0; k < indices.size(); ++k) {
         PreviewSample s;
         s.index = indices[k];

@@ -8,7 +8,7 @@
 
 namespace mnist {
 
-// One previewed sample. Images are row-major rows x cols floats.
+// One previewed sample. Images are channels x rows x cols floats (channel-major).
 struct PreviewSample {
     int64_t index = 0;            // index into the dataset
     int64_t label = 0;
@@ -18,7 +18,7 @@ struct PreviewSample {
 };
 
 struct AugmentPreview {
-    int64_t rows = 28, cols = 28;
+    int64_t channels = 1, rows = 28, cols = 28;
     std::vector<PreviewSample> samples;
 };
 

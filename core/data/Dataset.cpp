@@ -1,16 +1,35 @@
 #include "data/Dataset.h"
 
 #include "Error.h"
+#include "data/DataLocations.h"
+#include "data/DigitCsv.h"
+#include "data/ImageDecode.h"
+#include "data/ImageFolder.h"
 #include "data/IdxReader.h"
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 namespace fs = std::filesystem;
 
 namespace mnist {
+
+Dataset toDataset(ImageSet&& set)
+{
+    // The tensors keep the vectors alive: no copy of a dataset that may be hundreds of MB.
+    auto pixels = std::make_shared<std::vector<uint8_t>>(std::move(set.pixels));
+    auto labels = std::make_shared<std::vector<int64_t>>(std::move(set.labels));
+    const auto n = static_cast<int64_t>(labels->size());
+    Dataset d;
+    d.images = torch::from_blob(pixels->data(), {n, set.channels, set.height, set.width}, [pixels](void*) {},
+                                torch::kUInt8);
+    d.labels = torch::from_blob(labels->data(), {n}, [labels](void*) {}, torch::kInt64);
+    return d;
+}
 
 Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath)
 {
@@ -19,56 +38,34 @@ Dataset loadIdxPair(const std::string& imagesPath, const std::string& labelsPath
     if (static_cast<int64_t>(labels.size()) != images.count)
         throw DataError(imagesPath + " has " + std::to_string(images.count) + " images but " + labelsPath +
                         " has " + std::to_string(labels.size()) + " labels");
-    Dataset d;
-    d.images = torch::empty({images.count, images.rows, images.cols}, torch::kUInt8);
-    std::memcpy(d.images.data_ptr<uint8_t>(), images.pixels.data(), images.pixels.size());
-    d.labels = torch::empty({images.count}, torch::kInt64);
-    auto* out = d.labels.data_ptr<int64_t>();
-    for (size_t i = 0; i < labels.size(); ++i)
-        out[i] = labels[i];
-    return d;
+    ImageSet s;
+    s.height = images.rows;
+    s.width = images.cols;
+    s.pixels = std::move(images.pixels);
+    s.labels.assign(labels.begin(), labels.end());
+    return toDataset(std::move(s));
 }
-
-namespace {
-
-std::string findFile(const fs::path& folder, const std::string& prefix, const std::string& kind)
-{
-    // MNIST mirrors spell the names with "-" or "." before idxN; any may be gzipped.
-    for (const char* sep : {"-", "."})
-        for (const char* ext : {"", ".gz"}) {
-            const fs::path p = folder / (prefix + sep + kind + "-ubyte" + ext);
-            std::error_code ec;
-            if (fs::is_regular_file(p, ec))
-                return p.string();
-        }
-    return {};
-}
-
-} // namespace
 
 Dataset loadIdxFolder(const std::string& folder, bool trainingSet)
 {
-    std::error_code ec;
-    if (!fs::is_directory(folder, ec))
-        throw DataError("data folder " + folder + " does not exist (run scripts/fetch-data.sh, or pass --data-dir)");
-    const std::string prefix = trainingSet ? "train" : "t10k";
-    const std::string images = findFile(folder, prefix + "-images", "idx3");
-    const std::string labels = findFile(folder, prefix + "-labels", "idx1");
-    if (images.empty() || labels.empty()) {
-        std::string missing;
-        if (images.empty())
-            missing += prefix + "-images-idx3-ubyte[.gz]";
-        if (labels.empty())
-            missing += std::string(missing.empty() ? "" : " and ") + prefix + "-labels-idx1-ubyte[.gz]";
-        throw DataError("data folder " + folder + " lacks " + missing);
-    }
-    return loadIdxPair(images, labels);
+    DataRequest r;
+    r.kind = "idx";
+    r.location = folder;
+    r.useCache = false;
+    SourceData d = readDataSource(r);
+    return toDataset(std::move(trainingSet ? d.train : d.test));
 }
 
 int64_t trainingImageCount(const std::string& folder)
 {
-    const std::string images = findFile(folder, "train-images", "idx3");
-    return images.empty() ? -1 : peekIdxCount(images);
+    for (const char* sep : {"-", "."})
+        for (const char* ext : {"", ".gz"}) {
+            const fs::path p = fs::path(folder) / (std::string("train-images") + sep + "idx3-ubyte" + ext);
+            std::error_code ec;
+            if (fs::is_regular_file(p, ec))
+                return peekIdxCount(p.string());
+        }
+    return -1;
 }
 
 DataSplits splitNotebook(const Dataset& trainingFile, const Dataset& testFile, double trainFraction)
@@ -86,12 +83,126 @@ DataSplits splitNotebook(const Dataset& trainingFile, const Dataset& testFile, d
     s.train = {trainingFile.images.narrow(0, 0, nTrain), trainingFile.labels.narrow(0, 0, nTrain)};
     s.valid = {trainingFile.images.narrow(0, nTrain, n - nTrain), trainingFile.labels.narrow(0, nTrain, n - nTrain)};
     s.test = testFile;
+    s.shape.channels = trainingFile.images.size(1);
+    s.shape.height = trainingFile.images.size(2);
+    s.shape.width = trainingFile.images.size(3);
     return s;
 }
 
 DataSplits loadSplits(const std::string& folder, double trainFraction)
 {
     return splitNotebook(loadIdxFolder(folder, true), loadIdxFolder(folder, false), trainFraction);
+}
+
+DataRequest dataRequest(const TrainConfig& config)
+{
+    DataRequest r;
+    r.kind = config.dataset;
+    r.location = resolveDataDir(config);
+    if (!parseImageSize(config.imageSize, r.resize.height, r.resize.width))
+        throw ConfigError("image_size '" + config.imageSize + "' is not N or HxW");
+    if (r.resize.active() && (config.dataset == "mnist" || config.dataset == "fashion-mnist" || config.dataset == "idx" ||
+                              config.dataset == "emnist" || config.dataset == "kmnist" || config.dataset == "qmnist"))
+        throw ConfigError("image_size applies to image folders only; " + config.dataset + " images are 28 x 28");
+    return r;
+}
+
+namespace {
+
+Dataset slice(const Dataset& part, const SplitPlan::Slice& s)
+{
+    if (s.all)
+        return part;
+    if (s.indices.empty())
+        return {part.images.narrow(0, s.begin, s.count), part.labels.narrow(0, s.begin, s.count)};
+    const torch::Tensor idx = torch::tensor(s.indices, torch::kInt64);
+    return {part.images.index_select(0, idx), part.labels.index_select(0, idx)};
+}
+
+std::string problemList(const std::vector<DataProblem>& problems)
+{
+    std::string s;
+    const size_t shown = std::min<size_t>(problems.size(), 3);
+    for (size_t i = 0; i < shown; ++i)
+        s += "\n  " + problems[i].file + ": " + problems[i].reason;
+    if (problems.size() > shown)
+        s += "\n  ... and " + std::to_string(problems.size() - shown) + " more";
+    return s;
+}
+
+} // namespace
+
+DataSplits loadData(const TrainConfig& config, const std::function<void(const std::string&, int64_t, int64_t)>& progress)
+{
+    DataRequest r = dataRequest(config);
+    r.progress = progress;
+    SourceData source = readDataSource(r);
+    if (!source.problems.empty())
+        throw DataError(source.location + ": " + std::to_string(source.problems.size()) +
+                        (source.problems.size() == 1 ? " file" : " files") + " could not be used, so the data set "
+                        "would not be what the folder holds; fix or remove them (mnist-train --describe-data lists "
+                        "them all):" + problemList(source.problems));
+    const SplitPlan plan = planSplits(source, config.trainFraction);
+    DataSplits s;
+    s.name = source.name;
+    s.shape.channels = source.train.channels;
+    s.shape.height = source.train.height;
+    s.shape.width = source.train.width;
+    s.shape.classes = source.classes;
+    const Dataset train = toDataset(std::move(source.train));
+    const Dataset valid = toDataset(std::move(source.valid));
+    const Dataset test = toDataset(std::move(source.test));
+    const auto part = [&](SplitPlan::From f) -> const Dataset& {
+        return f == SplitPlan::From::Train ? train : f == SplitPlan::From::Valid ? valid : test;
+    };
+    s.train = slice(part(plan.train.from), plan.train);
+    s.valid = slice(part(plan.valid.from), plan.valid);
+    s.test = slice(part(plan.test.from), plan.test);
+    return s;
+}
+
+void applyDataShape(TrainConfig& config, const DataSplits& data)
+{
+    config.data = data.shape;
+}
+
+Dataset loadImagesToPredict(const std::string& location, const DataShape& shape, std::vector<std::string>& sources)
+{
+    std::error_code ec;
+    ImageSet set;
+    if (fs::is_regular_file(location, ec)) {
+        set = readDigitCsv(location, 255);
+        if (set.channels != shape.channels || set.height != shape.height || set.width != shape.width)
+            throw DataError(location + ": its images are " + std::to_string(set.height) + " x " + std::to_string(set.width) +
+                            " grey; the model takes " + std::to_string(shape.channels) + " x " +
+                            std::to_string(shape.height) + " x " + std::to_string(shape.width));
+    } else if (fs::is_directory(location, ec)) {
+        ImageFolderPart part;
+        const fs::path root = fs::absolute(location).lexically_normal();
+        for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec)) {
+            if (!it->is_regular_file(ec) || !isImageFileName(it->path().filename().string()))
+                continue;
+            ImageFolderFile f;
+            f.path = it->path().string();
+            f.relative = it->path().lexically_relative(root).string();
+            part.files.push_back(std::move(f));
+        }
+        if (part.files.empty())
+            throw DataError(location + ": no image files (png, jpg, bmp, pgm, ppm) in it");
+        std::sort(part.files.begin(), part.files.end(),
+                  [](const ImageFolderFile& a, const ImageFolderFile& b) { return a.relative < b.relative; });
+        std::vector<DataProblem> problems;
+        set = loadImageFolderPart(part, ResizePolicy{shape.height, shape.width}, shape.channels, problems);
+        if (!problems.empty())
+            throw DataError(location + ": " + std::to_string(problems.size()) + " images could not be read:" +
+                            problemList(problems));
+        std::fill(set.labels.begin(), set.labels.end(), -1);
+    } else {
+        throw DataError(location + " does not exist");
+    }
+    sources = set.sources;
+    return toDataset(std::move(set));
 }
 
 } // namespace mnist

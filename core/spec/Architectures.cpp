@@ -94,9 +94,59 @@ NetworkSpec findNetworkSpec(const std::string& name)
     throw ConfigError("unknown architecture '" + name + "' (known: " + architectureNames() + ")");
 }
 
+namespace {
+
+// The classifier: the last Linear of the forward order (depth first, as the layers run).
+LayerSpec* lastLinear(std::vector<LayerSpec>& layers)
+{
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        if (it->type == LayerType::Linear)
+            return &*it;
+        if (LayerSpec* inner = lastLinear(it->layers))
+            return inner;
+        if (LayerSpec* inner = lastLinear(it->body))
+            return inner;
+        if (it->type != LayerType::Flatten && it->type != LayerType::Dropout && it->type != LayerType::ReLU &&
+            it->type != LayerType::BatchNorm1d && it->type != LayerType::Sequential)
+            return nullptr; // a pool or conv after the last Linear: no plain classifier to resize
+    }
+    return nullptr;
+}
+
+} // namespace
+
+NetworkSpec adaptNetworkSpec(const NetworkSpec& spec, const DataShape& data)
+{
+    NetworkSpec out = spec;
+    out.input = data.input();
+    if (out.classes != data.classCount()) {
+        LayerSpec* classifier = lastLinear(out.layers);
+        if (!classifier || classifier->outFeatures != spec.classes)
+            throw ConfigError("network '" + spec.name + "' does not end in a Linear layer of " +
+                              std::to_string(spec.classes) + " outputs, so it cannot be resized to " +
+                              std::to_string(data.classCount()) + " classes");
+        classifier->outFeatures = data.classCount();
+        out.classes = data.classCount();
+    }
+    const std::vector<SpecProblem> problems = validateNetworkSpec(out);
+    if (!problems.empty())
+        throw ConfigError("network '" + spec.name + "' cannot take " + formatShape(out.input) + " images: " +
+                          problems.front().path + ": " + problems.front().message);
+    return out;
+}
+
 NetworkSpec networkSpecFor(const TrainConfig& config)
 {
-    return config.archFile.empty() ? findNetworkSpec(config.arch) : readNetworkSpecFile(config.archFile);
+    if (config.archFile.empty() && findBuiltinNetworkSpec(config.arch))
+        return config.data == DataShape{} ? *findBuiltinNetworkSpec(config.arch)
+                                          : adaptNetworkSpec(*findBuiltinNetworkSpec(config.arch), config.data);
+    NetworkSpec spec = config.archFile.empty() ? findNetworkSpec(config.arch) : readNetworkSpecFile(config.archFile);
+    if (spec.input != config.data.input() || spec.classes != config.data.classCount())
+        throw ConfigError("network '" + spec.name + "' takes " + formatShape(spec.input) + " images in " +
+                          std::to_string(spec.classes) + " classes (its \"input\" and \"classes\") but the data (" +
+                          config.dataset + ") has " + formatShape(config.data.input()) + " images in " +
+                          std::to_string(config.data.classCount()) + " classes; change the spec's input and classes");
+    return spec;
 }
 
 void nameArchitectureFromFile(TrainConfig& config)

@@ -11,6 +11,7 @@
 namespace mnist {
 
 struct TrainConfig;
+struct DataShape;
 
 struct ArchitectureInfo {
     std::string name;        // e.g. "LeNetDL-k3"; the CLI, configs and run folders use it
@@ -36,8 +37,15 @@ bool isKnownArchitecture(const std::string& name);
 // The spec of a built-in or user network; ConfigError listing the known ones for another name.
 NetworkSpec findNetworkSpec(const std::string& name);
 
-// The network a set-up trains: its arch_file when set (read and validated), else its arch.
+// The network a set-up trains: its arch_file when set (read and validated), else its arch. A
+// built-in network takes the data's shape (config.data): its input becomes [C, H, W] and its last
+// Linear the classifier of the data's classes (state_dict names unchanged). A user's spec is used
+// as written, and refused with a ConfigError naming both shapes when it disagrees with the data.
 NetworkSpec networkSpecFor(const TrainConfig& config);
+
+// A spec with the data's input and classes; ConfigError when it does not fit (too small images
+// for its pools, no plain classifier at its end).
+NetworkSpec adaptNetworkSpec(const NetworkSpec& spec, const DataShape& data);
 
 // Sets config.arch to the name of the network in config.archFile, when it names a readable spec:
 // folder names, lists and summaries then say which network ran. Leaves it alone otherwise (the

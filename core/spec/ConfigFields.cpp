@@ -5,6 +5,7 @@
 #include "spec/Architectures.h"
 #include "spec/DeviceName.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -126,15 +127,29 @@ void addDataFields(std::vector<ConfigField>& t)
     using K = FieldKind;
     auto& dataset = add(row("dataset", "dataset", "Dataset", "data", K::Choice, [](auto& c) -> auto& { return c.dataset; },
                             "The images: MNIST, Fashion-MNIST, or the four IDX files of the data folder (idx)"));
-    dataset.choices = {{"mnist", "MNIST"}, {"fashion-mnist", "Fashion-MNIST"}, {"idx", "IDX folder"}};
+    dataset.choices = {{"mnist", "MNIST"},       {"fashion-mnist", "Fashion-MNIST"}, {"idx", "IDX folder"},
+                       {"folder", "Image folder"}, {"csv", "CSV (Kaggle)"},          {"emnist", "EMNIST"},
+                       {"kmnist", "KMNIST"},       {"qmnist", "QMNIST"}};
     // Shown with the data, but where the files lie is the machine's: a recipe, a record or a
     // sweep names the data set, never a folder of the computer it was made on.
     auto& dataDir = ofMachine(add(row("data_dir", "data-dir", "Data folder", "data", K::Path,
                                       [](auto& c) -> auto& { return c.dataDir; },
-                                      "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte "
-                                      "and t10k-labels-idx1-ubyte (plain or .gz). Empty: data/<dataset>")));
+                                      "The data: a folder of IDX files (train-images-idx3-ubyte, ... plain or .gz), of "
+                                      "class folders of images (ROOT/<class>/<image>), of an EMNIST, KMNIST or QMNIST "
+                                      "release, or a Kaggle CSV file. Empty: data/<dataset> for MNIST and Fashion-MNIST")));
     dataDir.check = [](const TrainConfig& c) {
-        return c.dataset == "idx" && c.dataDir.empty() ? std::string("dataset 'idx' needs a data folder") : std::string();
+        return c.dataset != "mnist" && c.dataset != "fashion-mnist" && c.dataDir.empty()
+                   ? "dataset '" + c.dataset + "' needs a data folder (--data-dir)"
+                   : std::string();
+    };
+    auto& imageSize = add(row("image_size", "image-size", "Image size", "data", K::Text,
+                              [](auto& c) -> auto& { return c.imageSize; },
+                              "Resize every image to N x N or H x W (e.g. 28 or 32x32), bilinear; empty: every image "
+                              "must have the same size"));
+    imageSize.check = [](const TrainConfig& c) {
+        int64_t h = 0, w = 0;
+        return parseImageSize(c.imageSize, h, w) ? std::string()
+                                                 : "image_size '" + c.imageSize + "' is not N or HxW (1 to 4096)";
     };
     range(add(row("train_fraction", "train-fraction", "Train fraction", "data", K::Real,
                   [](auto& c) -> auto& { return c.trainFraction; },
@@ -770,11 +785,39 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
             j[at] = f.get(c);
         }
     }
+    if (c.data != DataShape{})
+        j["data"] = json{{"shape", c.data.input()}, {"classes", c.data.classes}};
 }
 
 void from_json(const nlohmann::json& j, TrainConfig& c)
 {
     c = TrainConfig{};
+    if (j.is_object() && j.contains("data")) {
+        // What the run's images were (TrainConfig.h's DataShape), kept beside the settings.
+        const json& d = j.at("data");
+        const auto bad = [](const std::string& what) { return ConfigError("data: " + what); };
+        if (!d.is_object() || !d.contains("shape") || !d.contains("classes"))
+            throw bad("expected {\"shape\": [C, H, W], \"classes\": [names]}");
+        const json& shape = d.at("shape");
+        if (!shape.is_array() || shape.size() != 3 || !std::all_of(shape.begin(), shape.end(), [](const json& v) {
+                return v.is_number_integer() && v.get<int64_t>() >= 1 && v.get<int64_t>() <= 4096;
+            }))
+            throw bad("shape must be [C, H, W], three whole numbers 1..4096");
+        const json& classes = d.at("classes");
+        if (!classes.is_array() || classes.size() < 2 || classes.size() > 100000 ||
+            !std::all_of(classes.begin(), classes.end(), [](const json& v) { return v.is_string(); }))
+            throw bad("classes must be a list of at least two names");
+        c.data.channels = shape[0].get<int64_t>();
+        c.data.height = shape[1].get<int64_t>();
+        c.data.width = shape[2].get<int64_t>();
+        c.data.classes = classes.get<std::vector<std::string>>();
+        json rest = j;
+        rest.erase("data");
+        const DataShape keep = c.data;
+        readObject(rest, "", c);
+        c.data = keep;
+        return;
+    }
     readObject(j, "", c);
 }
 

@@ -31,6 +31,23 @@ void throwIfInvalid(const TrainConfig& c)
     throw ConfigError(msg);
 }
 
+bool parseImageSize(const std::string& text, int64_t& height, int64_t& width)
+{
+    height = width = 0;
+    if (text.empty())
+        return true;
+    const auto side = [](const std::string& t, int64_t& v) {
+        if (t.empty() || t.size() > 4 || t.find_first_not_of("0123456789") != std::string::npos)
+            return false;
+        v = std::stoll(t);
+        return v >= 1 && v <= 4096;
+    };
+    const size_t x = text.find_first_of("xX");
+    if (x == std::string::npos)
+        return side(text, height) && side(text, width);
+    return side(text.substr(0, x), height) && side(text.substr(x + 1), width);
+}
+
 std::string toJsonText(const TrainConfig& c)
 {
     return nlohmann::json(c).dump(2) + "\n";

@@ -11,10 +11,33 @@
 
 namespace mnist {
 
+// What a run's images are: one image's C x H x W and the class names, in label order. Not a
+// setting: the data loader fills it in from the images (applyDataShape() of data/Dataset.h), a run
+// folder's config.json keeps it ("data", written only when it is not MNIST's), and the built-in
+// networks take their input and classifier size from it (spec/Architectures.h).
+struct DataShape {
+    int64_t channels = 1;
+    int64_t height = 28;
+    int64_t width = 28;
+    std::vector<std::string> classes{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+    std::vector<int64_t> input() const { return {channels, height, width}; }
+    int64_t classCount() const { return static_cast<int64_t>(classes.size()); }
+    bool operator==(const DataShape& o) const
+    {
+        return channels == o.channels && height == o.height && width == o.width && classes == o.classes;
+    }
+    bool operator!=(const DataShape& o) const { return !(*this == o); }
+};
+
 struct TrainConfig {
-    std::string dataset = "mnist"; // mnist | fashion-mnist | idx (a folder given in dataDir)
-    std::string dataDir;           // folder with the four IDX files; empty: data/<dataset>
+    // mnist | fashion-mnist | idx | folder | csv | emnist | kmnist | qmnist (data/DataSource.h)
+    std::string dataset = "mnist";
+    std::string dataDir;           // the folder (or CSV file) of the data; empty: data/<dataset>
     double trainFraction = 0.8;    // train = first 80% of the training file, valid = the rest
+    // Resize every image to this size: "" (every image must have the same size), "N" or "HxW".
+    std::string imageSize;
+    DataShape data;
 
     std::string arch = "LeNet";
     // A JSON network spec (spec/NetworkSpec.h) to train instead of `arch`, which then holds the
@@ -65,6 +88,10 @@ struct TrainConfig {
     // Every problem, in words; empty when the config can be run.
     std::vector<std::string> validate() const;
 };
+
+// image_size's text as a size: "" gives 0 x 0 (no resize), "N" N x N, "HxW" H x W; false for
+// anything else or a side outside 1..4096.
+bool parseImageSize(const std::string& text, int64_t& height, int64_t& width);
 
 void to_json(nlohmann::json& j, const TrainConfig& c);
 // Throws ConfigError for a wrong type or an unknown key (a typo must not be silently ignored).

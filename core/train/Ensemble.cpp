@@ -27,8 +27,17 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
         if (configs[k].dataset != configs[0].dataset)
             throw ConfigError(runDirs[k] + " was trained on " + configs[k].dataset + ", " + runDirs[0] + " on " +
                               configs[0].dataset + ": an ensemble needs one dataset");
-    const std::string folder = dataDir.empty() ? resolveDataDir(configs.front()) : dataDir;
-    const Dataset test = loadIdxFolder(folder, false);
+    for (size_t k = 1; k < configs.size(); ++k)
+        if (configs[k].data != configs[0].data)
+            throw ConfigError(runDirs[k] + " and " + runDirs[0] + " were trained on data of different shapes or classes");
+    TrainConfig dataConfig = configs.front();
+    if (!dataDir.empty())
+        dataConfig.dataDir = dataDir;
+    const DataSplits data = loadData(dataConfig);
+    if (data.shape != dataConfig.data)
+        throw DataError(resolveDataDir(dataConfig) + " is not the data " + runDirs[0] + " was trained on");
+    const Dataset& test = data.test;
+    const int64_t classes = dataConfig.data.classCount();
     const torch::Device dev = resolveDevice(device);
     const torch::Tensor raw = imagesToInput(test.images, dev);
     const torch::Tensor labels = test.labels.to(dev);
@@ -36,7 +45,7 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
     EnsembleResult result;
     result.testSize = test.size();
     torch::NoGradGuard noGrad;
-    torch::Tensor sum = torch::zeros({test.size(), 10}, torch::TensorOptions().device(dev));
+    torch::Tensor sum = torch::zeros({test.size(), classes}, torch::TensorOptions().device(dev));
     for (size_t k = 0; k < runDirs.size(); ++k) {
         const TrainConfig& c = configs[k];
         const auto model = createNetwork(c);
@@ -45,7 +54,7 @@ EnsembleResult evaluateEnsemble(const std::vector<std::string>& runDirs, const s
         model->eval();
         const ChannelsLastScope layout(*model, dev);
         const torch::Tensor x = BatchAugmenter(c.augment).normalize(raw);
-        torch::Tensor probs = torch::empty({test.size(), 10}, torch::TensorOptions().device(dev));
+        torch::Tensor probs = torch::empty({test.size(), classes}, torch::TensorOptions().device(dev));
         for (int64_t start = 0; start < test.size(); start += 1000) {
             const int64_t len = std::min<int64_t>(1000, test.size() - start);
             probs.narrow(0, start, len).copy_(torch::softmax(model->forward(x.narrow(0, start, len)), 1));

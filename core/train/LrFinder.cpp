@@ -123,13 +123,14 @@ int64_t LrFinder::iterations(int64_t trainSize) const
 
 LrFinderResult LrFinder::run(const std::function<void(int64_t, int64_t)>& progress, const StopToken& stop) const
 {
-    return run(loadSplits(resolveDataDir(m_config), m_config.trainFraction), progress, stop);
+    return run(loadData(m_config), progress, stop);
 }
 
 LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(int64_t, int64_t)>& progress,
                              const StopToken& stop) const
 {
-    const TrainConfig& c = m_config;
+    TrainConfig c = m_config;
+    applyDataShape(c, data); // the network takes the data's shape and classes
     const torch::Device device = resolveDevice(c.device);
     const int64_t n = data.train.size();
     if (n < 2)

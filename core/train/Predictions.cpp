@@ -9,6 +9,7 @@
 #include "models/ModelRegistry.h"
 #include "train/Device.h"
 #include "train/Trainer.h"
+#include "spec/NetworkSpec.h"
 
 #include <torch/torch.h>
 
@@ -60,8 +61,10 @@ TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch:
     const torch::Tensor l64 = labels.to(torch::kCPU, torch::kInt64).contiguous();
     const int64_t n = l64.numel();
     TestPredictions out;
-    out.rows = static_cast<int>(images.size(1));
-    out.cols = static_cast<int>(images.size(2));
+    const bool grey3d = images.dim() == 3; // [N, H, W]: one channel
+    out.channels = grey3d ? 1 : static_cast<int>(images.size(1));
+    out.rows = static_cast<int>(images.size(grey3d ? 1 : 2));
+    out.cols = static_cast<int>(images.size(grey3d ? 2 : 3));
     out.classes = p.dim() == 2 ? static_cast<int>(p.size(1)) : 10;
     out.labels.resize(static_cast<std::size_t>(n));
     out.predicted.resize(static_cast<std::size_t>(n));
@@ -95,29 +98,39 @@ TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig
 
 TestPredictions predictTestSet(Network& net, const TrainConfig& config)
 {
-    const Dataset test = loadIdxFolder(resolveDataDir(config), false);
+    const DataSplits data = loadData(config);
+    if (data.shape != config.data)
+        throw DataError("the data in " + resolveDataDir(config) + " (" + data.name + ", " + formatShape(data.shape.input()) +
+                        ", " + std::to_string(data.shape.classCount()) + " classes) is not the data this model was "
+                        "trained on (" + formatShape(config.data.input()) + ", " +
+                        std::to_string(config.data.classCount()) + " classes)");
+    const Dataset& test = data.test;
     const torch::Device device = resolveDevice(config.device);
     net.to(device);
     const torch::Tensor labels = test.labels.to(torch::kInt64).contiguous();
     // Checked before the forward passes: the loss of evaluate() would fail on such a label with
     // LibTorch's message instead of ours.
-    const torch::Tensor bad = labels.lt(0).logical_or(labels.gt(9)).nonzero();
+    const int64_t classes = config.data.classCount();
+    const torch::Tensor bad = labels.lt(0).logical_or(labels.ge(classes)).nonzero();
     if (bad.numel() > 0) {
         const int64_t i = bad[0][0].item<int64_t>();
         throw DataError("test label " + std::to_string(labels[i].item<int64_t>()) + " of image " + std::to_string(i) +
-                        " is outside 0..9");
+                        " is outside 0.." + std::to_string(classes - 1));
     }
     // Same input pipeline and forward passes as training's evaluation, so the counts equal its accuracy.
     const torch::Tensor x = modelInput(test.images, config.augment, device);
     PerImageOutputs outputs;
     const ChannelsLastScope layout(net, device);
     evaluate(net, x, labels.to(device), std::max<int64_t>(config.evalBatchSize, 1), &outputs);
-    return makeTestPredictions(outputs, labels, test.images);
+    TestPredictions out = makeTestPredictions(outputs, labels, test.images);
+    out.classNames = config.data.classes;
+    return out;
 }
 
 struct ImageClassifier::Impl {
     std::shared_ptr<Network> net;
     AugmentConfig augment;
+    DataShape shape;
 };
 
 ImageClassifier::ImageClassifier(const TrainConfig& config, const std::string& weightsPath)
@@ -126,17 +139,26 @@ ImageClassifier::ImageClassifier(const TrainConfig& config, const std::string& w
     m_impl->net = loadNetwork(config, weightsPath);
     m_impl->net->eval();
     m_impl->augment = config.augment;
+    m_impl->shape = config.data;
+}
+
+const DataShape& ImageClassifier::shape() const
+{
+    return m_impl->shape;
 }
 
 ImageClassifier::~ImageClassifier() = default;
 
 std::vector<float> ImageClassifier::probabilities(const std::vector<uint8_t>& pixels, int rows, int cols) const
 {
-    if (rows <= 0 || cols <= 0 || pixels.size() != static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols))
-        throw DataError("an image of " + std::to_string(pixels.size()) + " bytes is not " + std::to_string(rows) + " x " +
-                        std::to_string(cols));
+    const int64_t channels = m_impl->shape.channels;
+    if (rows <= 0 || cols <= 0 ||
+        pixels.size() != static_cast<std::size_t>(channels) * static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols))
+        throw DataError("an image of " + std::to_string(pixels.size()) + " bytes is not " + std::to_string(channels) +
+                        " x " + std::to_string(rows) + " x " + std::to_string(cols));
     torch::NoGradGuard noGrad;
-    const torch::Tensor image = torch::from_blob(const_cast<uint8_t*>(pixels.data()), {1, rows, cols}, torch::kUInt8);
+    const torch::Tensor image =
+        torch::from_blob(const_cast<uint8_t*>(pixels.data()), {1, channels, rows, cols}, torch::kUInt8);
     const torch::Tensor logits = m_impl->net->forward(modelInput(image, m_impl->augment, torch::Device(torch::kCPU)));
     const torch::Tensor p = torch::softmax(logits, 1).to(torch::kFloat32).contiguous();
     return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());

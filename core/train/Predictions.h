@@ -13,13 +13,15 @@ namespace mnist {
 
 struct TestPredictions {
     int rows = 28, cols = 28;             // size of one image
+    int channels = 1;                     // 1 grey, 3 colour (channel-major within an image)
     int classes = 10;                     // confusion is classes x classes
+    std::vector<std::string> classNames;  // in label order (the run's data)
     std::vector<int> labels;              // true label per test image, in file order
     std::vector<int> predicted;           // argmax of the logits per image
     std::vector<float> confidence;        // max softmax probability per image, in [0, 1]
     std::vector<float> probabilities;     // size() * classes softmax probabilities, row-major
     std::vector<int64_t> confusion;       // classes x classes row-major: (true label, predicted)
-    std::vector<uint8_t> images;          // size() * rows * cols raw pixels (0 = black), row-major
+    std::vector<uint8_t> images;          // size() * channels * rows * cols raw pixels (0 = black)
 
     int64_t size() const { return static_cast<int64_t>(labels.size()); }
     int64_t correct() const;              // sum of the confusion diagonal
@@ -29,10 +31,11 @@ struct TestPredictions {
 };
 
 // Loads `weightsPath` (.safetensors with PyTorch names, or a LibTorch .pt archive) into
-// config.arch and predicts every image of the test split of resolveDataDir(config), normalised as
-// config.augment says, on config.device, in batches of config.evalBatchSize. Throws IoError for
-// weights of another architecture, DataError when the test set cannot be read or holds a label
-// outside 0..9. Any thread; uses no global state but LibTorch's.
+// config.arch and predicts every image of the test split of config's data (loadData(): the split
+// the run was tested on), normalised as config.augment says, on config.device, in batches of
+// config.evalBatchSize. Throws IoError for weights of another architecture, DataError when the
+// test set cannot be read, is not the data the model was trained for, or holds a label outside
+// the classes. Any thread; uses no global state but LibTorch's.
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config);
 
 // A saved model kept in memory to classify one image at a time (the drawing pad): loaded once on
@@ -49,10 +52,11 @@ public:
     ImageClassifier(const ImageClassifier&) = delete;
     ImageClassifier& operator=(const ImageClassifier&) = delete;
 
-    // Softmax probabilities (one per class, summing to 1) of a rows x cols image of bytes,
-    // 0 = background as in the IDX files. Throws DataError when pixels.size() != rows * cols.
-    // Not for concurrent calls on one object.
+    // Softmax probabilities (one per class, summing to 1) of a C x rows x cols image of bytes
+    // (C the model's channels), 0 = background as in the IDX files. Throws DataError when
+    // pixels.size() != C * rows * cols. Not for concurrent calls on one object.
     std::vector<float> probabilities(const std::vector<uint8_t>& pixels, int rows = 28, int cols = 28) const;
+    const DataShape& shape() const;
 
 private:
     struct Impl;

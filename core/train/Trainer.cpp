@@ -6,6 +6,7 @@
 #include "run/Checkpoint.h"
 #include "formats/StateDict.h"
 #include "run/RunLayout.h"
+#include "spec/NetworkSpec.h"
 #include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "optim/LrScheduler.h"
@@ -233,9 +234,15 @@ private:
         m_validY = m_data.valid.labels.to(m_device);
         m_testX = normalizedInput(m_data.test.images, m_device, m_augmenter);
         m_testY = m_data.test.labels.to(m_device);
-        if (m_trainX.size(2) != 28 || m_trainX.size(3) != 28)
-            throw DataError("the architectures expect 28x28 images; these are " + std::to_string(m_trainX.size(2)) + "x" +
-                            std::to_string(m_trainX.size(3)));
+        const std::vector<int64_t> shape{m_trainX.size(1), m_trainX.size(2), m_trainX.size(3)};
+        if (shape != m_c.data.input())
+            throw DataError("the images are " + formatShape(shape) + " but the set-up's network was made for " +
+                            formatShape(m_c.data.input()) + " (applyDataShape() of the loaded data sets it)");
+        const int64_t classes = m_c.data.classCount();
+        for (const Dataset* split : {&m_data.train, &m_data.valid, &m_data.test})
+            if (split->size() > 0 && (split->labels.min().item<int64_t>() < 0 || split->labels.max().item<int64_t>() >= classes))
+                throw DataError("a label lies outside the data's " + std::to_string(classes) + " classes (0.." +
+                                std::to_string(classes - 1) + ")");
     }
 
     void prepareOptimizer()
@@ -450,9 +457,11 @@ TrainingBatch trainingBatch(const torch::Tensor& images, const torch::Tensor& la
 
 namespace {
 
+// [N, H, W] (one grey channel) or [N, C, H, W] bytes -> float [N, C, H, W] in [0, 1].
 torch::Tensor imagesToInputOps(const torch::Tensor& images, const torch::Device& device)
 {
-    return images.to(device).to(torch::kFloat32).div_(255.0).unsqueeze(1).contiguous();
+    const torch::Tensor x = images.to(device).to(torch::kFloat32).div_(255.0);
+    return (x.dim() == 3 ? x.unsqueeze(1) : x).contiguous();
 }
 
 // uint8 [N, H, W] -> float [N, 1, H, W] through `perByte`, an elementwise chain of LibTorch ops
@@ -466,7 +475,8 @@ torch::Tensor mapBytes(const torch::Tensor& images, const std::function<torch::T
         perByte(imagesToInputOps(torch::arange(256, torch::kUInt8).view({256, 1, 1}), torch::kCPU)).contiguous();
     TORCH_CHECK(table.numel() == 256 && table.scalar_type() == torch::kFloat32, "mapBytes: not one float per byte");
     const torch::Tensor bytes = images.contiguous();
-    torch::Tensor out = torch::empty({images.size(0), 1, images.size(1), images.size(2)}, torch::kFloat32);
+    torch::Tensor out = images.dim() == 3 ? torch::empty({images.size(0), 1, images.size(1), images.size(2)}, torch::kFloat32)
+                                          : torch::empty(images.sizes(), torch::kFloat32);
     const uint8_t* src = bytes.data_ptr<uint8_t>();
     const float* lut = table.data_ptr<float>();
     float* dst = out.data_ptr<float>();
@@ -479,7 +489,8 @@ torch::Tensor mapBytes(const torch::Tensor& images, const std::function<torch::T
 
 bool mappable(const torch::Tensor& images, const torch::Device& device)
 {
-    return device.is_cpu() && images.device().is_cpu() && images.scalar_type() == torch::kUInt8 && images.dim() == 3;
+    return device.is_cpu() && images.device().is_cpu() && images.scalar_type() == torch::kUInt8 &&
+           (images.dim() == 3 || images.dim() == 4);
 }
 
 } // namespace

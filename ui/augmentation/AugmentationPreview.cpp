@@ -177,7 +177,7 @@ void AugmentationPreview::load()
         LoadResult r;
         // Nothing may escape the pool thread: the error travels back as text.
         try {
-            r.images = loadTrainingImages(folder.toStdString());
+            r.images = loadTrainingImages(config);
             r.count = imageCount(*r.images);
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(explainDataProblem(config, e.what()));

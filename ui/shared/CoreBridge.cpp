@@ -118,9 +118,9 @@ std::string explainDataProblem(const mnist::TrainConfig& config, const std::stri
     return out.str();
 }
 
-std::shared_ptr<const mnist::Dataset> loadTrainingImages(const std::string& folder)
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config)
 {
-    return std::make_shared<const mnist::Dataset>(mnist::loadIdxFolder(folder, true));
+    return std::make_shared<const mnist::Dataset>(mnist::loadData(config).train);
 }
 
 int64_t imageCount(const mnist::Dataset& images)
@@ -138,6 +138,7 @@ std::vector<PreviewImage> previewImages(const mnist::Dataset& images, const std:
         PreviewImage p;
         p.index = s.index;
         p.label = s.label;
+        p.channels = static_cast<int>(preview.channels);
         p.rows = static_cast<int>(preview.rows);
         p.cols = static_cast<int>(preview.cols);
         p.original = s.original;
@@ -251,13 +252,13 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const st
         r.label = -1;
         raw = torch::from_blob(const_cast<uint8_t*>(drawn.data()), {1, 28, 28}, torch::kUInt8).to(torch::kFloat32).div(255.0);
     } else {
-        const mnist::Dataset test = mnist::loadIdxFolder(mnist::resolveDataDir(config), false);
+        const mnist::Dataset test = mnist::loadData(config).test;
         if (imageIndex >= test.size())
             throw mnist::DataError("test image " + std::to_string(imageIndex) + " does not exist: the test set has " +
                                    std::to_string(test.size()) + " images (0 to " + std::to_string(test.size() - 1) + ")");
         r.imageIndex = imageIndex;
         r.label = test.labels[imageIndex].item<int64_t>();
-        raw = test.images[imageIndex].to(torch::kFloat32).div(255.0).unsqueeze(0);
+        raw = test.images[imageIndex].to(torch::kFloat32).div(255.0); // [C, H, W]
     }
     r.image = picture(raw[0], imageIndex < 0 ? "drawn digit" : "test image");
     const torch::Tensor input = mnist::BatchAugmenter(config.augment).normalize(raw.unsqueeze(0))[0];

@@ -91,16 +91,16 @@ std::string dataFolderFor(const mnist::TrainConfig& config);
 // A person-readable explanation of why a dataset folder could not be read, with what to do.
 std::string explainDataProblem(const mnist::TrainConfig& config, const std::string& coreMessage);
 
-// The training file of a dataset folder, read once (uint8 images in memory). Throws
-// mnist::DataError naming the folder and what is missing.
-std::shared_ptr<const mnist::Dataset> loadTrainingImages(const std::string& folder);
+// The train split of a set-up's data (mnist::loadData(): any kind, cached), read once as uint8
+// images in memory. Throws mnist::DataError naming the file and the problem.
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config);
 int64_t imageCount(const mnist::Dataset& images);
 
-// One augmented sample for the preview panel; images are rows x cols floats, row-major.
+// One augmented sample for the preview panel; images are channels x rows x cols floats.
 struct PreviewImage {
     int64_t index = 0;
     int64_t label = 0;
-    int rows = 28, cols = 28;
+    int channels = 1, rows = 28, cols = 28;
     std::vector<float> original;  // [0, 1]
     std::vector<float> augmented; // after every transform, Normalize included when on
     float originalMin = 0, originalMax = 0;

@@ -86,15 +86,17 @@ void TrainingWorker::run()
     bool recording = false; // a run folder exists, so an error after this point leaves a resumable run
     // Nothing may escape into Qt's event loop: every error becomes failed().
     try {
-        mnist::Trainer trainer(m_config); // validates and checks the device before loading data
+        static_cast<void>(mnist::Trainer(m_config)); // validates and checks the device before loading data
         const std::string folder = mnist::resolveDataDir(m_config);
         Q_EMIT dataLoading(QString::fromStdString(folder));
         mnist::DataSplits data;
         try {
-            data = mnist::loadSplits(folder, m_config.trainFraction);
+            data = mnist::loadData(m_config);
         } catch (const mnist::DataError& e) {
             throw mnist::DataError(explainDataProblem(m_config, e.what()));
         }
+        mnist::applyDataShape(m_config, data);
+        mnist::Trainer trainer(m_config);
         if (m_stop.stopRequested()) {
             summary.stopped = true;
             Q_EMIT finished(summary);
