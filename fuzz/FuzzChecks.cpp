@@ -375,7 +375,8 @@ std::string digitCsvOutcome(const uint8_t* data, size_t size)
         const bool labeled = set.labels[0] >= 0;
         for (int64_t label : set.labels)
             if (labeled ? label < 0 || label > 9 : label != -1)
-                return "csv: label " + std::to_string(label) + " accepted beside label " + std::to_string(set.labels[0]);
+                return "csv: label " + std::to_string(label) + " accepted beside label " +
+                       std::to_string(set.labels[0]);
         // Written out in Kaggle's own layout, the set reads back as itself.
         const size_t pixels = static_cast<size_t>(set.height * set.width);
         std::string text = labeled ? "label" : "";
@@ -435,8 +436,8 @@ std::string mnistFamilyOutcome(const uint8_t* data, size_t size)
         const std::string name = gz ? "labels-idx2-int.gz" : "labels-idx2-int";
         bool refused = true;
         problem = outcome<mnist::DataError>("qmnist labels (" + name + ")", name, [&]() -> std::string {
-            const std::vector<int64_t> labels =
-                gz ? mnist::parseQmnistLabels(packed.data(), packed.size(), name) : mnist::parseQmnistLabels(data, size, name);
+            const std::vector<int64_t> labels = gz ? mnist::parseQmnistLabels(packed.data(), packed.size(), name)
+                                                   : mnist::parseQmnistLabels(data, size, name);
             refused = false;
             if (labels.empty())
                 return "qmnist labels (" + name + "): no labels accepted";

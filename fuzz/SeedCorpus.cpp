@@ -78,8 +78,8 @@ int main(int argc, char** argv)
     }
     const fs::path out = argv[1];
     try {
-        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep", "csv",
-                                "mnistfamily"})
+        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep",
+                                "csv", "mnistfamily"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";

@@ -7,7 +7,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -70,7 +69,8 @@ TEST_CASE("Kaggle CSV: a labeled file reads its labels and its pixels in row-maj
 
 TEST_CASE("Kaggle CSV: a file without a label column reads unlabeled images", "[data][csv]")
 {
-    const mnist::ImageSet set = parse(header(9, false) + "\n" + row(9, -1, 1) + "\n" + row(9, -1, 2) + "\n", "test.csv");
+    const std::string text = header(9, false) + "\n" + row(9, -1, 1) + "\n" + row(9, -1, 2) + "\n";
+    const mnist::ImageSet set = parse(text, "test.csv");
     CHECK(set.count() == 2);
     CHECK(set.height == 3);
     CHECK(set.width == 3);
@@ -162,7 +162,8 @@ TEST_CASE("Kaggle CSV: every bad value is named with its file, line and column",
     CHECK_THAT(errorOf(bad("")), StartsWith("train.csv:3, column pixel2: missing value"));
     CHECK_THAT(errorOf(bad("1 2")), StartsWith("train.csv:3, column pixel2: \"1 2\""));
     CHECK_THAT(errorOf(bad("+5")), StartsWith("train.csv:3, column pixel2: \"+5\""));
-    CHECK_THAT(errorOf(bad("99999999999999999999999")), StartsWith("train.csv:3, column pixel2: 99999999999999999999999 is not"));
+    CHECK_THAT(errorOf(bad("99999999999999999999999")),
+               StartsWith("train.csv:3, column pixel2: 99999999999999999999999 is not"));
     CHECK_THAT(errorOf(bad("\"7\"")), StartsWith("train.csv:3, column pixel2: \"\"7\"\""));
 }
 

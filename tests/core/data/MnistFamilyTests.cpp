@@ -258,7 +258,8 @@ TEST_CASE("KMNIST class map: what it refuses, with file and line", "[data][famil
     CHECK_THAT(error("index,codepoint,char\n1,U+0041,A\n"), StartsWith("map.csv:2: index \"1\", expected 0"));
     CHECK_THAT(error("index,codepoint,char\n0,65,A\n"), StartsWith("map.csv:2: \"65\" is not a code point"));
     CHECK_THAT(error("index,codepoint,char\n0,U+0041,B\n"), StartsWith("map.csv:2: the character \"B\" is not U+0041"));
-    CHECK_THAT(error("index,codepoint,char\n0,U+0041,A\n\n1,U+0042,B\n"), StartsWith("map.csv:4: a class after a blank"));
+    CHECK_THAT(error("index,codepoint,char\n0,U+0041,A\n\n1,U+0042,B\n"),
+               StartsWith("map.csv:4: a class after a blank"));
 }
 
 TEST_CASE("QMNIST: the class is column 0 of the int32 label table", "[data][family][qmnist]")
@@ -305,7 +306,8 @@ TEST_CASE("QMNIST: the class is column 0 of the int32 label table", "[data][fami
         writeIdxImages(folder + "/qmnist-train-images-idx3-ubyte", 2, 3, 2, repeat(kUpright, 2));
         writeIdxLabels(folder + "/qmnist-train-labels-idx2-int", {3, 9});
         CHECK_THROWS_WITH(mnist::readQmnist(folder),
-                          Contains("qmnist-train-labels-idx2-int: wrong magic number 0x00000801, expected 0x00000C02") &&
+                          Contains("qmnist-train-labels-idx2-int: wrong magic number 0x00000801, expected "
+                                   "0x00000C02") &&
                               Contains("label file"));
     }
     SECTION("a class outside 0..9")
@@ -332,6 +334,7 @@ TEST_CASE("QMNIST: the class is column 0 of the int32 label table", "[data][fami
         writeIdxImages(folder + "/qmnist-train-images-idx3-ubyte", 1, 3, 2, kUpright);
         writeBytes(folder + "/qmnist-train-labels-idx2-int", table);
         CHECK_THROWS_WITH(mnist::readQmnist(folder),
-                          Contains("qmnist-train-labels-idx2-int: 2 labels for 1 images in qmnist-train-images-idx3-ubyte"));
+                          Contains("qmnist-train-labels-idx2-int: 2 labels for 1 images in "
+                                   "qmnist-train-images-idx3-ubyte"));
     }
 }
