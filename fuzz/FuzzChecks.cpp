@@ -1,7 +1,9 @@
 #include "FuzzChecks.h"
 
 #include "Error.h"
+#include "data/DigitCsv.h"
 #include "data/IdxReader.h"
+#include "data/MnistFamily.h"
 #include "run/PretrainedModel.h"
 #include "run/RunFiles.h"
 #include "formats/SafeTensors.h"
@@ -18,6 +20,7 @@
 
 #include <cmath>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <typeinfo>
 #include <vector>
@@ -349,6 +352,113 @@ std::string sweepOutcome(const uint8_t* data, size_t size)
                     return "sweep spec: planned without problems, yet " + t.runName + " has " + p.field + ": " + p.message;
     } catch (const std::exception& e) {
         return std::string("sweep spec: unexpected ") + typeid(e).name() + ": " + e.what();
+    }
+    return {};
+}
+
+std::string digitCsvOutcome(const uint8_t* data, size_t size)
+{
+    const std::string name = "input.csv";
+    return outcome<mnist::DataError>("csv", name, [&]() -> std::string {
+        const mnist::ImageSet set = mnist::parseDigitCsv(reinterpret_cast<const char*>(data), size, name, 9);
+        const auto n = static_cast<uint64_t>(set.count());
+        if (n == 0 || set.channels != 1 || set.height < 1 || set.height != set.width)
+            return "csv: " + std::to_string(n) + " images of " + std::to_string(set.channels) + "x" +
+                   std::to_string(set.height) + "x" + std::to_string(set.width) + " accepted";
+        if (set.pixels.size() != n * uint64_t(set.height) * uint64_t(set.width))
+            return "csv: " + std::to_string(set.pixels.size()) + " pixels for " + std::to_string(n) + " images";
+        if (set.sources.size() != n)
+            return "csv: " + std::to_string(set.sources.size()) + " sources for " + std::to_string(n) + " images";
+        for (const std::string& source : set.sources)
+            if (source.rfind(name + ":", 0) != 0)
+                return "csv: source " + source + " does not name the file";
+        const bool labeled = set.labels[0] >= 0;
+        for (int64_t label : set.labels)
+            if (labeled ? label < 0 || label > 9 : label != -1)
+                return "csv: label " + std::to_string(label) + " accepted beside label " +
+                       std::to_string(set.labels[0]);
+        // Written out in Kaggle's own layout, the set reads back as itself.
+        const size_t pixels = static_cast<size_t>(set.height * set.width);
+        std::string text = labeled ? "label" : "";
+        for (size_t p = 0; p < pixels; ++p)
+            text += (p == 0 && !labeled ? "pixel" : ",pixel") + std::to_string(p);
+        text += "\n";
+        for (size_t i = 0; i < n; ++i) {
+            if (labeled)
+                text += std::to_string(set.labels[i]) + ",";
+            for (size_t p = 0; p < pixels; ++p)
+                text += std::to_string(set.pixels[i * pixels + p]) + (p + 1 < pixels ? "," : "\n");
+        }
+        const mnist::ImageSet again = mnist::parseDigitCsv(text.data(), text.size(), name, 9);
+        if (again.pixels != set.pixels || again.labels != set.labels || again.height != set.height)
+            return "csv: the set written out again reads back differently";
+        return {};
+    });
+}
+
+std::string mnistFamilyOutcome(const uint8_t* data, size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    const std::string mappingName = "emnist-input-mapping.txt";
+    std::string problem = outcome<mnist::DataError>("emnist mapping", mappingName, [&]() -> std::string {
+        std::vector<int64_t> ids;
+        const std::vector<std::string> names = mnist::parseEmnistMapping(text, mappingName, ids);
+        if (names.empty() || names.size() != ids.size())
+            return "emnist mapping: " + std::to_string(names.size()) + " names for " + std::to_string(ids.size()) +
+                   " labels";
+        if (std::set<int64_t>(ids.begin(), ids.end()).size() != ids.size())
+            return "emnist mapping: a label mapped twice accepted";
+        for (size_t i = 0; i < ids.size(); ++i)
+            if (ids[i] < 0 || ids[i] > 255 || names[i].empty())
+                return "emnist mapping: label " + std::to_string(ids[i]) + " named \"" + names[i] + "\" accepted";
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
+
+    const std::string mapName = "kmnist_classmap.csv";
+    problem = outcome<mnist::DataError>("kmnist class map", mapName, [&]() -> std::string {
+        const std::vector<std::string> names = mnist::parseKmnistClassMap(text, mapName);
+        if (names.empty())
+            return "kmnist class map: no classes accepted";
+        for (const std::string& className : names)
+            if (className.empty() || className.size() > 4)
+                return "kmnist class map: class name \"" + className + "\" is not one character";
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
+
+    const std::vector<uint8_t> packed = gzipBytes(data, size);
+    std::vector<int64_t> plain;
+    bool plainRefused = false;
+    for (const bool gz : {false, true}) {
+        const std::string name = gz ? "labels-idx2-int.gz" : "labels-idx2-int";
+        bool refused = true;
+        problem = outcome<mnist::DataError>("qmnist labels (" + name + ")", name, [&]() -> std::string {
+            const std::vector<int64_t> labels = gz ? mnist::parseQmnistLabels(packed.data(), packed.size(), name)
+                                                   : mnist::parseQmnistLabels(data, size, name);
+            refused = false;
+            if (labels.empty())
+                return "qmnist labels (" + name + "): no labels accepted";
+            for (int64_t label : labels)
+                if (label < 0 || label > 9)
+                    return "qmnist labels (" + name + "): label " + std::to_string(label) + " accepted";
+            if (!gz)
+                plain = labels;
+            else if (!plainRefused && labels != plain)
+                return "qmnist labels: the gzipped table reads differently from the plain one";
+            return {};
+        });
+        if (!problem.empty())
+            return problem;
+        if (!gz)
+            plainRefused = refused;
+        // The plain bytes are also a valid gzip stream only when they start as gzip does; otherwise
+        // what the plain table refuses, its gzipped copy refuses too.
+        else if (plainRefused != refused && !(size >= 2 && data[0] == 0x1f && data[1] == 0x8b))
+            return std::string("qmnist labels: the ") + (refused ? "gzipped" : "plain") + " table is refused, the " +
+                   (refused ? "plain" : "gzipped") + " one accepted";
     }
     return {};
 }

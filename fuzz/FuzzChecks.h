@@ -44,6 +44,17 @@ std::string calibrationOutcome(const uint8_t* data, size_t size);
 // problems never throw, and a spec without problems plans valid trials.
 std::string sweepOutcome(const uint8_t* data, size_t size);
 
+// The bytes as a Kaggle digit CSV (data/DigitCsv.h, labels 0..9): an image set whose sizes agree
+// (square images, count x H x W pixels, one source per image, labels all -1 or all 0..9) and that
+// reads back as itself once written out again, or a DataError naming the file.
+std::string digitCsvOutcome(const uint8_t* data, size_t size);
+
+// The bytes as an EMNIST mapping text, as a KMNIST class map and as a QMNIST labels table, plain
+// and gzipped (data/MnistFamily.h): each parses into classes or labels that hold what the format
+// promises (one name per distinct label 0..255; non-empty names; classes 0..9, the same through
+// gzip), or throws a DataError naming the file.
+std::string mnistFamilyOutcome(const uint8_t* data, size_t size);
+
 // A gzip member holding the bytes (level 6, as gzip(1) writes by default).
 std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size);
 

@@ -1,5 +1,6 @@
 // mnist-fuzz-seeds OUT_DIR: writes small valid inputs for each fuzz target into OUT_DIR/idx,
-// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles (metrics, lr, layers, summary), made by the core's own writers where it has them,
+// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles (metrics, lr, layers, summary), OUT_DIR/csv and
+// OUT_DIR/mnistfamily, made by the core's own writers where it has them,
 // so the seeds follow the formats as the code changes (nothing binary is committed).
 #include "FuzzChecks.h"
 
@@ -77,7 +78,8 @@ int main(int argc, char** argv)
     }
     const fs::path out = argv[1];
     try {
-        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep"})
+        for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep",
+                                "csv", "mnistfamily"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";
@@ -204,6 +206,36 @@ int main(int argc, char** argv)
             const std::string state = mnist::sweepJsonText(sweep);
             writeFile(sw / ("sweep-" + std::to_string(sweeps++) + ".json"), std::vector<uint8_t>(state.begin(), state.end()));
         }
+        // Text formats: Kaggle CSVs (labeled, unlabeled with CRLF and a BOM) and the MNIST family's
+        // class lists, with QMNIST's int32 label table.
+        const auto text = [](const std::string& t) { return std::vector<uint8_t>(t.begin(), t.end()); };
+        const fs::path csv = out / "csv";
+        writeFile(csv / "labeled-2x2.csv", text("label,pixel0,pixel1,pixel2,pixel3\n7,0,1,2,3\n0,255,128,64,9\n"));
+        writeFile(csv / "unlabeled-3x3-crlf-bom.csv",
+                  text("\xEF\xBB\xBFpixel0,pixel1,pixel2,pixel3,pixel4,pixel5,pixel6,pixel7,pixel8\r\n"
+                       "0,0,10,20,30,40,50,60,255\r\n 1 , 2 ,3,4,5,6,7,8,9"));
+        std::string kaggle = "label";
+        for (int p = 0; p < 784; ++p)
+            kaggle += ",pixel" + std::to_string(p);
+        kaggle += "\n3";
+        for (int p = 0; p < 784; ++p)
+            kaggle += "," + std::to_string(p % 28 == 14 ? 255 : 0);
+        writeFile(csv / "kaggle-28x28.csv", text(kaggle + "\n"));
+
+        const fs::path family = out / "mnistfamily";
+        writeFile(family / "emnist-letters-mapping.txt", text("1 65 97\n2 66 98\n3 67 99\n"));
+        writeFile(family / "emnist-balanced-mapping.txt", text("0 48\r\n1 49\r\n36 97\r\n"));
+        writeFile(family / "kmnist_classmap.csv",
+                  text("index,codepoint,char\n0,U+304A,\xE3\x81\x8A\n1,U+304D,\xE3\x81\x8D\n"));
+        std::vector<uint8_t> table;
+        putBigEndian32(table, 0x00000C02);
+        putBigEndian32(table, 3);
+        putBigEndian32(table, 8);
+        for (uint32_t row = 0; row < 3; ++row)
+            for (uint32_t col = 0; col < 8; ++col)
+                putBigEndian32(table, col == 0 ? row * 4 : row * 1000 + col);
+        writeIdx(family, "qmnist-labels-idx2-int", table);
+
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";

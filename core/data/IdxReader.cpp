@@ -155,19 +155,23 @@ void checkMagic(const std::string& name, uint32_t magic, uint32_t expected, cons
         hint = " (this is an image file)";
     else if (magic == kIdxLabelsMagic)
         hint = " (this is a label file)";
+    else if (magic == kIdxInt32TableMagic)
+        hint = " (this is an int32 table, as QMNIST's label files)";
     else if ((magic >> 16) == 0x1f8b)
         hint = " (gzip data that does not decompress: the file is damaged)";
     throw DataError(name + ": wrong magic number " + hex(magic) + ", expected " + hex(expected) + " for an IDX " +
                     kind + " file" + hint);
 }
 
-std::vector<uint8_t> readWholeFile(const std::string& path)
+} // namespace
+
+std::vector<uint8_t> readDataFile(const std::string& path)
 {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         throw DataError(path + ": file not found");
     if (std::filesystem::is_directory(path, ec))
-        throw DataError(path + ": is a folder, expected an IDX file");
+        throw DataError(path + ": is a folder, expected a file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
@@ -191,8 +195,6 @@ std::vector<uint8_t> readWholeFile(const std::string& path)
     }
     return bytes;
 }
-
-} // namespace
 
 IdxImages parseIdxImages(const uint8_t* data, size_t size, const std::string& name)
 {
@@ -241,16 +243,54 @@ std::vector<uint8_t> parseIdxLabels(const uint8_t* data, size_t size, const std:
     return labels;
 }
 
+IdxTable parseIdxInt32Table(const uint8_t* data, size_t size, const std::string& name)
+{
+    IdxInput in(data, size, name);
+    checkMagic(name, in.readBigEndian32("the header"), kIdxInt32TableMagic, "int32 table");
+    const uint64_t rows = in.readBigEndian32("the header");
+    const uint64_t cols = in.readBigEndian32("the header");
+    if (rows == 0 || cols == 0)
+        throw DataError(name + ": zero-sized dimension (" + std::to_string(rows) + "x" + std::to_string(cols) +
+                        " table)");
+    // The same bound as for images: 2^32 rows at most, so the product stays far below 2^64.
+    constexpr uint64_t kMaxBytes = uint64_t(1) << 34;
+    if (cols > 65536 || rows * cols * 4 > kMaxBytes)
+        throw DataError(name + ": implausible dimensions " + std::to_string(rows) + "x" + std::to_string(cols));
+    const size_t bytes = static_cast<size_t>(rows * cols * 4);
+    if (!in.compressed() && in.plainRemaining() < bytes)
+        throw DataError(name + ": file is truncated: header announces a " + std::to_string(rows) + "x" +
+                        std::to_string(cols) + " table (" + std::to_string(bytes) + " bytes) but only " +
+                        std::to_string(in.plainRemaining()) + " bytes follow");
+    std::vector<uint8_t> raw;
+    in.readGrowing(raw, bytes, "table data");
+    IdxTable table;
+    table.rows = static_cast<int64_t>(rows);
+    table.cols = static_cast<int64_t>(cols);
+    table.values.resize(bytes / 4);
+    for (size_t i = 0; i < table.values.size(); ++i) {
+        const uint8_t* b = &raw[i * 4];
+        const uint32_t u = (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | uint32_t(b[3]);
+        table.values[i] = static_cast<int32_t>(u); // two's complement, as the format stores signed values
+    }
+    return table;
+}
+
 IdxImages readIdxImages(const std::string& path)
 {
-    const std::vector<uint8_t> bytes = readWholeFile(path);
+    const std::vector<uint8_t> bytes = readDataFile(path);
     return parseIdxImages(bytes.data(), bytes.size(), path);
 }
 
 std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel)
 {
-    const std::vector<uint8_t> bytes = readWholeFile(path);
+    const std::vector<uint8_t> bytes = readDataFile(path);
     return parseIdxLabels(bytes.data(), bytes.size(), path, maxLabel);
+}
+
+IdxTable readIdxInt32Table(const std::string& path)
+{
+    const std::vector<uint8_t> bytes = readDataFile(path);
+    return parseIdxInt32Table(bytes.data(), bytes.size(), path);
 }
 
 int64_t peekIdxCount(const std::string& path)

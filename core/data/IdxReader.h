@@ -10,6 +10,7 @@ namespace mnist {
 
 constexpr uint32_t kIdxImagesMagic = 0x00000803; // unsigned byte, 3 dimensions
 constexpr uint32_t kIdxLabelsMagic = 0x00000801; // unsigned byte, 1 dimension
+constexpr uint32_t kIdxInt32TableMagic = 0x00000C02; // int32 big-endian, 2 dimensions (QMNIST's labels)
 
 // Images as one contiguous row-major block: count x rows x cols bytes, 0 = background.
 struct IdxImages {
@@ -25,6 +26,19 @@ IdxImages readIdxImages(const std::string& path);
 // Reads a label file (magic 0x00000801). Every label must lie in 0..maxLabel.
 std::vector<uint8_t> readIdxLabels(const std::string& path, int maxLabel = 9);
 
+// A 2-D table of int32 values (magic 0x00000C02), row-major: rows x cols.
+struct IdxTable {
+    int64_t rows = 0;
+    int64_t cols = 0;
+    std::vector<int32_t> values;
+};
+
+// Reads an int32 table file. Rejects zero-sized dimensions and truncated data.
+IdxTable readIdxInt32Table(const std::string& path);
+
+// A whole file's bytes. Throws DataError naming the path when it is missing, a folder or unreadable.
+std::vector<uint8_t> readDataFile(const std::string& path);
+
 // The image or label count an IDX file's header announces (plain or gzip), reading only the
 // header; -1 when the file cannot be opened or is not IDX. For planning, not for trusting.
 int64_t peekIdxCount(const std::string& path);
@@ -34,5 +48,6 @@ int64_t peekIdxCount(const std::string& path);
 // actually present, whatever sizes a header announces.
 IdxImages parseIdxImages(const uint8_t* data, size_t size, const std::string& name);
 std::vector<uint8_t> parseIdxLabels(const uint8_t* data, size_t size, const std::string& name, int maxLabel = 9);
+IdxTable parseIdxInt32Table(const uint8_t* data, size_t size, const std::string& name);
 
 } // namespace mnist
