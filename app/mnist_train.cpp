@@ -73,26 +73,30 @@ std::shared_ptr<mnist::Network> evaluateWeights(const mnist::TrainConfig& config
     const std::vector<int64_t>& confusion = predictions.confusion;
     const int64_t correct = predictions.correct();
     const double accuracy = predictions.accuracy();
+    const int k = predictions.classes;
     if (json) {
         nlohmann::json rows = nlohmann::json::array();
-        for (int t = 0; t < 10; ++t)
-            rows.push_back(std::vector<int64_t>(confusion.begin() + t * 10, confusion.begin() + t * 10 + 10));
+        for (int t = 0; t < k; ++t)
+            rows.push_back(std::vector<int64_t>(confusion.begin() + t * k, confusion.begin() + t * k + k));
         std::cout << nlohmann::json{{"arch", config.arch}, {"weights", weights}, {"test_acc", accuracy},
-                                    {"correct", correct}, {"total", predictions.size()}, {"confusion", rows}}
+                                    {"correct", correct}, {"total", predictions.size()}, {"classes", config.data.classes},
+                                    {"confusion", rows}}
                          .dump(2)
                   << std::endl;
     } else {
         std::printf("%s, %s: test accuracy %.2f%% (%lld/%lld)\nconfusion counts (rows: true label, columns: predicted)\n",
                     config.arch.c_str(), weights.c_str(), accuracy, static_cast<long long>(correct),
                     static_cast<long long>(predictions.size()));
-        std::printf("     ");
-        for (int p = 0; p < 10; ++p)
-            std::printf("%6d", p);
+        // Class names cut to 5 characters keep the columns aligned; the JSON has them whole.
+        const auto name = [&](int c) { return config.data.classes.at(static_cast<size_t>(c)).substr(0, 5); };
+        std::printf("      ");
+        for (int p = 0; p < k; ++p)
+            std::printf("%6s", name(p).c_str());
         std::printf("\n");
-        for (int t = 0; t < 10; ++t) {
-            std::printf("%4d ", t);
-            for (int p = 0; p < 10; ++p)
-                std::printf("%6lld", static_cast<long long>(confusion[static_cast<size_t>(t * 10 + p)]));
+        for (int t = 0; t < k; ++t) {
+            std::printf("%5s ", name(t).c_str());
+            for (int p = 0; p < k; ++p)
+                std::printf("%6lld", static_cast<long long>(confusion[static_cast<size_t>(t * k + p)]));
             std::printf("\n");
         }
     }
@@ -441,6 +445,11 @@ int evaluateCommand(Options& o, mnist::TrainConfig config)
         if (!weights.empty())
             throw mnist::ConfigError("--pretrained evaluates the shipped weights: give --evaluate no file with it");
         const mnist::PretrainedModel model = pretrainedOrThrow(o.pretrainedName);
+        if (config.dataset != "mnist" && config.dataset != model.config.dataset)
+            throw mnist::ConfigError("the pretrained model " + model.name + " was trained on " + model.config.dataset + " (" +
+                                     mnist::formatShape(model.config.data.input()) + ", " +
+                                     std::to_string(model.config.data.classCount()) + " classes); it cannot score " +
+                                     config.dataset + " data: train a model on it instead");
         config = mnist::withMachineSettings(model.config, config);
         weights = model.weightsPath;
         if (!o.json)
@@ -449,6 +458,8 @@ int evaluateCommand(Options& o, mnist::TrainConfig config)
                         static_cast<unsigned long long>(model.seed), model.testAccuracy);
     }
     mnist::throwIfInvalid(config);
+    if (o.pretrained->count() == 0)
+        mnist::applyDataShape(config, mnist::loadData(config)); // the weights are for the data's shape
     const auto net = evaluateWeights(config, weights, o.json);
     if (!o.onnxPath.empty()) {
         mnist::exportOnnx(*net, o.onnxPath, config.augment);
