@@ -40,6 +40,8 @@ bool endsWithNoCase(const std::string& name, const char* suffix)
     return true;
 }
 
+#if MNIST_STUDIO_IMAGE_CODECS
+
 void checkDimensions(int64_t width, int64_t height, const std::string& name, const char* format)
 {
     if (width < 1 || height < 1)
@@ -92,8 +94,6 @@ void planarFromInterleaved(const uint8_t* in, int inChannels, DecodedImage& imag
         throw std::logic_error("planarFromInterleaved: " + std::to_string(inChannels) + " channels");
     }
 }
-
-#if MNIST_STUDIO_IMAGE_CODECS
 
 // Decoders reuse one interleaved buffer per thread: a folder of 60,000 small images then costs one
 // allocation per image (its result), not three.
