@@ -3,6 +3,8 @@
 #include "Error.h"
 #include "data/DigitCsv.h"
 #include "data/IdxReader.h"
+#include "data/ImageDecode.h"
+#include "data/ImageFolder.h"
 #include "data/MnistFamily.h"
 #include "run/PretrainedModel.h"
 #include "run/RunFiles.h"
@@ -18,7 +20,12 @@
 #include <torch/torch.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -461,6 +468,171 @@ std::string mnistFamilyOutcome(const uint8_t* data, size_t size)
                    (refused ? "plain" : "gzipped") + " one accepted";
     }
     return {};
+}
+
+} // namespace fuzzchecks
+
+namespace fuzzchecks {
+
+std::string imageOutcome(const uint8_t* data, size_t size)
+{
+    const std::string name = "input.img";
+    return outcome<mnist::DataError>("image", name, [&]() -> std::string {
+        const mnist::DecodedImage image = mnist::decodeImage(data, size, name);
+        if (image.channels != 1 && image.channels != 3)
+            return "image: " + std::to_string(image.channels) + " channels";
+        if (image.height < 1 || image.width < 1 || image.height > 16384 || image.width > 16384)
+            return "image: size " + std::to_string(image.width) + " x " + std::to_string(image.height) + " accepted";
+        if (image.pixels.size() != static_cast<size_t>(image.channels * image.height * image.width))
+            return "image: pixel count does not match C x H x W";
+        const mnist::DecodedImage other = mnist::convertChannels(image, 4 - image.channels);
+        if (other.channels != 4 - image.channels || other.pixels.size() != size_t(other.channels) * image.height * image.width)
+            return "image: convertChannels gave an inconsistent image";
+        const mnist::DecodedImage small = mnist::resizeImage(image, 5, 3);
+        if (small.height != 5 || small.width != 3 || small.pixels.size() != size_t(image.channels) * 15)
+            return "image: resizeImage gave an inconsistent image";
+        return {};
+    });
+}
+
+namespace {
+
+// A temporary folder removed with its content, whatever happens.
+struct ScratchFolder {
+    std::string path;
+    ScratchFolder()
+    {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "mnist-fuzz-folder-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data()))
+            throw std::runtime_error("mkdtemp failed");
+        path = tmpl;
+    }
+    ~ScratchFolder()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+// The input's paths kept to names any file system takes: no empty, "." or ".." parts, nothing
+// but letters, digits, ". _-", at most 4 levels of 24 characters.
+std::string tamePath(const std::string& raw, bool& folder)
+{
+    folder = !raw.empty() && raw.back() == '/';
+    std::string out;
+    size_t start = 0;
+    int levels = 0;
+    while (start <= raw.size() && levels < 4) {
+        size_t end = raw.find('/', start);
+        if (end == std::string::npos)
+            end = raw.size();
+        std::string part;
+        for (size_t i = start; i < end && part.size() < 24; ++i) {
+            const char c = raw[i];
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == ' ')
+                part += c;
+        }
+        if (!part.empty() && part != "." && part != "..") {
+            out += (out.empty() ? "" : "/") + part;
+            ++levels;
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+// Entries are created in input order; a file where a folder is needed (or the reverse) is skipped.
+void writeTree(const std::string& root, const uint8_t* data, size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    const std::string separator = "\n%%\n";
+    size_t start = 0;
+    for (int entries = 0; start <= text.size() && entries < 20; ++entries) {
+        size_t end = text.find(separator, start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string record = text.substr(start, end - start);
+        start = end + separator.size();
+        const size_t nul = record.find('\0');
+        bool folder = false;
+        const std::string relative = tamePath(record.substr(0, nul), folder);
+        if (relative.empty())
+            continue;
+        const std::filesystem::path path = std::filesystem::path(root) / relative;
+        std::error_code ec;
+        std::filesystem::create_directories(folder ? path : path.parent_path(), ec);
+        if (ec || folder)
+            continue;
+        std::ofstream out(path, std::ios::binary);
+        if (out && nul != std::string::npos)
+            out.write(record.data() + nul + 1, static_cast<std::streamsize>(record.size() - nul - 1));
+    }
+}
+
+} // namespace
+
+std::string imageFolderOutcome(const uint8_t* data, size_t size)
+{
+    ScratchFolder scratch;
+    writeTree(scratch.path, data, size);
+    return outcome<mnist::DataError>("image folder", scratch.path, [&]() -> std::string {
+        const mnist::ImageFolderScan scan = mnist::scanImageFolder(scratch.path);
+        const std::string root = scan.root;
+        if (root != scratch.path)
+            return "image folder: root " + root + " for " + scratch.path;
+        for (const mnist::DataProblem& p : scan.problems) {
+            std::error_code ec;
+            if (p.file.empty() || p.file[0] == '/' || p.reason.empty() ||
+                !std::filesystem::exists(std::filesystem::symlink_status(root + "/" + p.file, ec)))
+                return "image folder: scan problem names no entry under the root: '" + p.file + "': " + p.reason;
+        }
+        if (!std::is_sorted(scan.classes.begin(), scan.classes.end()) ||
+            std::adjacent_find(scan.classes.begin(), scan.classes.end()) != scan.classes.end())
+            return "image folder: classes not sorted and unique";
+        if (scan.parts.empty())
+            return "image folder: no part";
+        const int64_t classes = static_cast<int64_t>(scan.classes.size());
+        for (const mnist::ImageFolderPart& part : scan.parts) {
+            int64_t previous = -1;
+            for (const mnist::ImageFolderFile& f : part.files) {
+                if (f.path != root + "/" + f.relative || !std::filesystem::is_regular_file(f.path))
+                    return "image folder: file " + f.relative + " is not " + f.path;
+                // A part is labeled or not as a whole.
+                if (f.label < -1 || f.label >= classes || (f.label >= 0) != (part.files.front().label >= 0))
+                    return "image folder: " + f.relative + " has label " + std::to_string(f.label);
+                if (f.label < previous)
+                    return "image folder: " + f.relative + " out of class order";
+                previous = f.label;
+                if (f.size != std::filesystem::file_size(f.path))
+                    return "image folder: " + f.relative + " size not recorded";
+            }
+            std::vector<mnist::DataProblem> problems;
+            const mnist::ImageSet set = mnist::loadImageFolderPart(part, {}, 0, problems, 1);
+            if (set.channels != 1 && set.channels != 3)
+                return "image folder: part '" + part.name + "' loaded with " + std::to_string(set.channels) +
+                       " channels";
+            if (set.labels.size() != set.sources.size() ||
+                set.pixels.size() != static_cast<size_t>(set.count() * set.imageBytes()))
+                return "image folder: part '" + part.name + "' loaded inconsistent sizes";
+            if (set.count() + static_cast<int64_t>(problems.size()) != static_cast<int64_t>(part.files.size()))
+                return "image folder: part '" + part.name + "': files neither loaded nor reported";
+            size_t next = 0;
+            for (int64_t i = 0; i < set.count(); ++i) {
+                while (next < part.files.size() && part.files[next].relative != set.sources[i])
+                    ++next;
+                if (next == part.files.size() || part.files[next].label != set.labels[i])
+                    return "image folder: part '" + part.name + "': source " + set.sources[i] +
+                           " out of order or with another label";
+                ++next;
+            }
+            for (const mnist::DataProblem& p : problems)
+                if (std::none_of(part.files.begin(), part.files.end(),
+                                 [&](const mnist::ImageFolderFile& f) { return f.relative == p.file; }) ||
+                    p.reason.empty())
+                    return "image folder: load problem names no file of the part: '" + p.file + "'";
+        }
+        return {};
+    });
 }
 
 } // namespace fuzzchecks

@@ -54,6 +54,17 @@ std::string digitCsvOutcome(const uint8_t* data, size_t size);
 // promises (one name per distinct label 0..255; non-empty names; classes 0..9, the same through
 // gzip), or throws a DataError naming the file.
 std::string mnistFamilyOutcome(const uint8_t* data, size_t size);
+// The bytes as an image file (data/ImageDecode.h): decoded to a consistent image (1 or 3 channels,
+// C x H x W bytes, at most 16384 a side), which converts and resizes consistently, or refused
+// with a DataError naming the file.
+std::string imageOutcome(const uint8_t* data, size_t size);
+
+// The bytes as a small folder tree (records "relative/path\0content" separated by "\n%%\n"; a
+// path ending in '/' is a folder; at most 20 entries, 4 levels, tame names), written to a fresh
+// temporary folder, then scanned and each part loaded (data/ImageFolder.h): a DataError naming the
+// root, or a scan whose problems name entries under the root, whose files and labels are
+// consistent, and whose parts load into consistent sets (every file loaded or a problem, in order).
+std::string imageFolderOutcome(const uint8_t* data, size_t size);
 
 // A gzip member holding the bytes (level 6, as gzip(1) writes by default).
 std::vector<uint8_t> gzipBytes(const uint8_t* data, size_t size);

@@ -1,6 +1,6 @@
 // mnist-fuzz-seeds OUT_DIR: writes small valid inputs for each fuzz target into OUT_DIR/idx,
-// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles (metrics, lr, layers, summary), OUT_DIR/csv and
-// OUT_DIR/mnistfamily, made by the core's own writers where it has them,
+// OUT_DIR/safetensors, OUT_DIR/trainconfig and OUT_DIR/runfiles (metrics, lr, layers, summary), OUT_DIR/csv,
+// OUT_DIR/mnistfamily, OUT_DIR/image and OUT_DIR/imagefolder, made by the core's own writers where it has them,
 // so the seeds follow the formats as the code changes (nothing binary is committed).
 #include "FuzzChecks.h"
 
@@ -79,7 +79,7 @@ int main(int argc, char** argv)
     const fs::path out = argv[1];
     try {
         for (const char* sub : {"idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep",
-                                "csv", "mnistfamily"})
+                                "csv", "mnistfamily", "image", "imagefolder"})
             fs::create_directories(out / sub);
 
         const fs::path idx = out / "idx";
@@ -236,6 +236,22 @@ int main(int argc, char** argv)
                 putBigEndian32(table, col == 0 ? row * 4 : row * 1000 + col);
         writeIdx(family, "qmnist-labels-idx2-int", table);
 
+        // Images in the formats written by hand here (PGM/PPM, binary and plain); PNG, JPEG and BMP
+        // seeds are kept in tests/fuzz-regressions/image, which the fuzzer reads too.
+        const fs::path im = out / "image";
+        const std::string pgm = std::string("P5\n3 2\n255\n") + std::string("\x00\x10\x80\xff\x7f\x01", 6);
+        const std::string ppm = "P3\n# plain\n2 1\n1000\n0 500 1000 999 1 2\n";
+        writeFile(im / "grey-3x2.pgm", std::vector<uint8_t>(pgm.begin(), pgm.end()));
+        writeFile(im / "plain-2x1.ppm", std::vector<uint8_t>(ppm.begin(), ppm.end()));
+        // Folder trees: records "path\0content" separated by "\n%%\n" (FuzzChecks.h).
+        const fs::path tree = out / "imagefolder";
+        const std::string sep = "\n%%\n";
+        const std::string labeled = std::string("train/0/a.pgm") + '\0' + pgm + sep + "train/1/b.ppm" + '\0' + ppm +
+                                    sep + "test/0/c.pgm" + '\0' + pgm + sep + "test/1/" + sep + "test/2/d.pgm" +
+                                    '\0' + pgm;
+        writeFile(tree / "labeled.tree", std::vector<uint8_t>(labeled.begin(), labeled.end()));
+        const std::string flat = std::string("x.pgm") + '\0' + pgm + sep + "sub/y.PGM" + '\0' + pgm;
+        writeFile(tree / "flat.tree", std::vector<uint8_t>(flat.begin(), flat.end()));
         std::cout << "fuzz seeds written under " << out.string() << "\n";
     } catch (const std::exception& e) {
         std::cerr << "mnist-fuzz-seeds: " << e.what() << "\n";

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"idx safetensors trainconfig runfiles networkspec calibration sweep csv mnistfamily"}
+TARGETS=${FUZZ_TARGETS:-"idx safetensors trainconfig runfiles networkspec calibration sweep csv mnistfamily image imagefolder"}
 JOBS=${JOBS:-$(nproc)}
 CXX_CLANG=${FUZZ_CXX:-$(command -v clang++ || command -v clang++-14 || true)}
 [[ -n "$CXX_CLANG" ]] || { echo "fuzz: clang++ not found (run scripts/setup.sh)" >&2; exit 1; }

@@ -1,8 +1,10 @@
 #pragma once
 // torchvision's ImageFolder layout: ROOT/<class>/<image>, classes the folder names sorted
 // (byte order, as Python's sorted()), images any file isImageFileName() accepts, found
-// recursively under the class folder, in sorted path order. When ROOT/train exists the parts are
-// ROOT/train, ROOT/valid (or ROOT/val, when present) and ROOT/test (when present), each laid out
+// recursively under the class folder, in torchvision's order: sorted(os.walk()) sorts the folders by
+// their path, then each folder's files by name ("c/z.png" before "c/a/1.png"). Links to folders are
+// followed, except back to a folder above. When ROOT/train exists the parts are ROOT/train,
+// ROOT/valid (or ROOT/val when there is no ROOT/valid) and ROOT/test (when present), each laid out
 // as above with the same classes; otherwise ROOT itself is the one training part. A part folder
 // without class folders but with images directly in it is an unlabeled part (labels -1): what
 // --predict reads. Plain std.
@@ -32,8 +34,10 @@ struct ImageFolderScan {
     std::string root;
     std::vector<std::string> classes;
     std::vector<ImageFolderPart> parts; // train first, then valid and test when present
-    // A class folder with no images, a part whose classes differ from train's, a file with an
-    // image extension that is not a regular file: what the dataset view lists. Not fatal here;
+    // A class folder with no images, a part whose classes differ from train's (the problem names
+    // the part's folder and the missing and extra classes; an extra class's images are left out,
+    // having no label), a file with an image extension that is not a regular file or a dangling
+    // link: what the dataset view lists. `file` is relative to the root. Not fatal here;
     // loadImageFolderPart() and the dataset loader decide.
     std::vector<DataProblem> problems;
     const ImageFolderPart* part(const std::string& name) const; // nullptr when absent
