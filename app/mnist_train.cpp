@@ -1,5 +1,6 @@
 // mnist-train: the core, headless. Exit codes: 0 done, 1 data/training/IO error, 2 bad flags or
 // values, 130 stopped by Ctrl-C (after saving what was trained).
+#include "DataCommands.h"
 #include "DescribeArch.h"
 #include "ListRuns.h"
 #include "LrFindCommand.h"
@@ -113,7 +114,7 @@ struct Options {
     int64_t printLrSteps = -1, exportAugmentedCount = -1;
     std::vector<std::string> ensembleDirs;
     std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn, resumeDir;
-    std::string describeArch, listRunsDir, tensorBoardSource;
+    std::string describeArch, listRunsDir, tensorBoardSource, describeData, predictRun;
     SweepRequest sweep;
     std::string sweepTaskDir, sweepWorkerDir, sweepSummaryDir, summaryCsv;
     int64_t sweepIndex = -1;
@@ -257,6 +258,15 @@ void addCommandOptions(CLI::App& app, Options& o)
     g->add_flag("--list-archs", o.listArchs,
                 "List the built-in and user networks (~/.local/share/mnist-studio/architectures) with their parameter counts "
                 "and exit; with --json as JSON");
+    g->add_option("--describe-data", o.describeData,
+                  "Describe the dataset at PATH (a folder or a CSV file; --dataset KIND, else detected): classes, "
+                  "shape, split sizes, per-class counts and the files that cannot be used; exits 1 when there are some")
+        ->type_name("PATH");
+    g->add_option("--predict", o.predictRun,
+                  "Classify every image of --data-dir (a CSV file, or a folder searched recursively) with the trained "
+                  "run folder RUN; write --out FILE.csv (Kaggle's ImageId,Label for a CSV; file,label,probability "
+                  "for a folder)")
+        ->type_name("RUN");
     g->add_option("--describe-arch", o.describeArch,
                   "Print each layer of a network (a name or a spec file) with its output shape, parameters and multiply-adds, "
                   "and exit; with --json also its state_dict names and shapes");
@@ -489,6 +499,12 @@ int runCommand(Options& o, const char* argv0)
         std::printf("view them with: tensorboard --logdir %s\n", o.outDir.c_str());
         return 0;
     }
+    if (!o.describeData.empty()) {
+        mnist::TrainConfig c = givenConfig(o);
+        return describeDataCommand(o.describeData, o.texts["dataset"], c, o.json);
+    }
+    if (!o.predictRun.empty())
+        return predictCommand(o.predictRun, o.texts["data_dir"], o.outDir, givenConfig(o), o.json);
     checkScopes(o);
     if (o.sweepSpec->count() > 0 || o.sweepTask->count() > 0 || o.sweepWorker->count() > 0)
         return sweepCommands(o, argv0);

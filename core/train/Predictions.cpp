@@ -127,6 +127,35 @@ TestPredictions predictTestSet(Network& net, const TrainConfig& config)
     return out;
 }
 
+ImagePredictions predictImages(const std::string& weightsPath, const TrainConfig& config, const Dataset& images)
+{
+    const std::vector<int64_t> shape{images.images.size(1), images.images.size(2), images.images.size(3)};
+    if (shape != config.data.input())
+        throw DataError("the images are " + formatShape(shape) + " but the model takes " + formatShape(config.data.input()));
+    const std::shared_ptr<Network> net = loadNetwork(config, weightsPath);
+    const torch::Device device = resolveDevice(config.device);
+    net->to(device);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    const ChannelsLastScope layout(*net, device);
+    const torch::Tensor x = modelInput(images.images, config.augment, device);
+    const int64_t n = x.size(0), batch = std::max<int64_t>(config.evalBatchSize, 1);
+    ImagePredictions out;
+    out.predicted.reserve(static_cast<size_t>(n));
+    out.confidence.reserve(static_cast<size_t>(n));
+    for (int64_t start = 0; start < n; start += batch) {
+        const torch::Tensor p = torch::softmax(net->forward(x.narrow(0, start, std::min(batch, n - start))), 1);
+        const auto [best, index] = p.max(1);
+        const torch::Tensor b = best.to(torch::kCPU, torch::kFloat32).contiguous();
+        const torch::Tensor i = index.to(torch::kCPU, torch::kInt64).contiguous();
+        for (int64_t k = 0; k < b.numel(); ++k) {
+            out.predicted.push_back(static_cast<int>(i.data_ptr<int64_t>()[k]));
+            out.confidence.push_back(b.data_ptr<float>()[k]);
+        }
+    }
+    return out;
+}
+
 struct ImageClassifier::Impl {
     std::shared_ptr<Network> net;
     AugmentConfig augment;

@@ -11,6 +11,8 @@
 
 namespace mnist {
 
+struct Dataset; // data/Dataset.h (LibTorch tensors)
+
 struct TestPredictions {
     int rows = 28, cols = 28;             // size of one image
     int channels = 1;                     // 1 grey, 3 colour (channel-major within an image)
@@ -37,6 +39,15 @@ struct TestPredictions {
 // test set cannot be read, is not the data the model was trained for, or holds a label outside
 // the classes. Any thread; uses no global state but LibTorch's.
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config);
+
+// The class and its probability for each image of `images` (uint8 [N, C, H, W], labels unused),
+// prepared as predictTestSet() prepares the test set. DataError when the images are not of the
+// shape the model was trained on (config.data).
+struct ImagePredictions {
+    std::vector<int> predicted;
+    std::vector<float> confidence;
+};
+ImagePredictions predictImages(const std::string& weightsPath, const TrainConfig& config, const Dataset& images);
 
 // A saved model kept in memory to classify one image at a time (the drawing pad): loaded once on
 // the CPU, then each call is one forward pass of a single image, well under a millisecond for the
