@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -33,6 +34,9 @@ void writeMaybeGz(const std::string& path, const std::vector<uint8_t>& bytes, bo
 
 void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes)
 {
+    const std::filesystem::path p(path);
+    if (p.has_parent_path())
+        std::filesystem::create_directories(p.parent_path());
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!out)

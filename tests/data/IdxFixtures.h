@@ -12,6 +12,7 @@ void writeIdxImages(const std::string& path, uint32_t count, uint32_t rows, uint
                     const std::vector<uint8_t>& pixels, bool gz = false, uint32_t magic = 0x00000803);
 void writeIdxLabels(const std::string& path, const std::vector<uint8_t>& labels, bool gz = false,
                     uint32_t magic = 0x00000801, int64_t declaredCount = -1);
+// Writes `bytes` to `path`, creating its folders.
 void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> readBytes(const std::string& path);
 

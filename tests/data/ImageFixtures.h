@@ -3,6 +3,8 @@
 // libjpeg) or by hand where the format is a few header bytes (BMP, PGM/PPM). Samples are given
 // interleaved (RGBRGB..., as the files store them), row by row from the top. Needs a build with
 // the image libraries (MNIST_STUDIO_IMAGE_CODECS).
+#include "data/IdxFixtures.h" // writeBytes(), readBytes()
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -34,8 +36,5 @@ std::vector<uint8_t> planar(const std::vector<uint8_t>& interleaved, int channel
 // Deterministic pseudo-random bytes.
 std::vector<uint8_t> noise(size_t count, uint32_t seed);
 
-// Writes `bytes` to `path`, creating its folders.
-void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes);
-std::vector<uint8_t> readBytes(const std::string& path);
 
 } // namespace fixtures

@@ -3,7 +3,9 @@
 // preset this also proves the inputs no longer trigger a sanitizer report.
 #include "Error.h"
 #include "FuzzChecks.h"
+#include "data/DigitCsv.h"
 #include "data/IdxReader.h"
+#include "data/ImageDecode.h"
 #include "run/RunFiles.h"
 #include "run/RunIndex.h"
 #include "formats/SafeTensors.h"
@@ -39,7 +41,8 @@ std::vector<fs::path> regressionInputs(const std::string& target)
 TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused with the reader's error",
           "[fuzz][data][io][config][runs]")
 {
-    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep");
+    const std::string target = GENERATE(as<std::string>{}, "idx", "safetensors", "trainconfig", "runfiles", "networkspec", "calibration", "sweep",
+                                        "csv", "mnistfamily", "image", "imagefolder");
     const auto files = regressionInputs(target);
     INFO("target " << target);
     // Every target keeps at least one input, so an empty list means a wrong path, not a clean slate.
@@ -83,6 +86,24 @@ TEST_CASE("Inputs that once broke a reader under fuzzing are parsed or refused w
             fixtures::writeBytes(run.file("metrics.csv"), bytes);
             const mnist::RunRecord r = mnist::readRun(run.path().string());
             CHECK((r.damaged ? r.epochs.empty() : r.stats.bestEpoch >= 0));
+        } else if (target == "csv") {
+            CHECK(fuzzchecks::digitCsvOutcome(bytes.data(), bytes.size()) == "");
+            try {
+                mnist::readDigitCsv(file.string());
+            } catch (const mnist::DataError& e) {
+                CHECK(std::string(e.what()).find(file.filename().string()) != std::string::npos);
+            }
+        } else if (target == "mnistfamily") {
+            CHECK(fuzzchecks::mnistFamilyOutcome(bytes.data(), bytes.size()) == "");
+        } else if (target == "image") {
+            CHECK(fuzzchecks::imageOutcome(bytes.data(), bytes.size()) == "");
+            try {
+                mnist::readImageFile(file.string());
+            } catch (const mnist::DataError& e) {
+                CHECK(std::string(e.what()).find(file.filename().string()) != std::string::npos);
+            }
+        } else if (target == "imagefolder") {
+            CHECK(fuzzchecks::imageFolderOutcome(bytes.data(), bytes.size()) == "");
         } else if (target == "sweep") {
             CHECK(fuzzchecks::sweepOutcome(bytes.data(), bytes.size()) == "");
         } else if (target == "calibration") {
