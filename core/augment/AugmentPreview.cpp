@@ -21,7 +21,10 @@ AugmentPreview previewAugmentation(const Dataset& dataset, const std::vector<int
     torch::Tensor original = dataset.images.index_select(0, idx).to(torch::kFloat32).div(255.0);
     if (original.dim() == 3)
         original = original.unsqueeze(1); // [N, H, W]: one grey channel
-    const BatchAugmenter augmenter(config);
+    AugmentConfig measured = config;
+    if (config.normalize && config.normalizePerChannel && config.channelMean.empty())
+        measureChannelStatistics(measured, dataset); // the statistics a run on this data would use
+    const BatchAugmenter augmenter(measured);
     const torch::Tensor augmented = augmenter.normalize(augmenter.augment(original, makeCpuGenerator(seed))).contiguous();
     const torch::Tensor labels = dataset.labels.index_select(0, idx);
 

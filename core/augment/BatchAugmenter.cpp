@@ -1,5 +1,6 @@
 #include "augment/BatchAugmenter.h"
 
+#include "Error.h"
 #include "augment/AffineMaps.h"
 #include "augment/CpuAugment.h"
 
@@ -209,7 +210,17 @@ torch::Tensor BatchAugmenter::normalize(const torch::Tensor& x) const
 {
     if (!m_config.normalize)
         return x;
-    return (x - m_config.mean) / m_config.std;
+    if (!m_config.normalizePerChannel)
+        return (x - m_config.mean) / m_config.std;
+    const auto channels = static_cast<int64_t>(m_config.channelMean.size());
+    if (channels == 0 || x.dim() != 4 || x.size(1) != channels)
+        throw ConfigError("Normalize per channel needs the training split's statistics for the image's " +
+                          std::to_string(x.dim() == 4 ? x.size(1) : 0) + " channels (they are measured when the data "
+                          "is loaded)");
+    const auto options = torch::TensorOptions().dtype(x.scalar_type()).device(x.device());
+    const torch::Tensor mean = torch::tensor(m_config.channelMean, torch::kFloat64).to(options).view({1, channels, 1, 1});
+    const torch::Tensor std = torch::tensor(m_config.channelStd, torch::kFloat64).to(options).view({1, channels, 1, 1});
+    return (x - mean) / std;
 }
 
 } // namespace mnist

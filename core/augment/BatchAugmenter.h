@@ -44,7 +44,8 @@ public:
     // kernel's reference in tests and benchmarks (equal draws; pixels within float rounding).
     torch::Tensor augmentWithTensorOps(const torch::Tensor& x, c10::optional<at::Generator> gen = c10::nullopt) const;
 
-    // (x - mean) / std when Normalize is on, else x.
+    // (x - mean) / std when Normalize is on, else x; per channel (x [N, C, H, W]) with the measured
+    // channelMean and channelStd when normalizePerChannel is (ConfigError when they are missing).
     torch::Tensor normalize(const torch::Tensor& x) const;
 
     const AugmentConfig& config() const { return m_config; }

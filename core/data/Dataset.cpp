@@ -164,6 +164,28 @@ DataSplits loadData(const TrainConfig& config, const std::function<void(const st
 void applyDataShape(TrainConfig& config, const DataSplits& data)
 {
     config.data = data.shape;
+    measureChannelStatistics(config.augment, data.train);
+}
+
+void measureChannelStatistics(AugmentConfig& augment, const Dataset& train)
+{
+    augment.channelMean.clear();
+    augment.channelStd.clear();
+    if (!augment.normalizePerChannel || train.size() == 0)
+        return;
+    const torch::Tensor x = train.images.dim() == 3 ? train.images.unsqueeze(1) : train.images;
+    const int64_t channels = x.size(1);
+    // A histogram per channel: exact sums over 256 values, in one pass over the bytes.
+    const torch::Tensor bytes = x.transpose(0, 1).reshape({channels, -1}).to(torch::kInt64);
+    for (int64_t c = 0; c < channels; ++c) {
+        const torch::Tensor counts = torch::bincount(bytes[c], {}, 256).to(torch::kFloat64);
+        const torch::Tensor values = torch::arange(256, torch::kFloat64).div(255.0);
+        const double n = counts.sum().item<double>();
+        const double mean = (counts * values).sum().item<double>() / n;
+        const double var = (counts * (values - mean).pow(2)).sum().item<double>() / n;
+        augment.channelMean.push_back(mean);
+        augment.channelStd.push_back(var > 0 ? std::sqrt(var) : 1.0);
+    }
 }
 
 Dataset loadImagesToPredict(const std::string& location, const DataShape& shape, std::vector<std::string>& sources)

@@ -60,8 +60,14 @@ DataRequest dataRequest(const TrainConfig& config);
 DataSplits loadData(const TrainConfig& config,
                     const std::function<void(const std::string&, int64_t, int64_t)>& progress = {});
 
-// config.data = the splits' shape, so the network, the run folder and the exports follow the data.
+// config.data = the splits' shape, so the network, the run folder and the exports follow the data;
+// with Normalize per channel, also each channel's mean and std over the train split
+// (measureChannelStatistics()).
 void applyDataShape(TrainConfig& config, const DataSplits& data);
+
+// augment.channelMean / channelStd = each channel's mean and (population) standard deviation of
+// `train`'s pixels in [0, 1], computed in double precision; cleared when normalizePerChannel is off.
+void measureChannelStatistics(AugmentConfig& augment, const Dataset& train);
 
 // Every image of a CSV file or under a folder (recursively, sorted, any classes ignored), to be
 // predicted: grey or colour converted to shape's channels and resized to its size. `sources`

@@ -190,9 +190,18 @@ std::string modelPySource(const NetworkSpec& spec, const std::optional<InputNorm
     os << "NAME = " << quoted(spec.name) << "\n";
     os << "INPUT = (" << spec.input.at(0) << ", " << spec.input.at(1) << ", " << spec.input.at(2) << ")\n";
     os << "CLASSES = " << spec.classes << "\n";
-    os << "# (mean, std): the run fed (x - mean) / std to the network; None: x as it is.\n";
+    os << "# (mean, std): the run fed (x - mean) / std to the network; None: x as it is. Per channel as two\n";
+    os << "# tuples of C values (broadcast over [N, C, H, W] as mean[c], std[c]).\n";
     os << "NORMALIZE = ";
-    if (normalize)
+    const auto tuple = [&](const std::vector<double>& v) {
+        std::string t = "(";
+        for (size_t i = 0; i < v.size(); ++i)
+            t += (i ? ", " : "") + real(v[i]);
+        return t + (v.size() == 1 ? ",)" : ")");
+    };
+    if (normalize && !normalize->channelMean.empty())
+        os << "(" << tuple(normalize->channelMean) << ", " << tuple(normalize->channelStd) << ")\n";
+    else if (normalize)
         os << "(" << real(normalize->mean) << ", " << real(normalize->std) << ")\n";
     else
         os << "None\n";

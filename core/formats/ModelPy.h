@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mnist {
 
@@ -18,6 +19,7 @@ namespace mnist {
 struct InputNormalization {
     double mean = 0;
     double std = 1;
+    std::vector<double> channelMean, channelStd; // per channel when not empty (AugmentConfig.h)
 };
 
 // The source of model.py for a valid spec (NetworkSpecError otherwise).

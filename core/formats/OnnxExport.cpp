@@ -249,7 +249,17 @@ void exportOnnx(const Network& model, const std::string& path, const AugmentConf
 
     GraphBuilder g(graph);
     std::string current = "input";
-    if (preprocessing.normalize) {
+    if (preprocessing.normalize && preprocessing.normalizePerChannel) {
+        const auto c = static_cast<int64_t>(preprocessing.channelMean.size());
+        if (c != spec.input.at(0))
+            throw IoError("cannot write " + path + ": Normalize per channel holds " + std::to_string(c) +
+                          " channel statistics for a network of " + std::to_string(spec.input.at(0)) + " channels");
+        const auto perChannel = [&](const std::vector<double>& v) {
+            return torch::tensor(v, torch::kFloat64).to(torch::kFloat32).view({1, c, 1, 1});
+        };
+        current = g.node("Sub", {current, g.initializer("normalize.mean", perChannel(preprocessing.channelMean))});
+        current = g.node("Div", {current, g.initializer("normalize.std", perChannel(preprocessing.channelStd))});
+    } else if (preprocessing.normalize) {
         current = g.node("Sub", {current, g.initializer("normalize.mean", torch::tensor(static_cast<float>(preprocessing.mean)))});
         current = g.node("Div", {current, g.initializer("normalize.std", torch::tensor(static_cast<float>(preprocessing.std)))});
     }

@@ -94,7 +94,9 @@ RunFolder::RunFolder(std::string dir, const TrainConfig& config, Mode mode) : m_
     writeFileAtomically(run.arch(), [&](std::ostream& out) { out << formatNetworkSpec(spec); });
     std::optional<InputNormalization> normalize;
     if (config.augment.normalize)
-        normalize = InputNormalization{config.augment.mean, config.augment.std};
+        normalize = InputNormalization{config.augment.mean, config.augment.std,
+                                       config.augment.normalizePerChannel ? config.augment.channelMean : std::vector<double>{},
+                                       config.augment.normalizePerChannel ? config.augment.channelStd : std::vector<double>{}};
     writeModelPy(run.modelPy(), spec, normalize);
     m_metrics = openForAppend(run.metrics(), kMetricsCsvHeader);
     m_lr = openForAppend(run.lr(), kLrCsvHeader);

@@ -39,6 +39,11 @@ struct AugmentConfig {
     // Normalize(mean, std), on every split
     bool normalize = false;
     double mean = 0.5, std = 0.5;
+    // Per channel instead: each channel's mean and std over the training split, measured when the
+    // data is loaded (applyDataShape() of data/Dataset.h) and kept in the run's config.json as
+    // augment.normalize.channel_mean / channel_std, so evaluation, model.py and ONNX use the same.
+    bool normalizePerChannel = false;
+    std::vector<double> channelMean, channelStd; // empty until measured
 
     // Any random transform on (Normalize is not random).
     bool randomActive() const { return crop || rotate || affine || erase; }

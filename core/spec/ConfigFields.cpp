@@ -547,6 +547,10 @@ void addAugmentFields(std::vector<ConfigField>& t)
     range(normalize.value("std", "normalize-std", "Normalize std", K::Real, augmentMember(&AugmentConfig::std),
                           "Normalize: every pixel is divided by it"),
           0, kUnbounded, true);
+    normalize.value("per_channel", "normalize-per-channel", "Per channel from the data", K::Flag,
+                    augmentMember(&AugmentConfig::normalizePerChannel),
+                    "Normalize each channel by its own mean and std over the training split (measured when the data "
+                    "is loaded) instead of the mean and std above");
 }
 
 // Every field, in the order the panel and --help show them.
@@ -787,9 +791,57 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
     }
     if (c.data != DataShape{})
         j["data"] = json{{"shape", c.data.input()}, {"classes", c.data.classes}};
+    if (!c.augment.channelMean.empty() && j.contains("augment") && j["augment"].contains("normalize")) {
+        j["augment"]["normalize"]["channel_mean"] = c.augment.channelMean;
+        j["augment"]["normalize"]["channel_std"] = c.augment.channelStd;
+    }
 }
 
-void from_json(const nlohmann::json& j, TrainConfig& c)
+namespace {
+
+// augment.normalize.channel_mean / channel_std: measured statistics, not settings, so the field
+// table does not read them; taken out of `j` here and kept.
+void takeChannelStatistics(json& j, std::vector<double>& mean, std::vector<double>& std)
+{
+    if (!j.is_object() || !j.contains("augment") || !j["augment"].is_object() || !j["augment"].contains("normalize") ||
+        !j["augment"]["normalize"].is_object())
+        return;
+    json& n = j["augment"]["normalize"];
+    if (!n.contains("channel_mean") && !n.contains("channel_std"))
+        return;
+    const auto list = [](const json& v) {
+        return v.is_array() && !v.empty() && v.size() <= 4 &&
+               std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_number() && std::isfinite(x.get<double>()); });
+    };
+    if (!n.contains("channel_mean") || !n.contains("channel_std") || !list(n["channel_mean"]) || !list(n["channel_std"]) ||
+        n["channel_mean"].size() != n["channel_std"].size())
+        throw ConfigError("augment.normalize: channel_mean and channel_std must be two lists of as many finite numbers");
+    mean = n["channel_mean"].get<std::vector<double>>();
+    std = n["channel_std"].get<std::vector<double>>();
+    if (std::any_of(std.begin(), std.end(), [](double s) { return !(s > 0); }))
+        throw ConfigError("augment.normalize: every channel_std must be above 0");
+    n.erase("channel_mean");
+    n.erase("channel_std");
+}
+
+// The settings and the data's shape; from_json() adds the channel statistics.
+void readSettings(const nlohmann::json& j, TrainConfig& c);
+
+} // namespace
+
+void from_json(const nlohmann::json& input, TrainConfig& c)
+{
+    std::vector<double> channelMean, channelStd;
+    json j = input;
+    takeChannelStatistics(j, channelMean, channelStd);
+    readSettings(j, c);
+    c.augment.channelMean = std::move(channelMean);
+    c.augment.channelStd = std::move(channelStd);
+}
+
+namespace {
+
+void readSettings(const nlohmann::json& j, TrainConfig& c)
 {
     c = TrainConfig{};
     if (j.is_object() && j.contains("data")) {
@@ -820,6 +872,8 @@ void from_json(const nlohmann::json& j, TrainConfig& c)
     }
     readObject(j, "", c);
 }
+
+} // namespace
 
 nlohmann::json parseFieldText(const ConfigField& f, const std::string& text)
 {

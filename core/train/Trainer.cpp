@@ -504,7 +504,8 @@ torch::Tensor imagesToInput(const torch::Tensor& images, const torch::Device& de
 
 torch::Tensor normalizedInput(const torch::Tensor& images, const torch::Device& device, const BatchAugmenter& augmenter)
 {
-    if (!mappable(images, device))
+    // The byte table holds one value per byte: a per-channel normalisation needs the channel too.
+    if (!mappable(images, device) || (augmenter.config().normalize && augmenter.config().normalizePerChannel))
         return augmenter.normalize(imagesToInputOps(images, device));
     return mapBytes(images, [&](const torch::Tensor& x) { return augmenter.normalize(x); });
 }

@@ -16,6 +16,7 @@
 #include "data/DataSource.h"
 #include "data/Dataset.h"
 #include "data/IdxWriter.h"
+#include "augment/BatchAugmenter.h"
 #include "formats/ModelPy.h"
 #include "formats/OnnxExport.h"
 #include "formats/SafeTensors.h"
@@ -279,10 +280,24 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
     c.lr = 1e-3;
     c.device = "cpu";
     c.threads = 2;
+    c.augment.normalize = true;
+    c.augment.normalizePerChannel = true;
     const mnist::DataSplits data = mnist::loadData(c);
     CHECK(data.shape.input() == std::vector<int64_t>{3, 32, 32});
     CHECK(data.shape.classes == std::vector<std::string>{"tint-0", "tint-1", "tint-2", "tint-3"});
     mnist::applyDataShape(c, data);
+    // Normalize per channel: each channel's mean and std over the train split, as torch computes them.
+    REQUIRE(c.augment.channelMean.size() == 3);
+    const torch::Tensor pixels = data.train.images.to(torch::kFloat64).div(255.0).transpose(0, 1).reshape({3, -1});
+    for (int64_t ch = 0; ch < 3; ++ch) {
+        CHECK(c.augment.channelMean[static_cast<size_t>(ch)] == Approx(pixels[ch].mean().item<double>()).epsilon(1e-12));
+        CHECK(c.augment.channelStd[static_cast<size_t>(ch)] ==
+              Approx(pixels[ch].std(/*unbiased=*/false).item<double>()).epsilon(1e-12));
+    }
+    const mnist::TrainConfig saved = mnist::trainConfigFromJsonText(mnist::toJsonText(c));
+    CHECK(saved.augment.channelMean == c.augment.channelMean);
+    CHECK(saved.augment.channelStd == c.augment.channelStd);
+    CHECK(saved.data == c.data);
     struct Quiet : mnist::TrainingObserver {
     } quiet;
     mnist::StopToken stop;
@@ -315,7 +330,9 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
         << nlohmann::json{{"parameters", mnist::parameterCount(*result.model)}, {"state_dict", names}}.dump();
     mnist::saveWeights(*result.model, (py / "model.safetensors").string());
     mnist::writeSafeTensors((py / "io.safetensors").string(), {{"input", input}, {"logits", logits}});
-    mnist::writeModelPy((py / "model.py").string(), spec, std::nullopt);
+    mnist::writeModelPy((py / "model.py").string(), spec,
+                        mnist::InputNormalization{0, 1, c.augment.channelMean, c.augment.channelStd});
+    CHECK(fixtures::readText((py / "model.py").string()).find("NORMALIZE = ((") != std::string::npos);
     const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     if (std::system((python + " -c 'import torch' > /dev/null 2>&1").c_str()) != 0)
         return fixtures::skipTest("python3 with torch is not installed (scripts/setup.sh installs python3-torch)");
@@ -333,7 +350,9 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
         return fixtures::skipTest("ONNX export or onnxruntime-node is not available (make data fetches it)");
     const fs::path onnx = dir.path() / "onnx" / "tinted";
     fs::create_directories(onnx);
-    mnist::exportOnnx(*result.model, (onnx / "model.onnx").string());
+    // Exported with its Normalize per channel folded in: ONNX Runtime's logits of the raw input are
+    // ours of the normalised input.
+    mnist::exportOnnx(*result.model, (onnx / "model.onnx").string(), c.augment);
     {
         std::ofstream bin(onnx / "input.bin", std::ios::binary);
         const torch::Tensor x = input.contiguous();
@@ -351,7 +370,12 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
     torch::Tensor theirs = torch::empty(shape, torch::kFloat32);
     std::ifstream((onnx / "output.bin").string(), std::ios::binary)
         .read(reinterpret_cast<char*>(theirs.data_ptr<float>()), static_cast<std::streamsize>(theirs.numel() * sizeof(float)));
-    CHECK((theirs - logits).abs().max().item<double>() < 1e-4);
+    torch::Tensor normalizedLogits;
+    {
+        torch::NoGradGuard noGrad;
+        normalizedLogits = result.model->forward(mnist::BatchAugmenter(c.augment).normalize(input));
+    }
+    CHECK((theirs - normalizedLogits).abs().max().item<double>() < 1e-4);
 }
 
 TEST_CASE("--predict on a Kaggle test.csv of the MNIST test set scores what --evaluate says", "[data][cli]")
