@@ -438,54 +438,71 @@ SourceData readDataSource(const DataRequest& request)
     return d;
 }
 
+namespace {
+
+// 0..n-1 in a fixed order drawn from kHeldOutSeed. Fisher-Yates with our own index draw:
+// std::shuffle's use of the engine is not specified, and the order must be the same with every
+// standard library.
+std::vector<int64_t> fixedPermutation(int64_t n)
+{
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 gen(kHeldOutSeed);
+    for (int64_t i = n - 1; i > 0; --i) {
+        const auto j = static_cast<int64_t>(gen() % static_cast<uint64_t>(i + 1));
+        std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+    }
+    return order;
+}
+
+} // namespace
+
 SplitPlan planSplits(const SourceData& d, double trainFraction)
 {
     using From = SplitPlan::From;
     SplitPlan plan;
     const int64_t n = d.train.count();
-    std::vector<int64_t> pool; // the training part's images left for train and valid
+    // An image folder lists its images class by class: taken in that order, the valid split would
+    // be the last classes and every batch of an unshuffled run a single class. Its training part
+    // is used in the fixed permuted order instead (the same in every run), as a shuffled CSV would
+    // be; the other kinds keep their file's order, MNIST's exactly as the notebook splits it.
+    const bool grouped = d.kind == "folder";
     const bool ownTest = d.test.count() > 0 && d.test.labeled();
+    std::vector<int64_t> pool; // the training part's images left for train and valid; empty: all, in order
+    if (grouped || !ownTest)
+        pool = fixedPermutation(n);
     if (ownTest) {
         plan.test = {From::Test, {}, true, 0, d.test.count()};
     } else {
         plan.heldOutTest = true;
-        std::vector<int64_t> order(static_cast<size_t>(n));
-        std::iota(order.begin(), order.end(), 0);
-        std::mt19937_64 gen(kHeldOutSeed);
-        // Fisher-Yates with our own index draw: std::shuffle's use of the engine is not specified,
-        // and the held-out images must be the same with every standard library.
-        for (int64_t i = n - 1; i > 0; --i) {
-            const auto j = static_cast<int64_t>(gen() % static_cast<uint64_t>(i + 1));
-            std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
-        }
         const auto nTest = std::max<int64_t>(1, static_cast<int64_t>(std::llround(kHeldOutTestFraction * static_cast<double>(n))));
         if (nTest >= n)
             throw DataError(d.location + ": " + std::to_string(n) + " images are too few to hold out a test set");
-        std::vector<int64_t> test(order.end() - nTest, order.end());
+        std::vector<int64_t> test(pool.end() - nTest, pool.end());
         std::sort(test.begin(), test.end());
-        pool.assign(order.begin(), order.end() - nTest);
-        std::sort(pool.begin(), pool.end()); // train and valid keep the file's order
+        pool.resize(pool.size() - static_cast<size_t>(nTest));
         plan.test = {From::Train, std::move(test), false, 0, 0};
     }
+    if (!grouped)
+        std::sort(pool.begin(), pool.end()); // train and valid keep the file's order
     if (d.valid.count() > 0 && d.valid.labeled()) {
         plan.valid = {From::Valid, {}, true, 0, d.valid.count()};
-        if (plan.heldOutTest)
-            plan.train = {From::Train, pool, false, 0, 0};
-        else
-            plan.train = {From::Train, {}, true, 0, n};
+        plan.train = pool.empty() ? SplitPlan::Slice{From::Train, {}, true, 0, n} : SplitPlan::Slice{From::Train, pool, false, 0, 0};
         return plan;
     }
-    const int64_t m = plan.heldOutTest ? static_cast<int64_t>(pool.size()) : n;
+    const int64_t m = pool.empty() ? n : static_cast<int64_t>(pool.size());
     const auto nTrain = static_cast<int64_t>(std::floor(trainFraction * static_cast<double>(m)));
     if (nTrain < 1 || nTrain >= m)
         throw DataError("cannot split " + std::to_string(m) + " training images with train fraction " +
                         std::to_string(trainFraction) + ": both train and valid need at least one image");
-    if (plan.heldOutTest) {
-        plan.train = {From::Train, std::vector<int64_t>(pool.begin(), pool.begin() + nTrain), false, 0, 0};
-        plan.valid = {From::Train, std::vector<int64_t>(pool.begin() + nTrain, pool.end()), false, 0, 0};
-    } else {
+    if (pool.empty()) {
         plan.train = {From::Train, {}, false, 0, nTrain};
         plan.valid = {From::Train, {}, false, nTrain, n - nTrain};
+    } else {
+        std::vector<int64_t> valid(pool.begin() + nTrain, pool.end());
+        std::sort(valid.begin(), valid.end());
+        plan.train = {From::Train, std::vector<int64_t>(pool.begin(), pool.begin() + nTrain), false, 0, 0};
+        plan.valid = {From::Train, std::move(valid), false, 0, 0};
     }
     return plan;
 }

@@ -62,6 +62,8 @@ std::string decodedCacheDir();
 // How a source's parts become the three splits, as indices into its parts.
 //   train, valid: the valid part when the source has one; otherwise the training part split as
 //                 the notebook does (train = the first floor(trainFraction * n), valid = the rest).
+//                 An image folder (listed class by class) is taken in a fixed permuted order first,
+//                 so both splits hold every class and unshuffled batches are mixed.
 //   test:         the test part when there is one (a labeled one); otherwise testFraction of the
 //                 training part held out first, chosen by a fixed permutation (kHeldOutSeed), so
 //                 that every run on the same data tests on the same images whatever its seed.

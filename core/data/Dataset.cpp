@@ -101,9 +101,8 @@ DataRequest dataRequest(const TrainConfig& config)
     r.location = resolveDataDir(config);
     if (!parseImageSize(config.imageSize, r.resize.height, r.resize.width))
         throw ConfigError("image_size '" + config.imageSize + "' is not N or HxW");
-    if (r.resize.active() && (config.dataset == "mnist" || config.dataset == "fashion-mnist" || config.dataset == "idx" ||
-                              config.dataset == "emnist" || config.dataset == "kmnist" || config.dataset == "qmnist"))
-        throw ConfigError("image_size applies to image folders only; " + config.dataset + " images are 28 x 28");
+    if (r.resize.active() && config.dataset != "folder")
+        throw ConfigError("image_size applies to image folders only; " + config.dataset + " images keep their size");
     return r;
 }
 

@@ -193,6 +193,25 @@ std::vector<uint8_t> jpegBytes(int width, int height, int channels, const std::v
     return out;
 }
 
+#else
+
+// A build without the image libraries reads no PNG or JPEG either; its tests of them fail here.
+std::vector<uint8_t> pngBytes(int, int, int, int, const std::vector<uint16_t>&, bool)
+{
+    throw std::runtime_error("this build has no libpng (scripts/setup.sh installs libpng-dev)");
+}
+
+std::vector<uint8_t> palettePngBytes(int, int, const std::vector<std::array<uint8_t, 3>>&, const std::vector<uint8_t>&,
+                                     const std::vector<uint8_t>&)
+{
+    throw std::runtime_error("this build has no libpng (scripts/setup.sh installs libpng-dev)");
+}
+
+std::vector<uint8_t> jpegBytes(int, int, int, const std::vector<uint8_t>&, int, bool)
+{
+    throw std::runtime_error("this build has no libjpeg (scripts/setup.sh installs libjpeg62-turbo-dev)");
+}
+
 #endif // MNIST_STUDIO_IMAGE_CODECS
 
 std::vector<uint8_t> bmpBytes(int width, int height, int channels, const std::vector<uint8_t>& samples, bool topDown)

@@ -134,10 +134,10 @@ TEST_CASE("MNIST and Fashion-MNIST as PNG folders and as Kaggle CSV give their I
         const mnist::Dataset folderTrain = mnist::toDataset(std::move(copy.train));
         const mnist::Dataset folderTest = mnist::toDataset(std::move(copy.test));
         const mnist::Dataset wantTrain = classMajor(train), wantTest = classMajor(test);
-        REQUIRE(folderTrain.images.sizes() == wantTrain.images.unsqueeze(1).sizes());
-        CHECK(torch::equal(folderTrain.images, wantTrain.images.unsqueeze(1)));
+        REQUIRE(folderTrain.images.sizes() == wantTrain.images.sizes());
+        CHECK(torch::equal(folderTrain.images, wantTrain.images));
         CHECK(torch::equal(folderTrain.labels, wantTrain.labels));
-        CHECK(torch::equal(folderTest.images, wantTest.images.unsqueeze(1)));
+        CHECK(torch::equal(folderTest.images, wantTest.images));
         CHECK(torch::equal(folderTest.labels, wantTest.labels));
 
         // The second read comes from the decoded cache, with the same content.
@@ -156,7 +156,7 @@ TEST_CASE("MNIST and Fashion-MNIST as PNG folders and as Kaggle CSV give their I
         c.useCache = false;
         mnist::SourceData fromCsv = mnist::readDataSource(c);
         const mnist::Dataset csvTrain = mnist::toDataset(std::move(fromCsv.train));
-        CHECK(torch::equal(csvTrain.images, train.images.unsqueeze(1)));
+        CHECK(torch::equal(csvTrain.images, train.images));
         CHECK(torch::equal(csvTrain.labels, train.labels));
     }
 }
@@ -204,7 +204,7 @@ TEST_CASE("An EMNIST-style transposed release reads upright: the shipped MNIST m
     TempDir dir;
     const mnist::Dataset test = mnist::loadIdxFolder(idx, false);
     // EMNIST stores every image transposed; its digits split has the labels 0..9 of "0".."9".
-    const torch::Tensor transposed = test.images.transpose(1, 2).contiguous();
+    const torch::Tensor transposed = test.images.squeeze(1).transpose(1, 2).contiguous();
     const fs::path gzip = dir.path() / "gzip";
     fs::create_directories(gzip);
     for (const char* part : {"train", "test"}) {
@@ -269,15 +269,15 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
     TempDir dir;
     ScopedEnv cache("MNIST_STUDIO_CACHE_DIR", dir.file("cache"));
     const fs::path root = dir.path() / "tinted";
-    writeColourFolder(root, 480, 120, 4);
+    writeColourFolder(root, 1200, 200, 4);
 
     mnist::TrainConfig c;
     c.dataset = "folder";
     c.dataDir = root.string();
     c.arch = "LeNet";
-    c.epochs = 3;
+    c.epochs = 4;
     c.batchSize = 32;
-    c.lr = 1e-3;
+    c.lr = 2e-3;
     c.device = "cpu";
     c.threads = 2;
     c.augment.normalize = true;
@@ -290,9 +290,9 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
     REQUIRE(c.augment.channelMean.size() == 3);
     const torch::Tensor pixels = data.train.images.to(torch::kFloat64).div(255.0).transpose(0, 1).reshape({3, -1});
     for (int64_t ch = 0; ch < 3; ++ch) {
-        CHECK(c.augment.channelMean[static_cast<size_t>(ch)] == Approx(pixels[ch].mean().item<double>()).epsilon(1e-12));
+        CHECK(c.augment.channelMean[static_cast<size_t>(ch)] == Approx(pixels[ch].mean().item<double>()).epsilon(1e-9));
         CHECK(c.augment.channelStd[static_cast<size_t>(ch)] ==
-              Approx(pixels[ch].std(/*unbiased=*/false).item<double>()).epsilon(1e-12));
+              Approx(pixels[ch].std(/*unbiased=*/false).item<double>()).epsilon(1e-9));
     }
     const mnist::TrainConfig saved = mnist::trainConfigFromJsonText(mnist::toJsonText(c));
     CHECK(saved.augment.channelMean == c.augment.channelMean);

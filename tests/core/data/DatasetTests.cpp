@@ -21,7 +21,7 @@ TEST_CASE("The notebook's split keeps the first 80% for training and the rest fo
     REQUIRE(s.valid.size() == 50);
     REQUIRE(s.test.size() == 40);
     CHECK(s.train.images.scalar_type() == torch::kUInt8);
-    CHECK(s.train.images.sizes() == torch::IntArrayRef({200, 28, 28}));
+    CHECK(s.train.images.sizes() == torch::IntArrayRef({200, 1, 28, 28}));
 
     const mnist::Dataset all = mnist::loadIdxFolder(dir.path().string(), true);
     CHECK(torch::equal(s.train.images, all.images.narrow(0, 0, 200)));
