@@ -1,4 +1,5 @@
 #include "inspect/InspectView.h"
+#include "shared/PlaneImage.h"
 
 #include "shared/QtText.h"
 #include "shared/BackgroundCall.h"
@@ -57,16 +58,31 @@ QImage greyImage(const InspectPicture& p)
     return img;
 }
 
-// The digit in grey with the saliency in red on top: strong where a change of the pixel would
-// change the predicted class's logit most.
+// The input image: colour data in colour on [0, 1], grey as greyImage().
+QImage inputImage(const InspectPicture& p)
+{
+    if (p.channels == 3)
+        return imageFromPlanes(p.values.data(), 3, p.rows, p.cols, 0.0f, 1.0f);
+    return greyImage(p);
+}
+
+// The image in grey (a colour image's channel mean) with the saliency in red on top: strong
+// where a change of the pixel would change the predicted class's logit most.
 QImage saliencyOverlay(const InspectPicture& image, const InspectPicture& saliency)
 {
     QImage img(image.cols, image.rows, QImage::Format_RGB32);
     const float top = saliency.values.empty() ? 0.0f : *std::max_element(saliency.values.begin(), saliency.values.end());
+    const size_t plane = static_cast<size_t>(image.rows) * static_cast<size_t>(image.cols);
+    const int channels = std::max(1, image.channels);
+    if (image.values.size() < plane * static_cast<size_t>(channels))
+        return img;
     for (int y = 0; y < image.rows; ++y)
         for (int x = 0; x < image.cols; ++x) {
             const size_t i = static_cast<size_t>(y * image.cols + x);
-            const float g = 0.6f * image.values[i];
+            float mean = 0.0f;
+            for (int c = 0; c < channels; ++c)
+                mean += image.values[static_cast<size_t>(c) * plane + i];
+            const float g = 0.6f * mean / static_cast<float>(channels);
             const float s = top > 0 && i < saliency.values.size() ? saliency.values[i] / top : 0.0f;
             const auto channel = [](float v) { return static_cast<int>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f))); };
             img.setPixel(x, y, qRgb(channel(g + s), channel(g * (1 - s)), channel(g * (1 - s))));
@@ -350,7 +366,7 @@ void InspectView::showResult()
                           .arg(QDir(m_dir).dirName(), QFileInfo(fromStd(r.weightsFile)).fileName(), image)
                           .arg(r.predicted)
                           .arg(formatReal(100.0 * p, 1)));
-    m_image->setPixmap(scaled(greyImage(r.image), m_image->width()));
+    m_image->setPixmap(scaled(inputImage(r.image), m_image->width()));
     m_image->setToolTip(r.imageIndex < 0 ? tr("The digit drawn in the Draw a digit tab, as the network sees it")
                                          : tr("Test image %1 (true class %2)").arg(r.imageIndex).arg(r.label));
     m_saliency->setPixmap(scaled(saliencyOverlay(r.image, r.saliency), m_saliency->width()));
