@@ -327,6 +327,11 @@ TEST_CASE("The augmentation preview draws colour images in colour at their own s
     CHECK(original.width() == 10);
     CHECK(original.height() == 8);
     CHECK_FALSE(isGrey(original));
+    // Samples are titled with their class's name (the first images are of the first class).
+    bool named = false;
+    for (const QLabel* label : preview.findChildren<QLabel*>())
+        named = named || label->text().contains(QStringLiteral("label 0 (bird)"));
+    CHECK(named);
 }
 
 TEST_CASE("A drawn digit is fitted to a model's image size and channels", "[ui][draw][data]")

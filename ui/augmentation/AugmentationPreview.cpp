@@ -34,6 +34,7 @@ constexpr int kImageSide = 84;
 struct LoadResult {
     std::shared_ptr<const mnist::Dataset> images;
     int64_t count = 0;
+    std::vector<std::string> classes;
     QString error;
 };
 
@@ -173,6 +174,7 @@ void AugmentationPreview::load()
         }
         m_images = result.images;
         m_imageCount = result.count;
+        m_classes = result.classes;
         refresh();
     });
     const mnist::TrainConfig config = m_config;
@@ -180,7 +182,7 @@ void AugmentationPreview::load()
         LoadResult r;
         // Nothing may escape the pool thread: the error travels back as text.
         try {
-            r.images = loadTrainingImages(config);
+            r.images = loadTrainingImages(config, &r.classes);
             r.count = imageCount(*r.images);
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(explainDataProblem(config, e.what()));
@@ -253,7 +255,14 @@ void AugmentationPreview::refresh()
         if (!has)
             continue;
         const PreviewImage& s = m_samples[static_cast<size_t>(i)];
-        cell.title->setText(tr("Image #%1 · label %2").arg(formatCount(s.index)).arg(s.label));
+        // A named class (not a digit's own number) reads better by its name.
+        const bool named = s.label >= 0 && s.label < static_cast<int64_t>(m_classes.size()) &&
+                           m_classes[static_cast<size_t>(s.label)] != std::to_string(s.label);
+        cell.title->setText(named ? tr("Image #%1 · label %2 (%3)")
+                                        .arg(formatCount(s.index))
+                                        .arg(s.label)
+                                        .arg(QString::fromStdString(m_classes[static_cast<size_t>(s.label)]))
+                                  : tr("Image #%1 · label %2").arg(formatCount(s.index)).arg(s.label));
         const float mins[3] = {s.originalMin, s.augmentedMin, s.augmentedMin};
         const float maxs[3] = {s.originalMax, s.augmentedMax, s.augmentedMax};
         for (int v = 0; v < 3; ++v) {

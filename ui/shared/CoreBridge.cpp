@@ -120,9 +120,13 @@ std::string explainDataProblem(const mnist::TrainConfig& config, const std::stri
     return out.str();
 }
 
-std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config)
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config,
+                                                         std::vector<std::string>* classes)
 {
-    return std::make_shared<const mnist::Dataset>(mnist::loadData(config).train);
+    mnist::DataSplits data = mnist::loadData(config);
+    if (classes)
+        *classes = data.shape.classes;
+    return std::make_shared<const mnist::Dataset>(std::move(data.train));
 }
 
 int64_t imageCount(const mnist::Dataset& images)

@@ -94,8 +94,10 @@ std::string dataFolderFor(const mnist::TrainConfig& config);
 std::string explainDataProblem(const mnist::TrainConfig& config, const std::string& coreMessage);
 
 // The train split of a set-up's data (mnist::loadData(): any kind, cached), read once as uint8
-// images in memory. Throws mnist::DataError naming the file and the problem.
-std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config);
+// images in memory; `classes`, when given, receives the data's class names. Throws
+// mnist::DataError naming the file and the problem.
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config,
+                                                         std::vector<std::string>* classes = nullptr);
 int64_t imageCount(const mnist::Dataset& images);
 
 // One augmented sample for the preview panel; images are channels x rows x cols floats.
