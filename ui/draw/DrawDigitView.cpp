@@ -145,7 +145,11 @@ DrawDigitView::DrawDigitView(QWidget* parent) : QWidget(parent)
     m_classifyFile->setObjectName(QStringLiteral("drawClassifyFile"));
     connect(m_classifyFile, &QPushButton::clicked, this, &DrawDigitView::chooseImage);
     fileLayout->addWidget(m_classifyFile, 0, Qt::AlignLeft);
-    fileLayout->addStretch(1);
+    m_filePicture = new QLabel(m_fileBox);
+    m_filePicture->setObjectName(QStringLiteral("drawFilePicture"));
+    m_filePicture->setAlignment(Qt::AlignCenter);
+    m_filePicture->setMinimumSize(160, 160);
+    fileLayout->addWidget(m_filePicture, 1);
     m_fileBox->hide();
     body->addWidget(m_fileBox, 3);
 
@@ -358,6 +362,13 @@ bool DrawDigitView::classifyFile(const QString& path)
         m_blank = false;
         m_preview->setPixmap(QPixmap::fromImage(
             fitImage(imageFromPlanes(c.pixels.data(), c.channels, c.rows, c.cols), 28 * PreviewScale)));
+        // The picture as it is, beside what the model makes of it.
+        QImageReader reader(path);
+        reader.setAutoTransform(true);
+        const QImage original = reader.read();
+        m_filePicture->setPixmap(original.isNull() ? QPixmap()
+                                                   : QPixmap::fromImage(fitImage(original, 360)));
+        m_filePicture->setToolTip(QFileInfo(path).fileName());
         m_preview->setToolTip(tr("%1 as the model sees it: %2 x %3 pixels")
                                   .arg(QFileInfo(path).fileName())
                                   .arg(c.cols)

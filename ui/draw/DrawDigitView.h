@@ -147,6 +147,7 @@ private:
     QWidget* m_padBox = nullptr;
     QWidget* m_fileBox = nullptr;
     QPushButton* m_classifyFile = nullptr;
+    QLabel* m_filePicture = nullptr; // the classified picture as it is
 };
 
 } // namespace studio
