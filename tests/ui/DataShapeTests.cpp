@@ -440,6 +440,7 @@ TEST_CASE("Inspect gives a colour run's test image in its three channels, and fi
     CHECK(test.image.cols == 32);
     CHECK(test.image.values.size() == 3u * 32u * 32u);
     CHECK(test.probabilities.size() == 3);
+    CHECK(test.classNames == std::vector<std::string>{"bird", "cat", "dog"});
 
     std::vector<uint8_t> digit(28 * 28, 0);
     for (int i = 4; i < 24; ++i)

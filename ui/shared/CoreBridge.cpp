@@ -248,8 +248,8 @@ ImageClassification classifyImageFile(const DigitModel& model, const std::string
     if (!model.classifier)
         return out;
     const mnist::DataShape& shape = model.classifier->shape();
-    const mnist::DecodedImage decoded = mnist::resizeImage(mnist::convertChannels(mnist::readImageFile(path), shape.channels),
-                                                           shape.height, shape.width);
+    const mnist::DecodedImage decoded = mnist::resizeImage(
+        mnist::convertChannels(mnist::readImageFile(path), shape.channels), shape.height, shape.width);
     out.channels = static_cast<int>(decoded.channels);
     out.rows = static_cast<int>(decoded.height);
     out.cols = static_cast<int>(decoded.width);
@@ -282,6 +282,8 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const st
     const mnist::TrainConfig& config = run.config;
     InspectResult r;
     r.weightsFile = run.weightsPath;
+    r.classNames = config.data.classes;
+    r.dataset = config.dataset;
     const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, r.weightsFile);
     torch::Tensor raw; // [1, H, W] in [0, 1]
     if (imageIndex < 0) {
@@ -291,9 +293,8 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const st
         r.imageIndex = -1;
         r.label = -1;
         std::vector<uint8_t> fitted = drawnForModel(drawn, config.data);
-        raw = torch::from_blob(fitted.data(), {config.data.channels, config.data.height, config.data.width}, torch::kUInt8)
-                  .to(torch::kFloat32)
-                  .div(255.0);
+        const std::vector<int64_t> shape = config.data.input();
+        raw = torch::from_blob(fitted.data(), shape, torch::kUInt8).to(torch::kFloat32).div(255.0);
     } else {
         const mnist::Dataset test = mnist::loadData(config).test;
         if (imageIndex >= test.size())

@@ -64,6 +64,8 @@ struct InspectResult {
     int64_t predicted = 0;
     InspectPicture image;              // the test image or drawn digit, [0, 1], every channel
     std::vector<float> probabilities;  // softmax of the logits
+    std::vector<std::string> classNames; // the run's data's, in label order
+    std::string dataset;                 // the run's dataset kind
     std::string filterKey;             // the first Conv2d's prefix; empty when the network has none
     std::vector<InspectPicture> filters; // its filters, the first input channel of each
     std::vector<InspectLayer> maps;    // every layer whose output is [C, H, W] with H, W > 1
