@@ -42,7 +42,8 @@ void writePredictionsCsv(const std::string& path, bool fromCsv, const std::vecto
                 out << (i + 1) << "," << name << "\n";
             } else {
                 char prob[32];
-                std::snprintf(prob, sizeof prob, "%.6f", i < confidence.size() ? static_cast<double>(confidence[i]) : 0.0);
+                const double p = i < confidence.size() ? static_cast<double>(confidence[i]) : 0.0;
+                std::snprintf(prob, sizeof prob, "%.6f", p);
                 out << csvField(i < sources.size() ? sources[i] : std::string()) << "," << csvField(name) << "," << prob
                     << "\n";
             }

@@ -195,7 +195,8 @@ void DatasetView::start(const Request& request)
         Outcome out;
         try {
             const mnist::SourceData source = mnist::readDataSource(data);
-            out.description = std::make_shared<const mnist::DatasetDescription>(mnist::describeSource(source, fraction));
+            out.description =
+                std::make_shared<const mnist::DatasetDescription>(mnist::describeSource(source, fraction));
             out.samples = sampleImages(source.train, source.classes.size());
             out.fromCache = source.fromCache;
             out.ok = true;
@@ -272,9 +273,9 @@ void DatasetView::present(const Outcome& out)
     const QStringList names = classLabels(d.classes, static_cast<int>(d.classes.size()), d.kind);
 
     markProblem(m_status, !d.problems.empty());
+    const QString cached = out.fromCache ? tr(" (from the decoded cache)") : QString();
     m_status->setText(d.problems.empty()
-                          ? tr("%1: every file was read%2.").arg(QString::fromStdString(d.name),
-                                                                out.fromCache ? tr(" (from the decoded cache)") : QString())
+                          ? tr("%1: every file was read%2.").arg(QString::fromStdString(d.name), cached)
                           : tr("%1: %2 could not be read; a run refuses this data until %3 fixed or removed.")
                                 .arg(QString::fromStdString(d.name),
                                      d.problems.size() == 1 ? tr("1 file") : tr("%1 files").arg(d.problems.size()),
@@ -306,7 +307,8 @@ void DatasetView::present(const Outcome& out)
             continue;
         auto* set = new QBarSet(title);
         for (int k = 0; k < names.size(); ++k) {
-            const qint64 n = k < static_cast<int>(part->perClass.size()) ? part->perClass[static_cast<std::size_t>(k)] : 0;
+            const auto at = static_cast<std::size_t>(k);
+            const qint64 n = at < part->perClass.size() ? part->perClass[at] : 0;
             *set << static_cast<qreal>(n);
             totals[static_cast<std::size_t>(k)] += n;
         }

@@ -17,7 +17,8 @@ QVector<DatasetChoice> recentDatasets()
     const int n = settings.beginReadArray(QLatin1String(kGroup));
     for (int i = 0; i < n; ++i) {
         settings.setArrayIndex(i);
-        DatasetChoice c{settings.value(QStringLiteral("kind")).toString(), settings.value(QStringLiteral("path")).toString()};
+        DatasetChoice c{settings.value(QStringLiteral("kind")).toString(),
+                        settings.value(QStringLiteral("path")).toString()};
         if (!c.kind.isEmpty() && !c.path.isEmpty() && !out.contains(c))
             out.append(c);
     }

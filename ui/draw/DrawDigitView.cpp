@@ -376,8 +376,9 @@ bool DrawDigitView::classifyFile(const QString& path)
     } catch (const std::exception& e) {
         m_probabilities.clear();
         showBars();
-        showStatus(tr("%1 could not be classified: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())),
-                   true);
+        showStatus(
+            tr("%1 could not be classified: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())),
+            true);
         return false;
     }
     updateInspectButton();
@@ -416,10 +417,11 @@ void DrawDigitView::clear()
 void DrawDigitView::updateInspectButton()
 {
     m_inspect->setEnabled(!m_colour && !m_blank && !m_modelRun.isEmpty());
-    m_inspect->setToolTip(m_colour ? tr("Inspect a colour model's test images from the Evaluation tab")
-                          : m_modelRun.isEmpty() ? tr("Inspecting needs a run's model (an imported weights file has no run)")
-                          : m_blank          ? tr("Draw a digit first")
-                                             : tr("Show the drawn digit's activation maps and saliency in the Inspect tab"));
+    m_inspect->setToolTip(
+        m_colour             ? tr("Inspect a colour model's test images from the Evaluation tab")
+        : m_modelRun.isEmpty() ? tr("Inspecting needs a run's model (an imported weights file has no run)")
+        : m_blank              ? tr("Draw a digit first")
+                               : tr("Show the drawn digit's activation maps and saliency in the Inspect tab"));
 }
 
 void DrawDigitView::scheduleUpdate()

@@ -351,9 +351,9 @@ void EvaluationView::askPrediction(bool csvInput)
                                       : QFileDialog::getExistingDirectory(this, tr("Folder of images to predict"));
     if (location.isEmpty())
         return;
-    const QString out = QFileDialog::getSaveFileName(this, tr("Write the predictions to"),
-                                                     QFileInfo(location).absolutePath() + QStringLiteral("/predictions.csv"),
-                                                     tr("CSV files (*.csv)"));
+    const QString suggested = QFileInfo(location).absolutePath() + QStringLiteral("/predictions.csv");
+    const QString out =
+        QFileDialog::getSaveFileName(this, tr("Write the predictions to"), suggested, tr("CSV files (*.csv)"));
     if (!out.isEmpty())
         predictFolder(location, out);
 }
@@ -374,7 +374,8 @@ void EvaluationView::predictFolder(const QString& location, const QString& outCs
     const std::string to = QFileInfo(outCsv).absoluteFilePath().toStdString();
     m_predictTarget = QDir::toNativeSeparators(outCsv);
     m_predict->setEnabled(false);
-    showStatus(tr("Predicting the images of %1 with %2 …").arg(QDir::toNativeSeparators(location), m_currentTitle), false);
+    showStatus(tr("Predicting the images of %1 with %2 …").arg(QDir::toNativeSeparators(location), m_currentTitle),
+               false);
     // Decoding a folder and the forward passes take seconds: never on the GUI thread.
     m_predictWatcher.setFuture(runInBackground([run, config, weights, from, to]() -> qint64 {
         if (run.isEmpty())
@@ -389,8 +390,9 @@ void EvaluationView::onPredicted()
     const CallOutcome<qint64> out = m_predictWatcher.result();
     m_predict->setEnabled(m_predictions && (!m_weightsPath.empty() || !m_shownRun.isEmpty()));
     if (out.ok)
-        showStatus(tr("Predicted %1 images with %2; wrote %3").arg(formatCount(out.value), m_currentTitle, m_predictTarget),
-                   false);
+        showStatus(
+            tr("Predicted %1 images with %2; wrote %3").arg(formatCount(out.value), m_currentTitle, m_predictTarget),
+            false);
     else
         showStatus(tr("The images could not be predicted: %1").arg(out.error), true);
     Q_EMIT predictionsWritten(out.ok);

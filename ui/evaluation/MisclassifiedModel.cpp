@@ -97,7 +97,8 @@ QVariant MisclassifiedModel::data(const QModelIndex& index, int role) const
                                            ThumbnailSide));
     }
     case Qt::ToolTipRole: {
-        QString tip = tr("Test image %1\nTrue: %2\nPredicted: %3").arg(image).arg(name(p.labels[s]), name(p.predicted[s]));
+        QString tip =
+            tr("Test image %1\nTrue: %2\nPredicted: %3").arg(image).arg(name(p.labels[s]), name(p.predicted[s]));
         // The three most probable classes say how close the call was.
         std::vector<int> order(static_cast<std::size_t>(p.classes));
         for (int k = 0; k < p.classes; ++k)
