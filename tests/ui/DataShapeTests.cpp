@@ -232,6 +232,22 @@ TEST_CASE("The dataset view shows a colour image folder's classes, samples and u
     CHECK(view.statusText().contains(QStringLiteral("could not be read")));
 }
 
+TEST_CASE("The dataset view resizes images as the set-up's image size says", "[ui][dataset]")
+{
+    TempDir root, cache;
+    const ScopedEnv noCache("MNIST_STUDIO_CACHE_DIR", cache.path().string());
+    writeColourFolder(root.path(), 2);
+    studio::DatasetView view;
+    view.show();
+    QSignalSpy loaded(&view, &studio::DatasetView::loaded);
+    view.open(QStringLiteral("folder"), QString::fromStdString(root.path().string()), 0.8, QStringLiteral("16x20"));
+    REQUIRE(uitest::arrived(loaded, kLoadTimeoutMs));
+    REQUIRE(view.description() != nullptr);
+    CHECK(view.description()->height == 16);
+    CHECK(view.description()->width == 20);
+    CHECK(view.sampleImage(0, 0).size() == QSize(20, 16));
+}
+
 TEST_CASE("The dataset view shows why a source cannot be read", "[ui][dataset]")
 {
     TempDir root;

@@ -7,6 +7,7 @@
 #include "shared/StatusStyle.h"
 
 #include "data/ImageSet.h"
+#include "spec/TrainConfig.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -161,9 +162,9 @@ DatasetView::~DatasetView()
     m_watcher.waitForFinished();
 }
 
-void DatasetView::open(const QString& kind, const QString& location, double trainFraction)
+void DatasetView::open(const QString& kind, const QString& location, double trainFraction, const QString& imageSize)
 {
-    Request r{kind, location, trainFraction};
+    Request r{kind, location, trainFraction, imageSize};
     if (isLoading()) {
         // Only the latest request matters.
         m_pending = std::make_unique<Request>(r);
@@ -181,6 +182,9 @@ void DatasetView::start(const Request& request)
     mnist::DataRequest data;
     data.kind = request.kind.toStdString();
     data.location = request.location.toStdString();
+    // An invalid size is the set-up panel's to report; the view then reads the images as they are.
+    if (!mnist::parseImageSize(request.imageSize.toStdString(), data.resize.height, data.resize.width))
+        data.resize = mnist::ResizePolicy{};
     auto progress = std::make_shared<Progress>();
     m_progressState = progress;
     data.progress = [progress](const std::string& what, int64_t done, int64_t total) {

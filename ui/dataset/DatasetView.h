@@ -35,9 +35,11 @@ public:
     explicit DatasetView(QWidget* parent = nullptr);
     ~DatasetView() override;
 
-    // Reads `location` as `kind` (data/DataSource.h) and shows it; splits as `trainFraction` says.
-    // A newer call supersedes a running one.
-    void open(const QString& kind, const QString& location, double trainFraction = 0.8);
+    // Reads `location` as `kind` (data/DataSource.h) and shows it; splits as `trainFraction` says,
+    // resizes every image as `imageSize` does (the set-up's image_size: "", "N" or "HxW"). A newer
+    // call supersedes a running one.
+    void open(const QString& kind, const QString& location, double trainFraction = 0.8,
+              const QString& imageSize = QString());
 
     bool isLoading() const { return m_watcher.isRunning(); }
     // The last source read; null before one or after an error.
@@ -65,6 +67,7 @@ private:
     struct Request {
         QString kind, location;
         double trainFraction = 0.8;
+        QString imageSize;
     };
     void start(const Request& request);
     void onFinished();

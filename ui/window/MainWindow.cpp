@@ -800,7 +800,7 @@ void MainWindow::openDataset(const QString& kind, const QString& path, bool show
         m_datasetDialog->resize(1100, 760);
     }
     m_datasetDialog->setWindowTitle(tr("Dataset — %1").arg(QDir::toNativeSeparators(absolute)));
-    datasetView()->open(kind, absolute, config.trainFraction);
+    datasetView()->open(kind, absolute, config.trainFraction, QString::fromStdString(config.imageSize));
     m_datasetDialog->show();
     m_datasetDialog->raise();
 }
