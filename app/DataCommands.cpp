@@ -1,13 +1,12 @@
 #include "DataCommands.h"
 
-#include "AtomicFile.h"
 #include "Error.h"
 #include "data/DataSource.h"
 #include "data/Dataset.h"
 #include "run/RunFolder.h"
 #include "run/RunLayout.h"
 #include "spec/MachineSettings.h"
-#include "train/Predictions.h"
+#include "train/PredictionsCsv.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,17 +33,6 @@ void printPart(const char* name, const mnist::PartCounts& c, const std::vector<s
             std::printf(" %s=%lld", classes[k].c_str(), static_cast<long long>(c.perClass[k]));
     }
     std::printf("\n");
-}
-
-// A CSV field: quoted when it holds a comma, a quote or a line end (RFC 4180).
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char c : s)
-        q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
 }
 
 } // namespace
@@ -110,26 +98,11 @@ int predictCommand(const std::string& runDir, const std::string& location, const
     const std::string weights = fs::exists(layout.modelWeights()) ? layout.modelWeights() : layout.bestWeights();
     if (!fs::exists(weights))
         throw mnist::IoError(runDir + " holds no trained weights (" + mnist::RunLayout::kModelWeights + ")");
-    std::vector<std::string> sources;
-    const mnist::Dataset images = mnist::loadImagesToPredict(location, config.data, sources);
-    const mnist::ImagePredictions p = mnist::predictImages(weights, config, images);
-    const bool csvInput = fs::is_regular_file(location);
-    mnist::writeFileAtomically(outCsv, [&](std::ostream& out) {
-        out << (csvInput ? "ImageId,Label\n" : "file,label,probability\n");
-        for (size_t i = 0; i < p.predicted.size(); ++i) {
-            const std::string& name = config.data.classes.at(static_cast<size_t>(p.predicted[i]));
-            if (csvInput) {
-                out << (i + 1) << "," << name << "\n";
-            } else {
-                char prob[32];
-                std::snprintf(prob, sizeof prob, "%.6f", static_cast<double>(p.confidence[i]));
-                out << csvField(sources[i]) << "," << csvField(name) << "," << prob << "\n";
-            }
-        }
-    });
+    const int64_t count = mnist::predictToCsv(weights, config, location, outCsv);
     if (json)
-        std::cout << nlohmann::json{{"run", runDir}, {"images", p.predicted.size()}, {"out", outCsv}}.dump(2) << std::endl;
+        std::cout << nlohmann::json{{"run", runDir}, {"images", count}, {"out", outCsv}}.dump(2) << std::endl;
     else
-        std::printf("predicted %zu images with %s; wrote %s\n", p.predicted.size(), runDir.c_str(), outCsv.c_str());
+        std::printf("predicted %lld images with %s; wrote %s\n", static_cast<long long>(count), runDir.c_str(),
+                    outCsv.c_str());
     return 0;
 }

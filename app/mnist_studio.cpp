@@ -1,6 +1,8 @@
 // mnist-studio: the desktop application. Options set up the window (and can start a run and take
 // a screenshot, which is how the README's pictures are made under Xvfb).
 #include "window/MainWindow.h"
+#include "dataset/DatasetView.h"
+#include "data/DataSource.h"
 #include "shared/Theme.h"
 #include "augmentation/AugmentationPreview.h"
 #include "setup/ConfigPanel.h"
@@ -95,6 +97,7 @@ int main(int argc, char** argv)
     const QCommandLineOption exportOpt(QStringLiteral("export-dir"), QStringLiteral("When the first run ends, export its charts (PNG, SVG), metrics (CSV) and model (.safetensors, .pt) into DIR, take the --screenshot, and quit (exit code 1 if the run or an export failed)."), QStringLiteral("DIR"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("Colours: system (follow the desktop, the default), light or dark; kept as View > Theme is, unless --no-restore."), QStringLiteral("THEME"));
     const QCommandLineOption lrFindOpt(QStringLiteral("lr-find"), QStringLiteral("Open the LR range test of the set-up (the Find… button beside the learning rate); with --screenshot, the PNG is of its dialog once the test has ended, then quit."));
+    const QCommandLineOption datasetViewOpt(QStringLiteral("dataset-view"), QStringLiteral("Open this dataset (a folder or CSV file; its kind detected, else --dataset's) as File > Open dataset does; with --screenshot, the PNG is of the dataset view once it has been read, then quit."), QStringLiteral("PATH"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
     // Every setting of the field table, as mnist-train has it: --epochs 3, --crop-scale 0.8,1.2, --shuffle.
     std::vector<std::pair<QCommandLineOption, const mnist::ConfigField*>> fieldOptions;
@@ -107,6 +110,7 @@ int main(int argc, char** argv)
                                   &f);
         parser.addOption(fieldOptions.back().first);
     }
+    parser.addOption(datasetViewOpt);
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
                        exportOpt, themeOpt, sweepOpt, sweepViewOpt, lrFindOpt});
     parser.process(*app);
@@ -238,6 +242,21 @@ int main(int argc, char** argv)
                                  exitCode = 1;
                              window.close();
                          });
+    } else if (parser.isSet(datasetViewOpt)) {
+        const QString path = QDir(parser.value(datasetViewOpt)).absolutePath();
+        std::string kind = mnist::detectDataKind(path.toStdString());
+        if (kind.empty())
+            kind = window.configPanel()->config().dataset;
+        window.openDataset(QString::fromStdString(kind), path);
+        const QString shot = parser.value(shotOpt);
+        if (!shot.isEmpty())
+            QObject::connect(window.datasetView(), &studio::DatasetView::loaded, &window, [&window, shot, saveScreenshot] {
+                // A moment for the chart to lay itself out.
+                QTimer::singleShot(1500, &window, [&window, shot, saveScreenshot] {
+                    saveScreenshot(shot, window.datasetView()->window());
+                    window.close();
+                });
+            });
     } else if (parser.isSet(lrFindOpt)) {
         const QString shot = parser.value(shotOpt);
         QTimer::singleShot(0, &window, [&window, shot, saveScreenshot] {

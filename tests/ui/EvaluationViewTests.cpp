@@ -15,6 +15,7 @@
 
 #include <QComboBox>
 #include <QHeaderView>
+#include <QImage>
 #include <QListView>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -43,6 +44,10 @@ struct EvaluatedRun {
     {
         mnist::TrainConfig c = data.config();
         c.dataset = dataset; // dataDir stays set, so "fashion-mnist" still reads the tiny folder
+        // The data's class names, as a run records them: the core checks the data is the model's.
+        if (dataset == "fashion-mnist")
+            c.data.classes = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                              "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
         dir = runs.file("20260105-120000-LeNet");
         uitest::writeRunFolder(dir, c, uitest::makeEpochs({12.0}, {2.3}));
         weights = dir + "/model.safetensors";
@@ -376,4 +381,51 @@ TEST_CASE("The evaluation tab evaluates a run of a user network with its own net
     REQUIRE(view.predictions());
     CHECK(view.predictions()->size() == 60);
     CHECK(view.predictions()->accuracy() == Approx(accuracy));
+}
+
+TEST_CASE("Predict a folder writes the model's predictions of every image as mnist-train --predict does", "[ui][evaluation][predict]")
+{
+    EvaluatedRun run;
+    TempDir images;
+    // Three 28 x 28 grey PNGs, one of them in a subfolder (found recursively) and one with a comma
+    // in its name (quoted in the CSV).
+    std::filesystem::create_directories(images.path() / "more");
+    for (const char* name : {"a.png", "b,c.png", "more/d.png"}) {
+        QImage img(28, 28, QImage::Format_Grayscale8);
+        img.fill(0);
+        for (int y = 4; y < 24; ++y)
+            img.setPixel(14, y, qRgb(255, 255, 255));
+        REQUIRE(img.save(QString::fromStdString(images.file(name))));
+    }
+    EvaluationView view;
+    view.show();
+    CHECK_FALSE(view.findChild<QPushButton*>(QStringLiteral("predictFolder"))->isEnabled());
+    REQUIRE(evaluate(view, QString::fromStdString(run.dir)));
+    CHECK(view.findChild<QPushButton*>(QStringLiteral("predictFolder"))->isEnabled());
+
+    const std::string out = images.file("predictions.csv");
+    QSignalSpy written(&view, &EvaluationView::predictionsWritten);
+    view.predictFolder(QString::fromStdString(images.path().string()), QString::fromStdString(out));
+    REQUIRE(uitest::arrived(written, kEvalTimeoutMs));
+    INFO(view.statusText().toStdString());
+    REQUIRE(written.at(0).at(0).toBool());
+    CHECK(view.statusText().contains(QStringLiteral("Predicted 3 images")));
+    std::ifstream in(out);
+    std::string line;
+    std::vector<std::string> lines;
+    while (std::getline(in, line))
+        lines.push_back(line);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] == "file,label,probability");
+    CHECK(lines[1].rfind("a.png,", 0) == 0);
+    CHECK(lines[2].rfind("\"b,c.png\",", 0) == 0);
+    CHECK(lines[3].rfind("more/d.png,", 0) == 0);
+
+    // A source that cannot be read says so, and nothing is written.
+    QSignalSpy failed(&view, &EvaluationView::predictionsWritten);
+    view.predictFolder(QString::fromStdString(images.file("none")), QString::fromStdString(images.file("x.csv")));
+    REQUIRE(uitest::arrived(failed, kEvalTimeoutMs));
+    CHECK_FALSE(failed.at(0).at(0).toBool());
+    CHECK(view.statusText().startsWith(QStringLiteral("The images could not be predicted")));
+    CHECK_FALSE(std::filesystem::exists(images.file("x.csv")));
 }

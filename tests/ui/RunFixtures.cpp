@@ -36,6 +36,13 @@ void saveFreshWeights(const std::string& arch, const std::string& path, uint64_t
     mnist::saveWeights(*net, path);
 }
 
+void saveFreshWeights(const mnist::TrainConfig& config, const std::string& path, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    const auto net = mnist::createNetwork(config);
+    mnist::saveWeights(*net, path);
+}
+
 double coreTestAccuracy(const std::string& arch, const std::string& weights, const std::string& dataDir)
 {
     const auto net = mnist::createNetwork(arch);

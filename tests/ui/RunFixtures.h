@@ -19,6 +19,8 @@ void writeRunFolder(const std::string& dir, const mnist::TrainConfig& config, co
 
 // Freshly initialised weights of `arch` (seeded), saved with the PyTorch names.
 void saveFreshWeights(const std::string& arch, const std::string& path, uint64_t seed = 7);
+// The same for the network of a set-up (its arch sized to its data's shape and classes).
+void saveFreshWeights(const mnist::TrainConfig& config, const std::string& path, uint64_t seed = 7);
 
 // The core's evaluate() accuracy (percent) of a weights file on the test set of `dataDir`,
 // without normalisation.

@@ -1,5 +1,6 @@
 #include "augmentation/AugmentationPreview.h"
 
+#include "shared/PlaneImage.h"
 #include "shared/StatusStyle.h"
 #include "shared/NumberFormat.h"
 
@@ -26,11 +27,14 @@
 namespace studio {
 namespace {
 
-constexpr int kZoom = 3; // 28 x 28 pixels drawn as 84 x 84, nearest neighbour
+// Each image fits a square of this side: 28 x 28 pixels drawn 3x, nearest neighbour; a large one
+// shrunk smoothly (shared/PlaneImage.h).
+constexpr int kImageSide = 84;
 
 struct LoadResult {
     std::shared_ptr<const mnist::Dataset> images;
     int64_t count = 0;
+    std::vector<std::string> classes;
     QString error;
 };
 
@@ -170,6 +174,7 @@ void AugmentationPreview::load()
         }
         m_images = result.images;
         m_imageCount = result.count;
+        m_classes = result.classes;
         refresh();
     });
     const mnist::TrainConfig config = m_config;
@@ -177,7 +182,7 @@ void AugmentationPreview::load()
         LoadResult r;
         // Nothing may escape the pool thread: the error travels back as text.
         try {
-            r.images = loadTrainingImages(config);
+            r.images = loadTrainingImages(config, &r.classes);
             r.count = imageCount(*r.images);
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(explainDataProblem(config, e.what()));
@@ -250,12 +255,21 @@ void AugmentationPreview::refresh()
         if (!has)
             continue;
         const PreviewImage& s = m_samples[static_cast<size_t>(i)];
-        cell.title->setText(tr("Image #%1 · label %2").arg(formatCount(s.index)).arg(s.label));
+        // A named class (not a digit's own number) reads better by its name.
+        const bool named = s.label >= 0 && s.label < static_cast<int64_t>(m_classes.size()) &&
+                           m_classes[static_cast<size_t>(s.label)] != std::to_string(s.label);
+        cell.title->setText(named ? tr("Image #%1 · label %2 (%3)")
+                                        .arg(formatCount(s.index))
+                                        .arg(s.label)
+                                        .arg(QString::fromStdString(m_classes[static_cast<size_t>(s.label)]))
+                                  : tr("Image #%1 · label %2").arg(formatCount(s.index)).arg(s.label));
         const float mins[3] = {s.originalMin, s.augmentedMin, s.augmentedMin};
         const float maxs[3] = {s.originalMax, s.augmentedMax, s.augmentedMax};
         for (int v = 0; v < 3; ++v) {
             const QImage img = image(i, static_cast<View>(v));
-            cell.images[v]->setPixmap(QPixmap::fromImage(img.scaled(img.size() * kZoom, Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+            const QPixmap pixmap = QPixmap::fromImage(fitImage(img, kImageSide));
+            cell.images[v]->setFixedSize(pixmap.size());
+            cell.images[v]->setPixmap(pixmap);
             cell.ranges[v]->setText(tr("min %1\nmax %2").arg(mins[v], 0, 'f', 3).arg(maxs[v], 0, 'f', 3));
         }
     }
@@ -280,7 +294,7 @@ void AugmentationPreview::rebuildGrid()
             auto* caption = new QLabel(tr(captions[k]), cell.frame);
             caption->setAlignment(Qt::AlignCenter);
             cell.images[k] = new QLabel(cell.frame);
-            cell.images[k]->setFixedSize(28 * kZoom, 28 * kZoom);
+            cell.images[k]->setFixedSize(kImageSide, kImageSide);
             cell.images[k]->setProperty("digitImage", true); // black, from the stylesheet
             cell.ranges[k] = new QLabel(cell.frame);
             cell.ranges[k]->setAlignment(Qt::AlignCenter);
@@ -329,18 +343,12 @@ QImage AugmentationPreview::image(int sample, View view) const
         return {};
     const PreviewImage& s = m_samples[static_cast<size_t>(sample)];
     const std::vector<float>& px = view == View::Original ? s.original : s.augmented;
-    QImage img(s.cols, s.rows, QImage::Format_Grayscale8);
-    for (int r = 0; r < s.rows; ++r) {
-        uchar* line = img.scanLine(r);
-        for (int c = 0; c < s.cols; ++c) {
-            float v = px[static_cast<size_t>(r * s.cols + c)];
-            // The notebook's imshow(vmin=-1, vmax=1) for the middle view, (0, 1) otherwise.
-            if (view == View::AugmentedSigned)
-                v = (v + 1.0f) / 2.0f;
-            line[c] = static_cast<uchar>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f)));
-        }
-    }
-    return img;
+    if (px.size() < static_cast<size_t>(s.channels) * static_cast<size_t>(s.rows) * static_cast<size_t>(s.cols))
+        return {};
+    // The notebook's imshow(vmin=-1, vmax=1) for the middle view, (0, 1) otherwise; colour images
+    // in colour, each channel on the same scale.
+    const float low = view == View::AugmentedSigned ? -1.0f : 0.0f;
+    return imageFromPlanes(px.data(), s.channels, s.rows, s.cols, low, 1.0f);
 }
 
 } // namespace studio

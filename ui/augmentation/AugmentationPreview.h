@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 class QGridLayout;
@@ -71,6 +72,7 @@ private:
     QString m_folder;         // the folder m_images came from, or is loading from
     std::shared_ptr<const mnist::Dataset> m_images;
     int64_t m_imageCount = 0;
+    std::vector<std::string> m_classes; // the data's class names, in label order
     int m_loadGeneration = 0; // a reload makes older loads' results stale
     bool m_loading = false;
     uint64_t m_seed = 0;

@@ -1,6 +1,7 @@
 #include "draw/DrawDigitView.h"
 
 #include "shared/ClassNames.h"
+#include "shared/PlaneImage.h"
 #include "draw/DrawingPad.h"
 #include "shared/StatusStyle.h"
 #include "shared/NumberFormat.h"
@@ -130,6 +131,27 @@ DrawDigitView::DrawDigitView(QWidget* parent) : QWidget(parent)
     tools->addStretch(1);
     padLayout->addLayout(tools);
     body->addWidget(padBox, 3);
+    m_padBox = padBox;
+
+    // A model of colour data cannot be drawn for: it classifies picture files instead.
+    m_fileBox = new QGroupBox(tr("Classify an image file"), this);
+    auto* fileLayout = new QVBoxLayout(m_fileBox);
+    auto* fileHint = new QLabel(tr("This model was trained on colour images: choose a picture (PNG, JPEG, BMP, PPM). "
+                                   "It is converted and resized to the model's input as its training data was."),
+                                m_fileBox);
+    fileHint->setWordWrap(true);
+    fileLayout->addWidget(fileHint);
+    m_classifyFile = new QPushButton(tr("Classify an image &file…"), m_fileBox);
+    m_classifyFile->setObjectName(QStringLiteral("drawClassifyFile"));
+    connect(m_classifyFile, &QPushButton::clicked, this, &DrawDigitView::chooseImage);
+    fileLayout->addWidget(m_classifyFile, 0, Qt::AlignLeft);
+    m_filePicture = new QLabel(m_fileBox);
+    m_filePicture->setObjectName(QStringLiteral("drawFilePicture"));
+    m_filePicture->setAlignment(Qt::AlignCenter);
+    m_filePicture->setMinimumSize(160, 160);
+    fileLayout->addWidget(m_filePicture, 1);
+    m_fileBox->hide();
+    body->addWidget(m_fileBox, 3);
 
     // What the model sees, and what it says.
     auto* resultBox = new QGroupBox(tr("What the model sees"), this);
@@ -303,15 +325,73 @@ void DrawDigitView::setModel(DigitModel model, const QString& source)
 {
     m_model = std::move(model);
     m_modelSource = source;
+    const bool colour = m_model.classifier && m_model.config.data.channels == 3;
     m_modelLabel->setText(tr("%1: %2 trained on %3%4")
                               .arg(source, QString::fromStdString(m_model.config.arch),
                                    QString::fromStdString(m_model.config.dataset),
                                    m_model.config.augment.normalize ? tr(" (normalized inputs)") : QString()));
+    if (colour != m_colour) {
+        m_colour = colour;
+        m_padBox->setVisible(!colour);
+        m_fileBox->setVisible(colour);
+        m_timer.stop();
+        m_blank = true;
+        m_probabilities.clear();
+        m_preview->clear();
+        updateInspectButton();
+        showBars();
+    }
+    if (colour) {
+        if (m_imageFile.isEmpty() || !classifyFile(m_imageFile))
+            showStatus(tr("This model takes colour images: classify an image file."), false);
+        return;
+    }
     updateNow();
+}
+
+bool DrawDigitView::classifyFile(const QString& path)
+{
+    if (!hasModel()) {
+        showStatus(tr("No model to ask: train one, or use a saved run or a weights file."), true);
+        return false;
+    }
+    try {
+        const ImageClassification c = classifyImageFile(m_model, path.toStdString());
+        m_imageFile = path;
+        m_probabilities = c.probabilities;
+        m_blank = false;
+        m_preview->setPixmap(QPixmap::fromImage(
+            fitImage(imageFromPlanes(c.pixels.data(), c.channels, c.rows, c.cols), 28 * PreviewScale)));
+        // The picture as it is, beside what the model makes of it.
+        QImageReader reader(path);
+        reader.setAutoTransform(true);
+        const QImage original = reader.read();
+        m_filePicture->setPixmap(original.isNull() ? QPixmap()
+                                                   : QPixmap::fromImage(fitImage(original, 360)));
+        m_filePicture->setToolTip(QFileInfo(path).fileName());
+        m_preview->setToolTip(tr("%1 as the model sees it: %2 x %3 pixels")
+                                  .arg(QFileInfo(path).fileName())
+                                  .arg(c.cols)
+                                  .arg(c.rows));
+    } catch (const std::exception& e) {
+        m_probabilities.clear();
+        showBars();
+        showStatus(
+            tr("%1 could not be classified: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(e.what())),
+            true);
+        return false;
+    }
+    updateInspectButton();
+    showBars();
+    showStatus(tr("Classified %1.").arg(QFileInfo(path).fileName()), false);
+    Q_EMIT classified();
+    return true;
 }
 
 bool DrawDigitView::openImage(const QString& path)
 {
+    if (m_colour)
+        return classifyFile(path);
     QImageReader reader(path);
     reader.setAutoTransform(true); // a phone's photo comes the right way up
     const QImage image = reader.read();
@@ -336,10 +416,12 @@ void DrawDigitView::clear()
 
 void DrawDigitView::updateInspectButton()
 {
-    m_inspect->setEnabled(!m_blank && !m_modelRun.isEmpty());
-    m_inspect->setToolTip(m_modelRun.isEmpty() ? tr("Inspecting needs a run's model (an imported weights file has no run)")
-                          : m_blank          ? tr("Draw a digit first")
-                                             : tr("Show the drawn digit's activation maps and saliency in the Inspect tab"));
+    m_inspect->setEnabled(!m_colour && !m_blank && !m_modelRun.isEmpty());
+    m_inspect->setToolTip(
+        m_colour             ? tr("Inspect a colour model's test images from the Evaluation tab")
+        : m_modelRun.isEmpty() ? tr("Inspecting needs a run's model (an imported weights file has no run)")
+        : m_blank              ? tr("Draw a digit first")
+                               : tr("Show the drawn digit's activation maps and saliency in the Inspect tab"));
 }
 
 void DrawDigitView::scheduleUpdate()
@@ -351,6 +433,8 @@ void DrawDigitView::scheduleUpdate()
 void DrawDigitView::updateNow()
 {
     m_timer.stop();
+    if (m_colour)
+        return; // nothing is drawn for a colour model; its picture file was classified once
     ++m_updates;
     const QImage& canvas = m_pad->canvas();
     const mnist::DigitImage digit = m_pad->isEmpty() ? mnist::DigitImage{}
@@ -388,19 +472,40 @@ void DrawDigitView::updateNow()
 
 void DrawDigitView::showBars()
 {
-    const std::string& dataset = m_model.classifier ? m_model.config.dataset : m_defaultConfig.dataset;
+    const mnist::TrainConfig& config = m_model.classifier ? m_model.config : m_defaultConfig;
+    const int count = m_probabilities.empty() ? static_cast<int>(config.data.classCount())
+                                              : static_cast<int>(m_probabilities.size());
+    const QStringList names = classLabels(config.data.classes, count, config.dataset);
+    // Up to ten classes in label order; more (EMNIST's 62) as the ten most probable, so the bars
+    // stay readable and the ones that matter are there.
+    std::vector<int> order(static_cast<std::size_t>(count));
+    for (int k = 0; k < count; ++k)
+        order[static_cast<std::size_t>(k)] = k;
+    if (count > m_bars.size() && !m_probabilities.empty())
+        std::stable_sort(order.begin(), order.end(), [this](int a, int b) {
+            return m_probabilities[static_cast<std::size_t>(a)] > m_probabilities[static_cast<std::size_t>(b)];
+        });
+    m_barClasses.clear();
     const int best = predictedClass();
-    for (int k = 0; k < 10; ++k) {
+    for (int row = 0; row < m_bars.size(); ++row) {
+        const bool used = row < count;
+        m_names[row]->setVisible(used);
+        m_bars[row]->setVisible(used);
+        if (!used)
+            continue;
+        const int k = order[static_cast<std::size_t>(row)];
+        m_barClasses.push_back(k);
         const double p = k < static_cast<int>(m_probabilities.size()) ? m_probabilities[static_cast<std::size_t>(k)] : 0.0;
-        m_names[k]->setText(className(k, dataset));
-        QFont f = m_names[k]->font();
+        m_names[row]->setText(shortClassName(names.value(k), 16));
+        m_names[row]->setToolTip(names.value(k));
+        QFont f = m_names[row]->font();
         f.setBold(k == best);
-        m_names[k]->setFont(f);
-        m_bars[k]->setValue(static_cast<int>(std::lround(p * 1000)));
-        m_bars[k]->setFormat(m_probabilities.empty() ? QString() : formatPercent(100 * p, 1));
+        m_names[row]->setFont(f);
+        m_bars[row]->setValue(static_cast<int>(std::lround(p * 1000)));
+        m_bars[row]->setFormat(m_probabilities.empty() ? QString() : formatPercent(100 * p, 1));
     }
     m_prediction->setText(best < 0 ? QStringLiteral("–")
-                                   : tr("%1  (%2%)").arg(className(best, dataset),
+                                   : tr("%1  (%2%)").arg(names.value(best),
                                                          formatReal(100.0 * m_probabilities[static_cast<std::size_t>(best)], 1)));
 }
 
@@ -413,12 +518,14 @@ int DrawDigitView::predictedClass() const
 
 int DrawDigitView::barValue(int label) const
 {
-    return label >= 0 && label < m_bars.size() ? m_bars[label]->value() : -1;
+    const int row = static_cast<int>(m_barClasses.indexOf(label));
+    return row >= 0 ? m_bars[row]->value() : -1;
 }
 
 QString DrawDigitView::barLabel(int label) const
 {
-    return label >= 0 && label < m_names.size() ? m_names[label]->text() : QString();
+    const int row = static_cast<int>(m_barClasses.indexOf(label));
+    return row >= 0 ? m_names[row]->text() : QString();
 }
 
 void DrawDigitView::showStatus(const QString& text, bool error)

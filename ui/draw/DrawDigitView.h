@@ -55,7 +55,14 @@ public:
     // A run's weights were rewritten (an epoch ended, the run finished): reloaded if followed.
     void runWeightsChanged(const QString& runDir);
     // Opens a PNG/JPEG/... of any size onto the pad; false (and the status says why) when unreadable.
+    // For a model of colour data, classifies the file instead (classifyFile()).
     bool openImage(const QString& path);
+    // A model of colour data ("Classify an image file…"): the file decoded by the core, converted
+    // and resized to the model's input, shown and classified. False (the status says why) when it
+    // cannot be read.
+    bool classifyFile(const QString& path);
+    // The model takes colour images: the pad is replaced by "Classify an image file…".
+    bool colourMode() const { return m_colour; }
 
     bool hasModel() const { return static_cast<bool>(m_model.classifier); }
     QString modelDescription() const;
@@ -134,6 +141,13 @@ private:
     QLabel* m_prediction = nullptr;
     QVector<QLabel*> m_names;
     QVector<QProgressBar*> m_bars;
+    QVector<int> m_barClasses; // the class each shown bar stands for
+    bool m_colour = false;     // the model takes colour images
+    QString m_imageFile;       // the picture classified in colour mode, again for a new model
+    QWidget* m_padBox = nullptr;
+    QWidget* m_fileBox = nullptr;
+    QPushButton* m_classifyFile = nullptr;
+    QLabel* m_filePicture = nullptr; // the classified picture as it is
 };
 
 } // namespace studio

@@ -1,5 +1,6 @@
 #include "evaluation/ConfusionTable.h"
 
+#include "shared/ClassNames.h"
 #include "shared/NumberFormat.h"
 
 #include <QEvent>
@@ -29,30 +30,45 @@ QString percent(double value)
 
 } // namespace
 
-ConfusionTable::ConfusionTable(QWidget* parent) : QTableWidget(Classes, Classes + 1, parent)
+ConfusionTable::ConfusionTable(QWidget* parent) : QTableWidget(parent)
 {
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setSelectionMode(QAbstractItemView::SingleSelection);
-    horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    // The accuracy column fits "100.0%" in bold and its header; every count column fits four digits
-    // (a class of MNIST's test set holds up to 1,135 images). A narrow window scrolls instead of
-    // cutting a number.
-    horizontalHeader()->setSectionResizeMode(AccuracyColumn, QHeaderView::ResizeToContents);
+    // Every count column fits four digits (a class of MNIST's test set holds up to 1,135 images).
+    // A narrow window scrolls instead of cutting a number.
     horizontalHeader()->setMinimumSectionSize(QFontMetrics(font()).horizontalAdvance(QStringLiteral("0000")) + 8);
-    verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     QStringList digits;
-    for (int k = 0; k < Classes; ++k)
+    for (int k = 0; k < 10; ++k)
         digits << QString::number(k);
     setClassLabels(digits);
 }
 
 void ConfusionTable::setClassLabels(const QStringList& labels)
 {
+    if (labels == m_labels && columnCount() == labels.size() + 1)
+        return;
     m_labels = labels;
-    setVerticalHeaderLabels(labels);
-    setHorizontalHeaderLabels(labels + QStringList{tr("Acc.")});
-    if (QTableWidgetItem* header = horizontalHeaderItem(AccuracyColumn))
-        header->setToolTip(tr("Per-class accuracy: the share of the class's test images predicted correctly"));
+    const int n = static_cast<int>(labels.size());
+    clearContents();
+    setRowCount(n);
+    setColumnCount(n + 1);
+    for (int k = 0; k < n; ++k) {
+        // Rows have room for a name; columns get a short one, its full name on hover.
+        auto* row = new QTableWidgetItem(labels[k]);
+        row->setToolTip(labels[k]);
+        setVerticalHeaderItem(k, row);
+        auto* column = new QTableWidgetItem(shortClassName(labels[k], n > StretchedClasses ? 6 : 12));
+        column->setToolTip(labels[k]);
+        setHorizontalHeaderItem(k, column);
+    }
+    auto* accuracy = new QTableWidgetItem(tr("Acc."));
+    accuracy->setToolTip(tr("Per-class accuracy: the share of the class's test images predicted correctly"));
+    setHorizontalHeaderItem(n, accuracy);
+    const bool stretch = n <= StretchedClasses;
+    horizontalHeader()->setSectionResizeMode(stretch ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+    verticalHeader()->setSectionResizeMode(stretch ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+    // The accuracy column fits "100.0%" in bold and its header.
+    horizontalHeader()->setSectionResizeMode(n, QHeaderView::ResizeToContents);
 }
 
 void ConfusionTable::changeEvent(QEvent* event)
@@ -69,7 +85,7 @@ void ConfusionTable::setCounts(const std::vector<int64_t>& counts, int classes)
     clearContents();
     if (classes <= 0 || counts.size() < static_cast<std::size_t>(classes * classes))
         return;
-    const int n = std::min(classes, Classes);
+    const int n = std::min(classes, classCount());
     auto at = [&](int t, int c) { return counts[static_cast<std::size_t>(t * classes + c)]; };
     // Blended from the table's own background, so a dark palette gets a dark table.
     const QColor base = palette().color(QPalette::Base), good(46, 125, 50), bad(198, 40, 40);
@@ -101,7 +117,7 @@ void ConfusionTable::setCounts(const std::vector<int64_t>& counts, int classes)
         f.setBold(true);
         item->setFont(f);
         item->setToolTip(tr("Share of the %1 test images of %2 predicted correctly").arg(rowTotal).arg(m_labels.value(t)));
-        setItem(t, AccuracyColumn, item);
+        setItem(t, accuracyColumn(), item);
     }
 }
 
@@ -113,7 +129,7 @@ int ConfusionTable::count(int trueLabel, int predicted) const
 
 QString ConfusionTable::accuracyText(int trueLabel) const
 {
-    const QTableWidgetItem* cell = item(trueLabel, AccuracyColumn);
+    const QTableWidgetItem* cell = item(trueLabel, accuracyColumn());
     return cell ? cell->text() : QString();
 }
 

@@ -14,14 +14,20 @@ namespace studio {
 class ConfusionTable : public QTableWidget {
     Q_OBJECT
 public:
-    static constexpr int Classes = 10;
-    static constexpr int AccuracyColumn = Classes;
+    // Up to this many classes the columns share the width; more get columns of their own width
+    // and the table scrolls (EMNIST's 62 classes).
+    static constexpr int StretchedClasses = 12;
 
     explicit ConfusionTable(QWidget* parent = nullptr);
 
-    // Row and column headers: digits by default, class names for Fashion-MNIST.
+    // Row and column headers, one per class (digits by default); sets the table's size to
+    // labels.size() classes plus the accuracy column. Long names are shortened in the column
+    // headers and given in full in their tooltips.
     void setClassLabels(const QStringList& labels);
-    // `counts`: classes x classes, row-major (true, predicted). Only the first 10 classes are shown.
+    int classCount() const { return static_cast<int>(m_labels.size()); }
+    // The per-class accuracy column, after the predicted classes.
+    int accuracyColumn() const { return classCount(); }
+    // `counts`: classes x classes, row-major (true, predicted). Classes beyond the labels are not shown.
     void setCounts(const std::vector<int64_t>& counts, int classes);
     void clearCounts()
     {

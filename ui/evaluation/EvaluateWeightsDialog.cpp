@@ -1,5 +1,6 @@
 #include "evaluation/EvaluateWeightsDialog.h"
 #include "evaluation/ConfusionTable.h"
+#include "shared/ClassNames.h"
 #include "shared/StatusStyle.h"
 #include "shared/NumberFormat.h"
 
@@ -148,7 +149,8 @@ void EvaluateWeightsDialog::onFinished()
                           .arg(formatReal(out.value.accuracy, 2))
                           .arg(out.value.correct)
                           .arg(out.value.total));
-    m_confusion->setCounts(out.value.confusion, 10);
+    m_confusion->setClassLabels(classLabels(out.value.classNames, out.value.classes, std::string()));
+    m_confusion->setCounts(out.value.confusion, out.value.classes);
     Q_EMIT evaluationFinished(true);
 }
 

@@ -9,9 +9,11 @@
 
 #include "Error.h"
 #include "run/PretrainedModel.h"
+#include "train/PredictionsCsv.h"
 
 #include <QComboBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -19,6 +21,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QPushButton>
 #include <QShowEvent>
 #include <QSplitter>
@@ -66,6 +69,16 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     // Not the member directly: clicked(bool checked) would land in quietIfNone.
     connect(pretrained, &QPushButton::clicked, this, [this] { evaluatePretrained(); });
     top->addWidget(pretrained);
+    m_predict = new QPushButton(tr("Predict a folder…"), this);
+    m_predict->setObjectName(QStringLiteral("predictFolder"));
+    m_predict->setToolTip(tr("Classifies every image of a folder (or a CSV file of pixel rows) with the model shown "
+                             "and writes the predictions to a CSV file, as mnist-train --predict does"));
+    m_predict->setEnabled(false);
+    auto* predictMenu = new QMenu(m_predict);
+    predictMenu->addAction(tr("A &folder of images…"), this, [this] { askPrediction(false); });
+    predictMenu->addAction(tr("A &CSV file of pixel rows…"), this, [this] { askPrediction(true); });
+    m_predict->setMenu(predictMenu);
+    top->addWidget(m_predict);
     m_status = new QLabel(tr("Evaluate a saved run, or train one: its model is evaluated when it finishes."), this);
     m_status->setObjectName(QStringLiteral("evaluationStatus"));
     m_status->setWordWrap(true);
@@ -84,7 +97,7 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_confusion->setObjectName(QStringLiteral("evaluationConfusion"));
     m_confusion->setToolTip(tr("Click a cell to show its images in the gallery"));
     connect(m_confusion, &QTableWidget::cellClicked, this, [this](int row, int column) {
-        if (column < AccuracyColumn)
+        if (column < m_confusion->accuracyColumn())
             filterToCell(row, column);
         else
             filterToCell(row, -1);
@@ -124,8 +137,8 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_gallery->setMovement(QListView::Static);
     m_gallery->setUniformItemSizes(true);
     m_gallery->setWordWrap(true);
-    m_gallery->setIconSize(QSize(28 * MisclassifiedModel::ThumbnailScale, 28 * MisclassifiedModel::ThumbnailScale));
-    m_gallery->setGridSize(QSize(150, 28 * MisclassifiedModel::ThumbnailScale + 48));
+    m_gallery->setIconSize(QSize(MisclassifiedModel::ThumbnailSide, MisclassifiedModel::ThumbnailSide));
+    m_gallery->setGridSize(QSize(150, MisclassifiedModel::ThumbnailSide + 48));
     m_gallery->setSelectionMode(QAbstractItemView::SingleSelection);
     m_gallery->setModel(m_model);
     m_gallery->setToolTip(tr("Double-click an image (or press Enter) to look inside the network at it (Inspect tab)"));
@@ -147,6 +160,7 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     connect(m_predictedFilter, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &EvaluationView::applyFilters);
     connect(m_order, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &EvaluationView::applyFilters);
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &EvaluationView::onFinished);
+    connect(&m_predictWatcher, &QFutureWatcher<CallOutcome<qint64>>::finished, this, &EvaluationView::onPredicted);
     updateGalleryLabel();
 }
 
@@ -154,6 +168,7 @@ EvaluationView::~EvaluationView()
 {
     // The evaluation owns copies of what it uses; waiting keeps it from outliving the application.
     m_watcher.waitForFinished();
+    m_predictWatcher.waitForFinished();
 }
 
 void EvaluationView::evaluateRun(const QString& runDir)
@@ -255,6 +270,7 @@ void EvaluationView::start(const Request& request)
             }
             config = onAvailableDevice(config);
             out.config = config;
+            out.weightsPath = weights;
             out.predictions = std::make_shared<const mnist::TestPredictions>(mnist::predictTestSet(weights, config));
             out.ok = true;
         } catch (const mnist::DataError& e) {
@@ -281,7 +297,10 @@ void EvaluationView::onFinished()
     m_evaluateSelected->setEnabled(true);
     if (!out.ok) {
         m_predictions.reset();
+        m_weightsPath.clear();
+        m_predict->setEnabled(false);
         m_model->setPredictions(nullptr, {});
+        fillClassBoxes();
         fillConfusion();
         updateGalleryLabel();
         showStatus(tr("%1 could not be evaluated: %2").arg(m_currentTitle, out.error), true);
@@ -289,6 +308,7 @@ void EvaluationView::onFinished()
         return;
     }
     m_shownRun = m_inFlightRun;
+    m_weightsPath = out.weightsPath;
     present(out.config, out.predictions);
     Q_EMIT evaluationFinished(true);
 }
@@ -301,6 +321,7 @@ void EvaluationView::showPredictions(const mnist::TrainConfig& config,
         return;
     m_currentTitle = title;
     m_shownRun = runDir;
+    m_weightsPath.clear(); // the run's folder says which weights
     present(config, std::move(predictions));
 }
 
@@ -310,7 +331,8 @@ void EvaluationView::present(const mnist::TrainConfig& config, std::shared_ptr<c
     m_predictions = std::move(predictions);
     const auto& p = *m_predictions;
     fillClassBoxes();
-    m_model->setPredictions(m_predictions, m_config.dataset);
+    m_predict->setEnabled(!m_weightsPath.empty() || !m_shownRun.isEmpty());
+    m_model->setPredictions(m_predictions, m_classLabels);
     applyFilters();
     fillConfusion();
     showStatus(tr("%1 (%2): test accuracy %3 (%4 of %5 images), %6 misclassified")
@@ -320,6 +342,60 @@ void EvaluationView::present(const mnist::TrainConfig& config, std::shared_ptr<c
                    .arg(p.size())
                    .arg(p.size() - p.correct()),
                false);
+}
+
+void EvaluationView::askPrediction(bool csvInput)
+{
+    const QString location = csvInput ? QFileDialog::getOpenFileName(this, tr("Images to predict (CSV)"), QString(),
+                                                                     tr("CSV files (*.csv);;All files (*)"))
+                                      : QFileDialog::getExistingDirectory(this, tr("Folder of images to predict"));
+    if (location.isEmpty())
+        return;
+    const QString suggested = QFileInfo(location).absolutePath() + QStringLiteral("/predictions.csv");
+    const QString out =
+        QFileDialog::getSaveFileName(this, tr("Write the predictions to"), suggested, tr("CSV files (*.csv)"));
+    if (!out.isEmpty())
+        predictFolder(location, out);
+}
+
+void EvaluationView::predictFolder(const QString& location, const QString& outCsv)
+{
+    if (isPredicting())
+        return;
+    if (m_weightsPath.empty() && m_shownRun.isEmpty()) {
+        showStatus(tr("Evaluate a run or a weights file first: its model predicts the images."), true);
+        Q_EMIT predictionsWritten(false);
+        return;
+    }
+    const QString run = m_weightsPath.empty() ? m_shownRun : QString();
+    const mnist::TrainConfig config = m_config;
+    const std::string weights = m_weightsPath;
+    const std::string from = QFileInfo(location).absoluteFilePath().toStdString();
+    const std::string to = QFileInfo(outCsv).absoluteFilePath().toStdString();
+    m_predictTarget = QDir::toNativeSeparators(outCsv);
+    m_predict->setEnabled(false);
+    showStatus(tr("Predicting the images of %1 with %2 …").arg(QDir::toNativeSeparators(location), m_currentTitle),
+               false);
+    // Decoding a folder and the forward passes take seconds: never on the GUI thread.
+    m_predictWatcher.setFuture(runInBackground([run, config, weights, from, to]() -> qint64 {
+        if (run.isEmpty())
+            return mnist::predictToCsv(weights, config, from, to);
+        RunModel model = runModel(QDir(run).absolutePath().toStdString());
+        return mnist::predictToCsv(model.weightsPath, onAvailableDevice(model.config), from, to);
+    }));
+}
+
+void EvaluationView::onPredicted()
+{
+    const CallOutcome<qint64> out = m_predictWatcher.result();
+    m_predict->setEnabled(m_predictions && (!m_weightsPath.empty() || !m_shownRun.isEmpty()));
+    if (out.ok)
+        showStatus(
+            tr("Predicted %1 images with %2; wrote %3").arg(formatCount(out.value), m_currentTitle, m_predictTarget),
+            false);
+    else
+        showStatus(tr("The images could not be predicted: %1").arg(out.error), true);
+    Q_EMIT predictionsWritten(out.ok);
 }
 
 void EvaluationView::showStatus(const QString& text, bool error)
@@ -335,22 +411,27 @@ QString EvaluationView::statusText() const
 
 QString EvaluationView::labelHeader(int label) const
 {
-    return className(label, m_config.dataset);
+    return label >= 0 && label < m_classLabels.size() ? m_classLabels[label] : QString::number(label);
 }
 
 void EvaluationView::fillClassBoxes()
 {
-    QStringList headers;
-    for (int k = 0; k < 10; ++k)
-        headers << labelHeader(k);
-    m_confusion->setClassLabels(headers);
+    // The predictions' own names first: they are the data's the model was tested on.
+    if (m_predictions)
+        m_classLabels = studio::classLabels(m_predictions->classNames.empty() ? m_config.data.classes
+                                                                              : m_predictions->classNames,
+                                            m_predictions->classes, m_config.dataset);
+    else
+        m_classLabels = studio::classLabels(m_config.data.classes, static_cast<int>(m_config.data.classCount()),
+                                            m_config.dataset);
+    m_confusion->setClassLabels(m_classLabels);
     for (QComboBox* box : {m_trueFilter, m_predictedFilter}) {
         const QSignalBlocker block(box);
         const int current = box->currentData().isValid() ? box->currentData().toInt() : -1;
         box->clear();
         box->addItem(tr("Any class"), -1);
-        for (int k = 0; k < 10; ++k)
-            box->addItem(labelHeader(k), k);
+        for (int k = 0; k < m_classLabels.size(); ++k)
+            box->addItem(m_classLabels[k], k);
         box->setCurrentIndex(std::max(0, box->findData(current)));
     }
 }

@@ -6,6 +6,7 @@
 // and errors appear in the status line.
 #include "train/Predictions.h"
 #include "spec/TrainConfig.h"
+#include "shared/BackgroundCall.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
@@ -28,9 +29,6 @@ class MisclassifiedModel;
 class EvaluationView : public QWidget {
     Q_OBJECT
 public:
-    // Column of the per-class accuracy, after the ten predicted classes.
-    static constexpr int AccuracyColumn = 10; // ConfusionTable::AccuracyColumn
-
     explicit EvaluationView(QWidget* parent = nullptr);
     ~EvaluationView() override;
 
@@ -57,6 +55,13 @@ public:
     // (the first visit, where the tab's own hint is enough).
     bool evaluatePretrained(bool quietIfNone = false);
 
+    // "Predict a folder…": the model shown (its run's, or the weights file evaluated) predicts
+    // every image of `location` (a folder of images, or a CSV file of pixel rows) on the thread
+    // pool and writes `outCsv` as `mnist-train --predict` does (train/PredictionsCsv.h). The
+    // status line tells how it went; predictionsWritten() follows.
+    void predictFolder(const QString& location, const QString& outCsv);
+    bool isPredicting() const { return m_predictWatcher.isRunning(); }
+
     bool isBusy() const { return m_watcher.isRunning(); }
     // The last successful evaluation; nullptr before one (or after a failure).
     const mnist::TestPredictions* predictions() const { return m_predictions.get(); }
@@ -66,8 +71,10 @@ public:
     // The heat map as shown: counts (or -1 for an empty cell) and the per-class accuracy text.
     int confusionCell(int trueLabel, int predicted) const;
     QString classAccuracyText(int label) const;
-    // The heat map's row header of `label` (the class name for Fashion-MNIST).
+    // The heat map's row header of `label`: the class name (the run's data's), else the digit.
     QString labelHeader(int label) const;
+    // Every class's name, in label order, as the views show them.
+    const QStringList& classLabels() const { return m_classLabels; }
 
     void setTrueClassFilter(int label);      // -1: any
     void setPredictedClassFilter(int label); // -1: any
@@ -91,6 +98,8 @@ Q_SIGNALS:
     // A misclassified image was double-clicked (or Enter pressed on it): inspect test image
     // `imageIndex` of run `runDir`.
     void inspectRequested(const QString& runDir, int imageIndex);
+    // A predictFolder() ended (ok = false: the status line says why).
+    void predictionsWritten(bool ok);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -105,6 +114,7 @@ private:
     struct Outcome {
         bool ok = false;
         mnist::TrainConfig config;
+        std::string weightsPath;
         std::shared_ptr<const mnist::TestPredictions> predictions;
         QString error;
     };
@@ -112,6 +122,8 @@ private:
     void onFinished();
     void present(const mnist::TrainConfig& config, std::shared_ptr<const mnist::TestPredictions> predictions);
     void evaluateSelected();
+    void askPrediction(bool csvInput);
+    void onPredicted();
     void showStatus(const QString& text, bool error);
     void fillConfusion();
     void fillClassBoxes();
@@ -126,8 +138,13 @@ private:
     QString m_shownRun;    // run folder of the predictions shown
     QString m_inFlightRun; // run folder of the evaluation running
     mnist::TrainConfig m_config;
+    QStringList m_classLabels;
     std::shared_ptr<const mnist::TestPredictions> m_predictions;
     QFutureWatcher<Outcome> m_watcher;
+    std::string m_weightsPath; // of the evaluation shown; empty for a training run's predictions
+    QString m_predictTarget;   // the CSV being written
+    QFutureWatcher<CallOutcome<qint64>> m_predictWatcher;
+    QPushButton* m_predict = nullptr;
 
     QPushButton* m_evaluateSelected = nullptr;
     QLabel* m_status = nullptr;

@@ -1,6 +1,6 @@
 #include "evaluation/MisclassifiedModel.h"
 
-#include "shared/ClassNames.h"
+#include "shared/PlaneImage.h"
 #include "shared/NumberFormat.h"
 
 #include <QImage>
@@ -12,10 +12,11 @@ namespace studio {
 
 MisclassifiedModel::MisclassifiedModel(QObject* parent) : QAbstractListModel(parent) {}
 
-void MisclassifiedModel::setPredictions(std::shared_ptr<const mnist::TestPredictions> predictions, const std::string& dataset)
+void MisclassifiedModel::setPredictions(std::shared_ptr<const mnist::TestPredictions> predictions,
+                                        const QStringList& classNames)
 {
     m_predictions = std::move(predictions);
-    m_dataset = dataset;
+    m_names = classNames;
     m_all.clear();
     if (m_predictions) {
         for (int64_t i = 0; i < m_predictions->size(); ++i) {
@@ -65,6 +66,11 @@ void MisclassifiedModel::rebuild()
     endResetModel();
 }
 
+QString MisclassifiedModel::name(int label) const
+{
+    return label >= 0 && label < m_names.size() ? m_names[label] : QString::number(label);
+}
+
 int MisclassifiedModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
@@ -80,18 +86,19 @@ QVariant MisclassifiedModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return tr("true: %1\npred: %2 (%3%)")
-            .arg(className(p.labels[s], m_dataset), className(p.predicted[s], m_dataset),
+            .arg(name(p.labels[s]), name(p.predicted[s]),
                  formatReal(100.0 * static_cast<double>(p.confidence[s]), 1));
     case Qt::DecorationRole: {
-        const auto pixels = static_cast<std::size_t>(p.rows) * static_cast<std::size_t>(p.cols);
-        const QImage img(p.images.data() + s * pixels, p.cols, p.rows, p.cols, QImage::Format_Grayscale8);
-        // copy(): QImage above only borrows the predictions' bytes.
-        return QPixmap::fromImage(img.copy().scaled(p.cols * ThumbnailScale, p.rows * ThumbnailScale, Qt::IgnoreAspectRatio,
-                                                    Qt::FastTransformation));
+        const auto pixels = static_cast<std::size_t>(p.channels) * static_cast<std::size_t>(p.rows) *
+                            static_cast<std::size_t>(p.cols);
+        if (p.images.size() < (s + 1) * pixels)
+            return {};
+        return QPixmap::fromImage(fitImage(imageFromPlanes(p.images.data() + s * pixels, p.channels, p.rows, p.cols),
+                                           ThumbnailSide));
     }
     case Qt::ToolTipRole: {
-        QString tip = tr("Test image %1\nTrue: %2\nPredicted: %3").arg(image).arg(className(p.labels[s], m_dataset),
-                                                                            className(p.predicted[s], m_dataset));
+        QString tip =
+            tr("Test image %1\nTrue: %2\nPredicted: %3").arg(image).arg(name(p.labels[s]), name(p.predicted[s]));
         // The three most probable classes say how close the call was.
         std::vector<int> order(static_cast<std::size_t>(p.classes));
         for (int k = 0; k < p.classes; ++k)
@@ -99,7 +106,7 @@ QVariant MisclassifiedModel::data(const QModelIndex& index, int role) const
         const float* prob = p.probabilities.data() + s * static_cast<std::size_t>(p.classes);
         std::stable_sort(order.begin(), order.end(), [prob](int a, int b) { return prob[a] > prob[b]; });
         for (std::size_t r = 0; r < std::min<std::size_t>(3, order.size()); ++r)
-            tip += QStringLiteral("\n%1: %2%").arg(className(order[r], m_dataset),
+            tip += QStringLiteral("\n%1: %2%").arg(name(order[r]),
                                                     formatReal(100.0 * static_cast<double>(prob[order[r]]), 1));
         return tip;
     }

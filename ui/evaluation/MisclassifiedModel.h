@@ -5,9 +5,9 @@
 #include "train/Predictions.h"
 
 #include <QAbstractListModel>
+#include <QStringList>
 
 #include <memory>
-#include <string>
 #include <vector>
 
 namespace studio {
@@ -22,13 +22,15 @@ public:
         ConfidenceRole                 // float in [0, 1]: the predicted class's softmax probability
     };
 
-    // Thumbnails are the 28x28 images scaled up by this factor (nearest, so pixels stay visible).
-    static constexpr int ThumbnailScale = 3;
+    // Thumbnails fit a square of this side, keeping the image's aspect: a 28 x 28 image is drawn
+    // 3x (nearest, so pixels stay visible), a large photo shrunk smoothly.
+    static constexpr int ThumbnailSide = 84;
 
     explicit MisclassifiedModel(QObject* parent = nullptr);
 
-    // Shows the mistakes of `predictions`; `dataset` decides how labels read (class names).
-    void setPredictions(std::shared_ptr<const mnist::TestPredictions> predictions, const std::string& dataset);
+    // Shows the mistakes of `predictions`; `classNames` (in label order) is how labels read, the
+    // label's number where it has none.
+    void setPredictions(std::shared_ptr<const mnist::TestPredictions> predictions, const QStringList& classNames);
     // -1: any class.
     void setFilter(int trueLabel, int predictedLabel);
     // Ascending: the least confident mistakes first.
@@ -49,7 +51,9 @@ private:
     void rebuild();
 
     std::shared_ptr<const mnist::TestPredictions> m_predictions;
-    std::string m_dataset;
+    QString name(int label) const;
+
+    QStringList m_names;
     std::vector<int> m_all;  // every mistake, in file order
     std::vector<int> m_rows; // the filtered, ordered ones
     int m_trueFilter = -1;

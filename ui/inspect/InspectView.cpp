@@ -1,4 +1,6 @@
 #include "inspect/InspectView.h"
+#include "shared/ClassNames.h"
+#include "shared/PlaneImage.h"
 
 #include "shared/QtText.h"
 #include "shared/BackgroundCall.h"
@@ -57,16 +59,31 @@ QImage greyImage(const InspectPicture& p)
     return img;
 }
 
-// The digit in grey with the saliency in red on top: strong where a change of the pixel would
-// change the predicted class's logit most.
+// The input image: colour data in colour on [0, 1], grey as greyImage().
+QImage inputImage(const InspectPicture& p)
+{
+    if (p.channels == 3)
+        return imageFromPlanes(p.values.data(), 3, p.rows, p.cols, 0.0f, 1.0f);
+    return greyImage(p);
+}
+
+// The image in grey (a colour image's channel mean) with the saliency in red on top: strong
+// where a change of the pixel would change the predicted class's logit most.
 QImage saliencyOverlay(const InspectPicture& image, const InspectPicture& saliency)
 {
     QImage img(image.cols, image.rows, QImage::Format_RGB32);
     const float top = saliency.values.empty() ? 0.0f : *std::max_element(saliency.values.begin(), saliency.values.end());
+    const size_t plane = static_cast<size_t>(image.rows) * static_cast<size_t>(image.cols);
+    const int channels = std::max(1, image.channels);
+    if (image.values.size() < plane * static_cast<size_t>(channels))
+        return img;
     for (int y = 0; y < image.rows; ++y)
         for (int x = 0; x < image.cols; ++x) {
             const size_t i = static_cast<size_t>(y * image.cols + x);
-            const float g = 0.6f * image.values[i];
+            float mean = 0.0f;
+            for (int c = 0; c < channels; ++c)
+                mean += image.values[static_cast<size_t>(c) * plane + i];
+            const float g = 0.6f * mean / static_cast<float>(channels);
             const float s = top > 0 && i < saliency.values.size() ? saliency.values[i] / top : 0.0f;
             const auto channel = [](float v) { return static_cast<int>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f))); };
             img.setPixel(x, y, qRgb(channel(g + s), channel(g * (1 - s)), channel(g * (1 - s))));
@@ -345,19 +362,35 @@ void InspectView::showResult()
 {
     const InspectResult& r = m_result;
     const float p = r.probabilities.empty() ? 0.0f : r.probabilities[static_cast<size_t>(r.predicted)];
-    const QString image = r.imageIndex < 0 ? tr("the drawn digit") : tr("test image %1, true %2").arg(r.imageIndex).arg(r.label);
+    const QStringList names = classLabels(r.classNames, static_cast<int>(r.probabilities.size()), r.dataset);
+    const auto name = [&names](int64_t k) {
+        return k >= 0 && k < names.size() ? names[static_cast<int>(k)] : QString::number(k);
+    };
+    const QString image = r.imageIndex < 0 ? tr("the drawn digit")
+                                           : tr("test image %1, true %2").arg(r.imageIndex).arg(name(r.label));
     m_status->setText(tr("%1, %2: %3, predicted %4 (%5%)")
                           .arg(QDir(m_dir).dirName(), QFileInfo(fromStd(r.weightsFile)).fileName(), image)
-                          .arg(r.predicted)
+                          .arg(name(r.predicted))
                           .arg(formatReal(100.0 * p, 1)));
-    m_image->setPixmap(scaled(greyImage(r.image), m_image->width()));
+    m_image->setPixmap(scaled(inputImage(r.image), m_image->width()));
     m_image->setToolTip(r.imageIndex < 0 ? tr("The digit drawn in the Draw a digit tab, as the network sees it")
-                                         : tr("Test image %1 (true class %2)").arg(r.imageIndex).arg(r.label));
+                                         : tr("Test image %1 (true class %2)").arg(r.imageIndex).arg(name(r.label)));
     m_saliency->setPixmap(scaled(saliencyOverlay(r.image, r.saliency), m_saliency->width()));
+    // Up to ten classes in label order; of more (EMNIST's 62), the ten most probable.
+    std::vector<int64_t> order(r.probabilities.size());
+    for (size_t c = 0; c < order.size(); ++c)
+        order[c] = static_cast<int64_t>(c);
+    if (order.size() > 10) {
+        std::stable_sort(order.begin(), order.end(), [&r](int64_t a, int64_t b) {
+            return r.probabilities[static_cast<size_t>(a)] > r.probabilities[static_cast<size_t>(b)];
+        });
+        order.resize(10);
+    }
     QString probs;
-    for (size_t c = 0; c < r.probabilities.size(); ++c) {
-        const QString line = tr("%1: %2%").arg(c).arg(formatReal(100.0 * r.probabilities[c], 1));
-        probs += (static_cast<int64_t>(c) == r.predicted ? QStringLiteral("<b>%1</b>").arg(line) : line) + QStringLiteral("<br>");
+    for (const int64_t c : order) {
+        const QString line = tr("%1: %2%").arg(shortClassName(name(c), 14).toHtmlEscaped(),
+                                               formatReal(100.0 * r.probabilities[static_cast<size_t>(c)], 1));
+        probs += (c == r.predicted ? QStringLiteral("<b>%1</b>").arg(line) : line) + QStringLiteral("<br>");
     }
     m_probabilities->setText(probs);
 

@@ -1,5 +1,8 @@
 #include "setup/ConfigPanel.h"
 
+#include "data/DataSource.h"
+#include "dataset/RecentDatasets.h"
+
 #include "shared/QtText.h"
 #include "shared/CoreBridge.h"
 #include "shared/NumberFormat.h"
@@ -26,6 +29,7 @@
 #include <QRegularExpressionValidator>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QMenu>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -160,6 +164,8 @@ void ConfigPanel::addRow(const mnist::ConfigField& f)
     QWidget* editor = makeEditor(r, parent);
     if (f.key == "lr")
         editor = withLrFinderButton(editor, parent);
+    else if (f.key == "dataset")
+        editor = withDatasetButton(editor, parent);
     r.editor = editor;
     if (f.kind == FieldKind::Flag) {
         form->addRow(QString(), editor);
@@ -203,6 +209,34 @@ QWidget* ConfigPanel::withLrFinderButton(QWidget* editor, QWidget* parent)
     h->setContentsMargins(0, 0, 0, 0);
     h->addWidget(editor, 1);
     h->addWidget(find);
+    return box;
+}
+
+QWidget* ConfigPanel::withDatasetButton(QWidget* editor, QWidget* parent)
+{
+    auto* open = new QToolButton(parent);
+    open->setObjectName(QStringLiteral("openDataset"));
+    open->setText(tr("Open…"));
+    open->setToolTip(tr("Open a dataset: a folder of class folders or IDX files, or a CSV file (File ▸ Open "
+                        "dataset…); the arrow lists the datasets opened before"));
+    open->setPopupMode(QToolButton::MenuButtonPopup);
+    auto* recent = new QMenu(open);
+    recent->setObjectName(QStringLiteral("recentDatasets"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        const QVector<DatasetChoice> list = m_recentDatasets ? m_recentDatasets() : QVector<DatasetChoice>();
+        if (list.isEmpty())
+            recent->addAction(tr("(no dataset opened yet)"))->setEnabled(false);
+        for (const DatasetChoice& c : list)
+            recent->addAction(describeChoice(c), this, [this, c] { Q_EMIT datasetChosen(c.kind, c.path); });
+    });
+    open->setMenu(recent);
+    connect(open, &QToolButton::clicked, this, &ConfigPanel::openDatasetRequested);
+    auto* box = new QWidget(parent);
+    auto* h = new QHBoxLayout(box);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(editor, 1);
+    h->addWidget(open);
     return box;
 }
 
@@ -660,9 +694,12 @@ void ConfigPanel::browseFolder(const Row& row)
     mnist::TrainConfig c = m_config;
     row.field->set(c, dir.toStdString());
     mnist::nameArchitectureFromFile(c);
-    // A folder of IDX files chosen by hand is read as such.
-    if (row.field->key == "data_dir")
-        c.dataset = "idx";
+    // A folder chosen by hand is read as what it holds (class folders, a CSV, IDX files); IDX
+    // files when that cannot be told.
+    if (row.field->key == "data_dir") {
+        const std::string kind = mnist::detectDataKind(dir.toStdString());
+        c.dataset = kind.empty() ? "idx" : kind;
+    }
     setConfig(c);
 }
 

@@ -2,6 +2,7 @@
 // The set-up panel: one row per field of the core's field table (mnist::configFields()), grouped
 // by section, a live LR preview, and the config's problems shown at their fields. It edits one
 // TrainConfig; config() is always the fields' current state.
+#include "dataset/RecentDatasets.h"
 #include "spec/TrainConfig.h"
 
 #include <QMap>
@@ -9,6 +10,8 @@
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
+
+#include <functional>
 
 class QComboBox;
 class QFormLayout;
@@ -59,6 +62,11 @@ public:
     void setLrFinderEnabled(bool enabled, const QString& why = {});
     // Sets a real-valued field (e.g. "lr") as typing the value would.
     void setFieldNumber(const QString& key, double value);
+    // Where the "Open…" button beside the dataset gets the datasets opened before (its menu).
+    void setRecentDatasetsProvider(std::function<QVector<DatasetChoice>()> provider)
+    {
+        m_recentDatasets = std::move(provider);
+    }
     // The augmentation section, which the window scrolls into view next to the preview panel.
     QWidget* augmentSection() const { return m_sections.value(QStringLiteral("augment")); }
 
@@ -66,6 +74,10 @@ Q_SIGNALS:
     // Any field changed (also after setConfig()).
     void configChanged();
     void validityChanged(bool valid);
+    // "Open…" beside the dataset was pressed (the window asks for a dataset), or a recent dataset
+    // was picked from its menu.
+    void openDatasetRequested();
+    void datasetChosen(const QString& kind, const QString& path);
 
 private:
     struct Row {
@@ -79,6 +91,7 @@ private:
     void addRow(const mnist::ConfigField& field);
     QWidget* makeEditor(Row& row, QWidget* parent);
     QWidget* withLrFinderButton(QWidget* editor, QWidget* parent);
+    QWidget* withDatasetButton(QWidget* editor, QWidget* parent);
     void fillArchitectures(QComboBox* combo);
     void addModelInfo(QWidget* parent);
     void addAugmentButtons();
@@ -93,6 +106,7 @@ private:
     void browseFolder(const Row& row);
 
     mnist::TrainConfig m_config;
+    std::function<QVector<DatasetChoice>()> m_recentDatasets;
     QVector<Row> m_rows;
     QMap<QString, QWidget*> m_sections;     // the section group boxes, by id
     QMap<QString, QFormLayout*> m_forms;    // by section id, or by a transform's key

@@ -1,5 +1,7 @@
 #include "shared/CoreBridge.h"
 
+#include "data/ImageDecode.h"
+
 #include "Error.h"
 #include "augment/AugmentPreview.h"
 #include "augment/BatchAugmenter.h"
@@ -118,9 +120,13 @@ std::string explainDataProblem(const mnist::TrainConfig& config, const std::stri
     return out.str();
 }
 
-std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config)
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config,
+                                                         std::vector<std::string>* classes)
 {
-    return std::make_shared<const mnist::Dataset>(mnist::loadData(config).train);
+    mnist::DataSplits data = mnist::loadData(config);
+    if (classes)
+        *classes = data.shape.classes;
+    return std::make_shared<const mnist::Dataset>(std::move(data.train));
 }
 
 int64_t imageCount(const mnist::Dataset& images)
@@ -193,6 +199,8 @@ WeightsEvaluation evaluateWeightsFile(const mnist::TrainConfig& config, const st
     const mnist::TestPredictions p = mnist::predictTestSet(weightsPath, config);
     WeightsEvaluation out;
     out.confusion = p.confusion;
+    out.classes = p.classes;
+    out.classNames = p.classNames;
     out.correct = p.correct();
     out.total = p.size();
     out.accuracy = p.accuracy();
@@ -214,22 +222,54 @@ DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& w
     return m;
 }
 
+std::vector<uint8_t> drawnForModel(const std::vector<uint8_t>& pixels28, const mnist::DataShape& shape)
+{
+    mnist::DecodedImage image;
+    image.channels = 1;
+    image.height = 28;
+    image.width = 28;
+    image.pixels = pixels28;
+    // The data loader's own conversions, so a drawn digit reaches the model as a file would.
+    return mnist::resizeImage(mnist::convertChannels(image, shape.channels), shape.height, shape.width).pixels;
+}
+
 std::vector<float> classifyDigit(const DigitModel& model, const std::vector<uint8_t>& pixels28)
 {
     if (!model.classifier)
         return {};
-    return model.classifier->probabilities(pixels28, 28, 28);
+    const mnist::DataShape& shape = model.classifier->shape();
+    return model.classifier->probabilities(drawnForModel(pixels28, shape), static_cast<int>(shape.height),
+                                           static_cast<int>(shape.width));
+}
+
+ImageClassification classifyImageFile(const DigitModel& model, const std::string& path)
+{
+    ImageClassification out;
+    if (!model.classifier)
+        return out;
+    const mnist::DataShape& shape = model.classifier->shape();
+    const mnist::DecodedImage decoded = mnist::resizeImage(
+        mnist::convertChannels(mnist::readImageFile(path), shape.channels), shape.height, shape.width);
+    out.channels = static_cast<int>(decoded.channels);
+    out.rows = static_cast<int>(decoded.height);
+    out.cols = static_cast<int>(decoded.width);
+    out.pixels = decoded.pixels;
+    out.probabilities = model.classifier->probabilities(decoded.pixels, out.rows, out.cols);
+    return out;
 }
 
 namespace {
 
+// A [H, W] plane, or a [C, H, W] image kept channel-major.
 InspectPicture picture(const torch::Tensor& plane, std::string title)
 {
     const torch::Tensor p = plane.to(torch::kCPU, torch::kFloat32).contiguous();
     InspectPicture out;
     out.title = std::move(title);
-    out.rows = static_cast<int>(p.size(0));
-    out.cols = static_cast<int>(p.size(1));
+    const int64_t d = p.dim();
+    out.channels = d == 3 ? static_cast<int>(p.size(0)) : 1;
+    out.rows = static_cast<int>(p.size(d - 2));
+    out.cols = static_cast<int>(p.size(d - 1));
     out.values.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
     return out;
 }
@@ -242,6 +282,8 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const st
     const mnist::TrainConfig& config = run.config;
     InspectResult r;
     r.weightsFile = run.weightsPath;
+    r.classNames = config.data.classes;
+    r.dataset = config.dataset;
     const std::shared_ptr<mnist::Network> net = mnist::loadNetwork(config, r.weightsFile);
     torch::Tensor raw; // [1, H, W] in [0, 1]
     if (imageIndex < 0) {
@@ -250,7 +292,9 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const st
             throw mnist::DataError("a drawn digit has 28 x 28 = 784 pixels, not " + std::to_string(drawn.size()));
         r.imageIndex = -1;
         r.label = -1;
-        raw = torch::from_blob(const_cast<uint8_t*>(drawn.data()), {1, 28, 28}, torch::kUInt8).to(torch::kFloat32).div(255.0);
+        std::vector<uint8_t> fitted = drawnForModel(drawn, config.data);
+        const std::vector<int64_t> shape = config.data.input();
+        raw = torch::from_blob(fitted.data(), shape, torch::kUInt8).to(torch::kFloat32).div(255.0);
     } else {
         const mnist::Dataset test = mnist::loadData(config).test;
         if (imageIndex >= test.size())
@@ -260,7 +304,7 @@ InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const st
         r.label = test.labels[imageIndex].item<int64_t>();
         raw = test.images[imageIndex].to(torch::kFloat32).div(255.0); // [C, H, W]
     }
-    r.image = picture(raw[0], imageIndex < 0 ? "drawn digit" : "test image");
+    r.image = picture(raw, imageIndex < 0 ? "drawn digit" : "test image");
     const torch::Tensor input = mnist::BatchAugmenter(config.augment).normalize(raw.unsqueeze(0))[0];
 
     const std::vector<mnist::LayerOutput> outputs = mnist::layerOutputs(*net, input);

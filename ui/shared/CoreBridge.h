@@ -47,6 +47,7 @@ void saveUserNetwork(const mnist::NetworkSpec& spec);
 // Every picture is row-major floats.
 struct InspectPicture {
     std::string title; // a map's "channel 3", a filter's "filter 3"
+    int channels = 1;  // 3: the input image of colour data, channel-major planes
     int rows = 0, cols = 0;
     std::vector<float> values;
 };
@@ -61,8 +62,10 @@ struct InspectResult {
     int64_t imageIndex = 0;  // -1: a drawn digit, not a test image
     int64_t label = 0;       // -1 for a drawn digit (its class is not known)
     int64_t predicted = 0;
-    InspectPicture image;              // the test image or drawn digit, [0, 1]
+    InspectPicture image;              // the test image or drawn digit, [0, 1], every channel
     std::vector<float> probabilities;  // softmax of the logits
+    std::vector<std::string> classNames; // the run's data's, in label order
+    std::string dataset;                 // the run's dataset kind
     std::string filterKey;             // the first Conv2d's prefix; empty when the network has none
     std::vector<InspectPicture> filters; // its filters, the first input channel of each
     std::vector<InspectLayer> maps;    // every layer whose output is [C, H, W] with H, W > 1
@@ -72,7 +75,8 @@ struct InspectResult {
 // Loads the run's network and weights and its dataset's test image `imageIndex` (Normalize applied
 // as in training) and inspects it. Throws IoError / DataError / ConfigError with the file or index.
 // `imageIndex` -1 inspects `drawn` instead: a preprocessed 28 x 28 digit (bytes, 0 = background),
-// as the Draw a digit tab feeds its model.
+// resized to the model's image size and repeated over its channels, as the Draw a digit tab feeds
+// its model.
 InspectResult inspectRun(const std::string& runDir, int64_t imageIndex, const std::vector<uint8_t>& drawn = {});
 
 // "cpu" and one "cuda:N" per CUDA device present.
@@ -92,8 +96,10 @@ std::string dataFolderFor(const mnist::TrainConfig& config);
 std::string explainDataProblem(const mnist::TrainConfig& config, const std::string& coreMessage);
 
 // The train split of a set-up's data (mnist::loadData(): any kind, cached), read once as uint8
-// images in memory. Throws mnist::DataError naming the file and the problem.
-std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config);
+// images in memory; `classes`, when given, receives the data's class names. Throws
+// mnist::DataError naming the file and the problem.
+std::shared_ptr<const mnist::Dataset> loadTrainingImages(const mnist::TrainConfig& config,
+                                                         std::vector<std::string>* classes = nullptr);
 int64_t imageCount(const mnist::Dataset& images);
 
 // One augmented sample for the preview panel; images are channels x rows x cols floats.
@@ -141,7 +147,9 @@ struct WeightsEvaluation {
     double accuracy = 0;  // percent
     int64_t correct = 0;
     int64_t total = 0;
-    std::vector<int64_t> confusion; // 10 x 10 row-major: (true label, predicted label)
+    int classes = 10;
+    std::vector<std::string> classNames; // in label order
+    std::vector<int64_t> confusion; // classes x classes row-major: (true label, predicted label)
 };
 
 // Loads `weightsPath` (.safetensors with PyTorch names, or a LibTorch .pt archive) into
@@ -162,7 +170,20 @@ struct DigitModel {
 DigitModel loadRunDigitModel(const std::string& runDir);
 // A weights file of config.arch, normalised as config.augment says. Throws what loadNetwork throws.
 DigitModel loadDigitModel(const mnist::TrainConfig& config, const std::string& weightsPath);
-// Class probabilities of one preprocessed 28 x 28 digit (bytes, 0 = background); sums to 1.
+// A preprocessed 28 x 28 digit (bytes, 0 = background) as a model of `shape` takes it: channels
+// converted and resized bilinearly as the data loader does (data/ImageDecode.h).
+std::vector<uint8_t> drawnForModel(const std::vector<uint8_t>& pixels28, const mnist::DataShape& shape);
+// Class probabilities of one preprocessed 28 x 28 digit (drawnForModel() for the model's shape); sums to 1.
 std::vector<float> classifyDigit(const DigitModel& model, const std::vector<uint8_t>& pixels28);
+
+// An image file as the model sees it (decoded, channels converted, resized to its H x W) and its
+// class probabilities.
+struct ImageClassification {
+    int channels = 1, rows = 0, cols = 0;
+    std::vector<uint8_t> pixels; // channel-major
+    std::vector<float> probabilities;
+};
+// Throws mnist::DataError naming the file when it cannot be read or decoded.
+ImageClassification classifyImageFile(const DigitModel& model, const std::string& path);
 
 } // namespace studio

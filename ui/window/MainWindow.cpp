@@ -11,6 +11,9 @@
 #include "shared/CoreBridge.h"
 #include "window/DataDownloadFlow.h"
 #include "draw/DrawDigitView.h"
+#include "dataset/DatasetView.h"
+#include "dataset/OpenDatasetDialog.h"
+#include "dataset/RecentDatasets.h"
 #include "evaluation/EvaluateWeightsDialog.h"
 #include "evaluation/EvaluationView.h"
 #include "window/MetaTypes.h"
@@ -42,6 +45,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -280,9 +284,23 @@ bool MainWindow::isTraining() const
 
 void MainWindow::buildMenus()
 {
+    connectDatasetButton();
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open set-up…"), QKeySequence::Open, this, &MainWindow::openConfig);
     file->addAction(tr("&Save set-up as…"), QKeySequence::SaveAs, this, &MainWindow::saveConfig);
+    file->addSeparator();
+    file->addAction(tr("Open &dataset…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                    &MainWindow::showOpenDataset);
+    m_recentDatasetsMenu = file->addMenu(tr("&Recent datasets"));
+    m_recentDatasetsMenu->setObjectName(QStringLiteral("recentDatasetsMenu"));
+    connect(m_recentDatasetsMenu, &QMenu::aboutToShow, this, [this] {
+        m_recentDatasetsMenu->clear();
+        const QVector<DatasetChoice> recent = m_useSettings ? recentDatasets() : QVector<DatasetChoice>();
+        if (recent.isEmpty())
+            m_recentDatasetsMenu->addAction(tr("(none yet)"))->setEnabled(false);
+        for (const DatasetChoice& c : recent)
+            m_recentDatasetsMenu->addAction(describeChoice(c), this, [this, c] { openDataset(c.kind, c.path); });
+    });
     file->addSeparator();
     file->addAction(tr("&Evaluate weights…"), this, &MainWindow::showEvaluateWeights);
     QMenu* charts = file->addMenu(tr("Export &chart"));
@@ -740,6 +758,56 @@ void MainWindow::openConfig()
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
+}
+
+void MainWindow::connectDatasetButton()
+{
+    m_panel->setRecentDatasetsProvider([this] { return m_useSettings ? recentDatasets() : QVector<DatasetChoice>(); });
+    connect(m_panel, &ConfigPanel::openDatasetRequested, this, &MainWindow::showOpenDataset);
+    connect(m_panel, &ConfigPanel::datasetChosen, this, [this](const QString& kind, const QString& path) {
+        openDataset(kind, path);
+    });
+}
+
+void MainWindow::showOpenDataset()
+{
+    OpenDatasetDialog dialog(m_useSettings ? recentDatasets() : QVector<DatasetChoice>(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const DatasetChoice choice = dialog.choice();
+    openDataset(choice.kind, choice.path);
+}
+
+void MainWindow::openDataset(const QString& kind, const QString& path, bool showView)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    mnist::TrainConfig config = m_panel->config();
+    config.dataset = kind.toStdString();
+    config.dataDir = absolute.toStdString();
+    m_panel->setConfig(config);
+    if (m_useSettings)
+        rememberDataset({kind, absolute});
+    if (!showView)
+        return;
+    // A window of its own, not a tab: it is about a source before any run uses it, and several
+    // stay open side by side to compare.
+    if (!m_datasetDialog) {
+        m_datasetDialog = new QDialog(this);
+        m_datasetDialog->setObjectName(QStringLiteral("datasetDialog"));
+        m_datasetDialog->setAttribute(Qt::WA_DeleteOnClose);
+        auto* layout = new QVBoxLayout(m_datasetDialog);
+        layout->addWidget(new DatasetView(m_datasetDialog));
+        m_datasetDialog->resize(1100, 760);
+    }
+    m_datasetDialog->setWindowTitle(tr("Dataset — %1").arg(QDir::toNativeSeparators(absolute)));
+    datasetView()->open(kind, absolute, config.trainFraction, QString::fromStdString(config.imageSize));
+    m_datasetDialog->show();
+    m_datasetDialog->raise();
+}
+
+DatasetView* MainWindow::datasetView() const
+{
+    return m_datasetDialog ? m_datasetDialog->findChild<DatasetView*>() : nullptr;
 }
 
 void MainWindow::saveConfig()

@@ -6,12 +6,14 @@
 #include "spec/TrainConfig.h"
 
 #include <QMainWindow>
+#include <QDialog>
 #include <QPointer>
 #include <QStringList>
 
 class QAction;
 class QChartView;
 class QLabel;
+class QMenu;
 class QPushButton;
 class QSplitter;
 class QTabWidget;
@@ -21,6 +23,7 @@ namespace studio {
 
 class AugmentationPreview;
 class ConfigPanel;
+class DatasetView;
 class DrawDigitView;
 class InspectView;
 class SweepView;
@@ -104,6 +107,16 @@ public Q_SLOTS:
     // Continues a recorded run from its checkpoint, with the dashboard starting from its epochs.
     void resumeRun(const QString& runDir);
     void showEvaluateWeights();
+    // File ▸ Open dataset…: asks for a folder or CSV file and its kind, then openDataset().
+    void showOpenDataset();
+    // Makes `path`, read as `kind`, the set-up's dataset (dataset and data_dir), remembers it among
+    // the recent datasets (with settings) and, with `showView`, shows what it holds in the dataset
+    // view.
+    void openDataset(const QString& kind, const QString& path, bool showView = true);
+
+public:
+    // The dataset view of the last dataset opened; null before one.
+    DatasetView* datasetView() const;
 
 Q_SIGNALS:
     void trainingStarted();
@@ -115,6 +128,7 @@ protected:
 
 private:
     void buildMenus();
+    void connectDatasetButton();
     void updateControls();
     void showError(const QString& text);
     void connectRunController();
@@ -150,6 +164,8 @@ private:
     QWidget* m_errorBanner = nullptr;
     QLabel* m_errorLabel = nullptr;
     QAction* m_recordAction = nullptr;
+    QMenu* m_recentDatasetsMenu = nullptr;
+    QPointer<QDialog> m_datasetDialog;
     QAction* m_trainAction = nullptr;
     QAction* m_pauseAction = nullptr;
     QAction* m_stopAction = nullptr;
