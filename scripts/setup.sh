@@ -11,6 +11,7 @@ packages=(
   xvfb xdotool dataset-fashion-mnist
   libpng-dev libjpeg62-turbo-dev libstb-dev  # image folders: PNG, JPEG, BMP and PGM/PPM decoded by Debian's libraries
   dpkg-dev desktop-file-utils appstream  # `make package`
+  time  # `make bench`: bench/data-load.sh reads wall time and peak memory with /usr/bin/time
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime
   python3-torch python3-torchvision  # interop: real PyTorch loads our model.py; torchvision checks augmentation; the bench peer
   slurmctld slurmd slurm-client munge  # the Slurm test: scripts/slurm-local.sh runs a one-node cluster

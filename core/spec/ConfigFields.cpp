@@ -130,6 +130,11 @@ void addDataFields(std::vector<ConfigField>& t)
     dataset.choices = {{"mnist", "MNIST"},       {"fashion-mnist", "Fashion-MNIST"}, {"idx", "IDX folder"},
                        {"folder", "Image folder"}, {"csv", "CSV (Kaggle)"},          {"emnist", "EMNIST"},
                        {"kmnist", "KMNIST"},       {"qmnist", "QMNIST"}};
+    // An unknown dataset is the dataset row's problem alone: asking for its folder would be a
+    // second. The choices are copied now, as the row reference does not outlive the next add().
+    const auto knownDataset = [choices = dataset.choices](const std::string& name) {
+        return std::any_of(choices.begin(), choices.end(), [&](const auto& choice) { return choice.value == name; });
+    };
     // Shown with the data, but where the files lie is the machine's: a recipe, a record or a
     // sweep names the data set, never a folder of the computer it was made on.
     auto& dataDir = ofMachine(add(row("data_dir", "data-dir", "Data folder", "data", K::Path,
@@ -137,8 +142,8 @@ void addDataFields(std::vector<ConfigField>& t)
                                       "The data: a folder of IDX files (train-images-idx3-ubyte, ... plain or .gz), of "
                                       "class folders of images (ROOT/<class>/<image>), of an EMNIST, KMNIST or QMNIST "
                                       "release, or a Kaggle CSV file. Empty: data/<dataset> for MNIST and Fashion-MNIST")));
-    dataDir.check = [](const TrainConfig& c) {
-        return c.dataset != "mnist" && c.dataset != "fashion-mnist" && c.dataDir.empty()
+    dataDir.check = [knownDataset](const TrainConfig& c) {
+        return knownDataset(c.dataset) && c.dataset != "mnist" && c.dataset != "fashion-mnist" && c.dataDir.empty()
                    ? "dataset '" + c.dataset + "' needs a data folder (--data-dir)"
                    : std::string();
     };
@@ -547,10 +552,12 @@ void addAugmentFields(std::vector<ConfigField>& t)
     range(normalize.value("std", "normalize-std", "Normalize std", K::Real, augmentMember(&AugmentConfig::std),
                           "Normalize: every pixel is divided by it"),
           0, kUnbounded, true);
-    normalize.value("per_channel", "normalize-per-channel", "Per channel from the data", K::Flag,
-                    augmentMember(&AugmentConfig::normalizePerChannel),
-                    "Normalize each channel by its own mean and std over the training split (measured when the data "
-                    "is loaded) instead of the mean and std above");
+    normalize
+        .value("per_channel", "normalize-per-channel", "Per channel from the data", K::Flag,
+               augmentMember(&AugmentConfig::normalizePerChannel),
+               "Normalize each channel by its own mean and std over the training split (measured when the data "
+               "is loaded) instead of the mean and std above")
+        .savedOnlyWhenOn = true;
 }
 
 // Every field, in the order the panel and --help show them.
@@ -770,6 +777,8 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
     j = json::object();
     for (const auto& f : configFields()) {
         if (f.savedOnlyWhenApplies && !fieldApplies(f, c))
+            continue;
+        if (f.savedOnlyWhenOn && !f.get(c).get<bool>())
             continue;
         if (!f.parent.empty() && !fieldApplies(*findField(f.parent), c))
             continue;

@@ -74,7 +74,7 @@ TEST_CASE("The LR range test dialog draws the curve and Use suggested (Enter) se
     REQUIRE(QTest::qWaitFor([&] { return alive.isNull(); }, 5'000)); // closed and deleted
 }
 
-TEST_CASE("A click on the LR range test's chart sets that LR, into max_lr for one-cycle; Esc cancels a running test",
+TEST_CASE("A click on the LR range test's chart sets that LR, into max_lr for one-cycle, Esc cancels a running test",
           "[ui][lr-find]")
 {
     uitest::TinyDataset data(300, 20);

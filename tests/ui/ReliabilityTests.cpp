@@ -181,7 +181,7 @@ TEST_CASE("A full disk during a run shows the path and the cause in the window a
     CHECK(mnist::readRun(runDir).epochs.size() == 3);
 }
 
-TEST_CASE("A truncated checkpoint or broken config.json marks its run damaged; the others still open",
+TEST_CASE("A truncated checkpoint or broken config.json marks its run damaged, the others still open",
           "[ui][runs][faults]")
 {
     TempDir runs;

@@ -32,7 +32,7 @@ TEST_CASE("A label marked as a problem turns the one error red, and back", "[ui]
     CHECK(label.palette().color(QPalette::WindowText) == normal);
 }
 
-TEST_CASE("A field marked invalid is restyled; the icon is a resource", "[ui][style]")
+TEST_CASE("A field marked invalid is restyled, the icon is a resource", "[ui][style]")
 {
     QLineEdit edit;
     edit.show();
@@ -43,7 +43,7 @@ TEST_CASE("A field marked invalid is restyled; the icon is a resource", "[ui][st
     CHECK(QFile::exists(QStringLiteral(":/icons/io.github.mniststudio.MnistStudio.svg")));
 }
 
-TEST_CASE("View > Theme > Dark darkens the window, its stylesheet and its charts; Light and the desktop's come back",
+TEST_CASE("View > Theme > Dark darkens the window, its stylesheet and its charts, Light and the desktop's come back",
           "[ui][style][theme]")
 {
     const QPalette desktop = QApplication::palette();

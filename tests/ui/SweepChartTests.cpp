@@ -254,7 +254,7 @@ TEST_CASE("Slice plots give each setting a chart, log for a wide positive range,
     CHECK(slices.charts() == before);
 }
 
-TEST_CASE("Clicking a trial's point in a chart names it and emits it; a refresh keeps the zoom", "[ui][sweep][search]")
+TEST_CASE("Clicking a trial's point in a chart names it and emits it, a refresh keeps the zoom", "[ui][sweep][search]")
 {
     studio::OptimizationHistory history;
     show(history);

@@ -263,7 +263,7 @@ void writeColourFolder(const fs::path& root, int nTrain, int nTest, int classes)
 
 } // namespace
 
-TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py and ONNX Runtime give its logits",
+TEST_CASE("A colour data set of 4 classes trains with C = 3, and PyTorch's model.py and ONNX Runtime give its logits",
           "[data][formats][train][pytorch][onnxruntime]")
 {
     TempDir dir;
@@ -378,7 +378,7 @@ TEST_CASE("A colour data set of 4 classes trains with C = 3; PyTorch's model.py 
     CHECK((theirs - normalizedLogits).abs().max().item<double>() < 1e-4);
 }
 
-TEST_CASE("--predict on a Kaggle test.csv of the MNIST test set scores what --evaluate says", "[data][cli]")
+TEST_CASE("Predicting a Kaggle test.csv of the MNIST test set scores what --evaluate says", "[data][cli]")
 {
     const std::string idx = realDataDir("mnist");
     if (idx.empty())
@@ -456,7 +456,7 @@ TEST_CASE("Bad data is refused naming the file, and --describe-data lists every 
     CHECK(torch::equal(mnist::loadData(c).test.images, data.test.images));
 }
 
-TEST_CASE("Built-in networks take the data's shape and classes; a user's spec that disagrees is refused naming both",
+TEST_CASE("Built-in networks take the data's shape and classes, and a user's spec that disagrees is refused naming both",
           "[data][spec]")
 {
     mnist::TrainConfig c;

@@ -260,7 +260,7 @@ TEST_CASE("Mixed sizes are problems naming the file unless a resize is set", "[i
     CHECK(problems[0].file == "1/d.png");
 }
 
-TEST_CASE("One colour image makes the part colour; channels can be forced", "[imagefolder]")
+TEST_CASE("One colour image makes the part colour, channels can be forced", "[imagefolder]")
 {
     TempDir dir;
     greyPng(dir, "0/a.png", 2, 1, 100);

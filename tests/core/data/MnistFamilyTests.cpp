@@ -195,7 +195,7 @@ TEST_CASE("EMNIST: what the reader refuses, named", "[data][family][emnist]")
     }
 }
 
-TEST_CASE("KMNIST: the class map gives UTF-8 names; images are not transposed", "[data][family][kmnist]")
+TEST_CASE("KMNIST: the class map gives UTF-8 names, images are not transposed", "[data][family][kmnist]")
 {
     TempDir dir;
     const std::string folder = dir.path().string();

@@ -196,7 +196,7 @@ TEST_CASE("TPE's values stay in range, whole numbers whole and choices among the
     CHECK(layerValues.count(6) == 1); // the best end of the range is reached
 }
 
-TEST_CASE("Prior draws: int_uniform gives each whole number an equal share; values at quantiles", "[search]")
+TEST_CASE("Prior draws: int_uniform gives each whole number an equal share, values at quantiles", "[search]")
 {
     const Param layers = intUniform("layers", 1, 3);
     CHECK(valueAt(layers, 0.0) == 1);

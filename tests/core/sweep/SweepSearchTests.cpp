@@ -249,7 +249,7 @@ TEST_CASE("ASHA pauses a trial at a rung, promotes it when it qualifies, and the
     CHECK(summary.trialResults[3].epochs == 1);
 }
 
-TEST_CASE("A held lease keeps a trial running for everyone; a diverged trial is a result, never retried",
+TEST_CASE("A held lease keeps a trial running for everyone, a diverged trial is a result, never retried",
           "[sweep][search]")
 {
     TempDir tmp;

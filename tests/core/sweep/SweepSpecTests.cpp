@@ -170,7 +170,7 @@ TEST_CASE("A bad sweep spec gets every problem with its key before anything runs
     CHECK(invalid.front().field.find("trial 0 (nesterov=true, optimizer=sgd)") == 0);
 }
 
-TEST_CASE("A sweep folder keeps the plan and each trial's state; another spec is refused", "[sweep]")
+TEST_CASE("A sweep folder keeps the plan and each trial's state, another spec is refused", "[sweep]")
 {
     TempDir tmp;
     const std::string dir = tmp.file("sweep");
@@ -314,7 +314,7 @@ TEST_CASE("A sweep refuses every machine setting and every transform switch as a
     }
 }
 
-TEST_CASE("A sweep's base may hold machine settings; their problems are the sweep command's to report", "[sweep][scopes]")
+TEST_CASE("A sweep's base may hold machine settings, their problems are the sweep command's to report", "[sweep][scopes]")
 {
     const json spec = json::parse(R"({"base": {"eval_batch_size": 0, "memory_format": "diagonal", "epochs": 1}})");
     CHECK(mnist::sweepSpecProblems(spec).empty());

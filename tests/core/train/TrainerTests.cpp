@@ -196,7 +196,7 @@ TEST_CASE("An observer that asks for them gets every epoch's test predictions, c
     CHECK(total == data.test.size());
     CHECK(p.accuracy() == Approx(r.epochs.back().testAccuracy));
     REQUIRE(p.images.size() == static_cast<size_t>(data.test.size() * 28 * 28));
-    CHECK(p.images[0] == data.test.images[0][0][0].item<uint8_t>());
+    CHECK(p.images[0] == data.test.images[0][0][0][0].item<uint8_t>());
     for (int64_t i = 0; i < p.size(); ++i) {
         CHECK(p.labels[static_cast<size_t>(i)] == data.test.labels[i].item<int64_t>());
         float rowSum = 0;
@@ -251,7 +251,7 @@ TEST_CASE("A NaN loss from the data stops training without blaming the learning 
     // suggesting a smaller LR would send the user the wrong way.
     mnist::DataSplits poisoned = syntheticSplits();
     poisoned.train.images = poisoned.train.images.to(torch::kFloat32).clone();
-    poisoned.train.images[3 * 32 + 5][10][10] = std::numeric_limits<float>::quiet_NaN();
+    poisoned.train.images[3 * 32 + 5][0][10][10] = std::numeric_limits<float>::quiet_NaN();
     auto c = smallConfig();
     Recorder rec;
     mnist::StopToken stop;
@@ -263,7 +263,7 @@ TEST_CASE("A NaN loss from the data stops training without blaming the learning 
 
     SECTION("in the very first batch, before any update")
     {
-        poisoned.train.images[5][10][10] = std::numeric_limits<float>::quiet_NaN();
+        poisoned.train.images[5][0][10][10] = std::numeric_limits<float>::quiet_NaN();
         CHECK_THROWS_WITH(mnist::Trainer(c).run(poisoned, rec, stop),
                           Contains("epoch 1, iteration 1") && Contains("not the cause") && !Contains("try a smaller"));
     }
