@@ -6,7 +6,7 @@ CMAKE_ARGS ?=
 CCACHE := $(shell command -v ccache 2>/dev/null)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all setup data configure build run train test bench package e2e fuzz test-asan clean
+.PHONY: all setup data configure build build-app run train test bench package e2e fuzz test-asan clean
 
 all: build
 
@@ -25,8 +25,12 @@ configure: setup
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The window and the CLI only: a first `make run` does not wait for the tests (`make test` builds them).
+build-app: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target mnist-studio mnist-train
+
 # The desktop application, with MNIST and LeNet ready (or the last session's set-up): one click on Train.
-run: data build
+run: data build-app
 	$(BUILD_DIR)/app/mnist-studio
 
 # The notebook's first model from the headless CLI.
