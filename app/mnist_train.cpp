@@ -5,6 +5,7 @@
 #include "ListRuns.h"
 #include "LrFindCommand.h"
 #include "PretrainedCommands.h"
+#include "ReportCommand.h"
 #include "SweepCommands.h"
 #include "TrainCommand.h"
 
@@ -112,7 +113,7 @@ struct Options {
     bool json = false, listArchs = false, noSave = false, lrFind = false;
     mnist::LrFinderOptions lrFindOptions;
     int64_t printLrSteps = -1, exportAugmentedCount = -1;
-    std::vector<std::string> ensembleDirs;
+    std::vector<std::string> ensembleDirs, reportRuns;
     std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn, resumeDir;
     std::string describeArch, listRunsDir, tensorBoardSource, describeData, predictRun;
     SweepRequest sweep;
@@ -255,6 +256,12 @@ void addCommandOptions(CLI::App& app, Options& o)
                                   ->check(CLI::ExistingDirectory);
     g->add_option("--ensemble", o.ensembleDirs, "Average the softmax of these finished run folders on the test set and exit")
         ->check(CLI::ExistingDirectory);
+    auto* report = g->add_option("--report", o.reportRuns,
+                                 "Write an HTML report of these runs (run folders, or names in the runs folder) to --out "
+                                 "FILE.html, one self-contained file: set-up (the differences for several), accuracy, loss, "
+                                 "accuracy and LR charts, and per run its weights' confusion matrix and misclassified test "
+                                 "images; exits")
+                       ->type_name("RUN ...");
     g->add_flag("--list-archs", o.listArchs,
                 "List the built-in and user networks (~/.local/share/mnist-studio/architectures) with their parameter counts "
                 "and exit; with --json as JSON");
@@ -286,7 +293,7 @@ void addCommandOptions(CLI::App& app, Options& o)
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
         ->needs(lrFind);
-    for (CLI::Option* writes : {exportPretrained, exportAugmented, exportTensorBoard})
+    for (CLI::Option* writes : {exportPretrained, exportAugmented, exportTensorBoard, report})
         writes->needs(o.out);
 }
 
@@ -499,6 +506,8 @@ int runCommand(Options& o, const char* argv0)
         std::printf("view them with: tensorboard --logdir %s\n", o.outDir.c_str());
         return 0;
     }
+    if (!o.reportRuns.empty())
+        return reportCommand(o.reportRuns, o.outDir, givenConfig(o));
     if (!o.describeData.empty()) {
         mnist::TrainConfig c = givenConfig(o);
         return describeDataCommand(o.describeData, o.texts["dataset"], c, o.json);

@@ -15,6 +15,7 @@ packages=(
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime
   python3-torch python3-torchvision  # interop: real PyTorch loads our model.py; torchvision checks augmentation; the bench peer
   slurmctld slurmd slurm-client munge  # the Slurm test: scripts/slurm-local.sh runs a one-node cluster
+  chromium  # the report test: mnist-train --report opened in a real headless browser
 )
 
 missing=()

@@ -63,4 +63,12 @@ QString askModelExportPath(QWidget* parent, const QString& runDir, ModelFormat f
                                         tr(info(format).filter));
 }
 
+QString askReportPath(QWidget* parent, const QStringList& runDirs)
+{
+    const QString name = runDirs.size() == 1 ? QFileInfo(runDirs.front()).fileName() : QStringLiteral("runs");
+    return QFileDialog::getSaveFileName(parent, QCoreApplication::translate("studio::ExportActions", "Export a report of %n run(s)", nullptr,
+                                                                                static_cast<int>(runDirs.size())),
+                                        name + QStringLiteral("-report.html"), tr("HTML page (*.html)"));
+}
+
 } // namespace studio

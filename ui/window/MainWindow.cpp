@@ -1,6 +1,7 @@
 #include "window/MainWindow.h"
 
 #include "window/ExportActions.h"
+#include "window/ReportExport.h"
 #include "window/RunController.h"
 #include "window/RunSelection.h"
 #include "shared/NumberFormat.h"
@@ -129,6 +130,14 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     registerMetaTypes();
     m_run = new RunController(this);
     m_selection = new RunSelection(this);
+    m_report = new ReportExport(this);
+    connect(m_report, &ReportExport::finished, this, [this](const QString& path, const QStringList& notes, const QString& error) {
+        if (!error.isEmpty())
+            showError(tr("The report could not be written: %1").arg(error));
+        else
+            statusBar()->showMessage(notes.isEmpty() ? tr("Wrote the report %1").arg(path)
+                                                     : tr("Wrote the report %1 (%2)").arg(path, notes.join(QStringLiteral("; "))));
+    });
     m_runsFolder = QString::fromStdString(mnist::defaultRunsDir());
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("MNIST Studio"));
@@ -330,6 +339,8 @@ void MainWindow::buildMenus()
     });
     QMenu* model = file->addMenu(tr("Export &model"));
     addModelExportActions(model, [this](ModelFormat f) { exportModelInteractively(static_cast<int>(f)); });
+    file->addAction(tr("Export &report…"), this, &MainWindow::exportReportInteractively)
+        ->setObjectName(QStringLiteral("exportReport"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -934,6 +945,32 @@ bool MainWindow::exportLatestRun(const QString& dir, QStringList* written, QStri
     if (written)
         *written << csv << safetensors << archive;
     return true;
+}
+
+void MainWindow::setReportPathAsker(std::function<QString(const QStringList&)> ask)
+{
+    m_askReportPath = std::move(ask);
+}
+
+void MainWindow::exportReportInteractively()
+{
+    QStringList runs = m_browser->selectedRunDirs();
+    if (runs.isEmpty() && !m_selection->latestRun().isEmpty())
+        runs << m_selection->latestRun();
+    if (runs.isEmpty()) {
+        showTab(Tab::Runs);
+        showError(tr("Select one or more runs in the Runs tab (or train one) to export a report."));
+        return;
+    }
+    if (m_report->isBusy()) {
+        statusBar()->showMessage(tr("A report is being written; wait for it to finish."));
+        return;
+    }
+    const QString path = m_askReportPath ? m_askReportPath(runs) : askReportPath(this, runs);
+    if (path.isEmpty())
+        return;
+    statusBar()->showMessage(tr("Writing the report of %n run(s) to %1 …", nullptr, static_cast<int>(runs.size())).arg(path));
+    m_report->start(runs, path, m_panel->config());
 }
 
 void MainWindow::exportChart(QChartView* view, const QString& baseName, bool svg)

@@ -10,6 +10,8 @@
 #include <QPointer>
 #include <QStringList>
 
+#include <functional>
+
 class QAction;
 class QChartView;
 class QLabel;
@@ -32,6 +34,7 @@ class EvaluationView;
 class NetworkEditor;
 class RecipeList;
 class RunBrowser;
+class ReportExport;
 class RunController;
 class RunSelection;
 class TrainingDashboard;
@@ -85,6 +88,12 @@ public:
     // dialogs: the three dashboard charts as PNG (1200x800) and SVG, the run's metrics as CSV, its
     // model as .safetensors and .pt. Returns false with `error` set at the first failure.
     bool exportLatestRun(const QString& dir, QStringList* written, QString* error);
+    // File ▸ Export report…: the report of the runs selected in the Runs tab, else of the latest
+    // run, to the path `ask` returns for them (the save dialog unless replaced; empty: cancelled).
+    // Written in the background; the status bar says where, the error banner why not.
+    void exportReportInteractively();
+    void setReportPathAsker(std::function<QString(const QStringList& runDirs)> ask);
+    ReportExport* reportExport() const { return m_report; }
 
     void loadRecipe(int index);
     void loadStudioRecipe(const QString& name);
@@ -171,6 +180,8 @@ private:
     QAction* m_stopAction = nullptr;
 
     RunController* m_run = nullptr;
+    ReportExport* m_report = nullptr;
+    std::function<QString(const QStringList&)> m_askReportPath;
     RunSelection* m_selection = nullptr;
     mnist::TrainConfig m_runConfig; // the set-up of the run in progress (or the last one)
     QString m_runsFolder; // the core's defaultRunsDir() unless the user chose another
