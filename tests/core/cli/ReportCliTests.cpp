@@ -146,8 +146,11 @@ window.addEventListener('load', () => {
     const std::string rendered = readAll(dom), console = readAll(log);
     INFO(console.substr(0, 4000));
     REQUIRE(rc == 0);
+    const size_t probeAt = rendered.find("PROBE ");
+    REQUIRE(probeAt != std::string::npos);
+    const std::string line = rendered.substr(probeAt, rendered.find('<', probeAt) - probeAt);
     std::smatch m;
-    REQUIRE(std::regex_search(rendered, m, std::regex(R"(PROBE charts=(\d+) lines=(\d+) drawn=(\d+) images=(\d+) decoded=(\d+) errors=(\d+))")));
+    REQUIRE(std::regex_search(line, m, std::regex(R"(PROBE charts=(\d+) lines=(\d+) drawn=(\d+) images=(\d+) decoded=(\d+) errors=(\d+))")));
     CHECK(m[1] == "3");
     CHECK(m[2] == "8");
     CHECK(m[3] == "8");
