@@ -4,10 +4,12 @@
 #include "data/ImageEncode.h"
 #include "report/HtmlText.h"
 #include "report/SvgChart.h"
+#include "run/RunLayout.h"
 #include "spec/ConfigDiff.h"
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 namespace mnist {
@@ -16,7 +18,7 @@ namespace {
 // Light and print friendly; no web fonts, no external sheet.
 constexpr const char* kStyle = R"(
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d1d1f;
-       max-width: 1180px; margin: 0 auto; padding: 16px 24px 40px; background: #fff; }
+       max-width: 1200px; margin: 0 auto; padding: 16px 24px 40px; background: #fff; }
 h1 { font-size: 24px; margin: 8px 0 2px; }
 h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
@@ -87,7 +89,13 @@ std::string setupTable(const std::vector<ReportRun>& runs)
     std::vector<const ReportRun*> readable;
     for (const ReportRun& r : runs)
         if (!r.record.damaged) {
-            configs.push_back(r.record.config);
+            TrainConfig c = r.record.config;
+            // Every run reads its network from its own arch.json: that path differs for every run
+            // and says nothing; the network's name does.
+            std::error_code ec;
+            if (!c.archFile.empty() && std::filesystem::equivalent(c.archFile, RunLayout(r.record.dir).arch(), ec))
+                c.archFile.clear();
+            configs.push_back(std::move(c));
             readable.push_back(&r);
         }
     if (configs.empty())

@@ -22,7 +22,7 @@ struct LineChart {
     std::string title, xLabel, yLabel;
     bool logY = false;
     bool integerX = false; // ticks on whole numbers only (epochs)
-    int width = 570, height = 320; // the plot's box (two side by side on a page); the legend adds rows below it
+    int width = 560, height = 320; // the plot's box (two side by side on a page); the legend adds rows below it
     std::vector<ChartSeries> series;
 };
 
