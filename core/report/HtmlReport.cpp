@@ -39,8 +39,8 @@ table.confusion td { text-align: right; min-width: 2.6em; padding: 2px 5px; }
 table.confusion th { text-align: center; padding: 2px 5px; }
 table.confusion td.diag { font-weight: 600; }
 .gallery { display: flex; flex-wrap: wrap; gap: 10px; }
-.gallery figure { margin: 0; width: 92px; text-align: center; font-size: 12px; }
-.gallery img { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid #ccc; background: #000; }
+.gallery figure { margin: 0; width: 86px; text-align: center; font-size: 12px; }
+.gallery img { width: 78px; height: 78px; image-rendering: pixelated; border: 1px solid #ccc; background: #000; }
 footer { margin-top: 36px; border-top: 1px solid #ddd; padding-top: 8px; font-size: 12px; }
 )";
 
