@@ -4,6 +4,7 @@
 #include "core/report/ReportChecks.h"
 #include "data/IdxFixtures.h"
 #include "data/RunCli.h"
+#include "data/ScopedEnv.h"
 #include "data/SkipTest.h"
 #include "data/TempDir.h"
 
@@ -100,12 +101,15 @@ TEST_CASE("mnist-train --report still reports a run without weights and says wha
     for (const char* file : {"model.safetensors", "best.safetensors", "model.pt"})
         fs::remove(runs.b + "/" + file);
     const std::string out = runs.dir.file("report.html");
-    const auto r = runCli("--report " + runs.a + " " + runs.b + " --data-dir " + runs.data + " --out " + out, runs.dir);
+    // A bare name is a run of the runs folder.
+    const ScopedEnv runsDir("MNIST_STUDIO_RUNS_DIR", runs.dir.path().string());
+    const auto r = runCli("--report run-a " + runs.b + " --data-dir " + runs.data + " --out " + out, runs.dir);
     INFO(r.out << r.err);
     REQUIRE(r.exitCode == 0);
     CHECK(r.err.find("note: run-b: no weights yet") != std::string::npos);
     const std::string html = readAll(out);
     CHECK(countOf(html, "table class=\"confusion\"") == 1);
+    CHECK(html.find("<h2>run-a</h2>") != std::string::npos);
     CHECK(html.find("no weights yet") != std::string::npos);
     CHECK(countOf(html, "<svg") == 3);
 }
