@@ -260,8 +260,8 @@ void addCommandOptions(CLI::App& app, Options& o)
                                  "Write an HTML report of these runs (run folders, or names in the runs folder) to --out "
                                  "FILE.html, one self-contained file: set-up (the differences for several), accuracy, loss, "
                                  "accuracy and LR charts, and per run its weights' confusion matrix and misclassified test "
-                                 "images; exits")
-                       ->type_name("RUN ...");
+                                 "images, and exit")
+                       ->type_name("RUN");
     g->add_flag("--list-archs", o.listArchs,
                 "List the built-in and user networks (~/.local/share/mnist-studio/architectures) with their parameter counts "
                 "and exit; with --json as JSON");
