@@ -75,8 +75,10 @@ void RunComparePanel::setRuns(const std::vector<mnist::RunRecord>& runs)
 {
     m_runs.clear();
     for (const auto& run : runs)
-        if (!run.damaged)
+        if (!run.damaged) {
             m_runs.push_back(run);
+            m_runs.back().config = mnist::runConfigForComparison(run.config, run.dir);
+        }
     setVisible(m_runs.size() >= 2);
     fillGroupChoices();
     rebuild();

@@ -123,8 +123,10 @@ void RunComparisonChart::setRuns(const std::vector<mnist::RunRecord>& runs)
 {
     m_runs.clear();
     for (const auto& run : runs)
-        if (!run.damaged && !run.epochs.empty())
+        if (!run.damaged && !run.epochs.empty()) {
             m_runs.push_back(run);
+            m_runs.back().config = mnist::runConfigForComparison(run.config, run.dir);
+        }
     redraw();
 }
 
