@@ -133,8 +133,8 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     auto* compared = new QSplitter(Qt::Horizontal, this);
     compared->addWidget(m_comparison);
     compared->addWidget(m_compare);
-    compared->setStretchFactor(0, 3);
-    compared->setStretchFactor(1, 2);
+    compared->setStretchFactor(0, 1);
+    compared->setStretchFactor(1, 1);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_list);
     split->addWidget(compared);
