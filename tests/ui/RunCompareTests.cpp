@@ -196,8 +196,17 @@ TEST_CASE("Grouping compared runs by arch draws each group's mean and min-max ba
     REQUIRE(lr);
     CHECK(lr->at(1).y() == Approx((98.0 + 99.0) / 2));
 
+    // One run: nothing grouped; several again: grouped as chosen before.
+    b.browser.list()->clearSelection();
+    uitest::RunRow(b.browser, "20260101-100000-LeNet").select();
+    CHECK(chart->groupBy().isEmpty());
+    CHECK(chart->legendNames() == QStringList({"20260101-100000-LeNet"}));
+    uitest::RunRow(b.browser, "20260102-100000-LeNet").select();
+    CHECK(chart->groupBy() == "lr");
+    CHECK(chart->legendNames() == QStringList({"lr=0.01 (1 run)", "lr=0.05 (1 run)"}));
+
     // (none): every run again.
     REQUIRE(panel->setGroupBy(QString()));
-    CHECK(chart->legendNames().size() == 3);
-    CHECK(chart->seriesCount() == 6);
+    CHECK(chart->legendNames().size() == 2);
+    CHECK(chart->seriesCount() == 4);
 }

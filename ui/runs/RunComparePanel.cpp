@@ -109,9 +109,12 @@ void RunComparePanel::emitGroupByIfChanged()
 }
 
 // The settings that differ first (what one would group by), then every other one; the choice is
-// kept while the new runs still have that setting.
+// kept while the new runs still have that setting, and while the panel is hidden (fewer than two
+// runs: nothing is grouped then, but a click back to several runs groups them again).
 void RunComparePanel::fillGroupChoices()
 {
+    if (m_runs.size() < 2 && m_groupBy->count() > 0)
+        return;
     const QString current = m_groupBy->currentData().toString();
     const QSignalBlocker block(m_groupBy);
     m_groupBy->clear();
