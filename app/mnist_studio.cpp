@@ -13,6 +13,8 @@
 #include "network/NetworkEditor.h"
 #include "shared/StatusStyle.h"
 #include "sweeps/SweepView.h"
+#include "runs/RunBrowser.h"
+#include "runs/RunComparePanel.h"
 
 #include "train/Allocator.h"
 #include "spec/ConfigFields.h"
@@ -98,6 +100,8 @@ int main(int argc, char** argv)
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("Colours: system (follow the desktop, the default), light or dark; kept as View > Theme is, unless --no-restore."), QStringLiteral("THEME"));
     const QCommandLineOption lrFindOpt(QStringLiteral("lr-find"), QStringLiteral("Open the LR range test of the set-up (the Find… button beside the learning rate); with --screenshot, the PNG is of its dialog once the test has ended, then quit."));
     const QCommandLineOption datasetViewOpt(QStringLiteral("dataset-view"), QStringLiteral("Open this dataset (a folder or CSV file; its kind detected, else --dataset's) as File > Open dataset does; with --screenshot, the PNG is of the dataset view once it has been read, then quit."), QStringLiteral("PATH"));
+    const QCommandLineOption compareOpt(QStringLiteral("compare-runs"), QStringLiteral("Select these runs of the runs folder in the Runs tab (folder names, comma-separated, or all) once it is listed."), QStringLiteral("NAMES|all"));
+    const QCommandLineOption groupByOpt(QStringLiteral("group-by"), QStringLiteral("With --compare-runs: group the compared runs by this setting (a config key, e.g. arch)."), QStringLiteral("KEY"));
     const QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Seconds before the screenshot (default 30)."), QStringLiteral("S"), QStringLiteral("30"));
     // Every setting of the field table, as mnist-train has it: --epochs 3, --crop-scale 0.8,1.2, --shuffle.
     std::vector<std::pair<QCommandLineOption, const mnist::ConfigField*>> fieldOptions;
@@ -112,7 +116,7 @@ int main(int argc, char** argv)
     }
     parser.addOption(datasetViewOpt);
     parser.addOptions({configOpt, recipeOpt, freshOpt, runsOpt, noRecordOpt, autostartOpt, tabOpt, networkOpt, runOpt, imageOpt, sizeOpt, shotOpt, delayOpt,
-                       exportOpt, themeOpt, sweepOpt, sweepViewOpt, lrFindOpt});
+                       exportOpt, themeOpt, sweepOpt, sweepViewOpt, lrFindOpt, compareOpt, groupByOpt});
     parser.process(*app);
     if (textOnly) // -h or -v was an option's value (--screenshot -v): no window on a QCoreApplication
         parser.showHelp(2);
@@ -192,6 +196,27 @@ int main(int argc, char** argv)
         return fail(QStringLiteral("--sweep-view expects %1").arg(studio::SweepView::chartNames().join(QStringLiteral(", "))));
     if (parser.isSet(imageOpt) && !window.drawDigitView()->openImage(parser.value(imageOpt)))
         return fail(window.drawDigitView()->statusText());
+    if (parser.isSet(compareOpt)) {
+        // The runs folder is listed in the background: the selection waits for its first listing.
+        studio::RunBrowser* browser = window.runBrowser();
+        const QStringList names = parser.value(compareOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        const QString groupBy = parser.value(groupByOpt);
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(browser, &studio::RunBrowser::runsChanged, browser, [browser, names, groupBy, once] {
+            QObject::disconnect(*once);
+            const bool all = names == QStringList{QStringLiteral("all")};
+            QStringList dirs;
+            for (const auto& run : browser->runs())
+                if ((all && !run.damaged) || names.contains(QString::fromStdString(run.name)))
+                    dirs << QString::fromStdString(run.dir);
+            if (!all && dirs.size() != names.size())
+                std::fprintf(stderr, "mnist-studio: --compare-runs: %lld of %lld runs found\n",
+                             static_cast<long long>(dirs.size()), static_cast<long long>(names.size()));
+            browser->selectRuns(dirs);
+            if (!groupBy.isEmpty() && !browser->comparePanel()->setGroupBy(groupBy))
+                std::fprintf(stderr, "mnist-studio: --group-by: no setting %s among the compared runs\n", qPrintable(groupBy));
+        });
+    }
     window.show();
     // A first start without the data asks to download it; a run started from the command line
     // asks when it starts, and a screenshot never waits for an answer.

@@ -4,7 +4,6 @@
 #include "data/ImageEncode.h"
 #include "report/HtmlText.h"
 #include "report/SvgChart.h"
-#include "run/RunLayout.h"
 #include "spec/ConfigDiff.h"
 
 #include <algorithm>
@@ -89,13 +88,7 @@ std::string setupTable(const std::vector<ReportRun>& runs)
     std::vector<const ReportRun*> readable;
     for (const ReportRun& r : runs)
         if (!r.record.damaged) {
-            TrainConfig c = r.record.config;
-            // Every run reads its network from its own arch.json: that path differs for every run
-            // and says nothing; the network's name does.
-            std::error_code ec;
-            if (!c.archFile.empty() && std::filesystem::equivalent(c.archFile, RunLayout(r.record.dir).arch(), ec))
-                c.archFile.clear();
-            configs.push_back(std::move(c));
+            configs.push_back(runConfigForComparison(r.record.config, r.record.dir));
             readable.push_back(&r);
         }
     if (configs.empty())

@@ -1,9 +1,11 @@
 #include "spec/ConfigDiff.h"
 
 #include "Error.h"
+#include "run/RunLayout.h"
 #include "spec/ConfigFields.h"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace mnist {
 
@@ -47,6 +49,15 @@ std::string settingText(const TrainConfig& c, const std::string& key)
     if (!f)
         throw ConfigError("unknown setting '" + key + "'");
     return appliedText(*f, c);
+}
+
+TrainConfig runConfigForComparison(TrainConfig c, const std::string& runDir)
+{
+    std::error_code ec;
+    if (!c.archFile.empty() && !runDir.empty() &&
+        std::filesystem::equivalent(c.archFile, RunLayout(runDir).arch(), ec) && !ec)
+        c.archFile.clear();
+    return c;
 }
 
 } // namespace mnist

@@ -24,4 +24,10 @@ std::vector<SettingRow> compareSettings(const std::vector<TrainConfig>& configs,
 // apply. Throws ConfigError for an unknown key. Runs grouped by a setting share this text.
 std::string settingText(const TrainConfig& c, const std::string& key);
 
+// A recorded run's set-up as the comparison shows it. A run folder keeps its network as its own
+// arch.json (RunLayout::arch()), which loadRunConfig() reads back as arch_file, and that path
+// differs between any two runs while saying nothing about them: it is dropped, so that the
+// network's name (arch, from the spec file) is compared instead. Any other arch_file is kept.
+TrainConfig runConfigForComparison(TrainConfig c, const std::string& runDir);
+
 } // namespace mnist

@@ -5,10 +5,12 @@
 #include <catch2/catch.hpp>
 
 #include <QAbstractAxis>
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QFont>
 #include <QSignalSpy>
+#include <QLineSeries>
 #include <QLogValueAxis>
 
 #include <cmath>
@@ -150,4 +152,101 @@ TEST_CASE("The epoch table model shows one row per epoch with the best epoch in 
     model.clear();
     CHECK(model.rowCount() == 0);
     CHECK(model.bestRow() == -1);
+}
+
+namespace {
+
+// An edge of the loss envelope at x: on a flat bucket, at one of its points, or between buckets.
+double edgeAt(const QList<QPointF>& edge, double x)
+{
+    for (int j = 0; j < edge.size(); ++j) {
+        if (edge[j].x() == x)
+            return edge[j].y();
+        if (j + 1 < edge.size() && edge[j].x() < x && x < edge[j + 1].x()) {
+            const double t = (x - edge[j].x()) / (edge[j + 1].x() - edge[j].x());
+            return edge[j].y() + t * (edge[j + 1].y() - edge[j].y());
+        }
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+} // namespace
+
+TEST_CASE("The loss chart's smoothing is debiased and its min-max envelope holds every raw loss", "[ui][dashboard][envelope]")
+{
+    TrainingDashboard dash;
+    dash.resize(1200, 800);
+    mnist::TrainConfig c;
+    c.epochs = 3;
+    dash.startRun(c);
+    mnist::RunInfo info;
+    info.epochs = 3;
+    info.iterationsPerEpoch = 1000;
+    dash.setRunInfo(info);
+    QVector<mnist::IterationPoint> points;
+    for (int64_t step = 0; step < 3000; ++step) {
+        mnist::IterationPoint p;
+        p.step = step;
+        p.epoch = 1 + step / 1000;
+        p.iteration = step % 1000;
+        p.lr = 1e-3;
+        // A falling loss with noise that a bucket's minimum and maximum must both catch.
+        p.loss = 2.0 / std::sqrt(static_cast<double>(step + 1)) * (1.0 + 0.5 * std::sin(static_cast<double>(step) * 1.7));
+        points.append(p);
+    }
+    dash.appendIterations(points);
+    mnist::EpochMetrics m;
+    m.epoch = 1;
+    m.trainLoss = 0.5;
+    m.validLoss = 0.4;
+    m.testAccuracy = 95;
+    dash.appendEpoch(m); // redraws the iteration charts now
+
+    // TensorBoard's debiased EMA: the first smoothed value is the first loss, not 5% of it.
+    REQUIRE(dash.smoothedLoss().size() == 3000);
+    CHECK(dash.smoothedLoss().front() == Approx(points.front().loss));
+    CHECK(dash.smoothedLoss()[1] == Approx((0.95 * 0.05 * points[0].loss + 0.05 * points[1].loss) / (1 - 0.95 * 0.95)));
+    REQUIRE(dash.smoothedLossSeries()->count() > 0);
+    CHECK(dash.smoothedLossSeries()->at(0).y() == Approx(points.front().loss));
+    // Smoothed (the default): no envelope drawn.
+    CHECK(dash.lossDisplay() == TrainingDashboard::LossDisplay::Smoothed);
+    CHECK(dash.lossEnvelope()->upperSeries()->count() == 0);
+    CHECK_FALSE(dash.lossEnvelope()->isVisible());
+    CHECK(dash.drawnLossPoints() > 0);
+
+    dash.setLossDisplay(TrainingDashboard::LossDisplay::Both);
+    const QList<QPointF> upper = dash.lossEnvelope()->upperSeries()->points();
+    const QList<QPointF> lower = dash.lossEnvelope()->lowerSeries()->points();
+    CHECK(dash.lossEnvelope()->isVisible());
+    REQUIRE(upper.size() == lower.size());
+    CHECK(upper.size() <= 2 * TrainingDashboard::kEnvelopeBuckets);
+    CHECK(upper.size() > TrainingDashboard::kEnvelopeBuckets);
+    CHECK(upper.front().x() == 0);
+    CHECK(upper.back().x() == 2999);
+    double widest = 0;
+    for (const auto& p : points) {
+        const double x = static_cast<double>(p.step);
+        INFO("step " << p.step);
+        CHECK(edgeAt(lower, x) <= p.loss);
+        CHECK(edgeAt(upper, x) >= p.loss);
+        widest = std::max(widest, edgeAt(upper, x) - edgeAt(lower, x));
+    }
+    // A band, not the raw curve, and no wider than the loss's own range.
+    CHECK(widest > 0);
+    CHECK(widest < 3);
+    // Both: the smoothed line stays, debiased; the raw line gives way to the band.
+    CHECK(dash.smoothedLossSeries()->isVisible());
+    CHECK(dash.smoothedLossSeries()->at(0).y() == Approx(points.front().loss));
+    CHECK(dash.drawnLossPoints() == 0);
+
+    dash.setLossDisplay(TrainingDashboard::LossDisplay::Envelope);
+    CHECK(dash.lossEnvelope()->upperSeries()->points() == upper);
+    CHECK_FALSE(dash.smoothedLossSeries()->isVisible());
+    CHECK(dash.smoothedLossSeries()->count() == 0);
+
+    // Few points: one bucket each, the envelope is the raw loss itself.
+    const auto few = studio::envelopeMinMax(
+        5, [](size_t i) { return static_cast<double>(i); }, [](size_t i) { return static_cast<double>(i * i); }, 250);
+    CHECK(few.lower == few.upper);
+    CHECK(few.lower.size() == 5);
 }

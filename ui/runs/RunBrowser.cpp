@@ -3,6 +3,7 @@
 #include "window/ExportActions.h"
 #include "shared/NumberFormat.h"
 
+#include "runs/RunComparePanel.h"
 #include "runs/RunComparisonChart.h"
 #include "shared/StatusStyle.h"
 
@@ -127,9 +128,16 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_list->header()->setSortIndicatorShown(true);
 
     m_comparison = new RunComparisonChart(this);
+    m_compare = new RunComparePanel(this);
+    connect(m_compare, &RunComparePanel::groupByChanged, m_comparison, &RunComparisonChart::setGroupBy);
+    auto* compared = new QSplitter(Qt::Horizontal, this);
+    compared->addWidget(m_comparison);
+    compared->addWidget(m_compare);
+    compared->setStretchFactor(0, 1);
+    compared->setStretchFactor(1, 1);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_list);
-    split->addWidget(m_comparison);
+    split->addWidget(compared);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
     layout->addWidget(split, 1);
@@ -334,6 +342,7 @@ void RunBrowser::onSelectionChanged()
             anyActive = anyActive || sameRunDir(d, m_activeRun);
         }
     m_comparison->setRuns(chosen);
+    m_compare->setRuns(chosen);
     const bool one = chosen.size() == 1;
     const mnist::RunRecord* single = one ? &chosen.front() : nullptr;
     m_open->setEnabled(single && !single->damaged);

@@ -27,6 +27,7 @@ class QTreeView;
 
 namespace studio {
 
+class RunComparePanel;
 class RunComparisonChart;
 
 class RunBrowser : public QWidget {
@@ -53,6 +54,7 @@ public:
     // True from refresh() until its listing has been shown (runsChanged()).
     bool isListing() const { return m_listing; }
     RunComparisonChart* comparison() const { return m_comparison; }
+    RunComparePanel* comparePanel() const { return m_compare; }
 
     // In the table's order, not in the order of clicks.
     QStringList selectedRunDirs() const;
@@ -135,6 +137,7 @@ private:
     QComboBox* m_archFilter = nullptr;
     QFutureWatcher<CallOutcome<std::vector<mnist::RunRecord>>> m_listWatcher;
     RunComparisonChart* m_comparison = nullptr;
+    RunComparePanel* m_compare = nullptr;
     QLabel* m_folderLabel = nullptr;
     QLabel* m_message = nullptr;
     QPushButton* m_refresh = nullptr;

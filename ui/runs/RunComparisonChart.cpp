@@ -1,8 +1,12 @@
 #include "runs/RunComparisonChart.h"
 
+#include "shared/BandSeries.h"
 #include "shared/ChartExport.h"
 #include "shared/ChartStyle.h"
 
+#include "spec/ConfigDiff.h"
+
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QLegend>
@@ -14,13 +18,49 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <map>
+#include <string>
 
 namespace studio {
 namespace {
 
-// Marks the dashed valid-loss series, whose legend entries are hidden.
-const char* const kValidLossProperty = "mnistValidLoss";
+// Marks the series whose legend entries are hidden: the dashed valid losses and the bands.
+const char* const kHiddenLegendProperty = "mnistHiddenLegend";
+
+// The runs drawn with one colour: a run alone (no name) when not grouped, else a setting's value.
+struct RunGroup {
+    QString name; // "arch=LeNet (3 runs)"; empty for a run drawn alone
+    std::vector<const mnist::RunRecord*> runs;
+};
+
+std::vector<RunGroup> groupRuns(const std::vector<mnist::RunRecord>& runs, const std::string& key)
+{
+    std::vector<RunGroup> groups;
+    if (key.empty()) {
+        for (const auto& run : runs)
+            groups.push_back(RunGroup{QString(), {&run}});
+        return groups;
+    }
+    // By value, in the text's order, so the same runs always get the same colours.
+    std::map<std::string, std::vector<const mnist::RunRecord*>> byValue;
+    try {
+        for (const auto& run : runs)
+            byValue[mnist::settingText(run.config, key)].push_back(&run);
+    } catch (const std::exception&) {
+        // Not a setting (a key from an older version of the field table): every run alone.
+        return groupRuns(runs, std::string());
+    }
+    for (const auto& [value, members] : byValue) {
+        // A setting that does not apply to a run (a transform's parameter with it off) has no value.
+        const QString shown = value.empty() ? QStringLiteral("\u2014") : QString::fromStdString(value);
+        const QString count = members.size() == 1 ? RunComparisonChart::tr("1 run")
+                                                  : RunComparisonChart::tr("%1 runs").arg(members.size());
+        groups.push_back(RunGroup{QStringLiteral("%1=%2 (%3)").arg(QString::fromStdString(key), shown, count), members});
+    }
+    return groups;
+}
 
 } // namespace
 
@@ -81,47 +121,98 @@ QChart* RunComparisonChart::chart() const
 
 void RunComparisonChart::setRuns(const std::vector<mnist::RunRecord>& runs)
 {
+    m_runs.clear();
+    for (const auto& run : runs)
+        if (!run.damaged && !run.epochs.empty()) {
+            m_runs.push_back(run);
+            m_runs.back().config = mnist::runConfigForComparison(run.config, run.dir);
+        }
+    redraw();
+}
+
+void RunComparisonChart::setGroupBy(const QString& key)
+{
+    if (key == m_groupBy)
+        return;
+    m_groupBy = key;
+    redraw();
+}
+
+void RunComparisonChart::redraw()
+{
     QChart* c = chart();
     c->removeAllSeries();
     double lossLo = std::numeric_limits<double>::max(), lossHi = 0, accLo = 100, accHi = 0;
     int64_t lastEpoch = 1;
+    const auto attach = [this, c](QAbstractSeries* s, QAbstractAxis* y) {
+        c->addSeries(s);
+        s->attachAxis(m_epochAxis);
+        s->attachAxis(y);
+    };
+    // One legend entry per run or group: the colour names it, the line style the quantity.
+    const auto hideFromLegend = [c](QAbstractSeries* s) {
+        s->setProperty(kHiddenLegendProperty, true);
+        for (QLegendMarker* marker : c->legend()->markers(s))
+            marker->setVisible(false);
+    };
+    const auto lossLine = [&](const QString& name, const QPen& pen) {
+        auto* loss = new QLineSeries;
+        loss->setName(tr("%1 (valid loss)").arg(name));
+        QPen dashed = pen;
+        dashed.setStyle(Qt::DashLine);
+        loss->setPen(dashed);
+        return loss;
+    };
+    const std::vector<RunGroup> groups = groupRuns(m_runs, m_groupBy.toStdString());
     int n = 0;
-    for (const auto& run : runs) {
-        if (run.damaged || run.epochs.empty())
-            continue;
+    for (const RunGroup& group : groups) {
         const QColor colour = runColor(n++);
-        auto* accuracy = new QLineSeries;
-        accuracy->setName(QString::fromStdString(run.name));
         QPen solid(colour);
         solid.setWidthF(2);
         solid.setCosmetic(true);
-        accuracy->setPen(solid);
-        accuracy->setPointsVisible(true);
-        auto* loss = new QLineSeries;
-        loss->setName(tr("%1 (valid loss)").arg(QString::fromStdString(run.name)));
-        QPen dashed = solid;
-        dashed.setStyle(Qt::DashLine);
-        loss->setPen(dashed);
-        for (const auto& m : run.epochs) {
-            accuracy->append(static_cast<double>(m.epoch), m.testAccuracy);
-            loss->append(static_cast<double>(m.epoch), logSafe(m.validLoss));
-            accLo = std::min(accLo, m.testAccuracy);
-            accHi = std::max(accHi, m.testAccuracy);
-            lossLo = std::min(lossLo, logSafe(m.validLoss));
-            lossHi = std::max(lossHi, logSafe(m.validLoss));
-            lastEpoch = std::max(lastEpoch, m.epoch);
+        std::vector<const std::vector<mnist::EpochMetrics>*> curves;
+        for (const mnist::RunRecord* run : group.runs)
+            curves.push_back(&run->epochs);
+        const auto accuracy = mnist::epochBands(curves, &mnist::EpochMetrics::testAccuracy);
+        const auto validLoss = mnist::epochBands(curves, &mnist::EpochMetrics::validLoss);
+        for (const auto& b : accuracy) {
+            accLo = std::min(accLo, b.spread.min);
+            accHi = std::max(accHi, b.spread.max);
+            lastEpoch = std::max(lastEpoch, b.epoch);
         }
-        c->addSeries(accuracy);
-        c->addSeries(loss);
-        accuracy->attachAxis(m_epochAxis);
-        accuracy->attachAxis(m_accuracyAxis);
-        loss->attachAxis(m_epochAxis);
-        loss->attachAxis(m_lossAxis);
-        // One legend entry per run: the colour names the run, the line style the quantity.
-        loss->setProperty(kValidLossProperty, true);
-        for (QLegendMarker* marker : c->legend()->markers(loss))
-            marker->setVisible(false);
+        const QString name = group.name.isEmpty() ? QString::fromStdString(group.runs.front()->name) : group.name;
+        auto* loss = lossLine(name, solid);
+        for (const auto& b : validLoss) {
+            loss->append(static_cast<double>(b.epoch), logSafe(b.spread.mean));
+            lossLo = std::min(lossLo, logSafe(b.spread.mean));
+            lossHi = std::max(lossHi, logSafe(b.spread.mean));
+        }
+        if (group.name.isEmpty()) {
+            // A single run: its own points, drawn as they are.
+            auto* line = new QLineSeries;
+            line->setName(name);
+            line->setPen(solid);
+            line->setPointsVisible(true);
+            for (const auto& b : accuracy)
+                line->append(static_cast<double>(b.epoch), b.spread.mean);
+            attach(line, m_accuracyAxis);
+        } else {
+            // addEpochBand adds them to the chart; they still need the axes.
+            const BandSeries drawn = addEpochBand(c, accuracy, colour, name, tr("%1 (min-max)").arg(name));
+            for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(drawn.band), static_cast<QAbstractSeries*>(drawn.mean)}) {
+                s->attachAxis(m_epochAxis);
+                s->attachAxis(m_accuracyAxis);
+            }
+            drawn.mean->setPointsVisible(true);
+            hideFromLegend(drawn.band);
+        }
+        attach(loss, m_lossAxis);
+        hideFromLegend(loss);
     }
+    chart()->setTitle(m_groupBy.isEmpty()
+                          ? tr("Compared runs: test accuracy (solid) and valid loss (dashed) per epoch")
+                          : tr("Runs grouped by %1: mean test accuracy (solid) with its min-max band, mean valid loss (dashed)")
+                                .arg(m_groupBy));
     if (n == 0) {
         m_epochAxis->setRange(1, 10);
         m_epochAxis->setTickInterval(1);
@@ -138,7 +229,7 @@ QStringList RunComparisonChart::legendNames() const
     QStringList names;
     // By series rather than by marker visibility, which stays false until the legend is drawn.
     for (QLegendMarker* marker : chart()->legend()->markers())
-        if (!marker->series()->property(kValidLossProperty).toBool())
+        if (!marker->series()->property(kHiddenLegendProperty).toBool())
             names << marker->label();
     return names;
 }

@@ -47,4 +47,30 @@ QList<QPointF> decimateMinMax(std::size_t n, const std::function<double(std::siz
     return out;
 }
 
+MinMaxEnvelope envelopeMinMax(std::size_t n, const std::function<double(std::size_t)>& x,
+                              const std::function<double(std::size_t)>& y, int buckets)
+{
+    MinMaxEnvelope out;
+    const std::size_t count = std::min(n, static_cast<std::size_t>(std::max(buckets, 1)));
+    out.lower.reserve(static_cast<int>(2 * count));
+    out.upper.reserve(static_cast<int>(2 * count));
+    for (std::size_t b = 0; b < count; ++b) {
+        const std::size_t begin = n * b / count;
+        const std::size_t end = n * (b + 1) / count;
+        double lo = y(begin), hi = lo;
+        for (std::size_t i = begin + 1; i < end; ++i) {
+            const double v = y(i);
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+        out.lower.append(QPointF(x(begin), lo));
+        out.upper.append(QPointF(x(begin), hi));
+        if (end - 1 > begin) {
+            out.lower.append(QPointF(x(end - 1), lo));
+            out.upper.append(QPointF(x(end - 1), hi));
+        }
+    }
+    return out;
+}
+
 } // namespace studio

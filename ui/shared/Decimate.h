@@ -15,4 +15,14 @@ namespace studio {
 QList<QPointF> decimateMinMax(std::size_t n, const std::function<double(std::size_t)>& x,
                               const std::function<double(std::size_t)>& y, int maxPoints);
 
+// The edges of a min-max band over the same points: i in [0, n) cut into `buckets` runs of
+// consecutive points as equal as can be (n of one point each when n <= buckets), each edge flat
+// over its bucket from the x of its first point to the x of its last, at the bucket's minimum
+// (lower) or maximum (upper) of y. With x increasing, every point lies between the edges at its x.
+struct MinMaxEnvelope {
+    QList<QPointF> lower, upper;
+};
+MinMaxEnvelope envelopeMinMax(std::size_t n, const std::function<double(std::size_t)>& x,
+                              const std::function<double(std::size_t)>& y, int buckets);
+
 } // namespace studio

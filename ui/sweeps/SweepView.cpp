@@ -1,6 +1,7 @@
 #include "sweeps/SweepView.h"
 
 #include "shared/BackgroundCall.h"
+#include "shared/BandSeries.h"
 #include "shared/ChartStyle.h"
 #include "sweeps/IntermediateValues.h"
 #include "sweeps/NewSweepDialog.h"
@@ -19,7 +20,6 @@
 #include "sweep/SweepFolder.h"
 #include "sweep/SweepSpec.h"
 
-#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -582,53 +582,37 @@ void SweepView::fillCurve()
         chart->removeAxis(a), delete a;
     if (m_shownGroup < 0)
         return;
-    // Per epoch: the seeds' test accuracies that reached it.
-    std::map<int64_t, std::vector<double>> byEpoch;
+    // The seeds' runs, each pooled per epoch with those that reached it.
+    std::vector<const std::vector<mnist::EpochMetrics>*> runs;
     QString params;
-    int seeds = 0;
     const mnist::SweepReading& sweep = m_snapshot.sweep;
     for (size_t i = 0; i < sweep.folder.plan.trials.size(); ++i) {
         const mnist::SweepTrial& t = sweep.folder.plan.trials[i];
         if (t.group != m_shownGroup)
             continue;
         params = fromStd(mnist::describeParams(t.params));
-        ++seeds;
-        for (const mnist::EpochMetrics& m : sweep.runs[i].epochs)
-            byEpoch[m.epoch].push_back(m.testAccuracy);
+        runs.push_back(&sweep.runs[i].epochs);
     }
     chart->setTitle(tr("%1: test accuracy per epoch, mean of %2 seeds (line) and min-max (band)")
                         .arg(params.isEmpty() ? tr("base") : params)
-                        .arg(seeds));
-    if (byEpoch.empty())
+                        .arg(runs.size()));
+    const std::vector<mnist::EpochBand> bands = mnist::epochBands(runs, &mnist::EpochMetrics::testAccuracy);
+    if (bands.empty())
         return;
-    auto* mean = new QLineSeries;
-    auto* lo = new QLineSeries;
-    auto* hi = new QLineSeries;
-    mean->setName(tr("mean"));
     double yMin = 100, yMax = 0;
-    for (const auto& [epoch, values] : byEpoch) {
-        const mnist::Spread spread = mnist::spreadOf(values);
-        mean->append(static_cast<double>(epoch), spread.mean);
-        lo->append(static_cast<double>(epoch), spread.min);
-        hi->append(static_cast<double>(epoch), spread.max);
-        yMin = std::min(yMin, spread.min);
-        yMax = std::max(yMax, spread.max);
+    for (const mnist::EpochBand& b : bands) {
+        yMin = std::min(yMin, b.spread.min);
+        yMax = std::max(yMax, b.spread.max);
     }
-    auto* band = new QAreaSeries(hi, lo);
-    band->setName(tr("min-max over seeds"));
-    QColor fill = seriesColor(SeriesRole::TestAccuracy);
-    fill.setAlpha(60);
-    band->setBrush(fill);
-    band->setPen(Qt::NoPen);
-    chart->addSeries(band);
-    setSeriesRole(mean, SeriesRole::TestAccuracy);
-    chart->addSeries(mean);
+    const BandSeries drawn = addEpochBand(chart, bands, seriesColor(SeriesRole::TestAccuracy), tr("mean"),
+                                          tr("min-max over seeds"));
+    setSeriesRole(drawn.mean, SeriesRole::TestAccuracy);
     auto* x = new QValueAxis;
     x->setTitleText(tr("epoch"));
     x->setLabelFormat(QStringLiteral("%d"));
     x->setTickType(QValueAxis::TicksDynamic);
     x->setTickAnchor(1);
-    const double last = static_cast<double>(byEpoch.rbegin()->first);
+    const double last = static_cast<double>(bands.back().epoch);
     x->setTickInterval(std::max(1.0, std::ceil(last / 10.0)));
     x->setRange(1, std::max(2.0, last));
     auto* y = new QValueAxis;

@@ -1,11 +1,13 @@
 #include "training/TrainingDashboard.h"
 
 
+#include "shared/BandSeries.h"
 #include "shared/ChartExport.h"
 #include "shared/ChartStyle.h"
 #include "shared/Decimate.h"
 #include "shared/NumberFormat.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -14,6 +16,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QProgressBar>
@@ -272,12 +276,34 @@ QWidget* TrainingDashboard::buildLossChart()
         redrawIterations();
     });
     header->addWidget(m_smoothing);
+    m_lossDisplay = new QComboBox(box);
+    m_lossDisplay->setObjectName(QStringLiteral("lossDisplay"));
+    m_lossDisplay->addItem(tr("Smoothed"));
+    m_lossDisplay->addItem(tr("Envelope"));
+    m_lossDisplay->addItem(tr("Both"));
+    m_lossDisplay->setToolTip(tr("Smoothed: the raw loss and its moving average. Envelope: the minimum and maximum "
+                                 "of the raw loss over each stretch of iterations instead. Both: the envelope "
+                                 "and the moving average."));
+    connect(m_lossDisplay, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        showLossSeries();
+        redrawIterations();
+    });
+    header->addWidget(m_lossDisplay);
     header->addStretch(1);
     layout->addLayout(header);
 
     auto* chart = new QChart;
     m_lossRaw = makeSeries(tr("Loss"), SeriesRole::IterationLoss);
     m_lossSmooth = makeSeries(tr("Smoothed"), SeriesRole::IterationLossSmoothed);
+    // The area series draws between two line series it does not own: they are its children.
+    auto* upper = new QLineSeries;
+    auto* lower = new QLineSeries;
+    m_lossEnvelope = new QAreaSeries(upper, lower);
+    upper->setParent(m_lossEnvelope);
+    lower->setParent(m_lossEnvelope);
+    m_lossEnvelope->setName(tr("Min-max"));
+    m_lossEnvelope->setPen(Qt::NoPen);
+    chart->addSeries(m_lossEnvelope);
     chart->addSeries(m_lossRaw);
     chart->addSeries(m_lossSmooth);
     m_lossX = new QValueAxis;
@@ -293,6 +319,8 @@ QWidget* TrainingDashboard::buildLossChart()
     m_lossY->setRange(0.01, 10);
     chart->addAxis(m_lossX, Qt::AlignBottom);
     chart->addAxis(m_lossY, Qt::AlignLeft);
+    m_lossEnvelope->attachAxis(m_lossX);
+    m_lossEnvelope->attachAxis(m_lossY);
     for (QLineSeries* s : {m_lossRaw, m_lossSmooth}) {
         s->attachAxis(m_lossX);
         s->attachAxis(m_lossY);
@@ -303,6 +331,7 @@ QWidget* TrainingDashboard::buildLossChart()
     chart->legend()->setAlignment(Qt::AlignTop);
     m_lossView = new QChartView(chart, box);
     m_lossView->setObjectName(QStringLiteral("lossChart"));
+    showLossSeries();
     // No antialiasing: up to 2,000 min/max points of a dense zig-zag cost the GUI thread far more
     // antialiased (docs/benchmarks.md), and a curve that dense loses little without it.
     m_lossView->setMinimumSize(300, 200);
@@ -327,7 +356,8 @@ void TrainingDashboard::startRun(const mnist::TrainConfig& config)
     m_state = State::Loading;
     m_clock.start();
     m_epochModel->clear();
-    for (QLineSeries* s : {m_trainLoss, m_validLoss, m_testAccuracy, m_lrSeries, m_lossRaw, m_lossSmooth})
+    for (QLineSeries* s : {m_trainLoss, m_validLoss, m_testAccuracy, m_lrSeries, m_lossRaw, m_lossSmooth,
+                           m_lossEnvelope->upperSeries(), m_lossEnvelope->lowerSeries()})
         s->clear();
     const double epochs = static_cast<double>(std::max<int64_t>(config.epochs, 1));
     m_epochAxis->setRange(epochs > 1 ? 1 : 0.5, epochs > 1 ? epochs : 1.5);
@@ -527,21 +557,47 @@ void TrainingDashboard::redrawIterations()
     m_lrY->setRange(0, lrHi > 0 ? lrHi * 1.08 : 1);
     m_lrY->applyNiceNumbers();
 
+    const LossDisplay display = lossDisplay();
+    const bool envelope = display != LossDisplay::Smoothed;
+    const bool smoothed = display != LossDisplay::Envelope;
     if (n == 0) {
         m_lossRaw->clear();
         m_lossSmooth->clear();
+        m_lossEnvelope->upperSeries()->clear();
+        m_lossEnvelope->lowerSeries()->clear();
         return;
     }
     const auto stepX = [this](std::size_t i) { return static_cast<double>(m_points[static_cast<int>(i)].step); };
-    m_lossRaw->replace(decimateMinMax(
-        n, stepX, [this](std::size_t i) { return logSafe(m_points[static_cast<int>(i)].loss); }, lossBudget));
-    m_lossSmooth->replace(decimateMinMax(
-        n, stepX, [this](std::size_t i) { return logSafe(m_smoothed[static_cast<int>(i)]); }, smoothBudget));
+    const auto rawLoss = [this](std::size_t i) { return logSafe(m_points[static_cast<int>(i)].loss); };
     double lo = std::numeric_limits<double>::max(), hi = 0;
-    for (const QPointF& p : m_lossRaw->points()) {
-        lo = std::min(lo, p.y());
-        hi = std::max(hi, p.y());
+    const auto widen = [&lo, &hi](const QList<QPointF>& points) {
+        for (const QPointF& p : points) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+        }
+    };
+    if (envelope) {
+        // Recomputed per redraw (at most one a second), like the decimation: the buckets move as
+        // the run grows, so there is nothing to keep per new point.
+        const MinMaxEnvelope edges = envelopeMinMax(n, stepX, rawLoss, kEnvelopeBuckets);
+        m_lossEnvelope->upperSeries()->replace(edges.upper);
+        m_lossEnvelope->lowerSeries()->replace(edges.lower);
+        // The role's colour, translucent; set here so that a theme change reaches it too.
+        m_lossEnvelope->setBrush(bandFill(seriesColor(SeriesRole::IterationLoss)));
+        widen(edges.lower);
+        widen(edges.upper);
+        m_lossRaw->clear();
+    } else {
+        m_lossEnvelope->upperSeries()->clear();
+        m_lossEnvelope->lowerSeries()->clear();
+        m_lossRaw->replace(decimateMinMax(n, stepX, rawLoss, lossBudget));
+        widen(m_lossRaw->points());
     }
+    if (smoothed)
+        m_lossSmooth->replace(decimateMinMax(
+            n, stepX, [this](std::size_t i) { return logSafe(m_smoothed[static_cast<int>(i)]); }, smoothBudget));
+    else
+        m_lossSmooth->clear();
     setLogRange(m_lossY, lo, hi);
     m_lossX->setRange(0, std::max(1.0, static_cast<double>(m_points.back().step)));
     setNiceTicks(m_lossX, m_lossX->max(), 6);
@@ -718,6 +774,35 @@ int TrainingDashboard::drawnLossPoints() const
 int TrainingDashboard::tableRows() const
 {
     return m_epochModel->rowCount();
+}
+
+// The series and legend entries of the loss display chosen; the hidden ones are emptied by the
+// redraw, since Qt Charts still pays per point for a hidden series' updates.
+void TrainingDashboard::showLossSeries()
+{
+    const LossDisplay display = lossDisplay();
+    const bool envelope = display != LossDisplay::Smoothed;
+    const bool smoothed = display != LossDisplay::Envelope;
+    m_lossRaw->setVisible(!envelope);
+    m_lossSmooth->setVisible(smoothed);
+    m_lossEnvelope->setVisible(envelope);
+    QLegend* legend = m_lossView->chart()->legend();
+    for (QLegendMarker* marker : legend->markers(m_lossEnvelope))
+        marker->setVisible(envelope);
+    for (QLegendMarker* marker : legend->markers(m_lossRaw))
+        marker->setVisible(!envelope);
+    for (QLegendMarker* marker : legend->markers(m_lossSmooth))
+        marker->setVisible(smoothed);
+}
+
+TrainingDashboard::LossDisplay TrainingDashboard::lossDisplay() const
+{
+    return static_cast<LossDisplay>(std::clamp(m_lossDisplay->currentIndex(), 0, 2));
+}
+
+void TrainingDashboard::setLossDisplay(LossDisplay display)
+{
+    m_lossDisplay->setCurrentIndex(static_cast<int>(display));
 }
 
 bool TrainingDashboard::lrShowsWholeRun() const

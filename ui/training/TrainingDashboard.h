@@ -1,7 +1,7 @@
 #pragma once
 // The live view of a run: per-epoch losses and test accuracy (chart and table), the LR of every
-// iteration (current epoch or whole run), the loss of every iteration (raw and smoothed) and a
-// progress line. Every point is kept; the charts draw a decimated view and update in place.
+// iteration (current epoch or whole run), the loss of every iteration (raw and smoothed, or its
+// min-max envelope) and a progress line. Every point is kept; the charts draw a decimated view and update in place.
 #include "training/EpochTableModel.h"
 #include "shared/RunSummary.h"
 #include "spec/TrainConfig.h"
@@ -13,6 +13,7 @@
 #include <QVector>
 #include <QWidget>
 
+class QAreaSeries;
 class QChart;
 class QChartView;
 class QComboBox;
@@ -35,6 +36,14 @@ public:
     // The per-iteration charts are redrawn at most every this many ms: on a small machine the
     // GUI thread's drawing competes with the training threads for the cores.
     static constexpr int kRedrawIntervalMs = 1000;
+    // The loss envelope's buckets: the run's iterations cut into this many equal runs (fewer while
+    // it has fewer iterations), each drawn from its minimum to its maximum loss. A fixed count, so a
+    // bucket widens as the run goes on and the band stays a band rather than the raw zig-zag.
+    static constexpr int kEnvelopeBuckets = 250;
+
+    // What the loss-per-iteration chart draws: the raw loss and its debiased EMA, the min-max
+    // envelope of the raw loss instead, or the envelope and the EMA.
+    enum class LossDisplay { Smoothed, Envelope, Both };
 
     explicit TrainingDashboard(QWidget* parent = nullptr);
 
@@ -71,6 +80,12 @@ public:
     int tableRows() const;
     bool lrShowsWholeRun() const;
     void setLrShowsWholeRun(bool wholeRun);
+    LossDisplay lossDisplay() const;
+    void setLossDisplay(LossDisplay display);
+    // The loss envelope's band (its upper and lower edges: empty unless an envelope is shown) and
+    // the smoothed loss's series as drawn.
+    QAreaSeries* lossEnvelope() const { return m_lossEnvelope; }
+    QLineSeries* smoothedLossSeries() const { return m_lossSmooth; }
 
     // The charts, for exports.
     QChartView* epochChartView() const { return m_epochView; }
@@ -86,6 +101,7 @@ private:
     void redrawIterations();
     void scheduleIterationRedraw();
     void recomputeSmoothing();
+    void showLossSeries();
     void updateProgress();
     void showEpochTip(const QPointF& point, bool state);
     void showIterationTip(const QPointF& point, bool state);
@@ -132,6 +148,8 @@ private:
 
     QChartView* m_lossView = nullptr;
     QDoubleSpinBox* m_smoothing = nullptr;
+    QComboBox* m_lossDisplay = nullptr;
+    QAreaSeries* m_lossEnvelope = nullptr;
     QLineSeries* m_lossRaw = nullptr;
     QLineSeries* m_lossSmooth = nullptr;
     QValueAxis* m_lossX = nullptr;

@@ -1,9 +1,13 @@
 #include "spec/ConfigDiff.h"
 #include "Error.h"
 
+#include "data/TempDir.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 namespace {
 
@@ -65,4 +69,25 @@ TEST_CASE("settingText gives a run's value of one setting, empty where it does n
     CHECK(mnist::settingText(c, "augment.random_rotation") == "false");
     CHECK(mnist::settingText(c, "augment.random_rotation.degrees").empty());
     CHECK_THROWS_AS(mnist::settingText(c, "no_such_setting"), mnist::ConfigError);
+}
+
+TEST_CASE("A run's own arch.json is compared as its network's name, another network file as a file", "[config][compare]")
+{
+    TempDir dir;
+    const std::string run = dir.file("20260101-100000-LeNet");
+    std::filesystem::create_directories(run);
+    std::ofstream(run + "/arch.json") << "{}";
+    const std::string elsewhere = dir.file("mine.json");
+    std::ofstream(elsewhere) << "{}";
+
+    mnist::TrainConfig recorded;
+    recorded.arch = "LeNet";
+    recorded.archFile = run + "/arch.json";
+    const mnist::TrainConfig compared = mnist::runConfigForComparison(recorded, run);
+    CHECK(compared.archFile.empty());
+    CHECK(mnist::settingText(compared, "arch") == "LeNet");
+    // Another folder's spec, or one outside any run, is what the run was set up with: kept.
+    recorded.archFile = elsewhere;
+    CHECK(mnist::runConfigForComparison(recorded, run).archFile == elsewhere);
+    CHECK(mnist::runConfigForComparison(recorded, "").archFile == elsewhere);
 }
