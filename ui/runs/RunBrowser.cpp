@@ -4,9 +4,11 @@
 #include "shared/NumberFormat.h"
 
 #include "runs/RunComparisonChart.h"
+#include "runs/RunNotesEditor.h"
 #include "shared/StatusStyle.h"
 
 #include "run/RunLayout.h"
+#include "run/RunNotes.h"
 
 #include <QAction>
 #include <QDir>
@@ -87,7 +89,7 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     auto* filters = new QHBoxLayout;
     m_filterEdit = new QLineEdit(this);
     m_filterEdit->setObjectName(QStringLiteral("runFilter"));
-    m_filterEdit->setPlaceholderText(tr("Filter by name, architecture, recipe or state (Ctrl+F)"));
+    m_filterEdit->setPlaceholderText(tr("Filter by name, architecture, recipe, state, sweep, note or tags; tag:NAME for one tag (Ctrl+F)"));
     m_filterEdit->setClearButtonEnabled(true);
     m_filterEdit->setToolTip(tr("Shows the runs that contain every word typed, in any column"));
     m_archFilter = new QComboBox(this);
@@ -127,11 +129,17 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_list->header()->setSortIndicatorShown(true);
 
     m_comparison = new RunComparisonChart(this);
+    m_notes = new RunNotesEditor(this);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_list);
+    split->addWidget(m_notes);
     split->addWidget(m_comparison);
     split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(1, 0);
+    split->setStretchFactor(2, 3);
+    split->setCollapsible(1, false);
+    connect(m_notes, &RunNotesEditor::saveRequested, this,
+            [this](const QString& dir, const QString& note, const QStringList& tags) { saveRunNotes(dir, note, tags); });
     layout->addWidget(split, 1);
 
     connect(m_refresh, &QPushButton::clicked, this, &RunBrowser::refresh);
@@ -344,6 +352,18 @@ void RunBrowser::onSelectionChanged()
     m_delete->setEnabled(!chosen.empty() && !anyActive);
     m_exportCsv->setEnabled(!chosen.empty() && !anyDamaged);
     m_exportModel->setEnabled(single && !single->damaged);
+    // A filter or a refresh keeps the run selected: what is being typed about it stays. Another run
+    // selected saves it first, as leaving a field would.
+    if (!(single && sameRunDir(QString::fromStdString(single->dir), m_notes->runDir()) && m_notes->isModified())) {
+        if (m_notes->isModified() && run(m_notes->runDir()))
+            saveRunNotes(m_notes->runDir(), m_notes->note(), m_notes->tags());
+        QStringList tags;
+        if (single)
+            for (const std::string& t : single->tags)
+                tags << QString::fromStdString(t);
+        m_notes->setRun(single ? QString::fromStdString(single->dir) : QString(), single ? QString::fromStdString(single->name) : QString(),
+                        single ? QString::fromStdString(single->note) : QString(), tags);
+    }
     const bool allFinished = std::all_of(chosen.begin(), chosen.end(), [](const mnist::RunRecord& r) { return r.finished; });
     m_ensemble->setEnabled(chosen.size() >= 2 && !anyDamaged && allFinished && !ensembleBusy());
     m_ensemble->setToolTip(chosen.size() >= 2 && (anyDamaged || !allFinished)
@@ -482,6 +502,31 @@ bool RunBrowser::exportMetricsCsv(const QStringList& dirs, const QString& path, 
         return failWith(tr("The CSV could not be written: %1").arg(QString::fromStdString(e.what())), error);
     }
     showMessage(tr("Wrote the metrics of %n run(s) to %1.", nullptr, static_cast<int>(chosen.size())).arg(path), false);
+    return true;
+}
+
+bool RunBrowser::saveRunNotes(const QString& dir, const QString& note, const QStringList& tags, QString* error)
+{
+    const int row = m_model->rowOf(dir);
+    const QString name = QFileInfo(dir).fileName();
+    mnist::RunNotes notes;
+    notes.note = note.toStdString();
+    for (const QString& t : tags)
+        notes.tags.push_back(t.toStdString());
+    try {
+        notes.tags = mnist::cleanTags(notes.tags);
+        mnist::writeRunNotes(dir.toStdString(), notes);
+    } catch (const std::exception& e) {
+        return failWith(tr("The notes of %1 could not be saved: %2").arg(name, QString::fromStdString(e.what())), error);
+    }
+    if (row >= 0)
+        m_model->setNotes(row, notes.note, notes.tags);
+    QStringList saved;
+    for (const std::string& t : notes.tags)
+        saved << QString::fromStdString(t);
+    if (sameRunDir(dir, m_notes->runDir()))
+        m_notes->setRun(m_notes->runDir(), name, note, saved);
+    showMessage(tr("Saved the note and tags of %1.").arg(name), false);
     return true;
 }
 
