@@ -130,16 +130,18 @@ std::string defaultRunIndexCachePath(const std::string& runsDir)
     else
         return {};
     std::error_code ec;
-    const std::string absolute = fs::absolute(runsDir, ec).lexically_normal().string();
+    // The folder as given and where that is: records hold paths made from it (in problems, the
+    // config's arch.json), so "runs" and "/home/me/runs" each have their own cache.
+    const std::string identity = runsDir + '\n' + fs::absolute(runsDir, ec).string();
     char name[32];
-    std::snprintf(name, sizeof name, "%016llx.json", static_cast<unsigned long long>(fnv1a(absolute)));
+    std::snprintf(name, sizeof name, "%016llx.json", static_cast<unsigned long long>(fnv1a(identity)));
     return folder + "/" + name;
 }
 
 RunIndexCache::RunIndexCache(std::string path, std::string runsDir) : m_path(std::move(path))
 {
     std::error_code ec;
-    m_runsDir = fs::absolute(runsDir, ec).lexically_normal().string();
+    m_runsDir = runsDir + '\n' + fs::absolute(runsDir, ec).string();
     if (m_path.empty())
         return;
     std::ifstream in(m_path, std::ios::binary);

@@ -50,7 +50,7 @@ private:
         nlohmann::json record;
     };
     std::string m_path;
-    std::string m_runsDir;
+    std::string m_runsDir; // as given, a newline, absolute
     std::map<std::string, Entry> m_read;
     std::map<std::string, Entry> m_kept;
 };

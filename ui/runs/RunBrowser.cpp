@@ -348,7 +348,8 @@ void RunBrowser::onSelectionChanged()
     m_resume->setEnabled(single && !single->damaged && single->resumable && m_activeRun.isEmpty());
     m_resume->setToolTip(single && single->resumable ? tr("Continue the run from its last checkpoint")
                                                      : tr("Only a run with a checkpoint and epochs left can be resumed"));
-    m_rename->setEnabled(one && !anyActive);
+    // A sweep knows its trials by their folder names: renamed, one would be trained again.
+    m_rename->setEnabled(one && !anyActive && single->group.empty());
     m_delete->setEnabled(!chosen.empty() && !anyActive);
     m_exportCsv->setEnabled(!chosen.empty() && !anyDamaged);
     m_exportModel->setEnabled(single && !single->damaged);
@@ -444,6 +445,10 @@ bool RunBrowser::renameRun(const QString& dir, const QString& newName, QString* 
     const QFileInfo from(dir);
     if (!from.isDir())
         return failWith(tr("%1 no longer exists.").arg(dir), error);
+    if (const mnist::RunRecord* r = run(dir); r && !r->group.empty())
+        return failWith(tr("%1 is a trial of the sweep %2, which finds it by its name: it cannot be renamed.")
+                            .arg(from.fileName(), QString::fromStdString(r->group)),
+                        error);
     const QString target = from.dir().filePath(name);
     if (QFileInfo::exists(target))
         return failWith(tr("A run or file named \"%1\" already exists.").arg(name), error);

@@ -8,6 +8,7 @@
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -150,13 +151,15 @@ TEST_CASE("2,000 generated run folders are listed completely and the same with t
     }
     SECTION("a damaged or foreign cache is ignored and rebuilt")
     {
-        for (const std::string& text :
-             {std::string("{ cut"), std::string("[]"), std::string(R"({"format": "something else", "runs": {}})"),
-              R"({"format": "mnist-studio run index cache", "version": 1, "runs_dir": "/elsewhere", "runs": {}})",
-              // The right header, entries that lie in their types.
-              R"({"format": "mnist-studio run index cache", "version": 1, "runs_dir": ")" +
-                  fs::absolute(runsDir).lexically_normal().string() +
-                  R"(", "runs": {"20260101-032000-run200": {"stamps": [1, 2], "record": {"damaged": "no"}}}})"}) {
+        // The right header and a run's right stamps, with a record that lies in its types.
+        const nlohmann::json stamps = mnist::stampRunFolder(runsDir + "/20260101-032000-run200").values;
+        const std::string lying = R"({"format": "mnist-studio run index cache", "version": 1, "runs_dir": )" +
+                                  nlohmann::json(runsDir + "\n" + fs::absolute(runsDir).string()).dump() +
+                                  R"(, "runs": {"20260101-032000-run200": {"stamps": )" + stamps.dump() +
+                                  R"(, "record": {"damaged": "no"}}}})";
+        for (const std::string& text : std::vector<std::string>{
+                 "{ cut", "[]", R"({"format": "something else", "runs": {}})",
+                 R"({"format": "mnist-studio run index cache", "version": 1, "runs_dir": "/elsewhere", "runs": {}})", lying}) {
             INFO(text);
             std::ofstream(cache) << text;
             requireSameListing(plain, mnist::listRuns(runsDir, cache));
