@@ -143,11 +143,12 @@ int tagRunCommand(const std::vector<std::string>& args, bool add, const std::str
 
 int noteRunCommand(const std::vector<std::string>& args, const std::string& runsDir)
 {
-    if (args.size() != 2)
+    // CLI11 drops an empty argument: `--note RUN ""` arrives as RUN alone, and clears the note.
+    if (args.empty() || args.size() > 2)
         throw mnist::ConfigError("--note needs a run and the text: --note RUN TEXT (\"\" clears the note)");
     const std::string dir = mnist::resolveRunDir(args[0], runsDir);
     mnist::RunNotes notes = notesToChange(dir);
-    notes.note = args[1];
+    notes.note = args.size() == 2 ? args[1] : std::string();
     mnist::writeRunNotes(dir, notes);
     std::printf("%s: %s\n", dir.c_str(), notes.note.empty() ? "note cleared" : "note saved");
     return 0;

@@ -282,8 +282,8 @@ void addCommandOptions(CLI::App& app, Options& o)
     auto* untag = g->add_option("--untag", o.untagArgs, "Remove tags from the run RUN and exit")
                       ->expected(2, 10000)
                       ->type_name("RUN TAG...");
-    auto* note = g->add_option("--note", o.noteArgs, "Set the free-text note of the run RUN (\"\" clears it) and exit")
-        ->expected(2)
+    auto* note = g->add_option("--note", o.noteArgs, "Set the free-text note of the run RUN (\"\" or no text clears it) and exit")
+        ->expected(1, 2)
         ->type_name("RUN TEXT");
     tag->excludes(untag)->excludes(note);
     untag->excludes(note);
