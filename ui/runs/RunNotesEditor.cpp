@@ -1,13 +1,12 @@
 #include "runs/RunNotesEditor.h"
 
 #include <QGridLayout>
-#include <QKeySequence>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QShortcut>
 
 namespace studio {
 
@@ -44,10 +43,7 @@ RunNotesEditor::RunNotesEditor(QWidget* parent) : QWidget(parent)
 
     connect(m_save, &QPushButton::clicked, this, &RunNotesEditor::save);
     connect(m_tags, &QLineEdit::returnPressed, this, &RunNotesEditor::save);
-    for (const QKeySequence& keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
-        auto* shortcut = new QShortcut(keys, m_note, nullptr, nullptr, Qt::WidgetShortcut);
-        connect(shortcut, &QShortcut::activated, this, &RunNotesEditor::save);
-    }
+    m_note->installEventFilter(this);
     connect(m_note, &QPlainTextEdit::textChanged, this, &RunNotesEditor::updateSaveButton);
     connect(m_tags, &QLineEdit::textChanged, this, &RunNotesEditor::updateSaveButton);
     setRun({}, {}, {}, {});
@@ -90,6 +86,19 @@ void RunNotesEditor::save()
     if (m_dir.isEmpty())
         return;
     Q_EMIT saveRequested(m_dir, note(), tags());
+}
+
+bool RunNotesEditor::eventFilter(QObject* watched, QEvent* event)
+{
+    // Ctrl+Enter saves; Enter alone is a new line of the note.
+    if (watched == m_note && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && (key->modifiers() & Qt::ControlModifier)) {
+            save();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void RunNotesEditor::updateSaveButton()

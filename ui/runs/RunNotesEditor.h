@@ -39,6 +39,9 @@ Q_SIGNALS:
     // Save asked for the run `dir`.
     void saveRequested(const QString& dir, const QString& note, const QStringList& tags);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void updateSaveButton();
 
