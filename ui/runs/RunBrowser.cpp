@@ -122,6 +122,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_list->setSortingEnabled(true);
     m_list->sortByColumn(RunTableModel::DateColumn, Qt::DescendingOrder);
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Columns sized from the first rows, not 1,000 of them: re-showing thousands of rows (a filter
+    // cleared) would otherwise measure every cell's text on the GUI thread.
+    m_list->header()->setResizeContentsPrecision(100);
     // The recipe summary is the long one: it takes what the other columns leave and is elided
     // (in full in its tooltip), so the table fits the tab without a horizontal scroll bar.
     m_list->header()->setSectionResizeMode(RunTableModel::RecipeColumn, QHeaderView::Stretch);

@@ -3,7 +3,7 @@
 // of it (RunFilterModel): any column sorts by its value, not its text; the filter matches the
 // name, architecture, recipe, state, sweep, note and tags (tag:NAME one tag exactly), and an
 // architecture can be picked on its own. A sweep's trials are rows like any run's, their sweep in
-// the Sweep column: sorted by it, they stand together, in trial order. What the filter searches is
+// the Sweep column: sorted by it, they stand together (by name within it). What the filter searches is
 // made once per listing, not per keystroke (thousands of runs filter as fast as they type).
 #include "run/RunIndex.h"
 
