@@ -129,6 +129,10 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     // (in full in its tooltip), so the table fits the tab without a horizontal scroll bar.
     m_list->header()->setSectionResizeMode(RunTableModel::RecipeColumn, QHeaderView::Stretch);
     m_list->header()->setStretchLastSection(false);
+    // The sweep and the tags beside the run's name, where they are read with it (the model keeps
+    // them last, so older column numbers stay).
+    m_list->header()->moveSection(m_list->header()->visualIndex(RunTableModel::GroupColumn), 1);
+    m_list->header()->moveSection(m_list->header()->visualIndex(RunTableModel::TagsColumn), 2);
     m_list->header()->setSortIndicatorShown(true);
 
     m_comparison = new RunComparisonChart(this);
