@@ -49,6 +49,7 @@ bench: data build
 	bash bench/peer-compare.sh $(BUILD_DIR)
 	bash bench/gui-cost.sh $(BUILD_DIR) 2
 	bash bench/data-load.sh $(BUILD_DIR)
+	bash bench/run-index.sh $(BUILD_DIR)
 
 # A Debian package (build/mnist-studio_<version>_amd64.deb), then checks it unpacked in a throwaway root.
 package: build

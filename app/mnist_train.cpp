@@ -113,7 +113,7 @@ struct Options {
     bool json = false, listArchs = false, noSave = false, lrFind = false;
     mnist::LrFinderOptions lrFindOptions;
     int64_t printLrSteps = -1, exportAugmentedCount = -1;
-    std::vector<std::string> ensembleDirs, reportRuns;
+    std::vector<std::string> ensembleDirs, reportRuns, tagArgs, untagArgs, noteArgs;
     std::string evaluatePath, onnxPath, pretrainedName, exportPretrainedDir, trainedOn, resumeDir;
     std::string describeArch, listRunsDir, tensorBoardSource, describeData, predictRun;
     SweepRequest sweep;
@@ -281,6 +281,19 @@ void addCommandOptions(CLI::App& app, Options& o)
                                "List the runs under DIR (default $MNIST_STUDIO_RUNS_DIR or ~/.local/share/mnist-studio/runs) "
                                "with their state and accuracy, and exit; with --json as JSON")
                      ->expected(0, 1);
+    auto* tag = g->add_option("--tag", o.tagArgs,
+                  "Add tags (single words) to the run RUN (a run folder, or a run's name under the runs folder, "
+                  "e.g. SWEEP/trial-0003), kept in its notes.json, and exit; --list-runs and the Runs tab show them")
+        ->expected(2, 10000)
+        ->type_name("RUN TAG...");
+    auto* untag = g->add_option("--untag", o.untagArgs, "Remove tags from the run RUN and exit")
+                      ->expected(2, 10000)
+                      ->type_name("RUN TAG...");
+    auto* note = g->add_option("--note", o.noteArgs, "Set the free-text note of the run RUN (\"\" or no text clears it) and exit")
+        ->expected(1, 2)
+        ->type_name("RUN TEXT");
+    tag->excludes(untag)->excludes(note);
+    untag->excludes(note);
     g->add_option("--print-lr-schedule", o.printLrSteps, "Print the LR of iterations 0..N-1 and exit (no data needed)")
         ->check(CLI::NonNegativeNumber);
     auto* lrFind = o.lrFindFlag = g->add_flag("--lr-find", o.lrFind,
@@ -490,6 +503,12 @@ int runCommand(Options& o, const char* argv0)
 {
     if (o.listRuns->count() > 0)
         return listRunsCommand(o.listRunsDir.empty() ? mnist::defaultRunsDir() : o.listRunsDir, o.json);
+    if (!o.tagArgs.empty())
+        return tagRunCommand(o.tagArgs, true, mnist::defaultRunsDir());
+    if (!o.untagArgs.empty())
+        return tagRunCommand(o.untagArgs, false, mnist::defaultRunsDir());
+    if (!o.noteArgs.empty())
+        return noteRunCommand(o.noteArgs, mnist::defaultRunsDir());
     if (o.listArchs)
         return listArchsCommand(o.json);
     if (!o.describeArch.empty())

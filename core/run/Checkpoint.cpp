@@ -4,6 +4,7 @@
 #include "AtomicFile.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -118,6 +119,23 @@ CheckpointState readCheckpointSummary(const std::string& path)
         throw IoError(path + ": damaged checkpoint (" + std::string(e.what()).substr(0, 300) + ")");
     }
     return s;
+}
+
+void checkCheckpointArchive(const std::string& path)
+{
+    requireFile(path);
+    try {
+        // Opening reads the zip's central directory, which must fit the file (miniz checks every
+        // entry's offset and size against it): a file cut short, emptied or of another kind fails.
+        caffe2::serialize::PyTorchStreamReader reader(path);
+        if (!reader.hasRecord("data.pkl"))
+            throw IoError(path + ": damaged checkpoint (no data.pkl: not a LibTorch archive)");
+        reader.getRecord("data.pkl"); // the structure, CRC-checked; the tensors are checked on resume
+    } catch (const IoError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw IoError(path + ": damaged checkpoint (" + std::string(e.what()).substr(0, 300) + ")");
+    }
 }
 
 CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::optim::Optimizer& optimizer,

@@ -35,4 +35,10 @@ CheckpointState loadCheckpoint(const std::string& path, Network& model, torch::o
 // folder's CSV files before resuming).
 CheckpointState readCheckpointSummary(const std::string& path);
 
+// What the run index can afford for every run it lists: the archive's index (every entry within
+// the file) and its data.pkl (CRC-checked), not the tensors, whose CRCs loadCheckpoint() checks
+// when the run resumes. A file cut short, emptied or not an archive throws IoError naming it.
+// Loading it all (readCheckpointSummary()) was most of a listing's time (docs/benchmarks.md).
+void checkCheckpointArchive(const std::string& path);
+
 } // namespace mnist

@@ -7,9 +7,12 @@
 #include "AtomicFile.h"
 #include "run/Checkpoint.h"
 #include "run/RunFiles.h"
+#include "run/RunIndexCache.h"
+#include "run/RunNotes.h"
 #include "train/RunStats.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,9 +24,8 @@ namespace mnist {
 
 namespace {
 
-// The whole archive is read (20 MB for SimpleNet with Adam's moments) and the run browser lists
-// runs on every refresh, so a checkpoint is read again only when its size or time changed.
-// Throws as readCheckpointSummary() does, also for a remembered failure.
+// The run browser lists runs on every refresh, so a checkpoint is checked again only when its
+// size or time changed. Throws as checkCheckpointArchive() does, also for a remembered failure.
 void checkCheckpointCached(const fs::path& checkpoint)
 {
     struct Seen {
@@ -49,7 +51,7 @@ void checkCheckpointCached(const fs::path& checkpoint)
         }
     }
     try {
-        readCheckpointSummary(checkpoint.string());
+        checkCheckpointArchive(checkpoint.string());
     } catch (const IoError& e) {
         now.problem = e.what();
     }
@@ -80,6 +82,14 @@ RunRecord readRun(const std::string& dir)
     r.dir = dir;
     r.name = fs::path(dir).filename().string();
     const RunLayout run(dir);
+    // First: notes are the user's, shown whatever state the run is in.
+    try {
+        RunNotes notes = readRunNotes(dir);
+        r.note = std::move(notes.note);
+        r.tags = std::move(notes.tags);
+    } catch (const std::exception& e) {
+        r.notesProblem = e.what();
+    }
     const auto damaged = [&](std::string problem) {
         r.damaged = true;
         r.state = RunState::Damaged;
@@ -90,8 +100,8 @@ RunRecord readRun(const std::string& dir)
     try {
         r.config = loadRunConfig(dir);
         r.epochs = readMetricsCsv(run.metrics());
-        // A damaged checkpoint would only show when resuming fails, so it is read here (the whole
-        // archive, CRC-checked).
+        // A damaged checkpoint would only show when resuming fails, so its archive is checked
+        // here (its index and structure; the tensors' CRCs when it resumes).
         if (hasCheckpoint)
             checkCheckpointCached(run.checkpoint());
     } catch (const std::exception& e) {
@@ -118,20 +128,78 @@ RunRecord readRun(const std::string& dir)
     return r;
 }
 
+namespace {
+
+struct FoundRun {
+    std::string dir;
+    std::string key;   // its path under the runs folder: NAME or SWEEP/NAME
+    std::string group; // the sweep's name for a trial
+};
+
+std::vector<FoundRun> findRunFolders(const std::string& runsDir)
+{
+    std::vector<FoundRun> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(runsDir, ec)) {
+        std::error_code entryEc;
+        if (!entry.is_directory(entryEc))
+            continue;
+        const std::string dir = entry.path().string();
+        const std::string name = entry.path().filename().string();
+        if (RunLayout(dir).isRunFolder()) {
+            found.push_back({dir, name, {}});
+            continue;
+        }
+        // A sweep keeps its trials' run folders beside its sweep.json (sweep/SweepFolder.h).
+        if (!fs::exists(entry.path() / kSweepFile, entryEc))
+            continue;
+        for (const auto& trial : fs::directory_iterator(entry.path(), entryEc)) {
+            std::error_code trialEc;
+            if (trial.is_directory(trialEc) && RunLayout(trial.path().string()).isRunFolder())
+                found.push_back({trial.path().string(), name + "/" + trial.path().filename().string(), name});
+        }
+    }
+    return found;
+}
+
+} // namespace
+
 std::vector<RunRecord> listRuns(const std::string& runsDir)
+{
+    return listRuns(runsDir, defaultRunIndexCachePath(runsDir));
+}
+
+std::vector<RunRecord> listRuns(const std::string& runsDir, const std::string& cachePath)
 {
     std::vector<RunRecord> runs;
     std::error_code ec;
     if (!fs::is_directory(runsDir, ec))
         return runs;
-    for (const auto& entry : fs::directory_iterator(runsDir, ec)) {
-        if (!entry.is_directory(ec))
-            continue;
-        if (!RunLayout(entry.path().string()).isRunFolder())
-            continue;
-        runs.push_back(readRun(entry.path().string()));
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    RunIndexCache cache(cachePath, runsDir);
+    for (const FoundRun& f : findRunFolders(runsDir)) {
+        const RunFileStamps stamps = stampRunFolder(f.dir);
+        RunRecord r;
+        if (cache.find(f.key, stamps, r)) {
+            r.dir = f.dir;
+            r.name = fs::path(f.dir).filename().string();
+        } else {
+            r = readRun(f.dir);
+        }
+        r.group = f.group;
+        cache.keep(f.key, stamps, r, now);
+        runs.push_back(std::move(r));
     }
-    std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.name > b.name; });
+    cache.save();
+    // A sweep sorts by its name among the runs; its trials stay together, in trial order.
+    std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) {
+        const std::string& ta = a.group.empty() ? a.name : a.group;
+        const std::string& tb = b.group.empty() ? b.name : b.group;
+        if (ta != tb)
+            return ta > tb;
+        return a.name < b.name;
+    });
     return runs;
 }
 

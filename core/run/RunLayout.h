@@ -22,6 +22,7 @@ public:
     static constexpr const char* kModelWeights = "model.safetensors"; // the final model (the run ended)
     static constexpr const char* kModelArchive = "model.pt";          // the same as a LibTorch archive
     static constexpr const char* kSummary = "summary.json";           // written last, when the run ends
+    static constexpr const char* kNotes = "notes.json";               // the user's note and tags (run/RunNotes.h)
 
     explicit RunLayout(std::string dir) : m_dir(std::move(dir)) {}
 
@@ -39,6 +40,7 @@ public:
     std::string modelWeights() const { return file(kModelWeights); }
     std::string modelArchive() const { return file(kModelArchive); }
     std::string summary() const { return file(kSummary); }
+    std::string notes() const { return file(kNotes); }
 
     // The weights to evaluate, export or inspect: the final model, else the best epoch's (a run
     // still going, or one that ended before writing its model); empty when neither exists.

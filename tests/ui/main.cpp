@@ -34,6 +34,12 @@ int main(int argc, char** argv)
     if (!noModels.isValid())
         return 1;
     qputenv("MNIST_STUDIO_MODELS_DIR", noModels.path().toLocal8Bit());
+    // The run index's caches of the tests' runs folders go here, not to the user's cache folder.
+    QTemporaryDir indexCache;
+    if (!indexCache.isValid())
+        return 1;
+    if (qEnvironmentVariableIsEmpty("MNIST_STUDIO_RUN_INDEX_CACHE"))
+        qputenv("MNIST_STUDIO_RUN_INDEX_CACHE", indexCache.path().toLocal8Bit());
     // Trainings use auto's unmeasured layout: no result depends on a timing, nothing is written to
     // the user's calibration.json.
     if (qEnvironmentVariableIsEmpty("MNIST_STUDIO_NO_CALIBRATION"))

@@ -5,9 +5,11 @@
 
 #include "runs/RunComparePanel.h"
 #include "runs/RunComparisonChart.h"
+#include "runs/RunNotesEditor.h"
 #include "shared/StatusStyle.h"
 
 #include "run/RunLayout.h"
+#include "run/RunNotes.h"
 
 #include <QAction>
 #include <QDir>
@@ -88,7 +90,7 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     auto* filters = new QHBoxLayout;
     m_filterEdit = new QLineEdit(this);
     m_filterEdit->setObjectName(QStringLiteral("runFilter"));
-    m_filterEdit->setPlaceholderText(tr("Filter by name, architecture, recipe or state (Ctrl+F)"));
+    m_filterEdit->setPlaceholderText(tr("Filter by name, architecture, recipe, state, sweep, note or tags; tag:NAME for one tag (Ctrl+F)"));
     m_filterEdit->setClearButtonEnabled(true);
     m_filterEdit->setToolTip(tr("Shows the runs that contain every word typed, in any column"));
     m_archFilter = new QComboBox(this);
@@ -121,13 +123,21 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     m_list->setSortingEnabled(true);
     m_list->sortByColumn(RunTableModel::DateColumn, Qt::DescendingOrder);
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Columns sized from the first rows, not 1,000 of them: re-showing thousands of rows (a filter
+    // cleared) would otherwise measure every cell's text on the GUI thread.
+    m_list->header()->setResizeContentsPrecision(100);
     // The recipe summary is the long one: it takes what the other columns leave and is elided
     // (in full in its tooltip), so the table fits the tab without a horizontal scroll bar.
     m_list->header()->setSectionResizeMode(RunTableModel::RecipeColumn, QHeaderView::Stretch);
     m_list->header()->setStretchLastSection(false);
+    // The sweep and the tags beside the run's name, where they are read with it (the model keeps
+    // them last, so older column numbers stay).
+    m_list->header()->moveSection(m_list->header()->visualIndex(RunTableModel::GroupColumn), 1);
+    m_list->header()->moveSection(m_list->header()->visualIndex(RunTableModel::TagsColumn), 2);
     m_list->header()->setSortIndicatorShown(true);
 
     m_comparison = new RunComparisonChart(this);
+    m_notes = new RunNotesEditor(this);
     m_compare = new RunComparePanel(this);
     connect(m_compare, &RunComparePanel::groupByChanged, m_comparison, &RunComparisonChart::setGroupBy);
     auto* compared = new QSplitter(Qt::Horizontal, this);
@@ -137,9 +147,14 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent)
     compared->setStretchFactor(1, 1);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_list);
+    split->addWidget(m_notes);
     split->addWidget(compared);
     split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(1, 0);
+    split->setStretchFactor(2, 3);
+    split->setCollapsible(1, false);
+    connect(m_notes, &RunNotesEditor::saveRequested, this,
+            [this](const QString& dir, const QString& note, const QStringList& tags) { saveRunNotes(dir, note, tags); });
     layout->addWidget(split, 1);
 
     connect(m_refresh, &QPushButton::clicked, this, &RunBrowser::refresh);
@@ -349,10 +364,23 @@ void RunBrowser::onSelectionChanged()
     m_resume->setEnabled(single && !single->damaged && single->resumable && m_activeRun.isEmpty());
     m_resume->setToolTip(single && single->resumable ? tr("Continue the run from its last checkpoint")
                                                      : tr("Only a run with a checkpoint and epochs left can be resumed"));
-    m_rename->setEnabled(one && !anyActive);
+    // A sweep knows its trials by their folder names: renamed, one would be trained again.
+    m_rename->setEnabled(one && !anyActive && single->group.empty());
     m_delete->setEnabled(!chosen.empty() && !anyActive);
     m_exportCsv->setEnabled(!chosen.empty() && !anyDamaged);
     m_exportModel->setEnabled(single && !single->damaged);
+    // A filter or a refresh keeps the run selected: what is being typed about it stays. Another run
+    // selected saves it first, as leaving a field would.
+    if (!(single && sameRunDir(QString::fromStdString(single->dir), m_notes->runDir()) && m_notes->isModified())) {
+        if (m_notes->isModified() && run(m_notes->runDir()))
+            saveRunNotes(m_notes->runDir(), m_notes->note(), m_notes->tags());
+        QStringList tags;
+        if (single)
+            for (const std::string& t : single->tags)
+                tags << QString::fromStdString(t);
+        m_notes->setRun(single ? QString::fromStdString(single->dir) : QString(), single ? QString::fromStdString(single->name) : QString(),
+                        single ? QString::fromStdString(single->note) : QString(), tags);
+    }
     const bool allFinished = std::all_of(chosen.begin(), chosen.end(), [](const mnist::RunRecord& r) { return r.finished; });
     m_ensemble->setEnabled(chosen.size() >= 2 && !anyDamaged && allFinished && !ensembleBusy());
     m_ensemble->setToolTip(chosen.size() >= 2 && (anyDamaged || !allFinished)
@@ -433,6 +461,10 @@ bool RunBrowser::renameRun(const QString& dir, const QString& newName, QString* 
     const QFileInfo from(dir);
     if (!from.isDir())
         return failWith(tr("%1 no longer exists.").arg(dir), error);
+    if (const mnist::RunRecord* r = run(dir); r && !r->group.empty())
+        return failWith(tr("%1 is a trial of the sweep %2, which finds it by its name: it cannot be renamed.")
+                            .arg(from.fileName(), QString::fromStdString(r->group)),
+                        error);
     const QString target = from.dir().filePath(name);
     if (QFileInfo::exists(target))
         return failWith(tr("A run or file named \"%1\" already exists.").arg(name), error);
@@ -491,6 +523,31 @@ bool RunBrowser::exportMetricsCsv(const QStringList& dirs, const QString& path, 
         return failWith(tr("The CSV could not be written: %1").arg(QString::fromStdString(e.what())), error);
     }
     showMessage(tr("Wrote the metrics of %n run(s) to %1.", nullptr, static_cast<int>(chosen.size())).arg(path), false);
+    return true;
+}
+
+bool RunBrowser::saveRunNotes(const QString& dir, const QString& note, const QStringList& tags, QString* error)
+{
+    const int row = m_model->rowOf(dir);
+    const QString name = QFileInfo(dir).fileName();
+    mnist::RunNotes notes;
+    notes.note = note.toStdString();
+    for (const QString& t : tags)
+        notes.tags.push_back(t.toStdString());
+    try {
+        notes.tags = mnist::cleanTags(notes.tags);
+        mnist::writeRunNotes(dir.toStdString(), notes);
+    } catch (const std::exception& e) {
+        return failWith(tr("The notes of %1 could not be saved: %2").arg(name, QString::fromStdString(e.what())), error);
+    }
+    if (row >= 0)
+        m_model->setNotes(row, notes.note, notes.tags);
+    QStringList saved;
+    for (const std::string& t : notes.tags)
+        saved << QString::fromStdString(t);
+    if (sameRunDir(dir, m_notes->runDir()))
+        m_notes->setRun(m_notes->runDir(), name, note, saved);
+    showMessage(tr("Saved the note and tags of %1.").arg(name), false);
     return true;
 }
 

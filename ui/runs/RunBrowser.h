@@ -4,7 +4,9 @@
 // several on a comparison chart, score several as an ensemble, rename, delete, export their
 // metrics (CSV) or a model. Damaged runs stay listed, in red, with the problem in a tooltip. The
 // folder is read on Qt's thread pool, so a folder of thousands of runs never freezes the window;
-// the table sorts by any column and filters by text and architecture (RunTableModel.h).
+// the table sorts by any column and filters by text and architecture (RunTableModel.h). A sweep's
+// trials are listed with the runs, their sweep in the Sweep column; each run's note and tags are
+// edited under the table (RunNotesEditor.h) and kept in its folder (run/RunNotes.h).
 #include "shared/BackgroundCall.h"
 #include "shared/CoreBridge.h"
 #include "runs/RunTableModel.h"
@@ -29,6 +31,7 @@ namespace studio {
 
 class RunComparePanel;
 class RunComparisonChart;
+class RunNotesEditor;
 
 class RunBrowser : public QWidget {
     Q_OBJECT
@@ -73,6 +76,10 @@ public:
     void setDeleteConfirmation(Confirmation confirm) { m_confirmDelete = std::move(confirm); }
     // Every epoch of the runs in one CSV (run,epoch,train_loss,...), written atomically.
     bool exportMetricsCsv(const QStringList& dirs, const QString& path, QString* error = nullptr);
+    // The run's note and tags, written into its folder (notes.json, atomically); tags are split as
+    // typed and cleaned (trimmed, each once).
+    bool saveRunNotes(const QString& dir, const QString& note, const QStringList& tags, QString* error = nullptr);
+    RunNotesEditor* notesEditor() const { return m_notes; }
     // The run's model in `format` (see CoreBridge.h), written atomically.
     bool exportModel(const QString& dir, const QString& path, ModelFormat format, QString* error = nullptr);
 
@@ -138,6 +145,7 @@ private:
     QFutureWatcher<CallOutcome<std::vector<mnist::RunRecord>>> m_listWatcher;
     RunComparisonChart* m_comparison = nullptr;
     RunComparePanel* m_compare = nullptr;
+    RunNotesEditor* m_notes = nullptr;
     QLabel* m_folderLabel = nullptr;
     QLabel* m_message = nullptr;
     QPushButton* m_refresh = nullptr;

@@ -86,14 +86,42 @@ int RunTableModel::columnCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+RunTableModel::RowCache RunTableModel::makeRowCache(const mnist::RunRecord& r) const
+{
+    RowCache c;
+    c.recipe = r.damaged ? tr("damaged: %1").arg(QString::fromStdString(r.problem)) : recipeSummary(r.config);
+    c.date = runDate(r);
+    for (const std::string& t : r.tags)
+        c.tags << QString::fromStdString(t);
+    c.filterText = QStringList{QString::fromStdString(r.name), r.damaged ? QStringLiteral("?") : QString::fromStdString(r.config.arch),
+                               c.recipe, stateText(r), QString::fromStdString(r.group), QString::fromStdString(r.note),
+                               c.tags.join(QLatin1Char(' '))}
+                       .join(QLatin1Char(' '))
+                       .toLower();
+    return c;
+}
+
 void RunTableModel::setRuns(std::vector<mnist::RunRecord> runs)
 {
     beginResetModel();
     m_runs = std::move(runs);
-    m_recipes.clear();
+    m_rows.clear();
+    m_rows.reserve(m_runs.size());
     for (const auto& r : m_runs)
-        m_recipes.push_back(r.damaged ? tr("damaged: %1").arg(QString::fromStdString(r.problem)) : recipeSummary(r.config));
+        m_rows.push_back(makeRowCache(r));
     endResetModel();
+}
+
+void RunTableModel::setNotes(int row, const std::string& note, const std::vector<std::string>& tags)
+{
+    if (row < 0 || row >= static_cast<int>(m_runs.size()))
+        return;
+    mnist::RunRecord& r = m_runs[static_cast<size_t>(row)];
+    r.note = note;
+    r.tags = tags;
+    r.notesProblem.clear();
+    m_rows[static_cast<size_t>(row)] = makeRowCache(r);
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 int RunTableModel::rowOf(const QString& dir) const
@@ -117,14 +145,14 @@ QStringList RunTableModel::architectures() const
 
 QVariant RunTableModel::display(const mnist::RunRecord& r, int column) const
 {
-    const size_t row = static_cast<size_t>(&r - m_runs.data());
+    const RowCache& cached = m_rows[static_cast<size_t>(&r - m_runs.data())];
     const bool any = !r.damaged && !r.epochs.empty();
     switch (column) {
     case NameColumn: return QString::fromStdString(r.name);
-    case DateColumn: return formatDateTime(runDate(r), QStringLiteral("yyyy-MM-dd HH:mm"));
+    case DateColumn: return formatDateTime(cached.date, QStringLiteral("yyyy-MM-dd HH:mm"));
     // The config may be the unreadable part of a damaged run: its defaults would be a guess.
     case ArchColumn: return r.damaged ? QStringLiteral("?") : QString::fromStdString(r.config.arch);
-    case RecipeColumn: return m_recipes[row];
+    case RecipeColumn: return cached.recipe;
     case BestColumn: return any ? tr("%1 (ep %2)").arg(formatReal(r.stats.bestTestAccuracy, 2)).arg(r.stats.bestEpoch) : QStringLiteral("–");
     case HonestColumn:
         return any ? tr("%1 (ep %2)").arg(formatReal(r.stats.testAccuracyAtBestValid, 2)).arg(r.stats.bestValidEpoch) : QStringLiteral("–");
@@ -139,6 +167,8 @@ QVariant RunTableModel::display(const mnist::RunRecord& r, int column) const
         return epochs;
     }
     case StateColumn: return stateText(r);
+    case GroupColumn: return QString::fromStdString(r.group);
+    case TagsColumn: return cached.tags.join(QLatin1Char(' '));
     default: return {};
     }
 }
@@ -149,7 +179,7 @@ QVariant RunTableModel::sortValue(const mnist::RunRecord& r, int column) const
     const double none = -std::numeric_limits<double>::infinity();
     const bool any = !r.damaged && !r.epochs.empty();
     switch (column) {
-    case DateColumn: return runDate(r);
+    case DateColumn: return m_rows[static_cast<size_t>(&r - m_runs.data())].date;
     case BestColumn: return any ? r.stats.bestTestAccuracy : none;
     case HonestColumn: return any ? r.stats.testAccuracyAtBestValid : none;
     case FinalColumn: return any ? r.stats.finalTestAccuracy : none;
@@ -171,10 +201,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
     case SortRole: return sortValue(r, column);
     case DirRole: return QString::fromStdString(r.dir);
     case ArchRole: return r.damaged ? QString() : QString::fromStdString(r.config.arch);
-    case FilterRole:
-        return QStringList{QString::fromStdString(r.name), display(r, ArchColumn).toString(),
-                           m_recipes[static_cast<size_t>(index.row())], stateText(r)}
-            .join(QLatin1Char(' '));
+    case FilterRole: return m_rows[static_cast<size_t>(index.row())].filterText;
+    case TagsRole: return m_rows[static_cast<size_t>(index.row())].tags;
     case Qt::ForegroundRole:
         if (r.damaged)
             return QBrush(problemColor());
@@ -186,6 +214,10 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
             return QDir::toNativeSeparators(QString::fromStdString(r.dir));
         if (column == RecipeColumn)
             return QString::fromStdString(mnist::toJsonText(r.config));
+        if (column == TagsColumn && !r.notesProblem.empty())
+            return tr("The notes cannot be read: %1").arg(QString::fromStdString(r.notesProblem));
+        if ((column == TagsColumn || column == NameColumn) && !r.note.empty())
+            return QString::fromStdString(r.note);
         return {};
     case Qt::TextAlignmentRole:
         if (column >= BestColumn && column <= EpochsColumn)
@@ -202,7 +234,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     if (role == Qt::DisplayRole) {
         const QString titles[ColumnCount] = {tr("Run"), tr("Date"), tr("Architecture"), tr("Recipe"),
                                              tr("Best test %"), tr("Test % at best valid"), tr("Final test %"),
-                                             tr("Duration"), tr("Epochs"), tr("State")};
+                                             tr("Duration"), tr("Epochs"), tr("State"), tr("Sweep"), tr("Tags")};
         return titles[section];
     }
     if (role == Qt::ToolTipRole) {
@@ -215,6 +247,8 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
         case StateColumn:
             return tr("finished: all epochs ran; stopped: ended on request; running or killed: no summary yet; "
                       "damaged: a file cannot be read");
+        case GroupColumn: return tr("The sweep a trial belongs to (sort by it to see each sweep's trials together)");
+        case TagsColumn: return tr("The run's tags; type tag:NAME in the filter to show one tag's runs");
         default: return {};
         }
     }
@@ -229,11 +263,27 @@ RunFilterModel::RunFilterModel(QObject* parent) : QSortFilterProxyModel(parent)
 
 void RunFilterModel::setFilterText(const QString& text)
 {
-    const QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    if (words == m_words)
+    QStringList words, tags;
+    const QLatin1String tagPrefix("tag:");
+    for (const QString& w : text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (w.startsWith(tagPrefix, Qt::CaseInsensitive) && w.size() > tagPrefix.size())
+            tags << w.mid(tagPrefix.size());
+        else
+            words << w.toLower();
+    }
+    if (words == m_words && tags == m_tags)
         return;
     m_words = words;
+    m_tags = tags;
     invalidateFilter();
+}
+
+QString RunFilterModel::filterText() const
+{
+    QStringList all = m_words;
+    for (const QString& t : m_tags)
+        all << QStringLiteral("tag:") + t;
+    return all.join(QLatin1Char(' '));
 }
 
 void RunFilterModel::setArchitecture(const QString& arch)
@@ -249,11 +299,16 @@ bool RunFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePa
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
     if (!m_arch.isEmpty() && index.data(RunTableModel::ArchRole).toString() != m_arch)
         return false;
+    if (!m_tags.isEmpty()) {
+        const QStringList tags = index.data(RunTableModel::TagsRole).toStringList();
+        if (!std::all_of(m_tags.begin(), m_tags.end(), [&](const QString& t) { return tags.contains(t); }))
+            return false;
+    }
     if (m_words.isEmpty())
         return true;
+    // Lower case on both sides, made once: a case-sensitive search is the cheap one.
     const QString haystack = index.data(RunTableModel::FilterRole).toString();
-    return std::all_of(m_words.begin(), m_words.end(),
-                       [&](const QString& w) { return haystack.contains(w, Qt::CaseInsensitive); });
+    return std::all_of(m_words.begin(), m_words.end(), [&](const QString& w) { return haystack.contains(w); });
 }
 
 bool RunFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const
