@@ -26,6 +26,7 @@ class ConfigPanel;
 class DatasetView;
 class DrawDigitView;
 class InspectView;
+class ProjectorView;
 class SweepView;
 class EvaluateWeightsDialog;
 class EvaluationView;
@@ -41,7 +42,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     // The notebook's tabs; their titles, View-menu entries and --tab names are in one table (MainWindow.cpp).
-    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect, Sweeps };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect, Projector, Sweeps };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -55,6 +56,7 @@ public:
     RunBrowser* runBrowser() const { return m_browser; }
     EvaluationView* evaluationView() const { return m_evaluation; }
     InspectView* inspectView() const { return m_inspect; }
+    ProjectorView* projectorView() const { return m_projector; }
     SweepView* sweepView() const { return m_sweeps; }
     DrawDigitView* drawDigitView() const { return m_draw; }
     NetworkEditor* networkEditor() const { return m_network; }
@@ -152,6 +154,7 @@ private:
     DrawDigitView* m_draw = nullptr;
     NetworkEditor* m_network = nullptr;
     InspectView* m_inspect = nullptr;
+    ProjectorView* m_projector = nullptr;
     SweepView* m_sweeps = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
