@@ -265,6 +265,8 @@ double classSeparation(const torch::Tensor& points, const std::vector<int>& labe
         throw ConfigError(std::to_string(labels.size()) + " labels for " + std::to_string(n) + " points");
     if (n == 0)
         return 0.0;
+    if (*std::min_element(labels.begin(), labels.end()) < 0)
+        throw ConfigError("class labels cannot be negative");
     const torch::Tensor x = points.to(torch::kCPU, torch::kFloat64).reshape({n, -1});
     const torch::Tensor l = torch::tensor(std::vector<int64_t>(labels.begin(), labels.end()), torch::kInt64);
     const int64_t classes = l.max().item<int64_t>() + 1;

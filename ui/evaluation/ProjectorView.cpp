@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QShowEvent>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -124,6 +125,25 @@ void ProjectorView::setRun(const QString& dir)
                    false);
     }
     updateControls();
+    projectIfWanted();
+}
+
+void ProjectorView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    projectIfWanted();
+}
+
+// Deferred to the event loop: settings made right after setRun() still apply.
+void ProjectorView::projectIfWanted()
+{
+    if (!m_autoProject || !isVisible())
+        return;
+    QTimer::singleShot(0, this, [this] {
+        if (m_autoProject && isVisible() && !isBusy() && !m_dir.isEmpty() && m_projectedDir != m_dir &&
+            m_method->currentIndex() == 0)
+            start();
+    });
 }
 
 void ProjectorView::setMethod(mnist::ProjectionMethod method)
@@ -251,6 +271,7 @@ void ProjectorView::onFinished()
     m_shared.reset();
     updateControls();
     Q_EMIT projected(ok);
+    projectIfWanted(); // another run chosen meanwhile
 }
 
 const mnist::Projection* ProjectorView::projection() const

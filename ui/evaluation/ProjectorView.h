@@ -34,6 +34,10 @@ public:
     void setRun(const QString& dir);
     const QString& run() const { return m_dir; }
 
+    // With it on (the window's tab), a run shown without a picture of its own is projected by PCA
+    // at once (seconds); t-SNE always waits for Run.
+    void setAutoProject(bool on) { m_autoProject = on; }
+
     void setMethod(mnist::ProjectionMethod method);
     void setImageCount(int count);
     void setPerplexity(double perplexity);
@@ -58,6 +62,7 @@ Q_SIGNALS:
 
 protected:
     void keyPressEvent(QKeyEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     // What the pool thread and the window share while a projection runs.
@@ -76,8 +81,10 @@ private:
     void showProgress();
     void showStatus(const QString& text, bool problem);
     void updateControls();
+    void projectIfWanted();
 
     QString m_dir;
+    bool m_autoProject = false;
     QString m_projectedDir; // the run of the projection in flight or shown
     std::shared_ptr<Shared> m_shared;
     QFutureWatcher<CallOutcome<Outcome>> m_watcher;

@@ -205,6 +205,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_network = new NetworkEditor;
     m_inspect = new InspectView;
     m_projector = new ProjectorView;
+    m_projector->setAutoProject(true);
     m_sweeps = new SweepView;
     m_sweeps->setBaseConfigProvider([this] { return m_panel->config(); });
     m_sweeps->setSweepsFolder(QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
