@@ -69,7 +69,7 @@ TEST_CASE("The projector's PCA shows one dot per test image with the model's cla
     CHECK_FALSE(view.isBusy());
     CHECK(view.progressBar()->value() == view.progressBar()->maximum());
     CHECK(view.statusText().contains("PCA of the first 50 test images"));
-    CHECK(view.statusText().contains("84 features")); // LeNet's fc2 -> fc3
+    CHECK(view.statusText().contains("layer fc (1,568 features)")); // LeNet's one Linear takes 32 x 7 x 7
 
     const mnist::Projection* p = view.projection();
     REQUIRE(p);
