@@ -10,6 +10,7 @@
 #include "draw/DrawDigitView.h"
 #include "evaluation/EvaluationView.h"
 #include "inspect/InspectView.h"
+#include "evaluation/ProjectorView.h"
 #include "network/NetworkEditor.h"
 #include "shared/StatusStyle.h"
 #include "sweeps/SweepView.h"
@@ -92,7 +93,7 @@ int main(int argc, char** argv)
     const QCommandLineOption networkOpt(QStringLiteral("network"), QStringLiteral("Open this network in the Network tab and show it: a built-in or saved network's name, or a spec file."), QStringLiteral("NAME|FILE"));
     const QCommandLineOption sweepOpt(QStringLiteral("sweep"), QStringLiteral("Show this sweep folder (one holding sweep.json) in the Sweeps tab."), QStringLiteral("DIR"));
     const QCommandLineOption sweepViewOpt(QStringLiteral("sweep-view"), QStringLiteral("The Sweeps tab's chart to show: %1.").arg(studio::SweepView::chartNames().join(QStringLiteral(", "))), QStringLiteral("CHART"));
-    const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation, Draw a digit and Inspect tabs use."), QStringLiteral("DIR"));
+    const QCommandLineOption runOpt(QStringLiteral("run"), QStringLiteral("A recorded run whose model the Evaluation, Draw a digit, Inspect and Projector tabs use."), QStringLiteral("DIR"));
     const QCommandLineOption imageOpt(QStringLiteral("draw-image"), QStringLiteral("Open this picture on the Draw a digit pad."), QStringLiteral("FILE"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."), QStringLiteral("WxH"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after --screenshot-delay seconds, then quit."), QStringLiteral("FILE"));
@@ -187,6 +188,7 @@ int main(int argc, char** argv)
         const QString dir = QDir(parser.value(runOpt)).absolutePath();
         window.evaluationView()->evaluateRun(dir);
         window.inspectView()->setRun(dir);
+        window.projectorView()->setRun(dir);
         if (!window.drawDigitView()->useRun(dir))
             return fail(window.drawDigitView()->statusText());
     }

@@ -6,37 +6,12 @@
 namespace mnist {
 namespace {
 
-
-// Restores the network's training mode on every way out.
-class EvalScope {
-public:
-    explicit EvalScope(Network& net) : m_net(net), m_wasTraining(net.is_training()) { net.eval(); }
-    ~EvalScope()
-    {
-        if (m_wasTraining)
-            m_net.train();
-    }
-    EvalScope(const EvalScope&) = delete;
-    EvalScope& operator=(const EvalScope&) = delete;
-
-private:
-    Network& m_net;
-    bool m_wasTraining;
-};
-
 const SpecNetworkImpl& specNetwork(Network& net)
 {
     const auto* spec = dynamic_cast<const SpecNetworkImpl*>(&net);
     if (!spec)
         throw ConfigError("this network was not built from a spec, so it cannot be inspected layer by layer");
     return *spec;
-}
-
-// Where the network's weights are: the input goes there.
-torch::Device deviceOf(Network& net)
-{
-    const auto parameters = net.parameters();
-    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
 }
 
 torch::Tensor batchOfOne(const torch::Tensor& input)
@@ -49,37 +24,53 @@ torch::Tensor batchOfOne(const torch::Tensor& input)
 }
 
 // Runs the layers of the analyzer's tree one by one on the network's own modules (their unfused
-// steps), recording each output.
+// steps), showing each layer's input and output to `visit`.
 torch::Tensor runList(const SpecNetworkImpl& net, const std::vector<const LayerNode*>& nodes, torch::Tensor x,
-                      std::vector<LayerOutput>& out)
+                      const LayerVisitor& visit)
 {
     using List = LayerStep::List;
     for (const LayerNode* node : nodes) {
+        const torch::Tensor in = x;
         if (node->type == LayerType::Sequential) {
-            x = runList(net, node->childrenIn(List::Layers), x, out);
+            x = runList(net, node->childrenIn(List::Layers), x, visit);
         } else if (node->type == LayerType::Residual) {
-            const torch::Tensor body = runList(net, node->childrenIn(List::Body), x, out);
+            const torch::Tensor body = runList(net, node->childrenIn(List::Body), x, visit);
             const std::vector<const LayerNode*> shortcut = node->childrenIn(List::Shortcut);
-            x = shortcut.empty() ? body + x : body + runList(net, shortcut, x, out);
+            x = shortcut.empty() ? body + x : body + runList(net, shortcut, x, visit);
         } else {
             x = net.layerStep(node->prefix)(x);
         }
-        out.push_back({node->prefix, node->type, x.detach().squeeze(0).to(torch::kCPU, torch::kFloat32).contiguous()});
+        visit(node->prefix, node->type, in, x);
     }
     return x;
 }
 
 } // namespace
 
-std::vector<LayerOutput> layerOutputs(Network& net, const torch::Tensor& input)
+torch::Device deviceOf(Network& net)
+{
+    const auto parameters = net.parameters();
+    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
+torch::Tensor walkLayers(Network& net, const torch::Tensor& batch, const LayerVisitor& visit)
 {
     const SpecNetworkImpl& built = specNetwork(net);
     const NetworkSummary summary = describeNetwork(built.spec());
+    return runList(built, nodesIn(summary.tree, LayerStep::List::Layers), batch, visit);
+}
+
+std::vector<LayerOutput> layerOutputs(Network& net, const torch::Tensor& input)
+{
+    specNetwork(net);
     const EvalScope eval(net);
     torch::NoGradGuard noGrad;
     std::vector<LayerOutput> out;
     const torch::Device device = deviceOf(net);
-    runList(built, nodesIn(summary.tree, LayerStep::List::Layers), batchOfOne(input).to(device, torch::kFloat32), out);
+    walkLayers(net, batchOfOne(input).to(device, torch::kFloat32),
+               [&out](const std::string& key, LayerType type, const torch::Tensor&, const torch::Tensor& output) {
+                   out.push_back({key, type, output.detach().squeeze(0).to(torch::kCPU, torch::kFloat32).contiguous()});
+               });
     return out;
 }
 

@@ -90,6 +90,15 @@ TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch:
     return out;
 }
 
+void requireModelData(const DataSplits& data, const TrainConfig& config)
+{
+    if (data.shape != config.data)
+        throw DataError("the data in " + resolveDataDir(config) + " (" + data.name + ", " + formatShape(data.shape.input()) +
+                        ", " + std::to_string(data.shape.classCount()) + " classes) is not the data this model was "
+                        "trained on (" + formatShape(config.data.input()) + ", " +
+                        std::to_string(config.data.classCount()) + " classes)");
+}
+
 TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig& config)
 {
     const std::shared_ptr<Network> net = loadNetwork(config, weightsPath);
@@ -99,11 +108,7 @@ TestPredictions predictTestSet(const std::string& weightsPath, const TrainConfig
 TestPredictions predictTestSet(Network& net, const TrainConfig& config)
 {
     const DataSplits data = loadData(config);
-    if (data.shape != config.data)
-        throw DataError("the data in " + resolveDataDir(config) + " (" + data.name + ", " + formatShape(data.shape.input()) +
-                        ", " + std::to_string(data.shape.classCount()) + " classes) is not the data this model was "
-                        "trained on (" + formatShape(config.data.input()) + ", " +
-                        std::to_string(config.data.classCount()) + " classes)");
+    requireModelData(data, config);
     const Dataset& test = data.test;
     const torch::Device device = resolveDevice(config.device);
     net.to(device);

@@ -87,6 +87,9 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
 // The evaluation views' struct from per-image outputs, the labels and the raw uint8 images
 // (N x rows x cols). Throws DataError for a label outside 0..classes-1.
 TestPredictions makeTestPredictions(const PerImageOutputs& outputs, const torch::Tensor& labels, const torch::Tensor& images);
+// DataError, naming the folder and both shapes, unless `data` is the data config's model was
+// trained on (config.data: image shape and classes).
+void requireModelData(const DataSplits& data, const TrainConfig& config);
 // predictTestSet() for a network already loaded (left on config.device).
 TestPredictions predictTestSet(Network& net, const TrainConfig& config);
 

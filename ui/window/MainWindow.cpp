@@ -19,6 +19,7 @@
 #include "evaluation/EvaluationView.h"
 #include "window/MetaTypes.h"
 #include "inspect/InspectView.h"
+#include "evaluation/ProjectorView.h"
 #include "network/NetworkEditor.h"
 #include "setup/RecipeList.h"
 #include "runs/RunBrowser.h"
@@ -104,6 +105,8 @@ constexpr TabEntry kTabs[] = {
      [](const MainWindow& w) -> QWidget* { return w.networkEditor(); }},
     {MainWindow::Tab::Inspect, "inspect", QT_TRANSLATE_NOOP("studio::MainWindow", "Inspect"), QT_TRANSLATE_NOOP("studio::MainWindow", "&Inspect"),
      [](const MainWindow& w) -> QWidget* { return w.inspectView(); }},
+    {MainWindow::Tab::Projector, "projector", QT_TRANSLATE_NOOP("studio::MainWindow", "Projector"),
+     QT_TRANSLATE_NOOP("studio::MainWindow", "&Projector"), [](const MainWindow& w) -> QWidget* { return w.projectorView(); }},
     {MainWindow::Tab::Sweeps, "sweeps", QT_TRANSLATE_NOOP("studio::MainWindow", "Sweeps"), QT_TRANSLATE_NOOP("studio::MainWindow", "&Sweeps"),
      [](const MainWindow& w) -> QWidget* { return w.sweepView(); }},
 };
@@ -210,6 +213,8 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     m_draw->setSelectedRunProvider([this] { return modelRunDir(); });
     m_network = new NetworkEditor;
     m_inspect = new InspectView;
+    m_projector = new ProjectorView;
+    m_projector->setAutoProject(true);
     m_sweeps = new SweepView;
     m_sweeps->setBaseConfigProvider([this] { return m_panel->config(); });
     m_sweeps->setSweepsFolder(QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
@@ -219,6 +224,11 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
         m_tabs->addTab(t.page(*this), tr(t.title));
     connect(m_evaluation, &EvaluationView::inspectRequested, this, [this](const QString& dir, int imageIndex) {
         showTab(Tab::Inspect); // first: showing the tab picks a run of its own, which this one replaces
+        m_inspect->setImageIndex(imageIndex);
+        m_inspect->setRun(dir);
+    });
+    connect(m_projector, &ProjectorView::inspectRequested, this, [this](const QString& dir, int imageIndex) {
+        showTab(Tab::Inspect);
         m_inspect->setImageIndex(imageIndex);
         m_inspect->setRun(dir);
     });
@@ -242,6 +252,11 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent) : QMainWindow(parent),
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int) {
         if (m_tabs->currentWidget() == m_inspect && m_selection->currentRun().isEmpty())
             m_inspect->setRun(modelRunDir());
+    });
+    // The Projector shows the run chosen in the Runs tab, else the latest.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int) {
+        if (m_tabs->currentWidget() == m_projector)
+            m_projector->setRun(modelRunDir());
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this, panelScroll](int) {
         if (m_tabs->currentWidget() == m_preview) {

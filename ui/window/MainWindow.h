@@ -28,6 +28,7 @@ class ConfigPanel;
 class DatasetView;
 class DrawDigitView;
 class InspectView;
+class ProjectorView;
 class SweepView;
 class EvaluateWeightsDialog;
 class EvaluationView;
@@ -44,7 +45,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     // The notebook's tabs; their titles, View-menu entries and --tab names are in one table (MainWindow.cpp).
-    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect, Sweeps };
+    enum class Tab { Dashboard, AugmentationPreview, Runs, Evaluation, DrawDigit, Network, Inspect, Projector, Sweeps };
 
     // `useSettings`: start from the last set-up and window layout (QSettings) and save them on
     // close; without it the user's settings are neither read nor written.
@@ -58,6 +59,7 @@ public:
     RunBrowser* runBrowser() const { return m_browser; }
     EvaluationView* evaluationView() const { return m_evaluation; }
     InspectView* inspectView() const { return m_inspect; }
+    ProjectorView* projectorView() const { return m_projector; }
     SweepView* sweepView() const { return m_sweeps; }
     DrawDigitView* drawDigitView() const { return m_draw; }
     NetworkEditor* networkEditor() const { return m_network; }
@@ -161,6 +163,7 @@ private:
     DrawDigitView* m_draw = nullptr;
     NetworkEditor* m_network = nullptr;
     InspectView* m_inspect = nullptr;
+    ProjectorView* m_projector = nullptr;
     SweepView* m_sweeps = nullptr;
     EvaluateWeightsDialog* m_evaluate = nullptr;
     QTabWidget* m_leftTabs = nullptr;
