@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "report/RunsReport.h"
 #include "run/RunLayout.h"
+#include "run/RunNotes.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -11,15 +12,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A path that exists is taken as it is; otherwise a bare name is looked for in the runs folder
-// (what --list-runs shows), so `--report 20261127-101500-LeNet` works from anywhere.
+// A run folder, or a name under the runs folder as --list-runs shows it; anything else is passed
+// on as given, for the report to name it in its own words.
 std::string runFolder(const std::string& run)
 {
-    std::error_code ec;
-    if (fs::exists(run, ec) || fs::path(run).has_parent_path())
+    try {
+        return mnist::resolveRunDir(run, mnist::defaultRunsDir());
+    } catch (const mnist::ConfigError&) {
         return run;
-    const fs::path inRunsDir = fs::path(mnist::defaultRunsDir()) / run;
-    return fs::is_directory(inRunsDir, ec) ? inRunsDir.string() : run;
+    }
 }
 
 } // namespace

@@ -1,19 +1,30 @@
 #include "report/ReportScatter.h"
 
+#include "inspect/Projection.h"
+
 namespace mnist {
 
-std::optional<ReportScatter> reportScatter(const RunRecord& /*run*/, const TrainConfig& /*config*/,
-                                           const std::string& /*weightsPath*/)
+namespace {
+// Enough points for the classes' clouds to show, few enough to keep the page small.
+constexpr int64_t kReportScatterPoints = 1000;
+} // namespace
+
+std::optional<ReportScatter> reportScatter(const RunRecord& /*run*/, const TrainConfig& config,
+                                           const std::string& weightsPath)
 {
-    // TODO(issue 38): fill from core/inspect/Embedding.h once the projector is merged (it is on
-    // the projector branch, not on main yet); htmlReport() already draws what this returns:
-    //   const auto net = loadNetwork(config, weightsPath);
-    //   const PenultimateFeatures f = penultimateFeatures(*net, config, 1000); // the first 1,000 test images
-    //   const PcaProjection pca = pcaProject(f.features);
-    //   x, y = pca.points[:, 0], [:, 1]; label = f.labels; predicted = f.predicted;
-    //   classNames = config.data.classes
-    // Until then the report has no projection section.
-    return std::nullopt;
+    ProjectionRequest request;
+    request.method = ProjectionMethod::Pca;
+    request.count = kReportScatterPoints;
+    Projection p = projectTestSet(weightsPath, config, request);
+    if (p.stopped || p.size() == 0)
+        return std::nullopt;
+    ReportScatter s;
+    s.x = std::move(p.x);
+    s.y = std::move(p.y);
+    s.label = std::move(p.labels);
+    s.predicted = std::move(p.predicted);
+    s.classNames = std::move(p.classNames);
+    return s;
 }
 
 } // namespace mnist

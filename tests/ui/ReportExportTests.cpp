@@ -75,7 +75,7 @@ TEST_CASE("Export report writes the selected runs' report in the background and 
     CHECK(w->statusBar()->currentMessage().contains(QStringLiteral("Wrote the report ") + path));
 
     const std::string html = readAll(path.toStdString());
-    CHECK(countOf(html, "<svg") == 3);
+    CHECK(countOf(html, "<svg") == 5); // three charts and each run's PCA projection
     CHECK(countOf(html, "table class=\"confusion\"") == 2);
     CHECK(html.find("title=\"lr\">Learning rate</th>") != std::string::npos);
     CHECK(html.find("title=\"batch_size\">") == std::string::npos);

@@ -65,7 +65,9 @@ TEST_CASE("mnist-train --report writes one self-contained page of the runs: diff
     REQUIRE(r.exitCode == 0);
     CHECK(r.out.find("wrote " + out) != std::string::npos);
     const std::string html = readAll(out);
-    CHECK(countOf(html, "<svg") == 3);
+    // Losses, accuracy and LR, then each run's PCA projection of its test images.
+    CHECK(countOf(html, "<svg") == 5);
+    CHECK(countOf(html, "<h3>Projection (PCA)</h3>") == 2);
     CHECK(countOf(html, "<polyline") == 8);
     // Only the LR differs; the seed, epochs and network are the same.
     CHECK(html.find("title=\"lr\">Learning rate</th>") != std::string::npos);
@@ -111,7 +113,7 @@ TEST_CASE("mnist-train --report still reports a run without weights and says wha
     CHECK(countOf(html, "table class=\"confusion\"") == 1);
     CHECK(html.find("<h2>run-a</h2>") != std::string::npos);
     CHECK(html.find("no weights yet") != std::string::npos);
-    CHECK(countOf(html, "<svg") == 3);
+    CHECK(countOf(html, "<svg") == 4); // the three charts and run-a's projection
 }
 
 TEST_CASE("The report opens in headless Chromium with its charts drawn, its pictures decoded and no error",
@@ -162,7 +164,7 @@ window.addEventListener('load', () => {
     INFO(line);
     std::smatch m;
     REQUIRE(std::regex_search(line, m, std::regex(R"(PROBE charts=(\d+) lines=(\d+) drawn=(\d+) images=(\d+) decoded=(\d+) errors=(\d+))")));
-    CHECK(m[1] == "3");
+    CHECK(m[1] == "5"); // three charts and two projections
     CHECK(m[2] == "8");
     CHECK(m[3] == "8");
     CHECK(std::stoi(m[4]) > 0);
