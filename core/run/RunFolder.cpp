@@ -24,12 +24,11 @@ namespace {
 
 std::ofstream openForAppend(const std::string& path, const char* header)
 {
+    // The header lands whole (a temporary file renamed): a kill just after config.json was written
+    // must never leave an empty CSV, which would make the run unreadable.
+    writeFileAtomically(path, [&](std::ostream& out) { out << header << '\n'; });
     errno = 0;
-    std::ofstream out(path, std::ios::out | std::ios::trunc);
-    if (!out)
-        throw IoError("cannot write " + path + ": " + writeFailureReason(path, errno));
-    out << header << '\n';
-    out.flush();
+    std::ofstream out(path, std::ios::out | std::ios::app);
     if (!out)
         throw IoError("cannot write " + path + ": " + writeFailureReason(path, errno));
     return out;
