@@ -8,6 +8,7 @@
 #include "data/MnistFamily.h"
 #include "run/PretrainedModel.h"
 #include "run/RunFiles.h"
+#include "run/RunNotes.h"
 #include "formats/SafeTensors.h"
 #include "spec/NetworkSpec.h"
 #include "spec/SpecEdit.h"
@@ -262,7 +263,7 @@ std::string runFilesOutcome(const uint8_t* data, size_t size)
     });
     if (!problem.empty())
         return problem;
-    return outcome<mnist::IoError>("summary.json", "summary.json", [&]() -> std::string {
+    problem = outcome<mnist::IoError>("summary.json", "summary.json", [&]() -> std::string {
         const mnist::RunSummary s = mnist::parseRunSummary(text, "summary.json");
         if (s.epochCount < 0 || s.bestEpoch < 0 || s.bestEpoch > s.epochCount || s.bestValidEpoch < 0 ||
             s.bestValidEpoch > s.epochCount)
@@ -270,6 +271,18 @@ std::string runFilesOutcome(const uint8_t* data, size_t size)
         for (double a : {s.bestTestAccuracy, s.testAccuracyAtBestValid, s.finalTestAccuracy})
             if (!(a >= 0 && a <= 100))
                 return "summary.json: accuracy " + std::to_string(a) + " accepted";
+        return {};
+    });
+    if (!problem.empty())
+        return problem;
+    // Accepted notes hold only tags the editor and the CLI could have written, and read back the same.
+    return outcome<mnist::IoError>("notes.json", "notes.json", [&]() -> std::string {
+        const mnist::RunNotes n = mnist::parseRunNotes(text, "notes.json");
+        if (mnist::cleanTags(n.tags) != n.tags)
+            return "notes.json: tags accepted that cleanTags() would change";
+        const mnist::RunNotes again = mnist::parseRunNotes(mnist::runNotesText(n), "notes.json");
+        if (again.note != n.note || again.tags != n.tags)
+            return "notes.json: accepted notes do not read back the same";
         return {};
     });
 }

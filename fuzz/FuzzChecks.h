@@ -23,8 +23,8 @@ std::string safeTensorsOutcome(const uint8_t* data, size_t size);
 // round trip through its JSON text unchanged (run folders reload what they saved).
 std::string trainConfigOutcome(const uint8_t* data, size_t size);
 
-// The bytes as each of a run folder's text files: metrics.csv, lr.csv, loss.csv, layers.csv and
-// summary.json (run/RunFiles.h). What a reader accepts must hold what its header promises: epochs
+// The bytes as each of a run folder's text files: metrics.csv, lr.csv, loss.csv, layers.csv,
+// summary.json (run/RunFiles.h) and notes.json (run/RunNotes.h: clean tags that read back the same). What a reader accepts must hold what its header promises: epochs
 // 1..n in order with finite values, finite LRs and losses, summary epochs within the run; and computeRunStats() of the
 // epochs must name epochs of the list.
 std::string runFilesOutcome(const uint8_t* data, size_t size);
