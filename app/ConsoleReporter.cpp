@@ -14,6 +14,8 @@ void ConsoleReporter::onRunStarted(const mnist::RunInfo& info)
                  static_cast<long long>(info.testSize), static_cast<long long>(info.iterationsPerEpoch));
     if (!info.memoryFormatWhy.empty())
         std::fprintf(stderr, "memory format: %s\n", info.memoryFormatWhy.c_str());
+    if (!info.precisionWhy.empty())
+        std::fprintf(stderr, "precision: %s\n", info.precisionWhy.c_str());
 }
 
 void ConsoleReporter::onIteration(const mnist::IterationPoint& p)

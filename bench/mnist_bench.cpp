@@ -15,6 +15,7 @@
 #include "train/Allocator.h"
 #include "train/CalibrationCache.h"
 #include "train/Device.h"
+#include "train/Precision.h"
 #include "spec/Recipes.h"
 #include "train/Threading.h"
 #include "train/Trainer.h"
@@ -368,6 +369,71 @@ nlohmann::json compareFused(const mnist::DataSplits& data, torch::Device dev, in
     return compareNetworks(data, dev, pairs, "the fused CPU kernels on and off", "fused", maker(true), "unfused", maker(false));
 }
 
+// Training images per second of each network in each precision the device runs (fp32 always;
+// bf16 on the CPU, emulated where it lacks bf16 instructions; fp16 and bf16 on a GPU): partial
+// epochs through the Trainer, the precisions alternated within each of `rounds` rounds, medians.
+nlohmann::json comparePrecisions(const mnist::DataSplits& data, const std::string& device, torch::Device dev, int threads,
+                                 int rounds)
+{
+    std::vector<std::string> precisions{"fp32", "bf16"};
+    if (dev.is_cuda())
+        precisions.push_back("fp16");
+    struct Net {
+        std::string arch;
+        int64_t batch, images;
+    };
+    const std::vector<Net> nets = {{"LeNet", 100, 12000}, {"LeNetDeep", 100, 6000}, {"SimpleNet", 250, 2500}};
+    std::printf("\n| precision (train images/s, median of %d rounds) |", rounds);
+    for (const auto& p : precisions)
+        std::printf(" %s |", p.c_str());
+    for (size_t i = 1; i < precisions.size(); ++i)
+        std::printf(" %s / fp32 |", precisions[i].c_str());
+    std::printf("\n|---|");
+    for (size_t i = 0; i < 2 * precisions.size() - 1; ++i)
+        std::printf("---|");
+    std::printf("\n");
+    nlohmann::json out = nlohmann::json::array();
+    for (const Net& n : nets) {
+        const int64_t images = dev.is_cuda() ? std::min<int64_t>(4 * n.images, data.train.size()) : n.images;
+        const mnist::DataSplits part = subset(data, images);
+        struct Quiet : mnist::TrainingObserver {} quiet;
+        const auto rate = [&](const std::string& precision) {
+            mnist::TrainConfig config;
+            config.arch = n.arch;
+            config.batchSize = n.batch;
+            config.epochs = 1;
+            config.lr = 1e-3;
+            config.device = device;
+            config.threads = threads;
+            config.precision = precision;
+            mnist::StopToken stop;
+            return mnist::Trainer(config).run(part, quiet, stop).epochs.at(0).imagesPerSecond;
+        };
+        for (const auto& p : precisions) // warm-up: kernels chosen, layouts measured
+            rate(p);
+        std::vector<std::vector<double>> rates(precisions.size());
+        for (int r = 0; r < rounds; ++r)
+            for (size_t k = 0; k < precisions.size(); ++k) {
+                const size_t i = (r + k) % precisions.size();
+                rates[i].push_back(rate(precisions[i]));
+            }
+        nlohmann::json row = {{"arch", n.arch}, {"batch", n.batch}};
+        std::printf("| %s, batch %lld |", n.arch.c_str(), static_cast<long long>(n.batch));
+        for (size_t i = 0; i < precisions.size(); ++i) {
+            std::printf(" %.0f |", median(rates[i]));
+            row[precisions[i] + "_images_per_s"] = rates[i];
+        }
+        for (size_t i = 1; i < precisions.size(); ++i)
+            std::printf(" %.2fx |", median(rates[i]) / median(rates[0]));
+        std::printf("\n");
+        std::fflush(stdout);
+        out.push_back(row);
+    }
+    if (dev.is_cpu() && !mnist::cpuHasBf16())
+        std::printf("(this CPU has no bf16 instructions: bf16 is emulated, and precision auto keeps fp32)\n");
+    return out;
+}
+
 // Runs this program again as "--baseline DEVICE" and reads the rates it prints, one per case.
 // The child's environment is set on its command line, so this process's stays as it is: glibc's
 // allocator defaults, and under PASSIVE no GOMP_SPINCOUNT (the first path waited passively; the
@@ -461,6 +527,8 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "--fused-ab [DEVICE]": only the fused kernels on against off.
     const bool fusedAbOnly = argc > 1 && std::string(argv[1]) == "--fused-ab";
     const bool layerStatsOnly = argc > 1 && std::string(argv[1]) == "--layer-stats";
+    // "--precision-ab [DEVICE] [ROUNDS]": only the precision rows (train images/s per network and precision).
+    const bool precisionAbOnly = argc > 1 && std::string(argv[1]) == "--precision-ab";
     // "--profile ARCH [BATCH] [STEPS]": the operators' self time in a training step (CPU).
     const bool profileOnly = argc > 2 && std::string(argv[1]) == "--profile";
     // "--model-py ARCH FILE": the network's PyTorch source, for bench/peer-compare.sh's peer.
@@ -473,7 +541,8 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     // "tensor-ops", through the tensor ops that the CPU kernel replaces.
     const bool augmentOnly = argc > 1 && std::string(argv[1]) == "--augment-only";
     const std::string device = augmentOnly || profileOnly ? std::string("cpu")
-                               : baselineChild || specAbOnly || fusedAbOnly || layerStatsOnly ? (argc > 2 ? argv[2] : "auto")
+                               : baselineChild || specAbOnly || fusedAbOnly || layerStatsOnly || precisionAbOnly
+                                   ? (argc > 2 ? argv[2] : "auto")
                                : argc > 1                                       ? argv[1]
                                                                                 : "auto";
     const std::string dataDir = std::string(MNIST_STUDIO_SOURCE_DIR) + "/data/mnist";
@@ -520,6 +589,11 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     if (specAbOnly) {
         std::printf("machine: %s, %d threads\n", mnist::cpuModelName().c_str(), threads);
         compareSpecBuilt(data, dev, 5);
+        return 0;
+    }
+    if (precisionAbOnly) {
+        std::printf("machine: %s, %d threads\n", mnist::cpuModelName().c_str(), threads);
+        comparePrecisions(data, device, dev, threads, argc > 3 ? std::max(1, std::atoi(argv[3])) : 3);
         return 0;
     }
     if (fusedAbOnly) {
@@ -627,6 +701,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
     const nlohmann::json layerStats = layerStatsCost(data, device, threads, 5);
     const nlohmann::json specAb = compareSpecBuilt(data, dev, 3);
     const nlohmann::json fusedAb = dev.is_cpu() ? compareFused(data, dev, 3) : nlohmann::json();
+    const nlohmann::json precisionAb = comparePrecisions(data, device, dev, threads, 3);
     std::printf("\nThe peer (the notebook's PyTorch pipeline) is measured beside ours, in the same run, by "
                 "bench/peer-compare.sh (part of make bench).\n");
     const double rss = peakRssMiB();
@@ -646,6 +721,7 @@ int runBench(int argc, char** argv, bool allocatorTuned)
         {"fast_recipe_epoch_to_99", epochTo99},
         {"spec_built_vs_hand_written", specAb},
         {"fused_vs_unfused", fusedAb},
+        {"precisions", precisionAb},
         {"layer_stats_cost", layerStats},
         {"peak_rss_mib", rss},
     };

@@ -199,6 +199,35 @@ std::string calibrationOutcome(const uint8_t* data, size_t size)
                            after->contiguousMs != before[i]->contiguousMs)))
                 return "calibration: setting 'k' changed the entry for '" + keys[i] + "':\n" + updated;
         }
+        // The precision entries of the same file (precision auto), by the same rules.
+        std::vector<std::optional<mnist::PrecisionMeasurement>> precisionsBefore;
+        for (const std::string& key : keys) {
+            precisionsBefore.push_back(mnist::findPrecisionMeasurement(text, key));
+            if (const auto& m = precisionsBefore.back()) {
+                bool chosenTimed = false;
+                for (const auto& [name, ms] : m->msPerStep) {
+                    if (!std::isfinite(ms) || ms <= 0)
+                        return "calibration: a precision entry with an unusable time was accepted for '" + key + "'";
+                    chosenTimed = chosenTimed || name == m->chosen;
+                }
+                if (!chosenTimed)
+                    return "calibration: a precision entry chose an untimed precision for '" + key + "'";
+            }
+        }
+        const mnist::PrecisionMeasurement precision{"bf16", {{"fp32", 3.5}, {"bf16", 2.0}}};
+        const std::string withPrecision = mnist::withPrecisionMeasurement(updated, "k", precision);
+        const auto precisionBack = mnist::findPrecisionMeasurement(withPrecision, "k");
+        if (!precisionBack || precisionBack->chosen != "bf16" || precisionBack->msPerStep != precision.msPerStep)
+            return "calibration: a precision entry set does not read back:\n" + withPrecision;
+        const auto layoutKept = mnist::findLayoutMeasurement(withPrecision, "k");
+        if (!layoutKept || layoutKept->channelsLastMs != set.channelsLastMs)
+            return "calibration: setting a precision entry lost the layout entry:\n" + withPrecision;
+        for (size_t i = 1; i < keys.size(); ++i) {
+            const auto after = mnist::findPrecisionMeasurement(withPrecision, keys[i]);
+            if (precisionsBefore[i].has_value() != after.has_value() ||
+                (after && (after->chosen != precisionsBefore[i]->chosen || after->msPerStep != precisionsBefore[i]->msPerStep)))
+                return "calibration: setting precision 'k' changed the entry for '" + keys[i] + "':\n" + withPrecision;
+        }
     } catch (const std::exception& e) {
         return std::string("calibration: threw ") + typeid(e).name() + ": " + e.what();
     }

@@ -184,6 +184,8 @@ int main(int argc, char** argv)
         const std::string two = mnist::withLayoutMeasurement(one, "a", {false, 4.0, 1.5});
         writeFile(cal / "one.json", std::vector<uint8_t>(one.begin(), one.end()));
         writeFile(cal / "two.json", std::vector<uint8_t>(two.begin(), two.end()));
+        const std::string precision = mnist::withPrecisionMeasurement(two, "a", {"fp32", {{"fp32", 2.0}, {"bf16", 2.5}}});
+        writeFile(cal / "precision.json", std::vector<uint8_t>(precision.begin(), precision.end()));
         // Sweep specs (a grid with a pruner, a TPE search) and the sweep.json of each.
         const fs::path sw = out / "sweep";
         const char* specs[] = {

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <iterator>
 #include <sstream>
 
 namespace mnist {
@@ -15,6 +16,16 @@ namespace {
 
 constexpr int64_t kFormatVersion = 1;
 constexpr int64_t kMetricColumns = 7;
+// The precision as a number in the archive, whose values are tensors; an index into this list.
+constexpr const char* kPrecisionCodes[] = {"fp32", "bf16", "fp16"};
+
+int64_t precisionCode(const std::string& precision)
+{
+    for (size_t i = 0; i < std::size(kPrecisionCodes); ++i)
+        if (precision == kPrecisionCodes[i])
+            return static_cast<int64_t>(i);
+    return 0; // not recorded: fp32, as every run before the setting
+}
 
 torch::Tensor metricsToTensor(const std::vector<EpochMetrics>& metrics)
 {
@@ -59,6 +70,15 @@ CheckpointState readProgress(torch::serialize::InputArchive& archive, const std:
     s.bestValidLoss = readTensor(archive, "best_valid_loss").item<double>();
     s.bestValidEpoch = readTensor(archive, "best_valid_epoch").item<int64_t>();
     s.metrics = metricsFromTensor(readTensor(archive, "metrics").to(torch::kFloat64).contiguous());
+    torch::Tensor precision;
+    if (archive.try_read("precision", precision)) {
+        const int64_t code = precision.item<int64_t>();
+        if (code < 0 || code >= static_cast<int64_t>(std::size(kPrecisionCodes)))
+            throw IoError(path + ": the checkpoint's precision code " + std::to_string(code) + " is unknown");
+        s.precision = kPrecisionCodes[code];
+        s.scaler.scale = readTensor(archive, "loss_scale").item<double>();
+        s.scaler.growthTracker = readTensor(archive, "loss_scale_growth").item<int64_t>();
+    }
     return s;
 }
 
@@ -94,6 +114,9 @@ void saveCheckpoint(const std::string& path, const Network& model, const torch::
         archive.write("best_valid_loss", torch::tensor(state.bestValidLoss, torch::kFloat64));
         archive.write("best_valid_epoch", torch::tensor(state.bestValidEpoch));
         archive.write("metrics", metricsToTensor(state.metrics));
+        archive.write("precision", torch::tensor(precisionCode(state.precision)));
+        archive.write("loss_scale", torch::tensor(state.scaler.scale, torch::kFloat64));
+        archive.write("loss_scale_growth", torch::tensor(state.scaler.growthTracker));
         {
             auto gen = at::detail::getDefaultCPUGenerator();
             std::lock_guard<std::mutex> lock(gen.mutex());

@@ -4,6 +4,7 @@
 // rename), so a crash leaves the previous checkpoint intact.
 #include "models/Network.h"
 #include "train/WeightAverage.h"
+#include "train/GradScaler.h"
 #include "train/TrainingObserver.h"
 
 #include <torch/optim/optimizer.h>
@@ -19,6 +20,11 @@ struct CheckpointState {
     std::vector<EpochMetrics> metrics;
     double bestValidLoss = 0;
     int64_t bestValidEpoch = 0; // 0: none yet
+    // The precision the run trained in ("fp32", "bf16", "fp16"; empty in checkpoints from before
+    // the setting existed, which trained in fp32) and, for fp16, its loss scaler: a resumed run
+    // goes on as the uninterrupted one would.
+    std::string precision;
+    GradScalerState scaler;
 };
 
 // `average`, when given, is saved too (a run with an EMA of its weights).

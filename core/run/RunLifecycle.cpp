@@ -95,6 +95,7 @@ nlohmann::json runSummaryJson(const TrainConfig& c, const TrainResult& r, const 
             {"parameters", r.info.parameterCount},
             {"device", r.info.device},
             {"threads", r.info.threads},
+            {"precision", r.info.precision},
             {"best_test_acc", r.stats.bestTestAccuracy},
             {"best_epoch", r.stats.bestEpoch},
             {"test_acc_at_best_valid", r.stats.testAccuracyAtBestValid},

@@ -268,6 +268,17 @@ void addTrainingFields(std::vector<ConfigField>& t)
     add(row("seed", "seed", "Seed", "training", K::Seed, [](auto& c) -> auto& { return c.seed; },
             "Random seed of the initial weights, the batch order and the augmentation"))
         .sweepable = false;
+    // Numbers, not only speed (unlike memory_format): bf16 rounds every convolution's inputs, so
+    // it belongs to the experiment and a recipe may name it. Saved only when not fp32, so configs
+    // from before it existed stay as they were. Not changed on resume: a bf16 run goes on in bf16.
+    auto& precision = add(row("precision", "precision", "Precision", "training", K::Choice,
+                              [](auto& c) -> auto& { return c.precision; },
+                              "Arithmetic of the convolutions and linear layers: fp32 (exact, PyTorch's plain "
+                              "path), bf16 (autocast: faster where the CPU has AVX512-BF16 or AMX, or on a "
+                              "GPU), fp16 (autocast with loss scaling, CUDA only) or auto (the fastest here, "
+                              "measured once per network and batch size). Saved weights are fp32 either way"));
+    precision.choices = {{"fp32", "fp32"}, {"bf16", "bf16"}, {"fp16", "fp16 (CUDA)"}, {"auto", "auto"}};
+    precision.savedOnlyWhenNotDefault = true;
 
 }
 
@@ -557,7 +568,7 @@ void addAugmentFields(std::vector<ConfigField>& t)
                augmentMember(&AugmentConfig::normalizePerChannel),
                "Normalize each channel by its own mean and std over the training split (measured when the data "
                "is loaded) instead of the mean and std above")
-        .savedOnlyWhenOn = true;
+        .savedOnlyWhenNotDefault = true;
 }
 
 // Every field, in the order the panel and --help show them.
@@ -778,7 +789,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c)
     for (const auto& f : configFields()) {
         if (f.savedOnlyWhenApplies && !fieldApplies(f, c))
             continue;
-        if (f.savedOnlyWhenOn && !f.get(c).get<bool>())
+        if (f.savedOnlyWhenNotDefault && f.get(c) == fieldDefault(f))
             continue;
         if (!f.parent.empty() && !fieldApplies(*findField(f.parent), c))
             continue;

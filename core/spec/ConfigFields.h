@@ -66,8 +66,8 @@ struct ConfigField {
     // Fields of a scheduler or a transform are written to JSON only when they apply.
     std::function<bool(const TrainConfig&)> applies;
     bool savedOnlyWhenApplies = false;
-    // A Flag written to JSON only when on: the files made before it existed stay as they were.
-    bool savedOnlyWhenOn = false;
+    // Written to JSON only when not its default: the files made before it existed stay as they were.
+    bool savedOnlyWhenNotDefault = false;
     std::function<nlohmann::json(const TrainConfig&)> get;
     // Sets the field from a JSON value; throws std::exception for a value of the wrong type or range.
     std::function<void(TrainConfig&, const nlohmann::json&)> set;

@@ -84,6 +84,9 @@ struct TrainConfig {
     // channels-last. auto is channels-last on the CPU (14-35% faster, see Trainer.cpp) and
     // contiguous on a GPU. Saved weights and the returned model are contiguous either way.
     std::string memoryFormat = "auto";
+    // Arithmetic of the forward pass: fp32 | bf16 | fp16 | auto (train/Precision.h). fp32, the
+    // default, reproduces PyTorch's plain path bit for bit.
+    std::string precision = "fp32";
 
     // Every problem, in words; empty when the config can be run.
     std::vector<std::string> validate() const;

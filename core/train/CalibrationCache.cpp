@@ -1,5 +1,7 @@
 #include "train/CalibrationCache.h"
 
+#include "AtomicFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -7,11 +9,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace mnist {
 namespace {
 
 constexpr const char* kLayouts = "memory_layout";
+constexpr const char* kPrecisions = "precision";
 
 // The file as JSON, or an empty object when it is not a calibration file.
 nlohmann::json parseFile(const std::string& text)
@@ -76,6 +80,70 @@ std::string withLayoutMeasurement(const std::string& fileText, const std::string
         file[kLayouts] = nlohmann::json::object();
     file[kLayouts][key] = {{"channels_last", m.channelsLast}, {"channels_last_ms", m.channelsLastMs}, {"contiguous_ms", m.contiguousMs}};
     return file.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::optional<PrecisionMeasurement> findPrecisionMeasurement(const std::string& fileText, const std::string& key)
+{
+    const nlohmann::json file = parseFile(fileText);
+    const auto section = file.find(kPrecisions);
+    if (section == file.end() || !section->is_object())
+        return std::nullopt;
+    const auto entry = section->find(key);
+    if (entry == section->end() || !entry->is_object())
+        return std::nullopt;
+    const auto chosen = entry->find("chosen"), times = entry->find("ms_per_step");
+    if (chosen == entry->end() || !chosen->is_string() || times == entry->end() || !times->is_object())
+        return std::nullopt;
+    PrecisionMeasurement m;
+    m.chosen = chosen->get<std::string>();
+    bool chosenTimed = false;
+    for (auto it = times->begin(); it != times->end(); ++it) {
+        const std::string& name = it.key();
+        if ((name != "fp32" && name != "bf16" && name != "fp16") || !positiveNumber(it.value()))
+            return std::nullopt;
+        m.msPerStep.emplace_back(name, it.value().get<double>());
+        chosenTimed = chosenTimed || name == m.chosen;
+    }
+    if (!chosenTimed)
+        return std::nullopt;
+    return m;
+}
+
+std::string withPrecisionMeasurement(const std::string& fileText, const std::string& key, const PrecisionMeasurement& m)
+{
+    nlohmann::json file = parseFile(fileText);
+    if (!file.contains(kPrecisions) || !file[kPrecisions].is_object())
+        file[kPrecisions] = nlohmann::json::object();
+    nlohmann::json times = nlohmann::json::object();
+    for (const auto& [name, ms] : m.msPerStep)
+        times[name] = ms;
+    file[kPrecisions][key] = {{"chosen", m.chosen}, {"ms_per_step", times}};
+    return file.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string readCalibrationText(const std::string& path)
+{
+    if (path.empty())
+        return {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return {};
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void updateCalibrationFile(const std::string& path, const std::function<std::string(const std::string&)>& update)
+{
+    if (path.empty())
+        return;
+    try {
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+        const std::string updated = update(readCalibrationText(path));
+        writeFileAtomically(path, [&](std::ostream& out) { out << updated; });
+    } catch (const std::exception&) {
+        // measured again next time
+    }
 }
 
 } // namespace mnist

@@ -1,10 +1,13 @@
 #pragma once
 // calibration.json in the user's config folder: choices measured on this machine, kept so each is
-// measured once. Today the activations' memory layout (train/LayoutCalibration.h), per CPU model,
-// LibTorch version, thread count, network and batch size. A missing, unreadable or malformed file
+// measured once: the activations' memory layout (train/LayoutCalibration.h) and the precision
+// (train/Precision.h), per CPU (or GPU) model, LibTorch version, thread count, network and batch size. A missing, unreadable or malformed file
 // or entry is only a cache miss: it is measured again and the entry rewritten. No LibTorch here.
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mnist {
 
@@ -26,5 +29,22 @@ std::optional<LayoutMeasurement> findLayoutMeasurement(const std::string& fileTe
 
 // `fileText` with the entry for `key` set; a text that is not a calibration file starts a new one.
 std::string withLayoutMeasurement(const std::string& fileText, const std::string& key, const LayoutMeasurement& m);
+
+// `precision auto`'s measurement: the precision chosen and each candidate's step time.
+struct PrecisionMeasurement {
+    std::string chosen;                                  // "fp32", "bf16" or "fp16", one of msPerStep's
+    std::vector<std::pair<std::string, double>> msPerStep; // candidate -> median ms per training step
+};
+
+std::optional<PrecisionMeasurement> findPrecisionMeasurement(const std::string& fileText, const std::string& key);
+std::string withPrecisionMeasurement(const std::string& fileText, const std::string& key, const PrecisionMeasurement& m);
+
+// The calibration file's text; empty when there is none or it cannot be read.
+std::string readCalibrationText(const std::string& path);
+
+// Rewrites the file at `path` (atomically, its folder made) with `update` applied to its current
+// text, read just before: the runs of a sweep measure side by side, and each keeps the others'
+// entries. Never throws: an unwritable config folder only means measuring again next time.
+void updateCalibrationFile(const std::string& path, const std::function<std::string(const std::string&)>& update);
 
 } // namespace mnist

@@ -1,5 +1,7 @@
 #include "train/LrFinder.h"
 
+#include "train/GeneratorStateGuard.h"
+
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "data/DataLocations.h"
@@ -27,46 +29,6 @@ constexpr double kSmoothing = 0.98;
 // Smith's and fastai's end of the test: the smoothed loss has blown up once it is this many
 // times its low.
 constexpr double kDivergeFactor = 4.0;
-
-// Puts the process-wide generators back as they were: the test seeds and draws from them (the
-// initial weights, dropout, shuffling and augmentation all use them), and whatever runs next must
-// draw what it would have drawn without it.
-class GeneratorStateGuard {
-public:
-    explicit GeneratorStateGuard(const torch::Device& device) : m_cpu(at::detail::getDefaultCPUGenerator())
-    {
-        m_cpuState = stateOf(m_cpu);
-        if (device.is_cuda()) {
-            m_cuda = at::globalContext().defaultGenerator(device);
-            m_cudaState = stateOf(*m_cuda);
-        }
-    }
-    ~GeneratorStateGuard()
-    {
-        restore(m_cpu, m_cpuState);
-        if (m_cuda)
-            restore(*m_cuda, m_cudaState);
-    }
-    GeneratorStateGuard(const GeneratorStateGuard&) = delete;
-    GeneratorStateGuard& operator=(const GeneratorStateGuard&) = delete;
-
-private:
-    static torch::Tensor stateOf(at::Generator& gen)
-    {
-        std::lock_guard<std::mutex> lock(gen.mutex());
-        return gen.get_state();
-    }
-    static void restore(at::Generator& gen, const torch::Tensor& state)
-    {
-        std::lock_guard<std::mutex> lock(gen.mutex());
-        gen.set_state(state);
-    }
-
-    at::Generator m_cpu;
-    torch::Tensor m_cpuState;
-    c10::optional<at::Generator> m_cuda;
-    torch::Tensor m_cudaState;
-};
 
 } // namespace
 
@@ -137,7 +99,7 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
         throw DataError("the train split needs at least 2 images");
     const int64_t total = iterations(n);
 
-    GeneratorStateGuard keepDraws(device);
+    const GeneratorStateGuard keepDraws(device); // the test seeds and draws; what runs next must not notice
     torch::set_num_threads(effectiveThreads(c.threads));
     // The trainer's order of draws: seed, network, then the batches (the layout is left as
     // PyTorch's default: it changes the speed, not the curve).

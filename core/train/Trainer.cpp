@@ -13,7 +13,9 @@
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
 #include "train/LayerStats.h"
+#include "train/GradScaler.h"
 #include "train/LayoutCalibration.h"
+#include "train/Precision.h"
 #include "train/RunStats.h"
 #include "train/WeightAverage.h"
 
@@ -100,8 +102,11 @@ std::string nonFiniteAdvice(const TrainConfig& c, int64_t updatesBefore, double 
 // epoch, evaluate it, write the checkpoint, tell the observer), and finish() (the result).
 class TrainingRun {
 public:
-    TrainingRun(const TrainConfig& config, const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
-        : m_c(config), m_data(data), m_observer(observer), m_stop(stop), m_device(resolveDevice(config.device)),
+    // `resumePath`, when not empty, is the checkpoint resume() will be given: auto's precision is the one it trained in.
+    TrainingRun(const TrainConfig& config, const DataSplits& data, TrainingObserver& observer, const StopToken& stop,
+                const std::string& resumePath)
+        : m_c(config), m_data(data), m_observer(observer), m_stop(stop), m_resumePath(resumePath),
+          m_device(resolveDevice(config.device)),
           m_augmenter(config.augment),
           m_trainLossOptions(torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing)),
           m_earlyStopping(config.earlyStopPatience, config.earlyStopMinDelta)
@@ -125,6 +130,11 @@ public:
             throw ConfigError(path + ": the checkpoint has " + std::to_string(saved.step) + " iterations for " +
                               std::to_string(saved.epoch) + " epochs, but this config runs " + std::to_string(m_iters) +
                               " per epoch (batch size or data changed?)");
+        const std::string savedPrecision = saved.precision.empty() ? "fp32" : saved.precision; // older: fp32
+        if (savedPrecision != m_precision.precision)
+            throw ConfigError(path + ": the checkpoint was trained in " + savedPrecision + ", this run in " +
+                              m_precision.precision + ": resume it with its own config");
+        m_scaler = GradScaler(m_precision.precision == "fp16", saved.scaler);
         for (const EpochMetrics& m : saved.metrics)
             noteEpoch(m);
         m_step = saved.step;
@@ -192,6 +202,12 @@ private:
         // is measured here (it leaves the random draws alone).
         m_layout = decideLayout(m_c, m_device, m_threads);
         m_channelsLast = m_layout.channelsLast;
+        // Measured (auto) in the layout just chosen, before seeding, like the layout.
+        m_precision = decidePrecision(m_c, m_device, m_threads, m_channelsLast,
+                                      m_c.precision == "auto" && !m_resumePath.empty()
+                                          ? readCheckpointSummary(m_resumePath).precision
+                                          : std::string());
+        m_scaler = GradScaler(m_precision.precision == "fp16");
         // The average's network is made before seeding: its initial weights are overwritten anyway,
         // and drawing them after would shift every later random draw, so the same seed would train
         // another model with the EMA on than off.
@@ -248,7 +264,8 @@ private:
     void prepareOptimizer()
     {
         m_iters = iterationsPerEpoch(m_nTrain, m_c.batchSize);
-        m_optimizer = makeOptimizer(m_c, m_live->parameters());
+        m_parameters = m_live->parameters();
+        m_optimizer = makeOptimizer(m_c, m_parameters);
         m_schedule = makeSchedule(m_c.scheduler, m_c.lr, m_iters * m_c.epochs);
     }
 
@@ -259,6 +276,8 @@ private:
         info.threads = m_threads;
         info.memoryFormat = m_layout.layout();
         info.memoryFormatWhy = m_layout.describe();
+        info.precision = m_precision.precision;
+        info.precisionWhy = m_precision.describe();
         info.parameterCount = parameterCount(*m_live);
         info.trainSize = m_nTrain;
         info.validSize = m_data.valid.size();
@@ -335,11 +354,19 @@ private:
             const double lr = m_schedule->lrAt(m_step);
             setLearningRate(*m_optimizer, lr);
             m_optimizer->zero_grad();
-            torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(x), y, m_trainLossOptions);
-            loss.backward();
+            torch::Tensor loss;
+            {
+                // Only the forward pass and the loss: backward runs each op in its forward's dtype.
+                const AutocastScope autocast(m_device, m_precision.precision);
+                loss = torch::nn::functional::cross_entropy(model.forward(x), y, m_trainLossOptions);
+            }
+            m_scaler.scale(loss).backward();
+            const bool finite = m_scaler.unscale(m_parameters);
             if (m_layerStats)
                 m_layerStats->afterBackward(it);
-            m_optimizer->step();
+            if (finite) // fp16 skips a step whose gradients overflowed and lowers its loss scale
+                m_optimizer->step();
+            m_scaler.update(finite);
             if (m_average)
                 m_average->update(model);
 
@@ -388,7 +415,8 @@ private:
         if (newBestValid)
             saveWeights(evaluated(), run.bestWeights());
         saveCheckpoint(run.checkpoint(), *m_live, *m_optimizer,
-                       {epoch, m_step, m_result.epochs, m_result.stats.bestValidLoss, m_result.stats.bestValidEpoch},
+                       {epoch, m_step, m_result.epochs, m_result.stats.bestValidLoss, m_result.stats.bestValidEpoch,
+                        m_precision.precision, m_scaler.state()},
                        m_average ? &*m_average : nullptr);
     }
 
@@ -396,6 +424,7 @@ private:
     const DataSplits& m_data;
     TrainingObserver& m_observer;
     const StopToken& m_stop;
+    const std::string m_resumePath;
     const torch::Device m_device;
     const BatchAugmenter m_augmenter;
     const torch::nn::functional::CrossEntropyFuncOptions m_trainLossOptions;
@@ -408,6 +437,9 @@ private:
     std::optional<LayerStatsRecorder> m_layerStats; // of the live network: its gradients exist
     LayoutDecision m_layout;
     bool m_channelsLast = false;
+    PrecisionDecision m_precision;
+    GradScaler m_scaler{false};
+    std::vector<torch::Tensor> m_parameters; // the live network's, as the optimizer holds them
 
     int64_t m_nTrain = 0;
     bool m_augmentBatches = false;
@@ -552,12 +584,12 @@ Evaluation evaluate(Network& model, const torch::Tensor& images, const torch::Te
 Trainer::Trainer(TrainConfig config) : m_config(std::move(config))
 {
     throwIfInvalid(m_config);
-    resolveDevice(m_config.device); // fail now, not after loading data
+    checkPrecisionRuns(m_config.precision, resolveDevice(m_config.device)); // fail now, not after loading data
 }
 
 TrainResult Trainer::run(const DataSplits& data, TrainingObserver& observer, const StopToken& stop)
 {
-    TrainingRun run(m_config, data, observer, stop);
+    TrainingRun run(m_config, data, observer, stop, m_resumePath);
     run.prepare();
     if (!m_resumePath.empty())
         run.resume(m_resumePath);

@@ -34,6 +34,8 @@ struct RunInfo {
     int threads = 1;
     std::string memoryFormat;    // the activations' layout: "channels-last" or "contiguous"
     std::string memoryFormatWhy; // that layout and how it was chosen, in words (LayoutCalibration.h)
+    std::string precision = "fp32"; // what the forward pass computed in: "fp32", "bf16" or "fp16"
+    std::string precisionWhy;       // that precision and how it was chosen, in words (Precision.h)
     int64_t parameterCount = 0;
     int64_t trainSize = 0, validSize = 0, testSize = 0;
     int64_t iterationsPerEpoch = 0;

@@ -634,16 +634,19 @@ void MainWindow::connectRunController()
     });
     connect(run, &RunController::runStarted, this, [this](const mnist::RunInfo& info) {
         m_dashboard->setRunInfo(info);
-        m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 · %6 train / %7 valid / %8 test images")
+        m_runLabel->setText(tr("%1 · %2 parameters · %3 · %4 thread(s) · %5 · %6 · %7 train / %8 valid / %9 test images")
                                 .arg(QString::fromStdString(m_runConfig.arch))
                                 .arg(formatCount(info.parameterCount))
                                 .arg(QString::fromStdString(info.device))
                                 .arg(info.threads)
                                 .arg(QString::fromStdString(info.memoryFormat))
+                                .arg(QString::fromStdString(info.precision))
                                 .arg(formatCount(info.trainSize))
                                 .arg(formatCount(info.validSize))
                                 .arg(formatCount(info.testSize)));
-        m_runLabel->setToolTip(tr("Memory format: %1").arg(QString::fromStdString(info.memoryFormatWhy)));
+        m_runLabel->setToolTip(tr("Memory format: %1\nPrecision: %2")
+                                   .arg(QString::fromStdString(info.memoryFormatWhy),
+                                        QString::fromStdString(info.precisionWhy)));
         statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
     });
     connect(run, &RunController::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);

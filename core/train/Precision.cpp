@@ -1,0 +1,226 @@
+#include "train/Precision.h"
+
+#include "EnvFlag.h"
+#include "Error.h"
+#include "models/MemoryLayout.h"
+#include "models/ModelRegistry.h"
+#include "optim/OptimizerFactory.h"
+#include "train/CalibrationCache.h"
+#include "train/LayoutCalibration.h"
+#include "train/StepTiming.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace mnist {
+namespace {
+
+// A lower precision replaces fp32 only when clearly faster: it gives up fp32's exactness, and
+// within this margin the difference is the machine's noise.
+constexpr double kReducedMargin = 0.95;
+
+std::string milliseconds(double ms)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ms < 10 ? "%.2f" : "%.1f", ms);
+    return buf;
+}
+
+c10::ScalarType dtypeOf(const std::string& precision)
+{
+    return precision == "fp16" ? c10::ScalarType::Half : c10::ScalarType::BFloat16;
+}
+
+std::string precisionKey(const TrainConfig& c, const c10::Device& device, int threads, bool channelsLast)
+{
+    // The CPU's name identifies the machine; a GPU run is keyed by its device too.
+    std::string key = layoutKey(c, threads) + " | " + (channelsLast ? "channels-last" : "contiguous");
+    if (!device.is_cpu())
+        key += " | " + device.str();
+    return key;
+}
+
+} // namespace
+
+std::string PrecisionDecision::describe() const
+{
+    if (source == "set")
+        return precision + " (set by precision)";
+    if (source == "resumed")
+        return precision + " (auto, as the checkpoint being resumed trained)";
+    if (source == "no-bf16")
+        return precision + " (auto: this CPU has no bf16 instructions)";
+    if (source == "measured" || source == "cached") {
+        std::string out = precision + " (auto, " + (source == "measured" ? "measured now" : "measured earlier") +
+                          " on this machine:";
+        for (const auto& [name, ms] : msPerStep)
+            if (name == precision)
+                out += " " + milliseconds(ms) + " ms a step";
+        for (const auto& [name, ms] : msPerStep)
+            if (name != precision)
+                out += ", " + name + " " + milliseconds(ms) + " ms";
+        return out + ")";
+    }
+    return precision + " (auto, not measured)";
+}
+
+bool cpuHasBf16()
+{
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("flags", 0) != 0)
+            continue;
+        std::istringstream words(line);
+        std::string w;
+        while (words >> w)
+            if (w == "avx512_bf16" || w == "amx_bf16")
+                return true;
+        return false; // every core lists the same flags
+    }
+    return false;
+}
+
+void checkPrecisionRuns(const std::string& precision, const c10::Device& device)
+{
+    if (precision == "fp16" && !device.is_cuda())
+        throw ConfigError("precision fp16 runs only on a CUDA GPU (this run is on " + device.str() +
+                          "): choose bf16 or auto on the CPU");
+    if (precision != "fp32" && precision != "bf16" && precision != "fp16" && precision != "auto")
+        throw ConfigError("precision must be fp32, bf16, fp16 or auto (got '" + precision + "')");
+}
+
+std::string fastestPrecision(const std::vector<std::pair<std::string, double>>& msPerStep)
+{
+    double fp32 = 0;
+    for (const auto& [name, ms] : msPerStep)
+        if (name == "fp32")
+            fp32 = ms;
+    std::string best = "fp32";
+    double bestMs = fp32 * kReducedMargin;
+    for (const auto& [name, ms] : msPerStep)
+        if (name != "fp32" && ms < bestMs) {
+            best = name;
+            bestMs = ms;
+        }
+    return best;
+}
+
+PrecisionDecision measurePrecisions(const TrainConfig& c, const c10::Device& device, bool channelsLast,
+                                    const std::vector<std::string>& candidates)
+{
+    const GeneratorStateGuard keepDraws(device);
+    std::vector<StepTrial> trials(candidates.size());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        trials[i].net = createNetwork(c);
+        trials[i].net->train();
+        trials[i].net->to(device);
+        if (channelsLast)
+            setConvWeightLayout(*trials[i].net, torch::MemoryFormat::ChannelsLast);
+        trials[i].optimizer = makeOptimizer(c, trials[i].net->parameters());
+        trials[i].precision = candidates[i];
+    }
+    const std::vector<double> ms = timeStepsAlternated(trials, timingBatch(c, device, channelsLast));
+    PrecisionDecision d;
+    d.source = "measured";
+    for (size_t i = 0; i < candidates.size(); ++i)
+        d.msPerStep.emplace_back(candidates[i], ms[i]);
+    d.precision = fastestPrecision(d.msPerStep);
+    return d;
+}
+
+PrecisionDecision decidePrecision(const TrainConfig& c, const c10::Device& device, int threads, bool channelsLast,
+                                  const std::string& resumed)
+{
+    checkPrecisionRuns(c.precision, device);
+    PrecisionDecision d;
+    if (c.precision != "auto") {
+        d.precision = c.precision;
+        d.source = "set";
+        return d;
+    }
+    if (!resumed.empty()) {
+        checkPrecisionRuns(resumed, device);
+        d.precision = resumed;
+        d.source = "resumed";
+        return d;
+    }
+    std::vector<std::string> candidates{"fp32"};
+    if (device.is_cuda())
+        candidates.insert(candidates.end(), {"fp16", "bf16"});
+    else if (cpuHasBf16())
+        candidates.push_back("bf16");
+    else {
+        d.source = "no-bf16";
+        return d;
+    }
+    if (envFlag("MNIST_STUDIO_NO_CALIBRATION"))
+        return d;
+    const std::string path = calibrationFilePath();
+    const std::string key = precisionKey(c, device, threads, channelsLast);
+    if (const auto cached = findPrecisionMeasurement(readCalibrationText(path), key)) {
+        d.precision = cached->chosen;
+        d.source = "cached";
+        d.msPerStep = cached->msPerStep;
+        return d;
+    }
+    try {
+        d = measurePrecisions(c, device, channelsLast, candidates);
+    } catch (const std::exception&) {
+        if (!device.is_cuda())
+            return d; // a measurement must never stop the run: fp32
+        try { // a GPU without bf16 fails its trial: measure the others
+            d = measurePrecisions(c, device, channelsLast, {"fp32", "fp16"});
+        } catch (const std::exception&) {
+            return PrecisionDecision{};
+        }
+    }
+    updateCalibrationFile(path, [&](const std::string& current) {
+        return withPrecisionMeasurement(current, key, {d.precision, d.msPerStep});
+    });
+    return d;
+}
+
+AutocastScope::AutocastScope(const c10::Device& device, const std::string& precision)
+{
+    if (precision == "fp32")
+        return;
+    m_cuda = device.is_cuda();
+    const c10::ScalarType dtype = dtypeOf(precision);
+    if (m_cuda) {
+        m_wasEnabled = at::autocast::is_enabled();
+        m_wasDtype = at::autocast::get_autocast_gpu_dtype();
+        at::autocast::set_enabled(true);
+        at::autocast::set_autocast_gpu_dtype(dtype);
+    } else {
+        m_wasEnabled = at::autocast::is_cpu_enabled();
+        m_wasDtype = at::autocast::get_autocast_cpu_dtype();
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::set_autocast_cpu_dtype(dtype);
+    }
+    at::autocast::increment_nesting();
+    m_on = true;
+}
+
+AutocastScope::~AutocastScope()
+{
+    if (!m_on)
+        return;
+    // The weights' casts are cached for the scope's forward pass; dropped with its outermost scope.
+    if (at::autocast::decrement_nesting() == 0)
+        at::autocast::clear_cache();
+    if (m_cuda) {
+        at::autocast::set_enabled(m_wasEnabled);
+        at::autocast::set_autocast_gpu_dtype(m_wasDtype);
+    } else {
+        at::autocast::set_cpu_enabled(m_wasEnabled);
+        at::autocast::set_autocast_cpu_dtype(m_wasDtype);
+    }
+}
+
+} // namespace mnist
