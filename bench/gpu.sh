@@ -42,6 +42,14 @@ elapsed "bench done"
 
 echo "== notebook reference: LeNet, 10 epochs, batch 100, Adam lr 1e-2 (Colab GPU: 56 s)"
 time build-gpu/app/mnist-train --device cuda --arch LeNet --epochs 10 --batch-size 100 --lr 1e-2 --no-save
+# The precision goals (issue 39): LeNet at batch 512 in each precision, and --recipe fast to 99%
+# with precision auto (the bench table above has the per-network precision rows too).
+for p in fp32 bf16 fp16; do
+  echo "== LeNet, batch 512, 2 epochs, --precision $p"
+  build-gpu/app/mnist-train --device cuda --arch LeNet --epochs 2 --batch-size 512 --precision "$p" --no-save
+done
+echo "== --recipe fast --precision auto"
+time build-gpu/app/mnist-train --device cuda --recipe fast --precision auto --no-save
 echo "== --recipe best (SimpleNet, light augmentation, label smoothing, one-cycle, 15 epochs)"
 time build-gpu/app/mnist-train --device cuda --recipe best --no-save
 elapsed "done"

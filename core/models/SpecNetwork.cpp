@@ -100,6 +100,16 @@ SpecStep fusedTail(const Built* pre, const Built& pool, const Built* post, std::
     return [params, preModule, postModule, unfused = std::move(unfused)](const torch::Tensor& x) {
         const bool preActive = preModule != nullptr && preModule->is_training();
         const bool postActive = postModule != nullptr && postModule->is_training();
+        // bf16 autocast hands over a bf16 convolution output: the tail runs on an fp32 copy, in
+        // fp32 (max and ReLU are exact either way; the dropout scale is applied in fp32 rather
+        // than in bf16), and its fp32 output goes on to the next layer, which autocast casts back.
+        // LibTorch's bf16 ops would draw the same masks, but one element at a time on one thread.
+        if (x.scalar_type() == torch::kBFloat16 && x.device().is_cpu() && x.dim() == 4 &&
+            x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+            const torch::Tensor wide = x.to(torch::kFloat);
+            if (poolTailPreferred(wide, params, preActive, postActive))
+                return poolTail(wide, params, preActive, postActive);
+        }
         if (!poolTailPreferred(x, params, preActive, postActive)) {
             torch::Tensor y = x;
             for (const SpecStep& s : unfused)

@@ -11,6 +11,7 @@
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -186,23 +187,58 @@ PrecisionDecision decidePrecision(const TrainConfig& c, const c10::Device& devic
     return d;
 }
 
+// LibTorch 2.4 replaced the per-backend autocast calls with ones taking the device type (the old
+// ones remain, deprecated); 1.13, Debian's, has only the old ones.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define MNIST_AUTOCAST_BY_DEVICE_TYPE 1
+#endif
+
+namespace {
+
+bool autocastEnabled(bool cuda)
+{
+#ifdef MNIST_AUTOCAST_BY_DEVICE_TYPE
+    return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU);
+#else
+    return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+#endif
+}
+
+c10::ScalarType autocastDtype(bool cuda)
+{
+#ifdef MNIST_AUTOCAST_BY_DEVICE_TYPE
+    return at::autocast::get_autocast_dtype(cuda ? at::kCUDA : at::kCPU);
+#else
+    return cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+#endif
+}
+
+void setAutocast(bool cuda, bool enabled, c10::ScalarType dtype)
+{
+#ifdef MNIST_AUTOCAST_BY_DEVICE_TYPE
+    at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, enabled);
+    at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
+#else
+    if (cuda) {
+        at::autocast::set_enabled(enabled);
+        at::autocast::set_autocast_gpu_dtype(dtype);
+    } else {
+        at::autocast::set_cpu_enabled(enabled);
+        at::autocast::set_autocast_cpu_dtype(dtype);
+    }
+#endif
+}
+
+} // namespace
+
 AutocastScope::AutocastScope(const c10::Device& device, const std::string& precision)
 {
     if (precision == "fp32")
         return;
     m_cuda = device.is_cuda();
-    const c10::ScalarType dtype = dtypeOf(precision);
-    if (m_cuda) {
-        m_wasEnabled = at::autocast::is_enabled();
-        m_wasDtype = at::autocast::get_autocast_gpu_dtype();
-        at::autocast::set_enabled(true);
-        at::autocast::set_autocast_gpu_dtype(dtype);
-    } else {
-        m_wasEnabled = at::autocast::is_cpu_enabled();
-        m_wasDtype = at::autocast::get_autocast_cpu_dtype();
-        at::autocast::set_cpu_enabled(true);
-        at::autocast::set_autocast_cpu_dtype(dtype);
-    }
+    m_wasEnabled = autocastEnabled(m_cuda);
+    m_wasDtype = autocastDtype(m_cuda);
+    setAutocast(m_cuda, true, dtypeOf(precision));
     at::autocast::increment_nesting();
     m_on = true;
 }
@@ -214,13 +250,7 @@ AutocastScope::~AutocastScope()
     // The weights' casts are cached for the scope's forward pass; dropped with its outermost scope.
     if (at::autocast::decrement_nesting() == 0)
         at::autocast::clear_cache();
-    if (m_cuda) {
-        at::autocast::set_enabled(m_wasEnabled);
-        at::autocast::set_autocast_gpu_dtype(m_wasDtype);
-    } else {
-        at::autocast::set_cpu_enabled(m_wasEnabled);
-        at::autocast::set_autocast_cpu_dtype(m_wasDtype);
-    }
+    setAutocast(m_cuda, m_wasEnabled, m_wasDtype);
 }
 
 } // namespace mnist

@@ -2,7 +2,10 @@
 // that learn as fp32 runs do and resume exactly.
 #include "TestPaths.h"
 #include "data/Dataset.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
+#include "models/SpecNetwork.h"
+#include "spec/NetworkSpec.h"
 #include "run/Checkpoint.h"
 #include "run/RunLifecycle.h"
 #include "spec/ConfigFields.h"
@@ -246,6 +249,7 @@ TEST_CASE("A bf16 run resumed from its checkpoint ends bit for bit as the uninte
     TempDir dir;
     auto c = config("LeNetDropBN", "bf16"); // dropout, BatchNorm and shuffling: everything a resume replays
     c.shuffle = true;
+    c.emaDecay = 0.9; // and the weight average
     c.epochs = 3;
     Seen null;
     const auto full = mnist::Trainer(c).run(smallSplits(), null, mnist::StopToken{});
@@ -311,4 +315,58 @@ TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, with
     INFO("fp32 " << accuracy[0] << "%, bf16 " << accuracy[1] << "%");
     CHECK(accuracy[1] >= 96.5);
     CHECK(std::abs(accuracy[1] - accuracy[0]) <= 0.75);
+}
+
+TEST_CASE("In bf16 the fused block tails are as close to the fp32 step as LibTorch's bf16 ops are, with the same draws",
+          "[train][precision][fused]")
+{
+    const std::string name = GENERATE("LeNetDeep", "SimpleNet");
+    CAPTURE(name);
+    const mnist::NetworkSpec& spec = *mnist::findBuiltinNetworkSpec(name);
+    mnist::SpecNetworkOptions fusedOptions, plainOptions;
+    fusedOptions.fusedKernels = true;
+    plainOptions.fusedKernels = false;
+    torch::manual_seed(5);
+    const auto fused = mnist::buildNetwork(spec, fusedOptions);
+    const auto plain = mnist::buildNetwork(spec, plainOptions);
+    {
+        torch::NoGradGuard noGrad;
+        auto src = plain->parameters(), dst = fused->parameters();
+        for (size_t i = 0; i < src.size(); ++i)
+            src[i].copy_(dst[i]);
+    }
+    torch::manual_seed(6);
+    const torch::Tensor input = torch::randn({16, 1, 28, 28}).contiguous(at::MemoryFormat::ChannelsLast);
+    // 0: LibTorch's ops in fp32 (the reference), 1: LibTorch's ops in bf16, 2: the fused tails in bf16.
+    torch::Tensor out[3], grad[3];
+    for (int i = 0; i < 3; ++i) {
+        mnist::Network& net = i < 2 ? *plain : *fused;
+        mnist::setConvWeightLayout(net, at::MemoryFormat::ChannelsLast);
+        net.train();
+        net.zero_grad();
+        torch::manual_seed(11); // the same dropout draws in every run
+        torch::Tensor loss;
+        {
+            const mnist::AutocastScope autocast(torch::kCPU, i == 0 ? "fp32" : "bf16");
+            out[i] = net.forward(input).to(torch::kFloat);
+            loss = torch::nn::functional::cross_entropy(out[i], torch::arange(16) % 10);
+        }
+        loss.backward();
+        std::vector<torch::Tensor> flat;
+        for (const auto& p : net.parameters())
+            flat.push_back(p.grad().flatten());
+        grad[i] = torch::cat(flat);
+    }
+    const auto error = [](const torch::Tensor& a, const torch::Tensor& reference) {
+        return (a - reference).norm().item<double>() / reference.norm().item<double>();
+    };
+    const double outPlain = error(out[1], out[0]), outFused = error(out[2], out[0]);
+    const double gradPlain = error(grad[1], grad[0]), gradFused = error(grad[2], grad[0]);
+    INFO("output error: LibTorch bf16 " << outPlain << ", fused " << outFused << "; gradient error: LibTorch bf16 "
+                                        << gradPlain << ", fused " << gradFused);
+    // Other draws would give errors of order 1; bf16's rounding gives a few percent.
+    CHECK(outFused < 0.1);
+    CHECK(gradFused < 0.3);
+    CHECK(outFused <= 1.5 * outPlain);
+    CHECK(gradFused <= 1.5 * gradPlain);
 }
