@@ -6,23 +6,30 @@ CMAKE_ARGS ?=
 CCACHE := $(shell command -v ccache 2>/dev/null)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all setup data configure build build-app run train test bench package e2e fuzz test-asan clean
+.PHONY: all setup setup-app data data-app configure build build-app run train test bench package e2e fuzz test-asan clean
 
 all: build
 
 setup:
 	bash scripts/setup.sh
 
-data: setup
+# What `make run` needs: the application's packages and MNIST (not the tests' PyTorch, Chromium,
+# Slurm, ONNX Runtime and Node.js tools, which `make test` installs).
+setup-app:
+	bash scripts/setup.sh --app
+
+data-app: setup-app
 	bash scripts/fetch-data.sh
+
+data: setup data-app
 	bash scripts/fetch-onnxruntime.sh
 	bash scripts/fetch-node-tools.sh
 
-configure: setup
+configure: setup-app
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	  $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) $(CMAKE_ARGS)
 
-build: configure
+build: setup configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The window and the CLI only: a first `make run` does not wait for the tests (`make test` builds them).
@@ -30,7 +37,7 @@ build-app: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target mnist-studio mnist-train
 
 # The desktop application, with MNIST and LeNet ready (or the last session's set-up): one click on Train.
-run: data build-app
+run: data-app build-app
 	$(BUILD_DIR)/app/mnist-studio
 
 # The notebook's first model from the headless CLI.

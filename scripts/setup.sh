@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages MNIST Studio needs; does nothing when they are all present.
+#   scripts/setup.sh          everything: the application, the tests, the bench, packaging, fuzzing
+#   scripts/setup.sh --app    only what the window and the CLI need to build and run (`make run`):
+#                             a first start does not wait for PyTorch, Chromium or Slurm
 set -euo pipefail
 
+# The application: building and running mnist-studio and mnist-train (catch2: CMake configures
+# the tests' targets too, though `make run` does not build them).
 packages=(
   build-essential cmake ccache pkg-config
   libtorch-dev libopenblas0-openmp
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev qt6-qpa-plugins qt6-svg-dev
-  catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev libopencv-dnn-dev
+  catch2 nlohmann-json3-dev libcli11-dev zlib1g-dev libonnx-dev
   libprotobuf-dev protobuf-compiler  # ONNX export; TensorBoard export's messages from core/formats/tensorboard.proto
-  xvfb xdotool dataset-fashion-mnist
+  dataset-fashion-mnist
   libpng-dev libjpeg62-turbo-dev libstb-dev  # image folders: PNG, JPEG, BMP and PGM/PPM decoded by Debian's libraries
+)
+[[ "${1:-}" == "--app" ]] || packages+=(
+  libopencv-dnn-dev  # the ONNX tests run our files in OpenCV's DNN module
+  xvfb xdotool  # the GUI tests and scripts/e2e.sh
   dpkg-dev desktop-file-utils appstream  # `make package`
   time  # `make bench`: bench/data-load.sh reads wall time and peak memory with /usr/bin/time
   clang libclang-rt-14-dev  # `make fuzz`: clang and its libFuzzer runtime

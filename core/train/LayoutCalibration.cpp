@@ -34,7 +34,7 @@ std::string LayoutDecision::describe() const
     if (source == "set")
         return layout() + " (set by memory_format)";
     if (source == "gpu")
-        return layout() + " (auto on a GPU)";
+        return layout() + (channelsLast ? " (auto on a GPU in mixed precision)" : " (auto on a GPU)");
     if (source == "measured" || source == "cached") {
         const std::string other = channelsLast ? "contiguous" : "channels-last";
         return layout() + " (" + (source == "measured" ? "measured now" : "measured earlier") + " on this machine: " +
@@ -85,7 +85,9 @@ LayoutDecision decideLayout(const TrainConfig& c, const c10::Device& device, int
         return d;
     }
     if (!device.is_cpu()) {
-        // cuDNN picks its own layouts for fp32; NHWC pays off there only with mixed precision.
+        // cuDNN picks its own layouts for fp32; NHWC pays off there with mixed precision, whose
+        // tensor-core kernels take it without a transpose. (precision auto is measured contiguous.)
+        d.channelsLast = c.precision == "bf16" || c.precision == "fp16";
         d.source = "gpu";
         return d;
     }

@@ -15,7 +15,8 @@ namespace mnist {
 
 struct LayoutDecision {
     bool channelsLast = false;
-    // "set" (memory_format names a layout), "gpu" (auto leaves a GPU contiguous), "measured",
+    // "set" (memory_format names a layout), "gpu" (auto on a GPU: channels-last for bf16 and fp16,
+    // else contiguous), "measured",
     // "cached", or "default" (not measured: channels-last on the CPU).
     std::string source;
     double channelsLastMs = 0, contiguousMs = 0; // per training step, when measured or cached

@@ -102,6 +102,11 @@ TEST_CASE("A named memory format, a GPU and switched-off calibration measure not
     d = mnist::decideLayout(c, torch::Device(torch::kCUDA, 0), 1);
     CHECK_FALSE(d.channelsLast);
     CHECK(d.source == "gpu");
+    c.precision = "fp16"; // tensor cores take NHWC without a transpose
+    d = mnist::decideLayout(c, torch::Device(torch::kCUDA, 0), 1);
+    CHECK(d.channelsLast);
+    CHECK_THAT(d.describe(), Contains("mixed precision"));
+    c.precision = "fp32";
 
     const ScopedEnv off("MNIST_STUDIO_NO_CALIBRATION", std::string("1"));
     d = mnist::decideLayout(c, torch::kCPU, 1);
