@@ -106,6 +106,10 @@ std::optional<PrecisionMeasurement> findPrecisionMeasurement(const std::string& 
     }
     if (!chosenTimed)
         return std::nullopt;
+    // JSON keeps an object's keys sorted; the measurement reads back in one order: fp32, bf16, fp16.
+    const auto rank = [](const std::string& name) { return name == "fp32" ? 0 : name == "bf16" ? 1 : 2; };
+    std::stable_sort(m.msPerStep.begin(), m.msPerStep.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
     return m;
 }
 

@@ -33,7 +33,8 @@ std::string withLayoutMeasurement(const std::string& fileText, const std::string
 // `precision auto`'s measurement: the precision chosen and each candidate's step time.
 struct PrecisionMeasurement {
     std::string chosen;                                  // "fp32", "bf16" or "fp16", one of msPerStep's
-    std::vector<std::pair<std::string, double>> msPerStep; // candidate -> median ms per training step
+    // candidate -> median ms per training step; read back in the order fp32, bf16, fp16
+    std::vector<std::pair<std::string, double>> msPerStep;
 };
 
 std::optional<PrecisionMeasurement> findPrecisionMeasurement(const std::string& fileText, const std::string& key);

@@ -70,7 +70,7 @@ struct StopAfterEpoch : mnist::TrainingObserver {
 
 } // namespace
 
-TEST_CASE("Inside an autocast scope convolutions run in bf16 and the loss in fp32; outside, fp32 again", "[train][precision]")
+TEST_CASE("Inside an autocast scope convolutions run in bf16 and the loss in fp32, and outside in fp32 again", "[train][precision]")
 {
     auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 4, 3));
     const torch::Tensor x = torch::randn({2, 1, 8, 8});
@@ -192,6 +192,8 @@ TEST_CASE("The calibration file keeps precision entries apart from layouts and i
     REQUIRE(found);
     CHECK(found->chosen == "bf16");
     REQUIRE(found->msPerStep.size() == 2);
+    CHECK(found->msPerStep[0] == std::pair<std::string, double>("fp32", 4.0)); // fp32 first, whatever JSON's key order
+    CHECK(found->msPerStep[1] == std::pair<std::string, double>("bf16", 2.5));
     CHECK(mnist::findLayoutMeasurement(text, "k")); // the layout's entry is still there
     CHECK_FALSE(mnist::findPrecisionMeasurement(text, "other"));
     for (const std::string bad :
