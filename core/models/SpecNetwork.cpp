@@ -100,11 +100,14 @@ SpecStep fusedTail(const Built* pre, const Built& pool, const Built* post, std::
     return [params, preModule, postModule, unfused = std::move(unfused)](const torch::Tensor& x) {
         const bool preActive = preModule != nullptr && preModule->is_training();
         const bool postActive = postModule != nullptr && postModule->is_training();
-        // bf16 autocast hands over a bf16 convolution output: the tail runs on an fp32 copy, in
-        // fp32 (max and ReLU are exact either way; the dropout scale is applied in fp32 rather
-        // than in bf16), and its fp32 output goes on to the next layer, which autocast casts back.
-        // LibTorch's bf16 ops would draw the same masks, but one element at a time on one thread.
-        if (x.scalar_type() == torch::kBFloat16 && x.device().is_cpu() && x.dim() == 4 &&
+        // bf16 autocast hands over a bf16 convolution output. With an element-wise dropout the
+        // tail runs on an fp32 copy, in fp32 (max and ReLU are exact either way; the dropout scale
+        // is applied in fp32 rather than in bf16), and its fp32 output goes on to the next layer,
+        // which autocast casts back: LibTorch's bf16 dropout draws the same mask one element at a
+        // time on one thread, which costs more than the copy (SimpleNet's bf16 step 1.46x -> 1.92x
+        // of fp32's speed, docs/benchmarks.md). Without one, the copy costs more than it saves.
+        const bool elementwiseDropout = postActive && params.post == TailDropout::Elementwise && params.postP > 0;
+        if (elementwiseDropout && x.scalar_type() == torch::kBFloat16 && x.device().is_cpu() && x.dim() == 4 &&
             x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
             const torch::Tensor wide = x.to(torch::kFloat);
             if (poolTailPreferred(wide, params, preActive, postActive))
