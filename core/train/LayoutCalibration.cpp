@@ -20,13 +20,6 @@ namespace {
 // is the machine's noise, and the layout that has won everywhere so far stays.
 constexpr double kSwitchMargin = 0.97;
 
-std::string milliseconds(double ms)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, ms < 10 ? "%.2f" : "%.1f", ms);
-    return buf;
-}
-
 } // namespace
 
 std::string LayoutDecision::describe() const
@@ -38,8 +31,8 @@ std::string LayoutDecision::describe() const
     if (source == "measured" || source == "cached") {
         const std::string other = channelsLast ? "contiguous" : "channels-last";
         return layout() + " (" + (source == "measured" ? "measured now" : "measured earlier") + " on this machine: " +
-               milliseconds(channelsLast ? channelsLastMs : contiguousMs) + " ms a step, " + other + " " +
-               milliseconds(channelsLast ? contiguousMs : channelsLastMs) + " ms)";
+               stepMilliseconds(channelsLast ? channelsLastMs : contiguousMs) + " ms a step, " + other + " " +
+               stepMilliseconds(channelsLast ? contiguousMs : channelsLastMs) + " ms)";
     }
     return layout() + " (auto, not measured)";
 }

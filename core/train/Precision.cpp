@@ -25,13 +25,6 @@ namespace {
 // within this margin the difference is the machine's noise.
 constexpr double kReducedMargin = 0.95;
 
-std::string milliseconds(double ms)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, ms < 10 ? "%.2f" : "%.1f", ms);
-    return buf;
-}
-
 c10::ScalarType dtypeOf(const std::string& precision)
 {
     return precision == "fp16" ? c10::ScalarType::Half : c10::ScalarType::BFloat16;
@@ -61,10 +54,10 @@ std::string PrecisionDecision::describe() const
                           " on this machine:";
         for (const auto& [name, ms] : msPerStep)
             if (name == precision)
-                out += " " + milliseconds(ms) + " ms a step";
+                out += " " + stepMilliseconds(ms) + " ms a step";
         for (const auto& [name, ms] : msPerStep)
             if (name != precision)
-                out += ", " + name + " " + milliseconds(ms) + " ms";
+                out += ", " + name + " " + stepMilliseconds(ms) + " ms";
         return out + ")";
     }
     return precision + " (auto, not measured)";

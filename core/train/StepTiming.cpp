@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 namespace mnist {
 namespace {
@@ -65,6 +66,13 @@ TimingBatch timingBatch(const TrainConfig& c, const torch::Device& device, bool 
     b.y = torch::randint(std::max<int64_t>(1, c.data.classCount()), {batch},
                          torch::TensorOptions().dtype(torch::kLong).device(device));
     return b;
+}
+
+std::string stepMilliseconds(double ms)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ms < 10 ? "%.2f" : "%.1f", ms);
+    return buf;
 }
 
 std::vector<double> timeStepsAlternated(std::vector<StepTrial>& trials, const TimingBatch& batch)

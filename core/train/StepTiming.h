@@ -37,4 +37,7 @@ TimingBatch timingBatch(const TrainConfig& c, const torch::Device& device, bool 
 // of steps each (around 0.1 s a window).
 std::vector<double> timeStepsAlternated(std::vector<StepTrial>& trials, const TimingBatch& batch);
 
+// A step time for the choices' descriptions: "4.73" (under 10 ms), "56.9".
+std::string stepMilliseconds(double ms);
+
 } // namespace mnist

@@ -3,6 +3,7 @@
 #include "train/Trainer.h"
 
 #include "data/IdxFixtures.h"
+#include "data/StopAfterEpoch.h"
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
@@ -28,10 +29,6 @@ mnist::TrainConfig tinyConfig()
     return c;
 }
 
-struct StopAfterEpoch : mnist::TrainingObserver {
-    mnist::StopToken* token = nullptr;
-    void onEpoch(const mnist::EpochMetrics&) override { token->requestStop(); }
-};
 
 // Records a run of `config` into `dir`, stopped after its first epoch when `stopEarly`.
 mnist::TrainResult recordRun(const std::string& dir, const mnist::TrainConfig& config, const mnist::DataSplits& data,

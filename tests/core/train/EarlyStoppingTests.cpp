@@ -4,6 +4,7 @@
 #include "train/Trainer.h"
 
 #include "data/IdxFixtures.h"
+#include "data/StopAfterEpoch.h"
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
@@ -54,15 +55,6 @@ mnist::TrainConfig stoppingConfig(int64_t patience)
 
 struct Null : mnist::TrainingObserver {};
 
-struct StopAfterEpoch : mnist::TrainingObserver {
-    mnist::StopToken* token = nullptr;
-    int64_t epoch = 0;
-    void onEpoch(const mnist::EpochMetrics& m) override
-    {
-        if (m.epoch == epoch)
-            token->requestStop();
-    }
-};
 
 void requireSameEpochs(const mnist::TrainResult& a, const mnist::TrainResult& b)
 {

@@ -16,6 +16,7 @@
 
 #include "data/IdxFixtures.h"
 #include "data/ScopedEnv.h"
+#include "data/StopAfterEpoch.h"
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
@@ -58,15 +59,6 @@ struct Seen : mnist::TrainingObserver {
     void onRunStarted(const mnist::RunInfo& i) override { info = i; }
 };
 
-struct StopAfterEpoch : mnist::TrainingObserver {
-    mnist::StopToken* token = nullptr;
-    int64_t epoch = 0;
-    void onEpoch(const mnist::EpochMetrics& m) override
-    {
-        if (m.epoch == epoch)
-            token->requestStop();
-    }
-};
 
 } // namespace
 
