@@ -349,7 +349,7 @@ std::vector<EpochLayerStats> readLayersCsv(const std::string& path)
     return parseLayersCsv(readWholeFile(path), path);
 }
 
-RunSummary parseRunSummary(const std::string& text, const std::string& name)
+nlohmann::json parseJsonObject(const std::string& text, const std::string& name, const std::string& kind)
 {
     nlohmann::json j;
     try {
@@ -357,8 +357,16 @@ RunSummary parseRunSummary(const std::string& text, const std::string& name)
     } catch (const std::exception& e) {
         throw IoError(name + ": not valid JSON (" + e.what() + ")");
     }
-    if (!j.is_object())
-        throw IoError(name + ": not a " + RunLayout::kSummary + " (expected a JSON object, found " + std::string(j.type_name()) + ")");
+    if (!j.is_object()) {
+        const std::string found = "expected a JSON object, found " + std::string(j.type_name());
+        throw IoError(name + ": " + (kind.empty() ? found : "not a " + kind + " (" + found + ")"));
+    }
+    return j;
+}
+
+RunSummary parseRunSummary(const std::string& text, const std::string& name)
+{
+    const nlohmann::json j = parseJsonObject(text, name, RunLayout::kSummary);
     const auto field = [&](const char* key) -> const nlohmann::json& {
         const auto it = j.find(key);
         if (it == j.end())

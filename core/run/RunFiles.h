@@ -8,6 +8,8 @@
 #include "train/TrainingObserver.h"
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -71,6 +73,11 @@ struct RunSummary {
 // bool, an array); a missing key or a wrong type throws IoError naming the file and the key, as
 // does an epoch number outside 0..epochCount or an accuracy outside 0..100.
 RunSummary readRunSummary(const std::string& path);
+
+// `text` as a JSON object; IoError naming `name` otherwise ("not valid JSON (...)", or, for
+// another JSON value, "expected a JSON object, found T", put as "not a KIND (...)" when `kind`
+// names the file's kind). The run folder's JSON readers share it.
+nlohmann::json parseJsonObject(const std::string& text, const std::string& name, const std::string& kind = {});
 RunSummary parseRunSummary(const std::string& text, const std::string& name);
 
 } // namespace mnist

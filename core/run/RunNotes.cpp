@@ -2,6 +2,7 @@
 
 #include "AtomicFile.h"
 #include "Error.h"
+#include "run/RunFiles.h"
 #include "run/RunLayout.h"
 
 #include <nlohmann/json.hpp>
@@ -53,14 +54,7 @@ std::vector<std::string> cleanTags(const std::vector<std::string>& tags)
 
 RunNotes parseRunNotes(const std::string& text, const std::string& name)
 {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-        throw IoError(name + ": not valid JSON (" + e.what() + ")");
-    }
-    if (!j.is_object())
-        throw IoError(name + ": expected a JSON object, found " + std::string(j.type_name()));
+    const nlohmann::json j = parseJsonObject(text, name);
     RunNotes notes;
     if (const auto it = j.find("note"); it != j.end()) {
         if (!it->is_string())
