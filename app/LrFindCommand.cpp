@@ -35,12 +35,12 @@ int lrFindCommand(const mnist::TrainConfig& config, const mnist::LrFinderOptions
     std::string ending = r.stopped ? ", stopped" : "";
     if (r.diverged && !r.points.empty())
         ending = ", the loss diverged after LR " + std::to_string(r.points.back().lr);
-    std::fprintf(stderr, "%zu points%s\n", r.points.size(), ending.c_str());
+    std::fprintf(stderr, "%zu points%s; precision: %s\n", r.points.size(), ending.c_str(), r.precisionWhy.c_str());
     if (json) {
         nlohmann::json points = nlohmann::json::array();
         for (const mnist::LrPoint& p : r.points)
             points.push_back({p.lr, p.loss});
-        std::cout << nlohmann::json{{"suggested_lr", r.suggestedLr}, {"points", points}}.dump() << std::endl;
+        std::cout << nlohmann::json{{"suggested_lr", r.suggestedLr}, {"precision", r.precision}, {"points", points}}.dump() << std::endl;
     } else if (r.suggestedLr > 0) {
         const mnist::ConfigField& field = *mnist::findField(mnist::suggestedLrField(config));
         std::printf("suggested learning rate %.3g (steepest descent of the smoothed loss)\n", r.suggestedLr);

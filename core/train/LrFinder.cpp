@@ -1,6 +1,8 @@
 #include "train/LrFinder.h"
 
 #include "train/GeneratorStateGuard.h"
+#include "train/GradScaler.h"
+#include "train/Precision.h"
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
@@ -74,7 +76,7 @@ LrFinder::LrFinder(TrainConfig config, LrFinderOptions options) : m_config(std::
     if (o.maxIterations < 0)
         throw ConfigError("the LR range test's iterations must be 0 (one epoch) or more (got " +
                           std::to_string(o.maxIterations) + ")");
-    resolveDevice(m_config.device); // fail now, not after loading data
+    checkPrecisionRuns(m_config.precision, resolveDevice(m_config.device)); // fail now, not after loading data
 }
 
 int64_t LrFinder::iterations(int64_t trainSize) const
@@ -100,7 +102,13 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
     const int64_t total = iterations(n);
 
     const GeneratorStateGuard keepDraws(device); // the test seeds and draws; what runs next must not notice
-    torch::set_num_threads(effectiveThreads(c.threads));
+    const int threads = effectiveThreads(c.threads);
+    torch::set_num_threads(threads);
+    // The run's precision, so the curve is the one the run will train on (bf16 rounds the loss's
+    // landscape a little) and the test is as fast as the run. auto decides as the trainer does
+    // (measured once, then read from calibration.json), in the layout the test keeps.
+    const PrecisionDecision precision = decidePrecision(c, device, threads, false);
+    GradScaler scaler(precision.precision == "fp16");
     // The trainer's order of draws: seed, network, then the batches (the layout is left as
     // PyTorch's default: it changes the speed, not the curve).
     torch::manual_seed(c.seed);
@@ -117,6 +125,9 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
     const auto lossOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(c.labelSmoothing);
 
     LrFinderResult result;
+    result.precision = precision.precision;
+    result.precisionWhy = precision.describe();
+    const std::vector<torch::Tensor> parameters = net->parameters();
     const double ratio = m_options.endLr / m_options.startLr;
     double average = 0, low = std::numeric_limits<double>::infinity();
     for (int64_t it = 0; it < total; ++it) {
@@ -129,9 +140,16 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
         const auto [bx, by] = trainingBatch(x, y, order, it, c.batchSize, augment ? &augmenter : nullptr);
         setLearningRate(*optimizer, lr);
         optimizer->zero_grad();
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(bx), by, lossOptions);
-        loss.backward();
-        optimizer->step();
+        torch::Tensor loss;
+        {
+            const AutocastScope autocast(device, precision.precision); // the forward pass and the loss, as the trainer
+            loss = torch::nn::functional::cross_entropy(net->forward(bx), by, lossOptions);
+        }
+        scaler.scale(loss).backward();
+        const bool finite = scaler.unscale(parameters);
+        if (finite) // fp16: an overflowed step is skipped and the scale lowered, as in training
+            optimizer->step();
+        scaler.update(finite);
 
         average = kSmoothing * average + (1 - kSmoothing) * loss.item<double>();
         const double smoothed = average / (1 - std::pow(kSmoothing, static_cast<double>(it + 1)));

@@ -32,6 +32,8 @@ struct LrFinderResult {
     double suggestedLr = 0;      // steepestDescentLr(points); 0 when there are too few points
     bool diverged = false;       // ended because the smoothed loss exceeded 4x its low or was not finite
     bool stopped = false;        // ended on request
+    std::string precision = "fp32"; // what the test trained in (the config's precision, auto decided)
+    std::string precisionWhy;       // PrecisionDecision::describe()
 };
 
 // The LR at the steepest descent of the smoothed loss against log LR; 0 for fewer than 2 points.

@@ -43,10 +43,12 @@ std::string precisionKey(const TrainConfig& c, const c10::Device& device, int th
 
 std::string PrecisionDecision::describe() const
 {
+    const std::string emulation =
+        emulated ? "; this CPU has no bf16 instructions, so bf16 is emulated and many times slower than fp32" : "";
     if (source == "set")
-        return precision + " (set by precision)";
+        return precision + " (set by precision" + emulation + ")";
     if (source == "resumed")
-        return precision + " (auto, as the checkpoint being resumed trained)";
+        return precision + " (auto, as the checkpoint being resumed trained" + emulation + ")";
     if (source == "no-bf16")
         return precision + " (auto: this CPU has no bf16 instructions)";
     if (source == "measured" || source == "cached") {
@@ -83,8 +85,8 @@ bool cpuHasBf16()
 void checkPrecisionRuns(const std::string& precision, const c10::Device& device)
 {
     if (precision == "fp16" && !device.is_cuda())
-        throw ConfigError("precision fp16 runs only on a CUDA GPU (this run is on " + device.str() +
-                          "): choose bf16 or auto on the CPU");
+        throw ConfigError("precision fp16 runs only on a CUDA GPU (this run is on " + device.str() + "): choose " +
+                          (cpuHasBf16() ? "bf16 or auto on the CPU" : "auto or fp32 on this CPU (it has no bf16 instructions)"));
     if (precision != "fp32" && precision != "bf16" && precision != "fp16" && precision != "auto")
         throw ConfigError("precision must be fp32, bf16, fp16 or auto (got '" + precision + "')");
 }
@@ -133,15 +135,18 @@ PrecisionDecision decidePrecision(const TrainConfig& c, const c10::Device& devic
 {
     checkPrecisionRuns(c.precision, device);
     PrecisionDecision d;
+    const auto emulatedHere = [&](const std::string& p) { return p == "bf16" && device.is_cpu() && !cpuHasBf16(); };
     if (c.precision != "auto") {
         d.precision = c.precision;
         d.source = "set";
+        d.emulated = emulatedHere(d.precision);
         return d;
     }
     if (!resumed.empty()) {
         checkPrecisionRuns(resumed, device);
         d.precision = resumed;
         d.source = "resumed";
+        d.emulated = emulatedHere(d.precision);
         return d;
     }
     std::vector<std::string> candidates{"fp32"};

@@ -28,6 +28,9 @@ struct PrecisionDecision {
     // "no-bf16" (auto on a CPU without bf16 instructions) or "default" (auto, not measured).
     std::string source = "default";
     std::vector<std::pair<std::string, double>> msPerStep; // when measured or cached
+    // bf16 on a CPU without bf16 instructions (set, or resumed): it runs, in software, many times
+    // slower than fp32, which people must hear before they wait for it.
+    bool emulated = false;
 
     bool reduced() const { return precision != "fp32"; }
     // One line for people: the precision and why.

@@ -278,6 +278,7 @@ private:
         info.memoryFormatWhy = m_layout.describe();
         info.precision = m_precision.precision;
         info.precisionWhy = m_precision.describe();
+        info.precisionEmulated = m_precision.emulated;
         info.parameterCount = parameterCount(*m_live);
         info.trainSize = m_nTrain;
         info.validSize = m_data.valid.size();

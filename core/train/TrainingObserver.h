@@ -36,6 +36,7 @@ struct RunInfo {
     std::string memoryFormatWhy; // that layout and how it was chosen, in words (LayoutCalibration.h)
     std::string precision = "fp32"; // what the forward pass computed in: "fp32", "bf16" or "fp16"
     std::string precisionWhy;       // that precision and how it was chosen, in words (Precision.h)
+    bool precisionEmulated = false; // bf16 on a CPU without bf16 instructions: many times slower than fp32
     int64_t parameterCount = 0;
     int64_t trainSize = 0, validSize = 0, testSize = 0;
     int64_t iterationsPerEpoch = 0;

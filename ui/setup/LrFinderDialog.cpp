@@ -169,16 +169,18 @@ void LrFinderDialog::finish()
     const QString ending = r.stopped    ? tr("stopped")
                            : r.diverged ? tr("the loss diverged at LR %1").arg(formatSignificant(r.points.empty() ? 0 : r.points.back().lr, 3))
                                         : tr("one epoch done");
+    // Only a reduced precision is worth a word: fp32 is what every run computes in by default.
+    const QString ended = r.precision == "fp32" ? ending : tr("%1, in %2").arg(ending, fromStd(r.precision));
     if (m_suggested > 0) {
         m_statusLabel->setText(tr("Suggested learning rate %1 (steepest descent of the smoothed loss; %2, %3 points). "
                                   "Use it, or click the chart for another; it goes into %4.")
-                                   .arg(formatSignificant(m_suggested, 3), ending)
+                                   .arg(formatSignificant(m_suggested, 3), ended)
                                    .arg(r.points.size())
                                    .arg(m_targetField));
         m_use->setEnabled(true);
         m_use->setFocus();
     } else {
-        m_statusLabel->setText(tr("No suggestion (%1, %2 points): too few points.").arg(ending).arg(r.points.size()));
+        m_statusLabel->setText(tr("No suggestion (%1, %2 points): too few points.").arg(ended).arg(r.points.size()));
     }
     Q_EMIT testEnded();
 }

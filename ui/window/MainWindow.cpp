@@ -647,7 +647,12 @@ void MainWindow::connectRunController()
         m_runLabel->setToolTip(tr("Memory format: %1\nPrecision: %2")
                                    .arg(QString::fromStdString(info.memoryFormatWhy),
                                         QString::fromStdString(info.precisionWhy)));
-        statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
+        if (info.precisionEmulated)
+            statusBar()->showMessage(tr("Training on %1 in bf16, which this CPU has no instructions for: emulated, many "
+                                        "times slower than fp32 (precision auto or fp32 would be faster)")
+                                         .arg(QString::fromStdString(info.device)));
+        else
+            statusBar()->showMessage(tr("Training on %1").arg(QString::fromStdString(info.device)));
     });
     connect(run, &RunController::iterationsReady, m_dashboard, &TrainingDashboard::appendIterations);
     connect(run, &RunController::epochFinished, m_dashboard, &TrainingDashboard::appendEpoch);

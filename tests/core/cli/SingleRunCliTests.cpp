@@ -27,7 +27,8 @@ TEST_CASE("mnist-train --lr-find --json prints the suggestion and the curve, and
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
     const auto j = nlohmann::json::parse(r.out);
-    CHECK(j.size() == 2);
+    CHECK(j.size() == 3);
+    CHECK(j.at("precision") == "fp32"); // the set-up's, fp32 by default
     REQUIRE(j.at("points").is_array());
     REQUIRE(j["points"].size() >= 2);
     CHECK(j["points"].size() <= 30);

@@ -140,3 +140,33 @@ TEST_CASE("The LR range test ends on a stop request and refuses a bad range, nam
     oneCycle.scheduler.type = "one-cycle";
     CHECK(mnist::suggestedLrField(oneCycle) == "scheduler.max_lr");
 }
+
+TEST_CASE("The LR range test trains in the run's precision, and refuses one the device cannot run", "[train][lr-find][precision]")
+{
+    mnist::LrFinderOptions few;
+    few.maxIterations = 30;
+    few.endLr = 1e-2; // no blow-up: both curves have all their points
+    mnist::StopToken stop;
+    auto config = finderConfig();
+    const auto fp32 = mnist::LrFinder(config, few).run(splits(), {}, stop);
+    config.precision = "bf16";
+    const auto bf16 = mnist::LrFinder(config, few).run(splits(), {}, stop);
+    CHECK(fp32.precision == "fp32");
+    CHECK(bf16.precision == "bf16");
+    CHECK_THAT(bf16.precisionWhy, Catch::Matchers::Contains("bf16"));
+    REQUIRE(fp32.points.size() == 30);
+    REQUIRE(bf16.points.size() == 30);
+    bool differs = false;
+    for (size_t i = 0; i < fp32.points.size(); ++i) {
+        INFO("point " << i << ": fp32 " << fp32.points[i].loss << ", bf16 " << bf16.points[i].loss);
+        CHECK(bf16.points[i].lr == fp32.points[i].lr);
+        // bf16 keeps 8 bits of mantissa: the loss of the same draws lands within a few percent.
+        CHECK(std::abs(bf16.points[i].loss - fp32.points[i].loss) < 0.05 * fp32.points[i].loss);
+        differs = differs || bf16.points[i].loss != fp32.points[i].loss;
+    }
+    CHECK(differs); // autocast really ran
+
+    config.precision = "fp16"; // CUDA only, refused before any data is read
+    CHECK_THROWS_AS(mnist::LrFinder(config, few), mnist::ConfigError);
+    CHECK_THROWS_WITH(mnist::LrFinder(config, few), Catch::Matchers::Contains("fp16"));
+}

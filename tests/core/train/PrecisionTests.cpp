@@ -16,6 +16,7 @@
 
 #include "data/IdxFixtures.h"
 #include "data/ScopedEnv.h"
+#include "data/SkipTest.h"
 #include "data/StopAfterEpoch.h"
 #include "data/TempDir.h"
 
@@ -145,6 +146,14 @@ TEST_CASE("auto measures once per machine, network and batch, keeps it in calibr
     const ScopedEnv measure("MNIST_STUDIO_NO_CALIBRATION", std::nullopt);
     auto c = config("LeNet", "auto");
     c.batchSize = 32;
+    // bf16 set by hand runs whatever the CPU; where it would be emulated the run line says so.
+    const bool emulates = !mnist::cpuHasBf16();
+    const auto set = mnist::decidePrecision(config("LeNet", "bf16"), torch::kCPU, 1, true);
+    CHECK(set.precision == "bf16");
+    CHECK(set.emulated == emulates);
+    CHECK((set.describe().find("emulated") != std::string::npos) == emulates);
+    CHECK(mnist::decidePrecision(c, torch::kCPU, 1, true, "bf16").emulated == emulates);
+    CHECK_FALSE(mnist::decidePrecision(c, torch::kCUDA, 1, true, "bf16").emulated);
     const auto first = mnist::decidePrecision(c, torch::kCPU, 1, true);
     if (!mnist::cpuHasBf16()) {
         // bf16 would be emulated: fp32 without a measurement.
@@ -295,6 +304,9 @@ TEST_CASE("A bf16 run resumed from its checkpoint ends bit for bit as the uninte
 // comparison of the recipes is in docs/accuracy.md.
 TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, within 0.75 points", "[train][precision][real-data]")
 {
+    if (!mnist::cpuHasBf16())
+        return fixtures::skipTest("this CPU has no bf16 instructions: bf16 is emulated here (auto never picks it) and an "
+                                  "epoch of it takes minutes; the other [precision] tests run it on small data");
     const std::string folder = std::string(MNIST_DATA_DIR) + "/mnist";
     REQUIRE(std::filesystem::exists(folder + "/train-images-idx3-ubyte")); // make test fetches it
     const mnist::DataSplits data = mnist::loadSplits(folder);
