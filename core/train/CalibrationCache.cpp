@@ -35,12 +35,24 @@ bool positiveNumber(const nlohmann::json& v)
 
 std::string cpuModelName()
 {
+    // A virtual machine's name can be as bare as "AMD EPYC" for CPUs generations apart (a Zen 3
+    // without AVX-512 and a Zen 5 with it), so the family and model numbers go with it.
     std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
-            return line.substr(std::min(line.size(), line.find(':') + 2));
-    return "unknown";
+    std::string line, name, family, model;
+    const auto value = [&] { return line.substr(std::min(line.size(), line.find(':') + 2)); };
+    while (std::getline(in, line) && !line.empty()) { // the first processor's block
+        if (line.find(':') == std::string::npos)
+            continue;
+        if (line.rfind("model name", 0) == 0)
+            name = value();
+        else if (line.rfind("cpu family", 0) == 0)
+            family = value();
+        else if (line.rfind("model", 0) == 0 && line.find_first_not_of(" \t", 5) == line.find(':'))
+            model = value();
+    }
+    if (name.empty())
+        return "unknown";
+    return family.empty() || model.empty() ? name : name + " (family " + family + ", model " + model + ")";
 }
 
 std::string calibrationFilePath()

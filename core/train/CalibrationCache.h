@@ -16,7 +16,8 @@ struct LayoutMeasurement {
     double channelsLastMs = 0, contiguousMs = 0; // median wall time of a training step each way
 };
 
-// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere): what measurements are kept under.
+// The CPU's model name with its family and model numbers from /proc/cpuinfo ("AMD EPYC (family 25,
+// model 1)"; "unknown" elsewhere): what measurements are kept under.
 std::string cpuModelName();
 
 // $MNIST_STUDIO_CALIBRATION_FILE, else $XDG_CONFIG_HOME/mnist-studio/calibration.json, else
