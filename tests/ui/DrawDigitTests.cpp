@@ -216,3 +216,37 @@ TEST_CASE("With no run, Draw a digit uses the pretrained model until a run of th
     button->click();
     CHECK(view.usingPretrained());
 }
+
+TEST_CASE("A hidden Draw view takes a followed run's new weights when it is next shown, not every epoch", "[ui][draw]")
+{
+    DrawRun run;
+    DrawDigitView view;
+    view.resize(900, 600);
+    view.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&view));
+    REQUIRE(view.useRun(QString::fromStdString(run.dir), /*follow=*/true));
+    drawSeven(view.pad());
+    view.updateNow();
+    const std::vector<float> first = view.probabilities();
+    REQUIRE(first.size() == 10u);
+
+    // Another tab is in front while the run's next epoch rewrites its weights.
+    view.hide();
+    uitest::saveFreshWeights("LeNet", run.dir + "/model.safetensors", 6);
+    view.runWeightsChanged(QString::fromStdString(run.dir));
+    view.updateNow();
+    CHECK(view.probabilities() == first); // not reloaded while hidden
+
+    view.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&view));
+    view.updateNow();
+    const std::vector<float> shown = view.probabilities();
+    REQUIRE(shown.size() == 10u);
+    CHECK(shown != first); // the newest weights, without a click
+
+    // Shown, a rewrite is taken at once.
+    uitest::saveFreshWeights("LeNet", run.dir + "/model.safetensors", 7);
+    view.runWeightsChanged(QString::fromStdString(run.dir));
+    view.updateNow();
+    CHECK(view.probabilities() != shown);
+}

@@ -223,6 +223,11 @@ void DrawDigitView::setDefaultConfig(const mnist::TrainConfig& config)
 void DrawDigitView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
+    if (m_followedWeightsStale) {
+        m_followedWeightsStale = false;
+        if (!m_followedRun.isEmpty())
+            useRun(m_followedRun, true);
+    }
     // A first visit: the session's run if there is one, else the shipped model, without a click.
     if (!hasModel() && m_modelSource.isEmpty()) {
         const QString dir = m_currentRunProvider ? m_currentRunProvider() : QString();
@@ -240,6 +245,7 @@ QString DrawDigitView::modelDescription() const
 
 bool DrawDigitView::useRun(const QString& runDir, bool follow)
 {
+    m_followedWeightsStale = false;
     const QString dir = QDir(runDir).absolutePath();
     try {
         setModel(loadRunDigitModel(dir.toStdString()),
@@ -317,8 +323,15 @@ void DrawDigitView::currentRunChanged(const QString& runDir)
 
 void DrawDigitView::runWeightsChanged(const QString& runDir)
 {
-    if (!m_followedRun.isEmpty() && QDir(runDir).absolutePath() == m_followedRun)
-        useRun(m_followedRun, true);
+    if (m_followedRun.isEmpty() || QDir(runDir).absolutePath() != m_followedRun)
+        return;
+    // Loading the network costs the GUI thread tens of ms on a slow CPU, every epoch of a run that
+    // is watched from another tab: a hidden view takes the newest weights when it is next shown.
+    if (!isVisible()) {
+        m_followedWeightsStale = true;
+        return;
+    }
+    useRun(m_followedRun, true);
 }
 
 void DrawDigitView::setModel(DigitModel model, const QString& source)

@@ -52,7 +52,8 @@ public:
     // A new run started recording into `runDir`: followed from now on when the view was following
     // the current run or had no model.
     void currentRunChanged(const QString& runDir);
-    // A run's weights were rewritten (an epoch ended, the run finished): reloaded if followed.
+    // A run's weights were rewritten (an epoch ended, the run finished): reloaded if followed, at
+    // once while the view is shown, else when it is next shown.
     void runWeightsChanged(const QString& runDir);
     // Opens a PNG/JPEG/... of any size onto the pad; false (and the status says why) when unreadable.
     // For a model of colour data, classifies the file instead (classifyFile()).
@@ -120,6 +121,7 @@ private:
     DigitModel m_model;
     QString m_modelSource;    // what the model label says it is
     QString m_followedRun;    // reloaded on runWeightsChanged()
+    bool m_followedWeightsStale = false; // it changed while this view was hidden: reload when shown
     QString m_modelRun;       // the run the model is of (followed or not)
     QString m_weightsPath;    // the imported weights, reloaded when their architecture changes
     bool m_pretrained = false; // the model is the shipped pretrained one
