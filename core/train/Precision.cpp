@@ -67,19 +67,23 @@ std::string PrecisionDecision::describe() const
 
 bool cpuHasBf16()
 {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("flags", 0) != 0)
-            continue;
-        std::istringstream words(line);
-        std::string w;
-        while (words >> w)
-            if (w == "avx512_bf16" || w == "amx_bf16")
-                return true;
-        return false; // every core lists the same flags
-    }
-    return false;
+    // The flags never change while the program runs: /proc/cpuinfo is read once.
+    static const bool has = [] {
+        std::ifstream in("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.rfind("flags", 0) != 0)
+                continue;
+            std::istringstream words(line);
+            std::string w;
+            while (words >> w)
+                if (w == "avx512_bf16" || w == "amx_bf16")
+                    return true;
+            return false; // every core lists the same flags
+        }
+        return false;
+    }();
+    return has;
 }
 
 void checkPrecisionRuns(const std::string& precision, const c10::Device& device)

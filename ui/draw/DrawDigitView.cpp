@@ -223,11 +223,8 @@ void DrawDigitView::setDefaultConfig(const mnist::TrainConfig& config)
 void DrawDigitView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    if (m_followedWeightsStale) {
-        m_followedWeightsStale = false;
-        if (!m_followedRun.isEmpty())
-            useRun(m_followedRun, true);
-    }
+    if (m_followedWeightsStale && !m_followedRun.isEmpty())
+        useRun(m_followedRun, true); // clears the mark
     // A first visit: the session's run if there is one, else the shipped model, without a click.
     if (!hasModel() && m_modelSource.isEmpty()) {
         const QString dir = m_currentRunProvider ? m_currentRunProvider() : QString();

@@ -29,7 +29,6 @@ mnist::TrainConfig tinyConfig()
     return c;
 }
 
-
 // Records a run of `config` into `dir`, stopped after its first epoch when `stopEarly`.
 mnist::TrainResult recordRun(const std::string& dir, const mnist::TrainConfig& config, const mnist::DataSplits& data,
                              bool stopEarly)

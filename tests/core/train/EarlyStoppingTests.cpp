@@ -55,7 +55,6 @@ mnist::TrainConfig stoppingConfig(int64_t patience)
 
 struct Null : mnist::TrainingObserver {};
 
-
 void requireSameEpochs(const mnist::TrainResult& a, const mnist::TrainResult& b)
 {
     REQUIRE(a.epochs.size() == b.epochs.size());

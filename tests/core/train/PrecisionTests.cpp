@@ -60,7 +60,6 @@ struct Seen : mnist::TrainingObserver {
     void onRunStarted(const mnist::RunInfo& i) override { info = i; }
 };
 
-
 } // namespace
 
 TEST_CASE("Inside an autocast scope convolutions run in bf16 and the loss in fp32, and outside in fp32 again", "[train][precision]")
