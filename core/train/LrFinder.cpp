@@ -2,12 +2,14 @@
 
 #include "train/GeneratorStateGuard.h"
 #include "train/GradScaler.h"
+#include "train/LayoutCalibration.h"
 #include "train/Precision.h"
 
 #include "Error.h"
 #include "augment/BatchAugmenter.h"
 #include "data/DataLocations.h"
 #include "data/Dataset.h"
+#include "models/MemoryLayout.h"
 #include "models/ModelRegistry.h"
 #include "optim/OptimizerFactory.h"
 #include "train/Device.h"
@@ -104,16 +106,19 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
     const GeneratorStateGuard keepDraws(device); // the test seeds and draws; what runs next must not notice
     const int threads = effectiveThreads(c.threads);
     torch::set_num_threads(threads);
-    // The run's precision, so the curve is the one the run will train on (bf16 rounds the loss's
-    // landscape a little) and the test is as fast as the run. auto decides as the trainer does
-    // (measured once, then read from calibration.json), in the layout the test keeps.
-    const PrecisionDecision precision = decidePrecision(c, device, threads, false);
+    // The run's layout and precision, decided as the trainer decides them (auto: measured once,
+    // then read from calibration.json under the same keys, so the run after the test measures
+    // nothing again): the test is then as fast as the run, and its curve is the one the run trains
+    // on (bf16 rounds the loss's landscape a little; the layout changes only the speed).
+    const LayoutDecision layout = decideLayout(c, device, threads);
+    const PrecisionDecision precision = decidePrecision(c, device, threads, layout.channelsLast);
     GradScaler scaler(precision.precision == "fp16");
-    // The trainer's order of draws: seed, network, then the batches (the layout is left as
-    // PyTorch's default: it changes the speed, not the curve).
+    // The trainer's order of draws: seed, network, then the batches.
     torch::manual_seed(c.seed);
     const std::shared_ptr<Network> net = createNetwork(c);
     net->to(device);
+    if (layout.channelsLast)
+        setConvWeightLayout(*net, torch::MemoryFormat::ChannelsLast);
     net->train();
     const auto optimizer = makeOptimizer(c, net->parameters());
     const BatchAugmenter augmenter(c.augment);

@@ -10,6 +10,9 @@
 #include "evaluation/MisclassifiedModel.h"
 #include "window/MainWindow.h"
 
+#include "run/RunFiles.h"
+#include "train/TrainingObserver.h"
+
 #include <QBarSeries>
 #include <QChart>
 #include <QLabel>
@@ -23,6 +26,7 @@
 #include <QToolButton>
 
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 
 TEST_CASE("The Inspect tab shows a trained run's filters, maps, saliency and per-layer statistics", "[ui][inspect]")
@@ -165,4 +169,54 @@ TEST_CASE("The Inspect tab explains a run without weights or layers.csv", "[ui][
     REQUIRE(inspected.wait(30'000));
     CHECK_FALSE(inspected.last().at(0).toBool());
     CHECK(view.layerChart()->title().contains("layers.csv"));
+}
+
+namespace {
+
+// Two layers' rows of layers.csv for `epoch`.
+std::string layerRows(int epoch)
+{
+    std::string histogram = "4";
+    for (int i = 1; i < mnist::kLayerHistogramBins; ++i)
+        histogram += " 0";
+    std::string rows;
+    for (const char* layer : {"0.0", "fc"})
+        rows += std::to_string(epoch) + "," + layer + ",10," + std::to_string(1.0 + epoch) + ",0.25,-0.5,0.5," + histogram + "\n";
+    return rows;
+}
+
+} // namespace
+
+TEST_CASE("A hidden Inspect tab reads a followed run's grown layers.csv when it is next shown, not every epoch",
+          "[ui][inspect]")
+{
+    TempDir run;
+    const std::string csv = (run.path() / "layers.csv").string();
+    std::ofstream(csv) << mnist::kLayersCsvHeader << "\n" << layerRows(1);
+    studio::InspectView view;
+    view.resize(900, 600);
+    view.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy inspected(&view, &studio::InspectView::inspected);
+    view.setRun(QString::fromStdString(run.path().string()));
+    REQUIRE((inspected.count() > 0 || inspected.wait(30'000))); // no weights: refused, but done
+    REQUIRE(view.layerStats().size() == 1);
+
+    // Another tab is in front while the run's next epoch appends its rows.
+    view.hide();
+    std::ofstream(csv, std::ios::app) << layerRows(2);
+    view.runAdvanced();
+    CHECK(view.layerStats().size() == 1); // not re-read while hidden
+
+    view.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&view));
+    CHECK(view.layerStats().size() == 2);
+    const auto series = view.layerChart()->series();
+    REQUIRE(series.size() == 2);
+    CHECK(qobject_cast<QLineSeries*>(series.front())->count() == 2);
+
+    // Shown, an epoch is read at once.
+    std::ofstream(csv, std::ios::app) << layerRows(3);
+    view.runAdvanced();
+    CHECK(view.layerStats().size() == 3); // (the view's destructor waits for the inspection in flight)
 }

@@ -284,9 +284,14 @@ void InspectView::setRun(const QString& dir, bool inspectNow)
 void InspectView::runAdvanced()
 {
     m_stale = true;
+    // Re-reading layers.csv and rebuilding both charts is most of an epoch's window work on a
+    // slow CPU (docs/reliability.md): a hidden tab leaves it to showEvent().
+    if (!isVisible()) {
+        m_statsStale = true;
+        return;
+    }
     reloadStats();
-    if (isVisible())
-        inspect();
+    inspect();
 }
 
 void InspectView::setImageIndex(int index)
@@ -312,6 +317,8 @@ void InspectView::setDrawnImage(const std::vector<uint8_t>& pixels)
 void InspectView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
+    if (m_statsStale)
+        reloadStats();
     if (m_stale && !m_dir.isEmpty())
         inspect();
 }
@@ -453,6 +460,7 @@ void InspectView::enlarge(const InspectPicture& picture, const QString& caption)
 
 void InspectView::reloadStats()
 {
+    m_statsStale = false;
     m_stats.clear();
     m_statsProblem.clear();
     const QString file = QString::fromStdString(mnist::RunLayout(m_dir.toStdString()).layers());

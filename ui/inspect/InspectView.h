@@ -39,7 +39,8 @@ public:
     // tab is visible (or at once with `inspectNow`).
     void setRun(const QString& dir, bool inspectNow = false);
     const QString& run() const { return m_dir; }
-    // A finished epoch of the shown run: its statistics and (when visible) its weights again.
+    // A finished epoch of the shown run: its statistics and its weights again, now when the tab is
+    // visible, else when it is next shown.
     void runAdvanced();
 
     // A test image by index, or -1: the drawn digit given to setDrawnImage().
@@ -52,6 +53,7 @@ public:
 
     QString statusText() const;
     const InspectResult* result() const { return m_hasResult ? &m_result : nullptr; }
+    // As last read: a hidden tab reads a grown layers.csv again when it is shown.
     const std::vector<mnist::EpochLayerStats>& layerStats() const { return m_stats; }
     QChart* layerChart() const;
     QChart* histogramChart() const;
@@ -94,6 +96,7 @@ private:
     QFutureWatcher<CallOutcome<InspectResult>>* m_watcher = nullptr;
     bool m_pending = false; // another inspection asked for while one runs
     bool m_stale = true;    // the shown maps are not of the current run, weights and image
+    bool m_statsStale = false; // layers.csv grew while the tab was hidden
     bool m_hasResult = false;
     InspectResult m_result;
     std::vector<uint8_t> m_drawn; // empty until a digit is drawn and sent here

@@ -1,8 +1,11 @@
 #include "Error.h"
+#include "train/LayoutCalibration.h"
 #include "train/LrFinder.h"
+#include "train/Precision.h"
 #include "train/Trainer.h"
 
 #include "data/IdxFixtures.h"
+#include "data/ScopedEnv.h"
 #include "data/TempDir.h"
 
 #include <catch2/catch.hpp>
@@ -169,4 +172,30 @@ TEST_CASE("The LR range test trains in the run's precision, and refuses one the 
     config.precision = "fp16"; // CUDA only, refused before any data is read
     CHECK_THROWS_AS(mnist::LrFinder(config, few), mnist::ConfigError);
     CHECK_THROWS_WITH(mnist::LrFinder(config, few), Catch::Matchers::Contains("fp16"));
+}
+
+TEST_CASE("The LR range test decides auto's layout and precision under the run's keys: the run after it measures nothing",
+          "[train][lr-find][precision][calibration]")
+{
+    TempDir dir;
+    const ScopedEnv file("MNIST_STUDIO_CALIBRATION_FILE", dir.file("calibration.json"));
+    const ScopedEnv measure("MNIST_STUDIO_NO_CALIBRATION", std::nullopt);
+    mnist::LrFinderOptions few;
+    few.maxIterations = 5;
+    auto config = finderConfig();
+    config.memoryFormat = "auto";
+    config.precision = "auto";
+    mnist::StopToken stop;
+    const auto found = mnist::LrFinder(config, few).run(splits(), {}, stop);
+    REQUIRE(found.points.size() == 5);
+
+    // What the trainer decides next, for the same network, batch size and threads.
+    const auto layout = mnist::decideLayout(config, torch::kCPU, config.threads);
+    CHECK(layout.source == "cached");
+    const auto precision = mnist::decidePrecision(config, torch::kCPU, config.threads, layout.channelsLast);
+    CHECK(precision.precision == found.precision);
+    if (mnist::cpuHasBf16())
+        CHECK(precision.source == "cached");
+    else
+        CHECK(precision.source == "no-bf16"); // nothing to measure where bf16 would be emulated
 }
