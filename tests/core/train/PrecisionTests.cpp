@@ -299,9 +299,11 @@ TEST_CASE("A bf16 run resumed from its checkpoint ends bit for bit as the uninte
     }
 }
 
-// The tolerance is about twice the seed-to-seed spread of this one-epoch run in fp32; the 5-seed
-// comparison of the recipes is in docs/accuracy.md.
-TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, within 0.75 points", "[train][precision][real-data]")
+// At Adam's 1e-3 one epoch is a steady descent, so the same seed's fp32 and bf16 runs stay close;
+// at the notebook's 1e-2 it is chaotic, and one seed's gap swings either way by more than bf16
+// costs on average (docs/testing.md has both). The tolerance is about twice fp32's seed-to-seed
+// spread of this run; the 5-seed comparison of the recipes is in docs/accuracy.md.
+TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, within 0.25 points", "[train][precision][real-data]")
 {
     if (!mnist::cpuHasBf16())
         return fixtures::skipTest("this CPU has no bf16 instructions: bf16 is emulated here (auto never picks it) and an "
@@ -312,14 +314,13 @@ TEST_CASE("bf16 LeNet learns real MNIST as fp32 does: one epoch, same seed, with
     double accuracy[2] = {0, 0};
     for (int i = 0; i < 2; ++i) {
         auto c = config("LeNet", i == 0 ? "fp32" : "bf16");
-        c.batchSize = 100;
-        c.lr = 1e-2;
+        c.batchSize = 100; // and config()'s lr 1e-3
         Seen seen;
         accuracy[i] = mnist::Trainer(c).run(data, seen, mnist::StopToken{}).stats.finalTestAccuracy;
     }
     INFO("fp32 " << accuracy[0] << "%, bf16 " << accuracy[1] << "%");
     CHECK(accuracy[1] >= 96.5);
-    CHECK(std::abs(accuracy[1] - accuracy[0]) <= 0.75);
+    CHECK(std::abs(accuracy[1] - accuracy[0]) <= 0.25);
 }
 
 TEST_CASE("In bf16 the fused block tails are as close to the fp32 step as LibTorch's bf16 ops are, with the same draws",
