@@ -12,6 +12,13 @@ void setConvWeightLayout(Network& model, torch::MemoryFormat format)
             p.set_data(torch::empty(p.sizes(), p.options().memory_format(format)).copy_(p));
 }
 
+void placeNetwork(Network& model, const torch::Device& device, bool channelsLast)
+{
+    model.to(device);
+    if (channelsLast)
+        setConvWeightLayout(model, torch::MemoryFormat::ChannelsLast);
+}
+
 ChannelsLastScope::ChannelsLastScope(Network& model, const torch::Device& device)
 {
     if (!device.is_cpu())

@@ -14,6 +14,10 @@ namespace mnist {
 // set_data keeps each Parameter the same object, so an optimizer holding it is unaffected.
 void setConvWeightLayout(Network& model, torch::MemoryFormat format);
 
+// A network about to train: on `device`, and its convolution weights channels-last when the run's
+// layout is (the trainer, the LR range test and auto's precision trials place theirs alike).
+void placeNetwork(Network& model, const torch::Device& device, bool channelsLast);
+
 // For evaluation on the CPU: channels-last while the scope lives, contiguous again after (what
 // saving and exporting expect). Does nothing on another device. The network must not be used by
 // another thread meanwhile.

@@ -116,9 +116,7 @@ LrFinderResult LrFinder::run(const DataSplits& data, const std::function<void(in
     // The trainer's order of draws: seed, network, then the batches.
     torch::manual_seed(c.seed);
     const std::shared_ptr<Network> net = createNetwork(c);
-    net->to(device);
-    if (layout.channelsLast)
-        setConvWeightLayout(*net, torch::MemoryFormat::ChannelsLast);
+    placeNetwork(*net, device, layout.channelsLast);
     net->train();
     const auto optimizer = makeOptimizer(c, net->parameters());
     const BatchAugmenter augmenter(c.augment);

@@ -119,9 +119,7 @@ PrecisionDecision measurePrecisions(const TrainConfig& c, const c10::Device& dev
     for (size_t i = 0; i < candidates.size(); ++i) {
         trials[i].net = createNetwork(c);
         trials[i].net->train();
-        trials[i].net->to(device);
-        if (channelsLast)
-            setConvWeightLayout(*trials[i].net, torch::MemoryFormat::ChannelsLast);
+        placeNetwork(*trials[i].net, device, channelsLast);
         trials[i].optimizer = makeOptimizer(c, trials[i].net->parameters());
         trials[i].precision = candidates[i];
     }

@@ -221,21 +221,14 @@ private:
         // Held here: result.model becomes the weight average, when there is one, at the end.
         m_live = createNetwork(m_c);
         m_result.model = m_live;
-        place(*m_live);
+        placeNetwork(*m_live, m_device, m_channelsLast);
         // MNIST_STUDIO_NO_LAYER_STATS=1 leaves layers.csv empty: the bench's way to measure its cost.
         if (!envFlag("MNIST_STUDIO_NO_LAYER_STATS"))
             m_layerStats.emplace(*m_live);
         if (averageNet) {
-            place(*averageNet);
+            placeNetwork(*averageNet, m_device, m_channelsLast);
             m_average.emplace(averageNet, m_c.emaDecay);
         }
-    }
-
-    void place(Network& net) const
-    {
-        net.to(m_device);
-        if (m_channelsLast)
-            setConvWeightLayout(net, torch::MemoryFormat::ChannelsLast);
     }
 
     // Images move to the device as float once; each batch is then a view or a gather. Normalize
